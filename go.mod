@@ -1,0 +1,3 @@
+module github.com/drainer-dev/drainer
+
+go 1.26.8

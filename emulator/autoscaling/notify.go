@@ -1,0 +1,264 @@
+package autoscaling
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/drainer-dev/drainer/emulator/core"
+)
+
+const serviceName = "AWS Auto Scaling"
+
+// TestNotification is the message a new notification target receives.
+type TestNotification struct {
+	AccountId            string
+	RequestId            string
+	AutoScalingGroupARN  string
+	AutoScalingGroupName string
+	Service              string
+	Event                string
+	Time                 string
+}
+
+// LifecycleMessage is a lifecycle hook notification, sent as the body of
+// an SQS message and as the detail of the EventBridge event.
+type LifecycleMessage struct {
+	Origin               string
+	Destination          string
+	LifecycleHookName    string
+	AccountId            string
+	RequestId            string
+	LifecycleTransition  string
+	AutoScalingGroupName string
+	Service              string
+	Time                 string
+	EC2InstanceId        string
+	LifecycleActionToken string
+	NotificationMetadata string `json:",omitempty"`
+}
+
+// ActivityMessage is a launch or terminate notification (and, without
+// Event, Time and the account fields, the EventBridge detail).
+type ActivityMessage struct {
+	Origin               string
+	Destination          string
+	Progress             int32
+	AccountId            string `json:",omitempty"`
+	Description          string
+	RequestId            string
+	EndTime              string
+	AutoScalingGroupARN  string `json:",omitempty"`
+	ActivityId           string
+	StartTime            string
+	Service              string `json:",omitempty"`
+	Time                 string `json:",omitempty"`
+	EC2InstanceId        string
+	StatusCode           string
+	StatusMessage        string
+	Details              map[string]string
+	AutoScalingGroupName string
+	Cause                string
+	Event                string `json:",omitempty"`
+}
+
+// PutNotificationConfigurationInput mirrors the AWS request.
+type PutNotificationConfigurationInput struct {
+	AutoScalingGroupName string
+	TopicARN             string
+	NotificationTypes    []string
+}
+
+// PutNotificationConfigurationOutput is empty, as in AWS.
+type PutNotificationConfigurationOutput struct{}
+
+// DeleteNotificationConfigurationInput mirrors the AWS request.
+type DeleteNotificationConfigurationInput struct {
+	AutoScalingGroupName string
+	TopicARN             string
+}
+
+// DeleteNotificationConfigurationOutput is empty, as in AWS.
+type DeleteNotificationConfigurationOutput struct{}
+
+// DescribeNotificationConfigurationsInput mirrors the AWS request.
+type DescribeNotificationConfigurationsInput struct {
+	AutoScalingGroupNames []string
+	MaxRecords            *int32
+	NextToken             string
+}
+
+// DescribeNotificationConfigurationsOutput mirrors the AWS response.
+type DescribeNotificationConfigurationsOutput struct {
+	NotificationConfigurations []NotificationConfiguration
+	NextToken                  string
+}
+
+var notificationTypes = []string{NotifyLaunch, NotifyLaunchError, NotifyTerminate, NotifyTerminateError, NotifyTest}
+
+// PutNotificationConfiguration sets the notification types a topic (here
+// any queue ARN may stand for the SNS topic) receives for a group, and
+// sends it a test notification.
+func (s *Service) PutNotificationConfiguration(in PutNotificationConfigurationInput) (*PutNotificationConfigurationOutput, error) {
+	switch {
+	case in.AutoScalingGroupName == "":
+		return nil, nullMember("autoScalingGroupName")
+	case in.TopicARN == "":
+		return nil, nullMember("topicARN")
+	case in.NotificationTypes == nil:
+		return nil, nullMember("notificationTypes")
+	}
+	g, err := s.group(in.AutoScalingGroupName)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range in.NotificationTypes {
+		if !slices.Contains(notificationTypes, t) {
+			return nil, validation("Notification type %s is not valid.", t)
+		}
+	}
+	g.notifs = slices.DeleteFunc(g.notifs, func(c NotificationConfiguration) bool { return c.TopicARN == in.TopicARN })
+	for _, t := range in.NotificationTypes {
+		if !slices.ContainsFunc(g.notifs, func(c NotificationConfiguration) bool { return c.TopicARN == in.TopicARN && c.NotificationType == t }) {
+			g.notifs = append(g.notifs, NotificationConfiguration{AutoScalingGroupName: g.name, NotificationType: t, TopicARN: in.TopicARN})
+		}
+	}
+	s.sendTestNotification(g, in.TopicARN)
+	return &PutNotificationConfigurationOutput{}, nil
+}
+
+// DeleteNotificationConfiguration removes a topic's configuration.
+func (s *Service) DeleteNotificationConfiguration(in DeleteNotificationConfigurationInput) (*DeleteNotificationConfigurationOutput, error) {
+	switch {
+	case in.AutoScalingGroupName == "":
+		return nil, nullMember("autoScalingGroupName")
+	case in.TopicARN == "":
+		return nil, nullMember("topicARN")
+	}
+	g, err := s.group(in.AutoScalingGroupName)
+	if err != nil {
+		return nil, err
+	}
+	n := len(g.notifs)
+	g.notifs = slices.DeleteFunc(g.notifs, func(c NotificationConfiguration) bool { return c.TopicARN == in.TopicARN })
+	if len(g.notifs) == n {
+		return nil, validation("No notification configuration found for topic %s on Auto Scaling group %s", in.TopicARN, g.name)
+	}
+	return &DeleteNotificationConfigurationOutput{}, nil
+}
+
+// DescribeNotificationConfigurations lists configurations by group name.
+func (s *Service) DescribeNotificationConfigurations(in DescribeNotificationConfigurationsInput) (*DescribeNotificationConfigurationsOutput, error) {
+	names := in.AutoScalingGroupNames
+	if len(names) == 0 {
+		names = s.GroupNames()
+	} else {
+		names = slices.Clone(names)
+		slices.Sort(names)
+		names = slices.Compact(names)
+	}
+	var all []NotificationConfiguration
+	for _, n := range names {
+		if g, ok := s.groups[n]; ok {
+			all = append(all, g.notifs...)
+		}
+	}
+	start, end, next, err := page(len(all), in.MaxRecords, 50, 100, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	return &DescribeNotificationConfigurationsOutput{NotificationConfigurations: append([]NotificationConfiguration{}, all[start:end]...), NextToken: next}, nil
+}
+
+// sendTestNotification sends autoscaling:TEST_NOTIFICATION to target.
+func (s *Service) sendTestNotification(g *group, target string) {
+	if target == "" {
+		return
+	}
+	s.send(target, TestNotification{
+		AccountId:            s.env.Account,
+		RequestId:            s.env.UUID(),
+		AutoScalingGroupARN:  g.arn,
+		AutoScalingGroupName: g.name,
+		Service:              serviceName,
+		Event:                NotifyTest,
+		Time:                 core.ISOTime(s.now()),
+	})
+}
+
+// notifyLifecycleAction sends a new action's message to its hook's target
+// and publishes the matching EventBridge event.
+func (s *Service) notifyLifecycleAction(a *action) {
+	g := a.in.g
+	m := LifecycleMessage{
+		Origin:               "EC2",
+		Destination:          "AutoScalingGroup",
+		LifecycleHookName:    a.hook.name,
+		AccountId:            s.env.Account,
+		RequestId:            s.env.UUID(),
+		LifecycleTransition:  a.hook.transition,
+		AutoScalingGroupName: g.name,
+		Service:              serviceName,
+		Time:                 core.ISOTime(a.start),
+		EC2InstanceId:        a.in.id,
+		LifecycleActionToken: a.token,
+		NotificationMetadata: a.hook.metadata,
+	}
+	detailType := "EC2 Instance-launch Lifecycle Action"
+	if a.hook.transition == TransitionTerminating {
+		m.Origin, m.Destination = "AutoScalingGroup", "EC2"
+		detailType = "EC2 Instance-terminate Lifecycle Action"
+	}
+	if a.hook.target != "" {
+		s.send(a.hook.target, m)
+	}
+	s.events.Emit(core.Event{Source: "aws.autoscaling", DetailType: detailType, Resources: []string{g.arn}, Detail: m})
+}
+
+// notifyActivity reports a finished launch or termination: to topics
+// configured for notificationType and as an EventBridge event.
+func (s *Service) notifyActivity(g *group, a *activity, notificationType, detailType, instanceID string) {
+	origin, dest := "EC2", "AutoScalingGroup"
+	if notificationType == NotifyTerminate || notificationType == NotifyTerminateError {
+		origin, dest = "AutoScalingGroup", "EC2"
+	}
+	m := ActivityMessage{
+		Origin:               origin,
+		Destination:          dest,
+		Progress:             a.progress,
+		Description:          a.description,
+		RequestId:            a.id,
+		EndTime:              core.ISOTime(a.end),
+		ActivityId:           a.id,
+		StartTime:            core.ISOTime(a.start),
+		EC2InstanceId:        instanceID,
+		StatusCode:           a.status,
+		StatusMessage:        a.statusMessage,
+		Details:              map[string]string{"Availability Zone": a.az},
+		AutoScalingGroupName: g.name,
+		Cause:                a.cause,
+	}
+	resources := []string{g.arn}
+	if instanceID != "" {
+		resources = append(resources, s.env.ARN("ec2", "instance/"+instanceID))
+	}
+	s.events.Emit(core.Event{Source: "aws.autoscaling", DetailType: detailType, Resources: resources, Detail: m})
+	for _, c := range g.notifs {
+		if c.NotificationType != notificationType {
+			continue
+		}
+		n := m
+		n.AccountId, n.AutoScalingGroupARN, n.Service, n.Event = s.env.Account, g.arn, serviceName, notificationType
+		n.Time = core.ISOTime(s.now())
+		s.send(c.TopicARN, n)
+	}
+}
+
+// send marshals a message and hands it to the queue sender; a delivery
+// failure is dropped, as Auto Scaling does not retry notifications.
+func (s *Service) send(target string, msg any) {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return
+	}
+	_ = s.queues.SendToARN(target, string(b))
+}

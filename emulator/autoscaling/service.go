@@ -1,0 +1,152 @@
+// Package autoscaling is the emulated EC2 Auto Scaling: groups and their
+// capacity, the scale-in choice, lifecycle hooks (tokens, heartbeats, default
+// results, global timeouts, several hooks at once), scale-in protection,
+// health replacement, instance refresh, maximum instance lifetime, capacity
+// rebalance, the activity history, notifications and EventBridge events.
+//
+// The package follows the rules of emulator/core: it never locks and never
+// starts goroutines; API methods run under the world lock and state changes
+// otherwise happen in events scheduled on the Env. EC2 is reached only
+// through the Fleet seam, and the world reports EC2 changes back through
+// InstanceRunning, InstanceTerminated, SpotInterruption and
+// RebalanceRecommendation.
+package autoscaling
+
+import (
+	"slices"
+	"time"
+
+	"github.com/drainer-dev/drainer/clock"
+	"github.com/drainer-dev/drainer/emulator/core"
+)
+
+// Options configure the service.
+type Options struct {
+	Fleet  Fleet            // launches and terminates EC2 instances
+	Queues core.QueueSender // lifecycle hook targets and notification topics (SQS queue ARNs)
+	Events core.EventSink   // EventBridge default bus
+	// LifetimeCheckInterval is how often maximum instance lifetime is
+	// checked; default 1m.
+	LifetimeCheckInterval time.Duration
+}
+
+// Fleet launches and terminates EC2 instances for the groups.
+type Fleet interface {
+	Launch(req LaunchRequest) (LaunchedInstance, error)
+	Terminate(instanceID string) error
+}
+
+// LaunchRequest asks the fleet for one instance.
+type LaunchRequest struct {
+	LaunchTemplateID, LaunchTemplateName, Version string
+	InstanceType                                  string // override from a mixed instances policy, or ""
+	AZ                                            string
+	Market                                        string // "spot", "on-demand" or "" (the template decides)
+	Tags                                          []Tag  // always includes aws:autoscaling:groupName
+}
+
+// LaunchedInstance is what the fleet launched.
+type LaunchedInstance struct {
+	ID, AZ, InstanceType, LaunchTemplateVersion string
+	Spot                                        bool
+}
+
+// Service is the emulated Auto Scaling service of one account and region.
+type Service struct {
+	env       *core.Env
+	fleet     Fleet
+	queues    core.QueueSender
+	events    core.EventSink
+	lifeEvery time.Duration
+
+	groups    map[string]*group
+	instances map[string]*instance // every instance still in a group
+	tokens    map[string]*action   // active lifecycle actions by token
+	observers []func(group, instanceID, from, to string)
+
+	lifeTimer clock.Timer // pending lifetime check, nil when none is needed
+}
+
+// New returns an empty service.
+func New(env *core.Env, opts Options) *Service {
+	s := &Service{
+		env:       env,
+		fleet:     opts.Fleet,
+		queues:    opts.Queues,
+		events:    opts.Events,
+		lifeEvery: opts.LifetimeCheckInterval,
+		groups:    map[string]*group{},
+		instances: map[string]*instance{},
+		tokens:    map[string]*action{},
+	}
+	if s.queues == nil {
+		s.queues = core.Discard
+	}
+	if s.events == nil {
+		s.events = core.Discard
+	}
+	if s.lifeEvery <= 0 {
+		s.lifeEvery = time.Minute
+	}
+	return s
+}
+
+// OnLifecycleChange registers fn to be told, synchronously and in
+// registration order, of every lifecycle state change.
+func (s *Service) OnLifecycleChange(fn func(group, instanceID, from, to string)) {
+	s.observers = append(s.observers, fn)
+}
+
+// GroupNames returns the names of all groups, sorted.
+func (s *Service) GroupNames() []string {
+	names := make([]string, 0, len(s.groups))
+	for n := range s.groups {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// GroupOf returns the group an instance belongs to.
+func (s *Service) GroupOf(instanceID string) (string, bool) {
+	in, ok := s.instances[instanceID]
+	if !ok {
+		return "", false
+	}
+	return in.g.name, true
+}
+
+// LifecycleActions returns the pending lifecycle actions of an instance, in
+// hook creation order.
+func (s *Service) LifecycleActions(instanceID string) []LifecycleAction {
+	in, ok := s.instances[instanceID]
+	if !ok {
+		return nil
+	}
+	out := make([]LifecycleAction, 0, len(in.actions))
+	for _, a := range in.actions {
+		out = append(out, LifecycleAction{
+			LifecycleHookName:   a.hook.name,
+			LifecycleTransition: a.hook.transition,
+			Token:               a.token,
+			Start:               a.start,
+			HeartbeatExpiry:     a.heartbeatAt,
+			GlobalExpiry:        a.globalAt,
+		})
+	}
+	return out
+}
+
+// setState moves an instance to a new lifecycle state and tells observers.
+func (s *Service) setState(in *instance, to string) {
+	from := in.state
+	if from == to {
+		return
+	}
+	in.state = to
+	for _, fn := range s.observers {
+		fn(in.g.name, in.id, from, to)
+	}
+}
+
+func (s *Service) now() time.Time { return s.env.Now() }

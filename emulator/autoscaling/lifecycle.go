@@ -149,6 +149,18 @@ func (s *Service) SpotInterruption(instanceID string, terminateAt time.Time) {
 	if !ok || in.terminating() {
 		return
 	}
+	if !in.g.hasHook(TransitionTerminating) {
+		// Nothing to run before the instance goes: EC2 ends it at the
+		// deadline and the group replaces it then (InstanceTerminated), or
+		// now, ahead of time, when capacity rebalance is on.
+		if in.g.capRebalance && in.spot && in.outgoing == "" && in.counted() {
+			in.outgoing = reasonRebalance
+			s.reconcileSoon(in.g)
+		}
+		return
+	}
+	// Termination hooks run inside the two minutes: the instance waits in
+	// Terminating:Wait and its replacement launches at once.
 	in.healthy = false
 	s.beginTermination(in, reasonSpot,
 		causeAt(s.now(), "an instance was taken out of service in response to an EC2 Spot Instance interruption notice (the instance will be interrupted at %s).",

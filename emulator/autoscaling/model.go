@@ -157,3 +157,13 @@ func (g *group) warmupFor(pref *int32) time.Duration {
 		return time.Duration(g.grace) * time.Second
 	}
 }
+
+// hasHook reports whether the group has a lifecycle hook for transition.
+func (g *group) hasHook(transition string) bool {
+	for _, h := range g.hooks {
+		if h.transition == transition {
+			return true
+		}
+	}
+	return false
+}

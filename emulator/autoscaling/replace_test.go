@@ -381,3 +381,25 @@ func TestSpotInterruption(t *testing.T) {
 		t.Fatalf("states %v", w.states("web"))
 	}
 }
+
+func TestSpotInterruptionWithoutHooksLeavesTheInstanceToEC2(t *testing.T) {
+	w := newWorld(t)
+	w.group("web", 0, 10, 2)
+	w.run(time.Minute)
+	id := w.fleet.ids[0]
+	deadline := w.clock.Now().Add(2 * time.Minute)
+	w.do(func() { w.svc.SpotInterruption(id, deadline) })
+	w.env.At(deadline, func() { w.fleet.kill(id) })
+	w.run(119 * time.Second)
+	if got := w.state("web", id); got != StateInService {
+		t.Fatalf("1s before the interruption the instance is %s, want InService", got)
+	}
+	if len(w.fleet.ids) != 2 {
+		t.Fatalf("launched %d before the interruption, want no replacement yet", len(w.fleet.ids))
+	}
+	w.clock.RunUntil(deadline)
+	w.run(time.Minute)
+	if w.state("web", id) != "absent" || len(w.inState("web", StateInService)) != 2 || len(w.fleet.ids) != 3 {
+		t.Fatalf("after the interruption: %s, states %v, launched %d", w.state("web", id), w.states("web"), len(w.fleet.ids))
+	}
+}

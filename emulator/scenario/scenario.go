@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/emulator/fault"
 	"sigs.k8s.io/yaml"
 )
 
@@ -37,7 +38,25 @@ type Scenario struct {
 	Groups          []Group          `json:"groups,omitempty"`
 	Services        []Service        `json:"services,omitempty"`
 	Jobs            []Job            `json:"jobs,omitempty"`
+	Faults          *Faults          `json:"faults,omitempty"`
 	Timeline        []Step           `json:"timeline,omitempty"`
+}
+
+// Faults are injected from the start: API throttling, errors and latency,
+// tasks that hang in STOPPING, leaked network interfaces, and duplicated or
+// late queue messages.
+type Faults struct {
+	API               []fault.Rule          `json:"api,omitempty"`
+	StuckStoppingRate float64               `json:"stuckStoppingRate,omitempty"`
+	LeakENIRate       float64               `json:"leakENIRate,omitempty"`
+	Queues            map[string]QueueFault `json:"queues,omitempty"`
+}
+
+// QueueFault makes a queue deliver some messages twice or late.
+type QueueFault struct {
+	DuplicateRate float64  `json:"duplicateRate,omitempty"`
+	DelayRate     float64  `json:"delayRate,omitempty"`
+	MaxDelay      Duration `json:"maxDelay,omitzero"`
 }
 
 // Cluster is an ECS cluster.

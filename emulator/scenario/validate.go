@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -118,6 +119,25 @@ func (sc *Scenario) Validate() error {
 			bad("jobs[%d]: every must not be negative", i)
 		}
 	}
+	if f := sc.Faults; f != nil {
+		for _, p := range []struct {
+			name string
+			v    float64
+		}{{"stuckStoppingRate", f.StuckStoppingRate}, {"leakENIRate", f.LeakENIRate}} {
+			if p.v < 0 || p.v > 1 {
+				bad("faults: %s %v is not a probability", p.name, p.v)
+			}
+		}
+		for _, q := range sortedNames(f.Queues) {
+			qf := f.Queues[q]
+			if !queues.has(q) {
+				bad("faults: queue %q is not declared", q)
+			}
+			if qf.DuplicateRate < 0 || qf.DuplicateRate > 1 || qf.DelayRate < 0 || qf.DelayRate > 1 {
+				bad("faults: queue %q rates must be probabilities", q)
+			}
+		}
+	}
 	for i, st := range sc.Timeline {
 		where := fmt.Sprintf("timeline[%d] (%s)", i, st.Action)
 		if !actions[st.Action] {
@@ -154,6 +174,15 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func isInstanceID(s string) bool { return len(s) > 2 && s[:2] == "i-" }

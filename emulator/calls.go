@@ -1,0 +1,132 @@
+package emulator
+
+import (
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/drainer-dev/drainer/emulator/core"
+)
+
+// Call is one API call as the world saw it.
+type Call struct {
+	Seq       int       `json:"seq"`
+	Time      time.Time `json:"time"`
+	Caller    string    `json:"caller"`
+	Service   string    `json:"service"`
+	Operation string    `json:"operation"`
+	// Outcome is "OK" or the AWS error code answered.
+	Outcome string `json:"outcome"`
+}
+
+// CallLog keeps the most recent calls and exact counts of all of them.
+type CallLog struct {
+	limit  int
+	calls  []Call
+	total  int
+	counts map[string]int // service:operation:outcome
+}
+
+func newCallLog(limit int) *CallLog {
+	if limit <= 0 {
+		limit = 100_000
+	}
+	return &CallLog{limit: limit, counts: map[string]int{}}
+}
+
+func (l *CallLog) add(c Call) {
+	l.total++
+	c.Seq = l.total
+	l.counts[c.Service+":"+c.Operation+":"+c.Outcome]++
+	if len(l.calls) == l.limit {
+		// Drop the older half at once so appends stay amortised O(1).
+		l.calls = append(l.calls[:0], l.calls[l.limit/2:]...)
+	}
+	l.calls = append(l.calls, c)
+}
+
+// All returns the calls kept (the most recent, oldest first). Read it under
+// the world lock (w.Do) when the world runs concurrently.
+func (l *CallLog) All() []Call { return append([]Call(nil), l.calls...) }
+
+// Total is the number of calls ever made.
+func (l *CallLog) Total() int { return l.total }
+
+// Count returns how many calls of service:operation ended with outcome
+// ("" counts every outcome).
+func (l *CallLog) Count(service, op, outcome string) int {
+	if outcome != "" {
+		return l.counts[service+":"+op+":"+outcome]
+	}
+	n := 0
+	prefix := service + ":" + op + ":"
+	for k, v := range l.counts {
+		if strings.HasPrefix(k, prefix) {
+			n += v
+		}
+	}
+	return n
+}
+
+// Call runs fn as the API call service:op made by caller: under the world
+// lock, at the current virtual time, after the injected faults have had
+// their say, and recorded in the call log.
+func (w *World) Call(caller, service, op string, fn func() error) error {
+	var err error
+	w.Env.Do(func() {
+		now := w.Env.Now()
+		if ferr := w.Faults.Check(now, w.Env.Rand(), service, op); ferr != nil {
+			err = ferr
+		} else {
+			err = fn()
+		}
+		outcome := "OK"
+		if err != nil {
+			outcome = core.CodeOf(err)
+			if outcome == "" {
+				outcome = "InternalError"
+			}
+		}
+		w.Calls.add(Call{Time: now, Caller: caller, Service: service, Operation: op, Outcome: outcome})
+	})
+	return err
+}
+
+// Invoke calls a service's API method through w.Call, naming the service
+// and operation after the method: Invoke(w, "test", w.ECS.CreateCluster, in).
+func Invoke[I, O any](w *World, caller string, method func(I) (O, error), in I) (O, error) {
+	service, op := methodName(method)
+	var out O
+	err := w.Call(caller, service, op, func() error {
+		var err error
+		out, err = method(in)
+		return err
+	})
+	return out, err
+}
+
+var methodNames sync.Map // code pointer → [2]string
+
+// methodName turns a method value such as (*ecs.Service).CreateCluster into
+// ("ecs", "CreateCluster"); the service is the package's last path element.
+func methodName(f any) (service, op string) {
+	pc := reflect.ValueOf(f).Pointer()
+	if v, ok := methodNames.Load(pc); ok {
+		n := v.([2]string)
+		return n[0], n[1]
+	}
+	full := runtime.FuncForPC(pc).Name() // …/emulator/ecs.(*Service).CreateCluster-fm
+	full = strings.TrimSuffix(full, "-fm")
+	pkgPath, method, _ := strings.Cut(full, ".(")
+	if i := strings.LastIndex(method, "."); i >= 0 {
+		method = method[i+1:]
+	}
+	service = pkgPath[strings.LastIndex(pkgPath, "/")+1:]
+	if service == "eventbridge" {
+		service = "events" // the name AWS signs and routes by
+	}
+	methodNames.Store(pc, [2]string{service, method})
+	return service, method
+}

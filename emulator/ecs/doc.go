@@ -1,0 +1,37 @@
+// Package ecs emulates Amazon Elastic Container Service on EC2 for the
+// drainer emulator: clusters, container instances registered by an emulated
+// agent, task definitions, standalone tasks, services (REPLICA and DAEMON)
+// and, above all, the service scheduler's behaviour when a container
+// instance is set to DRAINING.
+//
+// Everything runs on the shared virtual clock of emulator/core. API methods
+// are called by the world under its lock; tasks walk the real status
+// sequence (PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING,
+// STOPPING, DEPROVISIONING, STOPPED) through scheduled events, and every
+// lastStatus or desiredStatus change is published as an "ECS Task State
+// Change" event and reported to OnTaskChange observers.
+//
+// The service scheduler reconciles a service at the same virtual instant as
+// any change that affects it (coalesced into one event), never by polling:
+// replacements start while fewer than maximumPercent of the desired count
+// are RUNNING or PENDING (a stopping task no longer counts, as AWS documents,
+// though it holds its resources until STOPPED), and tasks that need replacing (on a DRAINING instance
+// or from an old deployment) are stopped only while the healthy count stays
+// at or above minimumHealthyPercent. Daemon tasks on a draining instance stop
+// only after every other task there has stopped; standalone tasks are never
+// touched by draining.
+//
+// Emulator-only timings travel in the docker labels of a task definition's
+// first essential container (see Timings), so they survive the wire.
+//
+// Registered resources follow a fixed rule: CPU is vCPU × 1024 units and
+// MEMORY is the host's MiB minus one sixteenth (MemoryMiB − MemoryMiB/16),
+// standing in for what the OS and agent keep. awsvpc tasks are limited by the
+// instance type's network interfaces (one is the host's own; no trunking).
+//
+// Capacity providers are stored and shown (managedTerminationProtection,
+// managedDraining, managedScaling) and container instances carry their
+// capacityProviderName, but the emulator does not act on managed scaling,
+// managed draining or managed termination protection itself: drainer reads
+// them as policy.
+package ecs

@@ -1,16 +1,23 @@
 // Command drainer keeps ECS container instances on EC2 Auto Scaling from
-// disappearing with work still on them. Today it carries the version
-// subcommand; the emulator, controller and dev subcommands follow.
+// disappearing with work still on them. Its subcommands serve the emulated
+// AWS world (emulator) and print the version; the controller and the dev
+// environment follow.
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 const usage = `drainer drains ECS container instances before EC2 Auto Scaling lets them go.
@@ -19,18 +26,23 @@ Usage:
   drainer <command> [flags]
 
 Commands:
+  emulator  serve the emulated AWS world (EC2, Auto Scaling, ECS, SQS, EventBridge) on one endpoint
   version   print the version and exit
   help      show this help
+
+Run 'drainer <command> -h' for a command's flags.
 `
 
-// run dispatches a subcommand and returns the process exit code, so that
-// tests can drive the CLI without spawning a process.
-func run(args []string, stdout, stderr io.Writer) int {
+// run dispatches a subcommand and returns the process exit code; ctx ends
+// on SIGINT/SIGTERM. Tests drive the CLI through it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	switch args[0] {
+	case "emulator":
+		return runEmulator(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "drainer %s\n", version())
 		return 0

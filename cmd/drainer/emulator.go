@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator"
-	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
@@ -23,6 +22,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	speed := fs.Float64("speed", 1, "virtual seconds per wall-clock second (1 = real time, 60 = a minute a second)")
 	scenarioFile := fs.String("scenario", "", "build the world from this scenario file (.yaml, .yml or .json) and play its timeline")
 	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's, else 1)")
+	manual := fs.Bool("manual", false, "virtual time moves only when POST /_emulator/clock/advance says so (for scripts and tests); --speed is ignored")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: drainer emulator [flags]\n\nServes EC2, Auto Scaling, ECS, SQS and EventBridge on one endpoint over the real AWS\nwire protocols, plus an admin API under /_emulator/. Point the AWS SDK or CLI at it with\nAWS_ENDPOINT_URL or --endpoint-url; any credentials and region are accepted.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -88,15 +88,23 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		w = emulator.New(cfg)
 	}
 
-	fmt.Fprintf(stdout, "drainer emulator serving EC2, Auto Scaling, ECS, SQS and EventBridge on %s (speed %v×)\n", endpoint, *speed)
+	pace := fmt.Sprintf("speed %v×", *speed)
+	if *manual {
+		pace = "manual clock: POST /_emulator/clock/advance to move it"
+	}
+	fmt.Fprintf(stdout, "drainer emulator serving EC2, Auto Scaling, ECS, SQS and EventBridge on %s (%s)\n", endpoint, pace)
 	fmt.Fprintf(stdout, "try: aws --endpoint-url %s --region us-east-1 ecs list-clusters\n", endpoint)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	clockDone := make(chan error, 1)
-	go func() { clockDone <- w.Clock.RunScaled(ctx, *speed) }()
+	if *manual {
+		go func() { <-ctx.Done(); clockDone <- nil }()
+	} else {
+		go func() { clockDone <- w.Clock.RunScaled(ctx, *speed) }()
+	}
 
-	srv := &http.Server{Handler: front.New(w), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newFront(w, !*manual), ReadHeaderTimeout: 10 * time.Second}
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- srv.Serve(ln) }()
 

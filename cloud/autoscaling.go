@@ -1,0 +1,126 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// AutoScaling is what drainer needs of EC2 Auto Scaling.
+type AutoScaling interface {
+	// DescribeGroups describes Auto Scaling groups by name with their
+	// instances; no names means every group. Unknown names are left out.
+	DescribeGroups(ctx context.Context, names []string) ([]Group, error)
+
+	// DescribeGroupInstances says which group each EC2 instance belongs to
+	// and its lifecycle state; instances in no group are left out.
+	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]GroupInstance, error)
+
+	// LifecycleHooks returns the lifecycle hooks of a group.
+	LifecycleHooks(ctx context.Context, group string) ([]LifecycleHook, error)
+
+	// CompleteLifecycleAction ends a lifecycle action with result. An
+	// action that is gone returns ErrNoActiveLifecycleAction.
+	CompleteLifecycleAction(ctx context.Context, a LifecycleAction, result LifecycleResult) error
+
+	// RecordLifecycleActionHeartbeat restarts the hook's heartbeat timeout
+	// (never past its global timeout). An action that is gone returns
+	// ErrNoActiveLifecycleAction.
+	RecordLifecycleActionHeartbeat(ctx context.Context, a LifecycleAction) error
+
+	// SetInstanceProtection sets or clears scale-in protection on instances
+	// of group, fifty per call as Auto Scaling allows.
+	SetInstanceProtection(ctx context.Context, group string, instanceIDs []string, protected bool) error
+
+	// TerminateGroupInstance terminates an instance through its Auto
+	// Scaling group (which runs the termination hooks), lowering the
+	// desired capacity when decrementDesired (no replacement) or not (the
+	// group launches a replacement).
+	TerminateGroupInstance(ctx context.Context, instanceID string, decrementDesired bool) error
+}
+
+// Auto Scaling lifecycle states drainer acts on.
+const (
+	LifecycleInService          = "InService"
+	LifecycleTerminatingWait    = "Terminating:Wait"
+	LifecycleTerminatingProceed = "Terminating:Proceed"
+	LifecycleTerminating        = "Terminating"
+	LifecycleTerminated         = "Terminated"
+)
+
+// LifecycleTransitionTerminating is the transition of termination hooks.
+const LifecycleTransitionTerminating = "autoscaling:EC2_INSTANCE_TERMINATING"
+
+// Group is an Auto Scaling group.
+type Group struct {
+	Name            string
+	ARN             string
+	MinSize         int
+	MaxSize         int
+	DesiredCapacity int
+	// MaxInstanceLifetime is 0 when the group sets none.
+	MaxInstanceLifetime              time.Duration
+	CapacityRebalance                bool
+	NewInstancesProtectedFromScaleIn bool
+	AvailabilityZones                []string
+	Tags                             map[string]string
+	Instances                        []GroupInstance
+}
+
+// GroupInstance is an instance as its Auto Scaling group sees it.
+type GroupInstance struct {
+	InstanceID           string
+	Group                string
+	AvailabilityZone     string
+	LifecycleState       string
+	HealthStatus         string
+	ProtectedFromScaleIn bool
+	InstanceType         string
+}
+
+// LifecycleHook is a lifecycle hook of a group.
+type LifecycleHook struct {
+	Name                 string
+	Group                string
+	Transition           string
+	HeartbeatTimeout     time.Duration
+	GlobalTimeout        time.Duration
+	DefaultResult        LifecycleResult
+	NotificationTarget   string
+	NotificationMetadata string
+}
+
+// LifecycleAction names one lifecycle action: Token, or InstanceID when the
+// token is not known (Auto Scaling accepts either).
+type LifecycleAction struct {
+	Group      string
+	Hook       string
+	Token      string
+	InstanceID string
+}
+
+func (a LifecycleAction) String() string {
+	return fmt.Sprintf("%s/%s/%s", a.Group, a.Hook, a.InstanceID)
+}
+
+// Validate reports what a lifecycle action misses to be addressable.
+func (a LifecycleAction) Validate() error {
+	switch {
+	case a.Group == "" || a.Hook == "":
+		return errors.New("lifecycle action needs a group and a hook")
+	case a.Token == "" && a.InstanceID == "":
+		return errors.New("lifecycle action needs a token or an instance id")
+	}
+	return nil
+}
+
+// LifecycleResult ends a lifecycle action.
+type LifecycleResult string
+
+// Lifecycle results. On termination both end in termination; ABANDON also
+// skips the group's remaining hooks.
+const (
+	LifecycleContinue LifecycleResult = "CONTINUE"
+	LifecycleAbandon  LifecycleResult = "ABANDON"
+)

@@ -1,0 +1,16 @@
+// Package cloud is the narrow seam between drainer and AWS: one small
+// interface per service (ECS, AutoScaling, EC2, Queue, Events), Cloud
+// embedding them all, and plain Go domain types so that no SDK type leaks
+// into the reconciler, the intake or the scans.
+//
+// The production implementation is package cloud/aws (aws-sdk-go-v2); tests
+// and `drainer dev` use that same implementation pointed at the emulator's
+// endpoint, so the production path is the one that gets tested. Fakes for
+// unit tests of drainer's own logic can implement just the interface they
+// need.
+//
+// Every method takes a context, pages through every result, batches to the
+// API limits, and returns errors that wrap the sentinels below (ErrNotFound,
+// ErrNoActiveLifecycleAction, ErrThrottled) with context, while the AWS
+// error itself stays reachable with errors.As(err, &smithy.APIError).
+package cloud

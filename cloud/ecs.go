@@ -1,0 +1,194 @@
+package cloud
+
+import (
+	"context"
+	"time"
+)
+
+// ECS is what drainer needs of Amazon ECS. Clusters are named by name or
+// ARN, container instances and tasks by ARN.
+type ECS interface {
+	// ListClusters returns the ARNs of every cluster in the region.
+	ListClusters(ctx context.Context) ([]string, error)
+
+	// FindContainerInstance returns the container instance running on the
+	// EC2 instance ec2InstanceID in cluster, using the ListContainerInstances
+	// filter `ec2InstanceId == …` (no scan of the cluster). With cluster ""
+	// it looks in every cluster. It returns ErrNotFound when no container
+	// instance (of any status) runs there.
+	FindContainerInstance(ctx context.Context, cluster, ec2InstanceID string) (ContainerInstance, error)
+
+	// ListContainerInstances returns the container instances of cluster with
+	// the given status ("" for every status), described.
+	ListContainerInstances(ctx context.Context, cluster string, status ContainerInstanceStatus) ([]ContainerInstance, error)
+
+	// DescribeContainerInstances describes container instances by ARN (or
+	// id); unknown ones are left out of the result.
+	DescribeContainerInstances(ctx context.Context, cluster string, arns []string) ([]ContainerInstance, error)
+
+	// DrainContainerInstances sets container instances DRAINING, ten per
+	// call as ECS allows. Instances ECS refused are returned as failures
+	// (ID = ARN); the error is for the calls themselves.
+	DrainContainerInstances(ctx context.Context, cluster string, arns []string) ([]Failure, error)
+
+	// TasksOn returns every task on the container instance whose record ECS
+	// still keeps: desired status RUNNING and STOPPED both (ListTasks hides
+	// stopping tasks by default), each classified, with its stop timeout and
+	// network interfaces.
+	TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]Task, error)
+
+	// StopTask asks ECS to stop a task; reason shows as its stoppedReason.
+	// Stopping is asynchronous: the task is gone only once its lastStatus is
+	// STOPPED.
+	StopTask(ctx context.Context, cluster, taskARN, reason string) error
+
+	// DeregisterContainerInstance removes a container instance from its
+	// cluster; force deregisters it even with tasks on it.
+	DeregisterContainerInstance(ctx context.Context, cluster, containerInstanceARN string, force bool) error
+
+	// PutAttributes sets custom attributes on a container instance (values
+	// of at most MaxAttributeValueLen characters). drainer keeps a drain's
+	// durable state as drainer.* attributes.
+	PutAttributes(ctx context.Context, cluster, containerInstanceARN string, attrs map[string]string) error
+
+	// DeleteAttributes removes custom attributes from a container instance;
+	// deleting an attribute that is not there is not an error.
+	DeleteAttributes(ctx context.Context, cluster, containerInstanceARN string, names []string) error
+
+	// ListAttributeTargets returns every container instance of cluster that
+	// carries the attribute name, with its value (used to resume drains
+	// after a restart).
+	ListAttributeTargets(ctx context.Context, cluster, name string) ([]AttributeTarget, error)
+
+	// DescribeServices describes services of cluster by name or ARN;
+	// unknown ones are left out of the result.
+	DescribeServices(ctx context.Context, cluster string, services []string) ([]Service, error)
+
+	// CapacityProviders returns the Auto Scaling capacity providers
+	// attached to cluster.
+	CapacityProviders(ctx context.Context, cluster string) ([]CapacityProvider, error)
+}
+
+// MaxAttributeValueLen is the longest value ECS accepts for an attribute.
+const MaxAttributeValueLen = 128
+
+// ContainerInstanceStatus is a container instance's status.
+type ContainerInstanceStatus string
+
+// The container instance statuses drainer meets.
+const (
+	ContainerInstanceActive      ContainerInstanceStatus = "ACTIVE"
+	ContainerInstanceDraining    ContainerInstanceStatus = "DRAINING"
+	ContainerInstanceInactive    ContainerInstanceStatus = "INACTIVE"
+	ContainerInstanceRegistering ContainerInstanceStatus = "REGISTERING"
+)
+
+// ContainerInstance is an EC2 instance registered in an ECS cluster.
+type ContainerInstance struct {
+	ARN           string
+	ClusterARN    string // derived from the ARN; "" for old-format ARNs
+	EC2InstanceID string
+	Status        ContainerInstanceStatus
+	StatusReason  string
+	// AgentConnected is false while the ECS agent is not talking to ECS;
+	// such an instance's tasks do not move by themselves.
+	AgentConnected   bool
+	RunningTasks     int
+	PendingTasks     int
+	CapacityProvider string
+	RegisteredAt     time.Time
+	// Attributes holds every attribute, ECS's own (ecs.instance-type,
+	// ecs.availability-zone…) and custom ones (drainer.*); attributes
+	// without a value map to "".
+	Attributes map[string]string
+}
+
+// AttributeTarget is a container instance carrying an attribute.
+type AttributeTarget struct {
+	ContainerInstanceARN string
+	Name                 string
+	Value                string
+}
+
+// TaskClass says who is responsible for a task during a drain.
+type TaskClass string
+
+// Task classes (DESIGN.md §3).
+const (
+	// TaskService is a replica of a REPLICA service: ECS moves it within
+	// the service's deployment limits.
+	TaskService TaskClass = "service"
+	// TaskDaemon belongs to a DAEMON service: ECS stops it last, after
+	// every other task on the instance.
+	TaskDaemon TaskClass = "daemon"
+	// TaskStandalone was started by RunTask/StartTask: nobody touches it;
+	// it runs to completion or to the drain's deadline.
+	TaskStandalone TaskClass = "standalone"
+)
+
+// Task statuses drainer compares against.
+const (
+	TaskRunning = "RUNNING"
+	TaskStopped = "STOPPED"
+)
+
+// DefaultStopTimeout is the ECS agent's default time between SIGTERM and
+// SIGKILL when a container sets no stopTimeout (ECS_CONTAINER_STOP_TIMEOUT).
+const DefaultStopTimeout = 30 * time.Second
+
+// Task is an ECS task as a drain sees it.
+type Task struct {
+	ARN                  string
+	ClusterARN           string
+	ContainerInstanceARN string
+	TaskDefinitionARN    string
+	LastStatus           string
+	DesiredStatus        string
+	// Group is "service:NAME" for service tasks, "family:NAME" or a
+	// caller's group for standalone ones.
+	Group     string
+	StartedBy string
+	// Service is the service's name for service and daemon tasks.
+	Service string
+	Class   TaskClass
+	// StopTimeout is the longest container stopTimeout of the task
+	// definition (DefaultStopTimeout for containers that set none): the
+	// time the task needs from SIGTERM to certainly stopped.
+	StopTimeout   time.Duration
+	ENIs          []string // network interface ids of awsvpc tasks
+	CreatedAt     time.Time
+	StartedAt     time.Time
+	StoppingAt    time.Time
+	StoppedAt     time.Time
+	StoppedReason string
+}
+
+// Stopped reports whether the task is really gone (never just asked to stop).
+func (t Task) Stopped() bool { return t.LastStatus == TaskStopped }
+
+// Service is an ECS service with what a drain needs to know of it.
+type Service struct {
+	ARN        string
+	Name       string
+	ClusterARN string
+	Status     string // ACTIVE, DRAINING, INACTIVE
+	// Daemon is true for the DAEMON scheduling strategy.
+	Daemon                bool
+	DesiredCount          int
+	RunningCount          int
+	PendingCount          int
+	MinimumHealthyPercent int
+	MaximumPercent        int
+}
+
+// CapacityProvider is an Auto Scaling group capacity provider of a cluster.
+type CapacityProvider struct {
+	Name                string
+	ARN                 string
+	AutoScalingGroupARN string
+	// ManagedTerminationProtection: instances running non-daemon tasks are
+	// kept protected from scale-in.
+	ManagedTerminationProtection bool
+	// ManagedDraining: terminating instances are drained.
+	ManagedDraining bool
+}

@@ -1,0 +1,31 @@
+package cloud
+
+import (
+	"context"
+	"time"
+)
+
+// Events is what drainer needs of Amazon EventBridge: publishing its own
+// drain events (source "drainer") on a bus.
+type Events interface {
+	// PutEvents publishes events, ten per call. Entries EventBridge refused
+	// are returned as failures (ID = the event's index in events).
+	PutEvents(ctx context.Context, events []Event) ([]Failure, error)
+}
+
+// EventSource is the source of drainer's own events.
+const EventSource = "drainer"
+
+// Event is an event to publish.
+type Event struct {
+	// Source defaults to EventSource.
+	Source     string
+	DetailType string
+	// Detail is a JSON object.
+	Detail    string
+	Resources []string
+	// Time defaults to when EventBridge receives it.
+	Time time.Time
+	// Bus defaults to the default bus.
+	Bus string
+}

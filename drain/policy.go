@@ -1,0 +1,163 @@
+package drain
+
+import (
+	"fmt"
+	"time"
+)
+
+// Standalone says what happens to standalone tasks (RunTask/StartTask, no
+// service) in the graceful phase. ECS never moves them.
+type Standalone string
+
+// The standalone-task policies.
+const (
+	// StandaloneWait lets them run until the graceful phase ends.
+	StandaloneWait Standalone = "wait"
+	// StandaloneStopAtDeadline stops each at GracefulUntil minus its stop
+	// timeout, so it still gets its whole graceful stop inside phase 1.
+	StandaloneStopAtDeadline Standalone = "stop-at-deadline"
+	// StandaloneStop stops them as soon as the drain starts.
+	StandaloneStop Standalone = "stop"
+)
+
+// ParseStandalone reads a --standalone flag value.
+func ParseStandalone(s string) (Standalone, error) {
+	switch v := Standalone(s); v {
+	case StandaloneWait, StandaloneStopAtDeadline, StandaloneStop:
+		return v, nil
+	}
+	return "", fmt.Errorf("standalone policy %q: want wait, stop-at-deadline or stop", s)
+}
+
+// Policy holds the deadlines and rules drains follow.
+type Policy struct {
+	Standalone Standalone
+	// DrainingLimit caps the graceful phase: ECS keeps an instance DRAINING
+	// for at most 48 hours.
+	DrainingLimit time.Duration
+	// HardStop is the time kept between the end of the graceful phase and
+	// the hard deadline, for phase 2 to stop what is left.
+	HardStop time.Duration
+	// HookMargin: a lifecycle action is completed at least this long before
+	// its hook's global timeout.
+	HookMargin time.Duration
+	// Graceful is the default graceful phase by reason (lifecycle drains
+	// use DrainingLimit, bounded by the hook).
+	Graceful map[Reason]time.Duration
+	// TTLDeadline is the hard deadline of a time-to-live drain after its
+	// start.
+	TTLDeadline time.Duration
+	// SpotWarning is the time between a Spot interruption warning and the
+	// instance's end; SpotHardStop the part of it kept for phase 2.
+	SpotWarning  time.Duration
+	SpotHardStop time.Duration
+	// FallbackPoll bounds the time between two looks at a drain when no
+	// event wakes it.
+	FallbackPoll time.Duration
+}
+
+// DefaultPolicy is drainer's default: DESIGN.md §3's deadlines,
+// standalone tasks stopped at the deadline minus their stop timeout.
+func DefaultPolicy() Policy {
+	return Policy{
+		Standalone:    StandaloneStopAtDeadline,
+		DrainingLimit: 48 * time.Hour,
+		HardStop:      5 * time.Minute,
+		HookMargin:    time.Minute,
+		Graceful: map[Reason]time.Duration{
+			ReasonIdle:      time.Hour,
+			ReasonTTL:       48 * time.Hour,
+			ReasonRebalance: 30 * time.Minute,
+			ReasonOperator:  time.Hour,
+		},
+		TTLDeadline:  7 * 24 * time.Hour,
+		SpotWarning:  2 * time.Minute,
+		SpotHardStop: 40 * time.Second,
+		FallbackPoll: 2 * time.Minute,
+	}
+}
+
+// Trigger is what starts (or joins) a drain.
+type Trigger struct {
+	Reason Reason
+	// At is when it happened: the notice time of a Spot warning, the start
+	// of a lifecycle action, the time of an operator's request.
+	At time.Time
+	// Group, Hook and Token identify the lifecycle action, if any, and
+	// HookGlobalTimeout is its hook's global timeout.
+	Group, Hook, Token string
+	HookGlobalTimeout  time.Duration
+	// Graceful overrides the graceful phase (an operator's --deadline).
+	Graceful time.Duration
+}
+
+// Plan turns a trigger into a drain record with absolute deadlines.
+func (p Policy) Plan(t Trigger) Record {
+	r := Record{Reason: t.Reason, Started: t.At.UTC(), Group: t.Group, Hook: t.Hook, Token: t.Token}
+	at := r.Started
+	var graceful, hard time.Time
+	switch t.Reason {
+	case ReasonForced:
+		graceful, hard = at, at
+	case ReasonSpot:
+		hard = at.Add(p.SpotWarning)
+		graceful = hard.Add(-p.SpotHardStop)
+	case ReasonTTL:
+		graceful = at.Add(p.graceful(t))
+		hard = at.Add(p.TTLDeadline)
+	default: // lifecycle, idle, rebalance, operator
+		graceful = at.Add(p.graceful(t))
+		hard = graceful.Add(p.HardStop)
+	}
+	if t.HookGlobalTimeout > 0 {
+		// The action must be completed before the hook gives up on it.
+		if limit := at.Add(t.HookGlobalTimeout - p.HookMargin); hard.After(limit) {
+			hard = limit
+		}
+		if limit := hard.Add(-p.HardStop); graceful.After(limit) {
+			graceful = limit
+		}
+	}
+	if graceful.Before(at) {
+		graceful = at
+	}
+	if hard.Before(graceful) {
+		hard = graceful
+	}
+	r.GracefulUntil, r.Deadline = graceful, hard
+	return r
+}
+
+func (p Policy) graceful(t Trigger) time.Duration {
+	if t.Graceful > 0 {
+		return min(t.Graceful, p.DrainingLimit)
+	}
+	if d, ok := p.Graceful[t.Reason]; ok {
+		return min(d, p.DrainingLimit)
+	}
+	return p.DrainingLimit
+}
+
+// Merge joins a second trigger's record into a drain already under way:
+// one drain per instance, the earliest deadlines win, and a lifecycle
+// action learned later is kept so that it is completed.
+func Merge(cur, next Record) Record {
+	out := cur
+	if next.Started.Before(out.Started) {
+		out.Started = next.Started
+	}
+	if next.Deadline.Before(out.Deadline) {
+		out.Deadline = next.Deadline
+		out.Reason = next.Reason
+	}
+	if next.GracefulUntil.Before(out.GracefulUntil) {
+		out.GracefulUntil = next.GracefulUntil
+	}
+	if out.GracefulUntil.After(out.Deadline) {
+		out.GracefulUntil = out.Deadline
+	}
+	if next.Hook != "" && (out.Hook == "" || out.Token != next.Token) {
+		out.Group, out.Hook, out.Token = next.Group, next.Hook, next.Token
+	}
+	return out
+}

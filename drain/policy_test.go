@@ -1,0 +1,139 @@
+package drain
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPlanDeadlines(t *testing.T) {
+	p := DefaultPolicy()
+	tests := []struct {
+		name            string
+		trigger         Trigger
+		graceful, hard  time.Duration
+		group, hookName string
+	}{
+		{"lifecycle, 15 min heartbeat: hook's global timeout 25 h bounds both",
+			Trigger{Reason: ReasonLifecycle, Group: "g", Hook: "h", Token: "t", HookGlobalTimeout: 25 * time.Hour},
+			25*time.Hour - time.Minute - 5*time.Minute, 25*time.Hour - time.Minute, "g", "h"},
+		{"lifecycle, 2 h heartbeat: the 48 h global timeout",
+			Trigger{Reason: ReasonLifecycle, Group: "g", Hook: "h", Token: "t", HookGlobalTimeout: 48 * time.Hour},
+			48*time.Hour - 6*time.Minute, 48*time.Hour - time.Minute, "g", "h"},
+		{"lifecycle, 30 s heartbeat: 50 min global timeout",
+			Trigger{Reason: ReasonLifecycle, Group: "g", Hook: "h", Token: "t", HookGlobalTimeout: 50 * time.Minute},
+			44 * time.Minute, 49 * time.Minute, "g", "h"},
+		{"spot: the instance dies 120 s after the warning", Trigger{Reason: ReasonSpot}, 80 * time.Second, 120 * time.Second, "", ""},
+		{"idle: one hour", Trigger{Reason: ReasonIdle}, time.Hour, time.Hour + 5*time.Minute, "", ""},
+		{"ttl: 48 h graceful, 7 days hard", Trigger{Reason: ReasonTTL}, 48 * time.Hour, 7 * 24 * time.Hour, "", ""},
+		{"operator with --deadline 10m", Trigger{Reason: ReasonOperator, Graceful: 10 * time.Minute}, 10 * time.Minute, 15 * time.Minute, "", ""},
+		{"operator asking for more than ECS's DRAINING limit", Trigger{Reason: ReasonOperator, Graceful: 100 * time.Hour}, 48 * time.Hour, 48*time.Hour + 5*time.Minute, "", ""},
+		{"forced: now", Trigger{Reason: ReasonForced}, 0, 0, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.trigger.At = t0
+			r := p.Plan(tt.trigger)
+			if err := r.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.GracefulUntil.Sub(t0); got != tt.graceful {
+				t.Errorf("graceful until +%v, want +%v", got, tt.graceful)
+			}
+			if got := r.Deadline.Sub(t0); got != tt.hard {
+				t.Errorf("hard deadline +%v, want +%v", got, tt.hard)
+			}
+			if r.Group != tt.group || r.Hook != tt.hookName || !r.Started.Equal(t0) {
+				t.Errorf("record = %+v", r)
+			}
+		})
+	}
+}
+
+func TestMergeKeepsTheEarliestDeadlinesAndTheLifecycleAction(t *testing.T) {
+	p := DefaultPolicy()
+	spot := p.Plan(Trigger{Reason: ReasonSpot, At: t0})
+	hook := p.Plan(Trigger{Reason: ReasonLifecycle, At: t0.Add(time.Second), Group: "g", Hook: "h", Token: "t", HookGlobalTimeout: 25 * time.Hour})
+	for _, m := range []Record{Merge(spot, hook), Merge(hook, spot)} {
+		if !m.Deadline.Equal(spot.Deadline) || !m.GracefulUntil.Equal(spot.GracefulUntil) || m.Reason != ReasonSpot {
+			t.Errorf("merged = %+v: want the Spot deadlines and reason", m)
+		}
+		if m.Hook != "h" || m.Token != "t" || m.Group != "g" {
+			t.Errorf("merged = %+v: lost the lifecycle action", m)
+		}
+		if !m.Started.Equal(t0) {
+			t.Errorf("merged start %v, want the earliest", m.Started)
+		}
+		if err := m.Validate(); err != nil {
+			t.Error(err)
+		}
+	}
+	if again := Merge(hook, hook); again != hook {
+		t.Errorf("merging a redelivered trigger changed the drain: %+v", again)
+	}
+}
+
+func TestRecordAttributesRoundTrip(t *testing.T) {
+	r := DefaultPolicy().Plan(Trigger{Reason: ReasonLifecycle, At: t0, Group: "web-asg", Hook: "drain-hook",
+		Token: "3b1f5c3e-8d9a-4c1e-9f5e-2a7b6c8d9e0f", HookGlobalTimeout: 25 * time.Hour})
+	attrs, err := r.Attributes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(attrs) != 7 {
+		t.Fatalf("%d attributes, want 7 (ECS allows 10 custom ones)", len(attrs))
+	}
+	back, err := ParseRecord(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back != r {
+		t.Fatalf("round trip: %+v != %+v", back, r)
+	}
+	if _, err := ParseRecord(map[string]string{"ecs.os-type": "linux"}); !errors.Is(err, ErrNoRecord) {
+		t.Fatalf("no drain attributes: err = %v, want ErrNoRecord", err)
+	}
+}
+
+func TestDamagedRecords(t *testing.T) {
+	good, _ := DefaultPolicy().Plan(Trigger{Reason: ReasonIdle, At: t0}).Attributes()
+	tests := []struct {
+		name   string
+		mutate func(map[string]string)
+		want   string
+	}{
+		{"unknown reason", func(a map[string]string) { a[AttrReason] = "boredom" }, "unknown reason"},
+		{"missing deadline", func(a map[string]string) { delete(a, AttrDeadline) }, "drainer.deadline is missing"},
+		{"bad time", func(a map[string]string) { a[AttrStarted] = "yesterday" }, "drainer.started"},
+		{"deadlines reversed", func(a map[string]string) { a[AttrDeadline] = t0.Format(time.RFC3339) }, "hard deadline before"},
+		{"hook without group", func(a map[string]string) { a[AttrHook] = "h" }, "without its group"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := map[string]string{}
+			for k, v := range good {
+				a[k] = v
+			}
+			tt.mutate(a)
+			if _, err := ParseRecord(a); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	long := Record{Reason: ReasonLifecycle, Started: t0, GracefulUntil: t0, Deadline: t0, Group: "g", Hook: strings.Repeat("h", 129)}
+	if _, err := long.Attributes(); err == nil || !strings.Contains(err.Error(), "ECS allows 128") {
+		t.Fatalf("129-character hook name: err = %v", err)
+	}
+}
+
+func TestParseStandalone(t *testing.T) {
+	for _, s := range []string{"wait", "stop-at-deadline", "stop"} {
+		if _, err := ParseStandalone(s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	if _, err := ParseStandalone("later"); err == nil {
+		t.Error("accepted an unknown policy")
+	}
+}

@@ -1,0 +1,106 @@
+package scan
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func inst(id string, age time.Duration, busy bool) Instance {
+	return Instance{ID: id, Group: "g", LaunchTime: t0.Add(-age), InService: true, Registered: true, Busy: busy}
+}
+
+func ids(in []Instance) string {
+	s := ""
+	for _, i := range in {
+		s += i.ID + " "
+	}
+	return s
+}
+
+func TestIdleNeedsTimeAndRoomAboveMinimum(t *testing.T) {
+	groups := map[string]Group{"g": {Name: "g", Desired: 4, Min: 2}}
+	tr := NewIdleTracker()
+	insts := []Instance{inst("i-busy", 3*time.Hour, true), inst("i-a", 2*time.Hour, false), inst("i-b", 5*time.Hour, false), inst("i-c", time.Hour, false)}
+
+	if got := tr.Idle(insts, groups, t0, 30*time.Minute); len(got) != 0 {
+		t.Fatalf("first scan reclaimed %s: idleness must last idleAfter first", ids(got))
+	}
+	got := tr.Idle(insts, groups, t0.Add(30*time.Minute), 30*time.Minute)
+	if ids(got) != "i-b i-a " {
+		t.Fatalf("idle = %q, want the two oldest idle ones (desired 4, min 2)", ids(got))
+	}
+	// An instance that gets a task loses its idle time.
+	insts[1].Busy = true
+	tr.Idle(insts, groups, t0.Add(31*time.Minute), 30*time.Minute)
+	insts[1].Busy = false
+	got = tr.Idle(insts, groups, t0.Add(40*time.Minute), 30*time.Minute)
+	if ids(got) != "i-b i-c " {
+		t.Fatalf("idle = %q, want i-b and i-c (i-a was busy 9 minutes ago)", ids(got))
+	}
+	// Instances already draining use up the room above the minimum.
+	insts[2].Draining = true
+	got = tr.Idle(insts, groups, t0.Add(41*time.Minute), 30*time.Minute)
+	if ids(got) != "i-c " {
+		t.Fatalf("idle = %q, want only i-c with one instance already draining", ids(got))
+	}
+}
+
+func TestExpired(t *testing.T) {
+	insts := []Instance{inst("i-young", time.Hour, true), inst("i-old", 8*24*time.Hour, true), inst("i-older", 9*24*time.Hour, false)}
+	insts[0].InService = true
+	got := Expired(insts, t0, 7*24*time.Hour)
+	if ids(got) != "i-older i-old " {
+		t.Fatalf("expired = %q", ids(got))
+	}
+	if Expired(insts, t0, 0) != nil {
+		t.Fatal("no time-to-live expired instances")
+	}
+}
+
+func TestProtectionFollowsTasksInBatchesOf50(t *testing.T) {
+	g := Group{Name: "g", Protect: true}
+	var insts []Instance
+	for i := range 120 {
+		in := inst(fmt.Sprintf("i-%03d", i), time.Hour, i < 110)
+		in.Protected = i >= 100 // 100–119 protected; 110–119 idle
+		insts = append(insts, in)
+	}
+	drainingBusy := inst("i-draining", time.Hour, true)
+	drainingBusy.Draining, drainingBusy.Protected = true, true
+	insts = append(insts, drainingBusy)
+
+	protect, unprotect := Protection(insts, g)
+	if len(protect) != 2 || len(protect[0]) != 50 || len(protect[1]) != 50 {
+		t.Fatalf("protect batches = %d (%v), want 2 of 50", len(protect), lens(protect))
+	}
+	if len(unprotect) != 1 || len(unprotect[0]) != 11 || unprotect[0][10] != "i-draining" {
+		t.Fatalf("unprotect = %v, want the 10 idle protected ones and the draining one", unprotect)
+	}
+	if p, u := Protection(insts, Group{Name: "g"}); p != nil || u != nil {
+		t.Fatal("a group without managed protection got protection changes")
+	}
+}
+
+func TestLifetimeTraps(t *testing.T) {
+	groups := map[string]Group{"g": {Name: "g", MaxLifetime: 24 * time.Hour}}
+	old := inst("i-old", 30*time.Hour, true)
+	old.Protected = true
+	oldFree := inst("i-free", 30*time.Hour, true)
+	young := inst("i-young", time.Hour, true)
+	young.Protected = true
+	traps := LifetimeTraps([]Instance{old, oldFree, young}, groups, t0)
+	if len(traps) != 1 || traps[0].Instance.ID != "i-old" || traps[0].Age != 30*time.Hour {
+		t.Fatalf("traps = %+v, want only the protected instance past its lifetime", traps)
+	}
+}
+
+func lens(b [][]string) []int {
+	var n []int
+	for _, x := range b {
+		n = append(n, len(x))
+	}
+	return n
+}

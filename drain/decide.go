@@ -80,8 +80,9 @@ const (
 	ActSetDraining ActionKind = "set-draining"
 	ActStopTask    ActionKind = "stop-task"
 	ActHeartbeat   ActionKind = "heartbeat"
-	// ActDeregister deregisters the container instance; Force is set when
-	// tasks are still there (past the hard deadline).
+	// ActDeregister deregisters the container instance: after the release
+	// when it is empty, before it (Force set) when tasks are still there
+	// past the hard deadline.
 	ActDeregister ActionKind = "deregister"
 	// ActCompleteLifecycle completes the recorded action with CONTINUE.
 	ActCompleteLifecycle ActionKind = "complete-lifecycle-action"
@@ -182,15 +183,29 @@ func (p Policy) Decide(o Observation) Decision {
 	if live == 0 || !o.Now.Before(r.Deadline) {
 		d.Phase = PhaseReleasing
 		d.Overdue = live > 0
-		if o.Status != "" && o.Status != "INACTIVE" {
-			d.Actions = append(d.Actions, Action{Kind: ActDeregister, Force: live > 0})
-		}
+		registered := o.Status != "" && o.Status != "INACTIVE"
+		var release []Action
 		if r.Held() {
 			if o.ActionPending {
-				d.Actions = append(d.Actions, Action{Kind: ActCompleteLifecycle})
+				release = append(release, Action{Kind: ActCompleteLifecycle})
 			}
 		} else {
-			d.Actions = append(d.Actions, Action{Kind: ActTerminate})
+			release = append(release, Action{Kind: ActTerminate})
+		}
+		switch {
+		case !registered:
+			d.Actions = append(d.Actions, release...)
+		case d.Overdue:
+			// Deregister first, with force: ECS then replaces the orphaned
+			// service tasks elsewhere without waiting for the host to die.
+			d.Actions = append(d.Actions, Action{Kind: ActDeregister, Force: true})
+			d.Actions = append(d.Actions, release...)
+		default:
+			// Release first: deregistering deletes the drain's record (its
+			// attributes), so a crash in between must leave the release
+			// done, not the record gone with the action still pending.
+			d.Actions = append(d.Actions, release...)
+			d.Actions = append(d.Actions, Action{Kind: ActDeregister})
 		}
 		d.Actions = append(d.Actions, Action{Kind: ActCleanup})
 		return d

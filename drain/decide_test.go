@@ -139,16 +139,16 @@ func TestDecide(t *testing.T) {
 			next:    time.Minute,
 		},
 		{
-			name:    "empty: deregister, CONTINUE the lifecycle action, clean up",
+			name:    "empty: CONTINUE the lifecycle action, then deregister, clean up",
 			obs:     Observation{Now: t0.Add(20 * time.Minute), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcStopped, daemonGone}, ActionPending: true},
 			phase:   PhaseReleasing,
-			actions: []Action{{Kind: ActDeregister}, {Kind: ActCompleteLifecycle}, {Kind: ActCleanup}},
+			actions: []Action{{Kind: ActCompleteLifecycle}, {Kind: ActDeregister}, {Kind: ActCleanup}},
 		},
 		{
 			name:    "empty without a lifecycle action: terminate the instance",
 			obs:     Observation{Now: t0.Add(20 * time.Minute), Record: unheld(ReasonIdle), Host: HostRunning, Status: "DRAINING"},
 			phase:   PhaseReleasing,
-			actions: []Action{{Kind: ActDeregister}, {Kind: ActTerminate}, {Kind: ActCleanup}},
+			actions: []Action{{Kind: ActTerminate}, {Kind: ActDeregister}, {Kind: ActCleanup}},
 		},
 		{
 			name:    "hard deadline with a task stuck: force it out",

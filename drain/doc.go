@@ -20,7 +20,10 @@
 //
 // When the instance is empty — every task observed STOPPED, never merely
 // asked to stop — or the hard Deadline has come, the instance is released:
-// deregistered (forced only if something is still there), then the
-// lifecycle action completed with CONTINUE, or the instance terminated, and
-// its leftover network interfaces deleted.
+// the lifecycle action completed with CONTINUE (or the instance terminated)
+// and the container instance deregistered, in that order, since
+// deregistering deletes the drain's record; past the hard deadline with
+// tasks still there, it is deregistered with force first, so that ECS
+// replaces the orphaned service tasks at once. Last, its leftover network
+// interfaces are deleted.
 package drain

@@ -1,0 +1,469 @@
+package drain
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/drainer-dev/drainer/clock"
+	"github.com/drainer-dev/drainer/cloud"
+)
+
+// Event is one step of a drain, for the audit trail, metrics, logs and the
+// dashboard (published to EventBridge with source "drainer" by the caller).
+type Event struct {
+	Type       string // EventStarted, EventPhaseChanged, EventCompleted, EventReleased, EventTaskStopped
+	Time       time.Time
+	InstanceID string
+	Cluster    string
+	Reason     Reason
+	Phase      Phase
+	Detail     string
+	// Overdue is set on EventCompleted when the hard deadline forced the
+	// instance out with tasks still there.
+	Overdue bool
+}
+
+// The drain event types (EventBridge detail-types).
+const (
+	EventStarted      = "Drain Started"
+	EventPhaseChanged = "Drain Phase Changed"
+	EventTaskStopped  = "Drain Task Stopped"
+	EventCompleted    = "Drain Completed"
+	EventReleased     = "Instance Released"
+)
+
+// Config configures a Reconciler.
+type Config struct {
+	Cloud  cloud.Cloud
+	Clock  clock.Clock
+	Policy Policy
+	// Clusters are the clusters served; empty means every cluster.
+	Clusters []string
+	// Decrement says, per reason, whether terminating a drained instance
+	// through Auto Scaling also lowers the group's desired capacity: yes for
+	// idle reclamation (the group shrinks), no for time-to-live (the
+	// instance is replaced).
+	Decrement map[Reason]bool
+	Logger    *slog.Logger
+	// OnEvent receives every drain event (synchronously; keep it quick).
+	OnEvent func(Event)
+}
+
+// DefaultDecrement is the Decrement of DESIGN.md §3.
+func DefaultDecrement() map[Reason]bool {
+	return map[Reason]bool{ReasonIdle: true}
+}
+
+// Reconciler runs every drain: one per instance, level-triggered and
+// idempotent. Start begins or joins a drain; RunDue looks at every drain
+// that is due; Run does so for ever, waking at each drain's next time.
+type Reconciler struct {
+	cfg Config
+	log *slog.Logger
+
+	mu     sync.Mutex
+	drains map[string]*drainState // by EC2 instance id
+	due    dueHeap
+	wake   chan struct{}
+	hooks  map[[2]string]cloud.LifecycleHook
+}
+
+type drainState struct {
+	mu            sync.Mutex // held while the drain is being looked at
+	instanceID    string
+	cluster       string
+	ciARN         string
+	record        Record
+	phase         Phase
+	lastHeartbeat time.Time
+	enis          map[string]bool
+	next          time.Time
+	index         int // in the due heap; -1 when not queued
+	done          bool
+}
+
+// NewReconciler returns a Reconciler with no drains.
+func NewReconciler(cfg Config) *Reconciler {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Policy.FallbackPoll == 0 {
+		cfg.Policy = DefaultPolicy()
+	}
+	if cfg.Decrement == nil {
+		cfg.Decrement = DefaultDecrement()
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Reconciler{
+		cfg:    cfg,
+		log:    log,
+		drains: map[string]*drainState{},
+		wake:   make(chan struct{}, 1),
+		hooks:  map[[2]string]cloud.LifecycleHook{},
+	}
+}
+
+// ErrNotContainerInstance means the EC2 instance is not registered in any
+// cluster drainer serves: there is nothing on it to drain.
+var ErrNotContainerInstance = errors.New("not a container instance of a served cluster")
+
+// Start begins a drain of instanceID for trigger t, or joins it to the
+// drain already under way (earliest deadlines win). It returns once the
+// drain is recorded durably on the container instance, so the caller may
+// then acknowledge the trigger (delete its queue message).
+//
+// An instance that is not a container instance has nothing to drain: a
+// lifecycle action holding it is completed at once and Start returns nil;
+// other triggers get ErrNotContainerInstance.
+func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) error {
+	if !t.Reason.Valid() {
+		return fmt.Errorf("drain %s: unknown reason %q", instanceID, t.Reason)
+	}
+	if t.At.IsZero() {
+		t.At = r.cfg.Clock.Now()
+	}
+	cluster, ci, err := r.findContainerInstance(ctx, instanceID)
+	if errors.Is(err, ErrNotContainerInstance) && t.Hook != "" {
+		r.log.Info("no container instance: completing its lifecycle action at once", "instance", instanceID, "hook", t.Hook)
+		err := r.cfg.Cloud.CompleteLifecycleAction(ctx, cloud.LifecycleAction{Group: t.Group, Hook: t.Hook, Token: t.Token, InstanceID: instanceID}, cloud.LifecycleContinue)
+		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
+			return fmt.Errorf("drain %s: complete lifecycle action of an instance with nothing to drain: %w", instanceID, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("drain %s: %w", instanceID, err)
+	}
+	if t.Hook != "" && t.HookGlobalTimeout == 0 {
+		if h, err := r.hook(ctx, t.Group, t.Hook); err == nil {
+			t.HookGlobalTimeout = h.GlobalTimeout
+		} else {
+			r.log.Warn("lifecycle hook unknown: deadlines not bounded by its timeout", "instance", instanceID, "hook", t.Hook, "error", err)
+		}
+	}
+
+	d := r.drainFor(instanceID)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	rec := r.cfg.Policy.Plan(t)
+	existing, perr := ParseRecord(ci.Attributes)
+	started := true
+	switch {
+	case perr == nil:
+		rec = Merge(existing, rec)
+		started = false
+	case !errors.Is(perr, ErrNoRecord):
+		r.log.Warn("damaged drain record replaced", "instance", instanceID, "error", perr)
+	}
+	if started || rec != existing {
+		attrs, err := rec.Attributes()
+		if err != nil {
+			return fmt.Errorf("drain %s: %w", instanceID, err)
+		}
+		if err := r.cfg.Cloud.PutAttributes(ctx, cluster, ci.ARN, attrs); err != nil {
+			return fmt.Errorf("drain %s: record the drain: %w", instanceID, err)
+		}
+	}
+	d.cluster, d.ciARN, d.record, d.done = cluster, ci.ARN, rec, false
+	if started {
+		r.emit(Event{Type: EventStarted, Time: r.cfg.Clock.Now(), InstanceID: instanceID, Cluster: cluster, Reason: rec.Reason, Phase: PhaseGraceful,
+			Detail: fmt.Sprintf("graceful until %s, hard deadline %s", rec.GracefulUntil.Format(time.RFC3339), rec.Deadline.Format(time.RFC3339))})
+	}
+	r.schedule(d, r.cfg.Clock.Now())
+	return nil
+}
+
+// Resume loads every drain recorded on the container instances of the
+// served clusters, after a restart or beside another drainer: their
+// deadlines are the recorded ones.
+func (r *Reconciler) Resume(ctx context.Context) (int, error) {
+	clusters, err := r.clusters(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, cluster := range clusters {
+		targets, err := r.cfg.Cloud.ListAttributeTargets(ctx, cluster, AttrReason)
+		if err != nil {
+			return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
+		}
+		var arns []string
+		for _, t := range targets {
+			arns = append(arns, t.ContainerInstanceARN)
+		}
+		if len(arns) == 0 {
+			continue
+		}
+		cis, err := r.cfg.Cloud.DescribeContainerInstances(ctx, cluster, arns)
+		if err != nil {
+			return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
+		}
+		for _, ci := range cis {
+			rec, err := ParseRecord(ci.Attributes)
+			if err != nil {
+				r.log.Warn("cannot resume a drain", "containerInstance", ci.ARN, "error", err)
+				continue
+			}
+			d := r.drainFor(ci.EC2InstanceID)
+			d.mu.Lock()
+			d.cluster, d.ciARN, d.record, d.done = cluster, ci.ARN, rec, false
+			d.mu.Unlock()
+			r.schedule(d, r.cfg.Clock.Now())
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Wake makes the drain of instanceID due now (an event said something
+// changed there); it does nothing for instances not being drained.
+func (r *Reconciler) Wake(instanceID string) {
+	r.mu.Lock()
+	d := r.drains[instanceID]
+	r.mu.Unlock()
+	if d != nil {
+		r.schedule(d, r.cfg.Clock.Now())
+	}
+}
+
+// WakeContainerInstance is Wake by container instance ARN (ECS events name
+// the container instance, not the EC2 instance).
+func (r *Reconciler) WakeContainerInstance(arn string) {
+	r.mu.Lock()
+	var d *drainState
+	for _, x := range r.drains {
+		if x.ciARN == arn {
+			d = x
+			break
+		}
+	}
+	r.mu.Unlock()
+	if d != nil {
+		r.schedule(d, r.cfg.Clock.Now())
+	}
+}
+
+// Next returns when the earliest drain is due, and false when none is.
+func (r *Reconciler) Next() (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.due) == 0 {
+		return time.Time{}, false
+	}
+	return r.due[0].next, true
+}
+
+// RunDue looks at every drain due by now, one after the other, and returns
+// how many it looked at. Tests and simulations drive the reconciler with it
+// on a virtual clock; Run calls it in production.
+func (r *Reconciler) RunDue(ctx context.Context) int {
+	n := 0
+	for ctx.Err() == nil {
+		now := r.cfg.Clock.Now()
+		r.mu.Lock()
+		if len(r.due) == 0 || r.due[0].next.After(now) {
+			r.mu.Unlock()
+			return n
+		}
+		d := heap.Pop(&r.due).(*drainState)
+		r.mu.Unlock()
+		n++
+		next, err := r.reconcile(ctx, d)
+		if err != nil {
+			// Level-triggered: look again soon; the next look reads the
+			// world afresh.
+			r.log.Warn("drain step failed; retrying", "instance", d.instanceID, "error", err)
+			next = r.cfg.Clock.Now().Add(r.retryDelay(err))
+		}
+		if !next.IsZero() {
+			r.schedule(d, next)
+		}
+	}
+	return n
+}
+
+func (r *Reconciler) retryDelay(err error) time.Duration {
+	if errors.Is(err, cloud.ErrThrottled) {
+		return 30 * time.Second
+	}
+	return 10 * time.Second
+}
+
+// Run looks at drains as they come due until ctx ends.
+func (r *Reconciler) Run(ctx context.Context) error {
+	for {
+		r.RunDue(ctx)
+		var wait <-chan time.Time
+		if next, ok := r.Next(); ok {
+			wait = clock.After(r.cfg.Clock, next.Sub(r.cfg.Clock.Now()))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-r.wake:
+		case <-wait:
+		}
+	}
+}
+
+// Status is a drain in progress, for status tables and the dashboard.
+type Status struct {
+	InstanceID    string
+	Cluster       string
+	Record        Record
+	Phase         Phase
+	LastHeartbeat time.Time
+	Next          time.Time
+}
+
+// Drains returns the drains in progress, by instance id.
+func (r *Reconciler) Drains() []Status {
+	r.mu.Lock()
+	ds := make([]*drainState, 0, len(r.drains))
+	for _, d := range r.drains {
+		ds = append(ds, d)
+	}
+	r.mu.Unlock()
+	var out []Status
+	for _, d := range ds {
+		d.mu.Lock()
+		if !d.done {
+			out = append(out, Status{InstanceID: d.instanceID, Cluster: d.cluster, Record: d.record, Phase: d.phase, LastHeartbeat: d.lastHeartbeat, Next: d.next})
+		}
+		d.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].InstanceID < out[j].InstanceID })
+	return out
+}
+
+func (r *Reconciler) drainFor(instanceID string) *drainState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.drains[instanceID]
+	if d == nil {
+		d = &drainState{instanceID: instanceID, index: -1, enis: map[string]bool{}, phase: PhaseGraceful}
+		r.drains[instanceID] = d
+	}
+	return d
+}
+
+func (r *Reconciler) schedule(d *drainState, at time.Time) {
+	r.mu.Lock()
+	if d.index >= 0 {
+		if !at.Before(d.next) {
+			r.mu.Unlock()
+			return
+		}
+		d.next = at
+		heap.Fix(&r.due, d.index)
+	} else {
+		d.next = at
+		heap.Push(&r.due, d)
+	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Reconciler) emit(ev Event) {
+	r.log.Info("drain: "+strings.ToLower(ev.Type), "instance", ev.InstanceID, "cluster", ev.Cluster, "reason", ev.Reason, "phase", ev.Phase, "detail", ev.Detail)
+	if r.cfg.OnEvent != nil {
+		r.cfg.OnEvent(ev)
+	}
+}
+
+func (r *Reconciler) clusters(ctx context.Context) ([]string, error) {
+	if len(r.cfg.Clusters) > 0 {
+		return r.cfg.Clusters, nil
+	}
+	cs, err := r.cfg.Cloud.ListClusters(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list clusters: %w", err)
+	}
+	return cs, nil
+}
+
+func (r *Reconciler) findContainerInstance(ctx context.Context, instanceID string) (string, cloud.ContainerInstance, error) {
+	clusters, err := r.clusters(ctx)
+	if err != nil {
+		return "", cloud.ContainerInstance{}, err
+	}
+	for _, cluster := range clusters {
+		ci, err := r.cfg.Cloud.FindContainerInstance(ctx, cluster, instanceID)
+		if errors.Is(err, cloud.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", cloud.ContainerInstance{}, fmt.Errorf("find container instance in %s: %w", cluster, err)
+		}
+		if ci.Status == cloud.ContainerInstanceInactive {
+			continue
+		}
+		return cluster, ci, nil
+	}
+	return "", cloud.ContainerInstance{}, ErrNotContainerInstance
+}
+
+func (r *Reconciler) hook(ctx context.Context, group, name string) (cloud.LifecycleHook, error) {
+	key := [2]string{group, name}
+	r.mu.Lock()
+	h, ok := r.hooks[key]
+	r.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	hooks, err := r.cfg.Cloud.LifecycleHooks(ctx, group)
+	if err != nil {
+		return cloud.LifecycleHook{}, err
+	}
+	for _, x := range hooks {
+		if x.Name == name {
+			r.mu.Lock()
+			r.hooks[key] = x
+			r.mu.Unlock()
+			return x, nil
+		}
+	}
+	return cloud.LifecycleHook{}, fmt.Errorf("hook %s of group %s: %w", name, group, cloud.ErrNotFound)
+}
+
+type dueHeap []*drainState
+
+func (h dueHeap) Len() int { return len(h) }
+func (h dueHeap) Less(i, j int) bool {
+	if !h[i].next.Equal(h[j].next) {
+		return h[i].next.Before(h[j].next)
+	}
+	return h[i].instanceID < h[j].instanceID
+}
+func (h dueHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+func (h *dueHeap) Push(x any) {
+	d := x.(*drainState)
+	d.index = len(*h)
+	*h = append(*h, d)
+}
+func (h *dueHeap) Pop() any {
+	old := *h
+	n := len(old)
+	d := old[n-1]
+	old[n-1] = nil
+	d.index = -1
+	*h = old[:n-1]
+	return d
+}

@@ -1,0 +1,187 @@
+package drain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/drainer-dev/drainer/cloud"
+)
+
+// reconcile looks at one drain: observe, decide, act. It returns when to
+// look again (zero once the drain is over).
+func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (time.Time, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.done {
+		return time.Time{}, nil
+	}
+	obs, err := r.observe(ctx, d)
+	if err != nil {
+		return time.Time{}, err
+	}
+	dec := r.cfg.Policy.Decide(obs)
+	if dec.Phase != d.phase && dec.Phase != PhaseDone {
+		r.emit(Event{Type: EventPhaseChanged, Time: obs.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: dec.Phase})
+		d.phase = dec.Phase
+	}
+	for _, a := range dec.Actions {
+		if err := r.act(ctx, d, obs, dec, a); err != nil {
+			return time.Time{}, fmt.Errorf("drain %s: %s: %w", d.instanceID, a.Kind, err)
+		}
+	}
+	if dec.Next.IsZero() {
+		d.done = true
+		r.mu.Lock()
+		delete(r.drains, d.instanceID)
+		r.mu.Unlock()
+	}
+	return dec.Next, nil
+}
+
+// observe reads the world around a drain afresh.
+func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, error) {
+	c := r.cfg.Cloud
+	o := Observation{Now: r.cfg.Clock.Now(), Record: d.record, Host: HostRunning}
+
+	insts, err := c.DescribeInstances(ctx, []string{d.instanceID})
+	switch {
+	case errors.Is(err, cloud.ErrNotFound):
+		o.Host = HostTerminated
+	case err != nil:
+		return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+	case len(insts) == 1:
+		o.Host = Host(insts[0].State)
+	default:
+		o.Host = HostTerminated
+	}
+	if o.Host.Gone() {
+		return o, nil
+	}
+
+	cis, err := c.DescribeContainerInstances(ctx, d.cluster, []string{d.ciARN})
+	switch {
+	case errors.Is(err, cloud.ErrNotFound) || (err == nil && len(cis) == 0):
+		o.Status = ""
+	case err != nil:
+		return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+	default:
+		o.Status = string(cis[0].Status)
+	}
+	if o.Status != "" && o.Status != string(cloud.ContainerInstanceInactive) {
+		tasks, err := c.TasksOn(ctx, d.cluster, d.ciARN)
+		if err != nil {
+			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+		}
+		for _, t := range tasks {
+			o.Tasks = append(o.Tasks, Task{ARN: t.ARN, Class: Class(t.Class), LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, StopTimeout: t.StopTimeout})
+			for _, eni := range t.ENIs {
+				d.enis[eni] = true
+			}
+		}
+	}
+
+	if d.record.Held() {
+		gis, err := c.DescribeGroupInstances(ctx, []string{d.instanceID})
+		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+		}
+		for _, gi := range gis {
+			if gi.InstanceID == d.instanceID && gi.LifecycleState == "Terminating:Wait" {
+				o.ActionPending = true
+			}
+		}
+		if h, err := r.hook(ctx, d.record.Group, d.record.Hook); err == nil {
+			o.HeartbeatTimeout = h.HeartbeatTimeout
+		}
+		o.LastHeartbeat = d.lastHeartbeat
+	}
+	return o, nil
+}
+
+func (r *Reconciler) action(d *drainState) cloud.LifecycleAction {
+	return cloud.LifecycleAction{Group: d.record.Group, Hook: d.record.Hook, Token: d.record.Token, InstanceID: d.instanceID}
+}
+
+// act performs one action, treating "already done" answers as done.
+func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec Decision, a Action) error {
+	c := r.cfg.Cloud
+	switch a.Kind {
+	case ActSetDraining:
+		failures, err := c.DrainContainerInstances(ctx, d.cluster, []string{d.ciARN})
+		if err != nil {
+			return err
+		}
+		if len(failures) > 0 {
+			return fmt.Errorf("ECS refused DRAINING: %s %s", failures[0].Code, failures[0].Message)
+		}
+	case ActStopTask:
+		if err := c.StopTask(ctx, d.cluster, a.Task, a.Reason); err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			return err
+		}
+		r.emit(Event{Type: EventTaskStopped, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: dec.Phase, Detail: a.Task + ": " + a.Reason})
+	case ActHeartbeat:
+		err := c.RecordLifecycleActionHeartbeat(ctx, r.action(d))
+		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
+			return err
+		}
+		d.lastHeartbeat = o.Now
+	case ActDeregister:
+		if err := c.DeregisterContainerInstance(ctx, d.cluster, d.ciARN, a.Force); err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			return err
+		}
+	case ActCompleteLifecycle:
+		err := c.CompleteLifecycleAction(ctx, r.action(d), cloud.LifecycleContinue)
+		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
+			return err
+		}
+		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing,
+			Detail: "lifecycle action " + d.record.Hook + " completed with CONTINUE"})
+	case ActTerminate:
+		decrement := r.cfg.Decrement[d.record.Reason]
+		err := c.TerminateGroupInstance(ctx, d.instanceID, decrement)
+		if errors.Is(err, cloud.ErrNotFound) {
+			// Not in an Auto Scaling group: terminate it through EC2.
+			err = c.TerminateInstances(ctx, []string{d.instanceID})
+		}
+		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			return err
+		}
+		detail := "terminated"
+		if decrement {
+			detail += ", desired capacity decremented"
+		}
+		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing, Detail: detail})
+	case ActCleanup:
+		return r.cleanup(ctx, d, o, dec)
+	}
+	return nil
+}
+
+// cleanup deletes the network interfaces the instance's awsvpc tasks left
+// available and writes the audit record.
+func (r *Reconciler) cleanup(ctx context.Context, d *drainState, o Observation, dec Decision) error {
+	c := r.cfg.Cloud
+	deleted := 0
+	if len(d.enis) > 0 {
+		ids := make([]string, 0, len(d.enis))
+		for id := range d.enis {
+			ids = append(ids, id)
+		}
+		enis, err := c.AvailableNetworkInterfaces(ctx, cloud.NetworkInterfaceQuery{IDs: ids})
+		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			return err
+		}
+		for _, eni := range enis {
+			if err := c.DeleteNetworkInterface(ctx, eni.ID); err != nil && !errors.Is(err, cloud.ErrNotFound) {
+				return err
+			}
+			deleted++
+		}
+	}
+	took := o.Now.Sub(d.record.Started).Round(time.Second)
+	r.emit(Event{Type: EventCompleted, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseDone, Overdue: dec.Overdue,
+		Detail: fmt.Sprintf("drained in %s; %d leftover network interface(s) deleted", took, deleted)})
+	return nil
+}

@@ -51,6 +51,16 @@ func (l *CallLog) add(c Call) {
 // the world lock (w.Do) when the world runs concurrently.
 func (l *CallLog) All() []Call { return append([]Call(nil), l.calls...) }
 
+// Last returns the most recent call. Observers registered with
+// World.OnEvent run right after each call, so there it is the call that
+// just happened (if its time is now and its Seq is new).
+func (l *CallLog) Last() (Call, bool) {
+	if len(l.calls) == 0 {
+		return Call{}, false
+	}
+	return l.calls[len(l.calls)-1], true
+}
+
 // Total is the number of calls ever made.
 func (l *CallLog) Total() int { return l.total }
 

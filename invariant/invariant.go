@@ -50,6 +50,18 @@ type Checker struct {
 	waiting    map[string][]autoscaling.LifecycleAction // instances in Terminating:Wait → their actions, as last seen
 	drained    map[string]bool                          // instances that carried a drain record
 	records    map[string]drain.Record                  // the first record seen per instance
+	releases   []release                                // releases waiting to be attributed (rule 1)
+	lastSeq    int
+}
+
+// release is an instance leaving Terminating:Wait (or terminating) with
+// tasks still on it; it breaks rule 1 only if a caller's API call caused it
+// (not a hook's timeout or another hook's ABANDON, which drainer cannot
+// prevent and rule 4 covers).
+type release struct {
+	id, from, to string
+	rec          drain.Record
+	live         []string
 }
 
 // Watch starts checking w. Call it before the world runs.
@@ -155,8 +167,7 @@ func (c *Checker) lifecycleChanged(group, id, from, to string) {
 		return // the host is already going (Spot): not drainer's doing
 	}
 	if live := c.liveNonDaemon(ci); len(live) > 0 {
-		c.fail(1, id, "released (%s → %s) before its hard deadline %s with tasks not STOPPED: %s", from, to,
-			rec.Deadline.Format(time.RFC3339), strings.Join(live, ", "))
+		c.releases = append(c.releases, release{id: id, from: from, to: to, rec: rec, live: live})
 	}
 }
 
@@ -187,6 +198,20 @@ func (c *Checker) taskChanged(t *ecs.Task, fromLast, fromDesired string) {
 }
 
 func (c *Checker) afterEvent() {
+	if len(c.releases) > 0 {
+		// The observers run right after the event or call that caused the
+		// releases: a new entry in the call log means a caller did it.
+		if call, ok := c.w.Calls.Last(); ok && call.Seq > c.lastSeq && call.Time.Equal(c.w.Env.Now()) {
+			for _, r := range c.releases {
+				c.fail(1, r.id, "%s by %s's %s (%s → %s) before its hard deadline %s with tasks not STOPPED: %s",
+					"released", call.Caller, call.Operation, r.from, r.to, r.rec.Deadline.Format(time.RFC3339), strings.Join(r.live, ", "))
+			}
+		}
+		c.releases = nil
+	}
+	if call, ok := c.w.Calls.Last(); ok {
+		c.lastSeq = call.Seq
+	}
 	for id := range c.waiting {
 		if actions := c.w.AutoScaling.LifecycleActions(id); len(actions) > 0 {
 			c.waiting[id] = actions

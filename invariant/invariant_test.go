@@ -181,6 +181,11 @@ func TestRule4HookTimedOut(t *testing.T) {
 	record(t, w, victim, lifecycleRecord(w, time.Hour, 2*time.Hour))
 	w.Clock.RunFor(2 * time.Minute) // the 60 s heartbeat timeout passes, nobody heartbeats
 	wantRule(t, c.Violations(), 4)
+	for _, v := range c.Violations() {
+		if v.Rule == 1 {
+			t.Fatalf("a hook's own timeout was blamed on a caller: %s", v)
+		}
+	}
 }
 
 func TestFinalReportsALeftoverInstance(t *testing.T) {

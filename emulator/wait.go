@@ -34,9 +34,18 @@ func (w *World) ReceiveMessage(ctx context.Context, caller string, in sqs.Receiv
 			}
 		}
 		var cancel func()
-		w.Do(func() { cancel, err = w.SQS.Notify(in.QueueUrl, signal) })
-		if err != nil {
-			return nil, err
+		w.Do(func() {
+			// Register, then look again under the same lock: a message sent
+			// since the last look is not missed.
+			if cancel, err = w.SQS.Notify(in.QueueUrl, signal); err == nil {
+				out, err = w.SQS.ReceiveMessage(in)
+			}
+		})
+		if err != nil || len(out.Messages) > 0 {
+			if cancel != nil {
+				w.Do(cancel)
+			}
+			return out, err
 		}
 		timer := w.Clock.At(deadline, signal)
 		select {

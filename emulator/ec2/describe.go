@@ -9,16 +9,16 @@ import (
 
 // DescribeInstancesInput mirrors the EC2 DescribeInstances request.
 type DescribeInstancesInput struct {
-	InstanceIds []string
-	Filters     []Filter
-	MaxResults  *int32 // 5–1000; not with InstanceIds
+	InstanceIds []string `ec2:"InstanceId"`
+	Filters     []Filter `ec2:"Filter"`
+	MaxResults  *int32   // 5–1000; not with InstanceIds
 	NextToken   string
 }
 
 // DescribeInstancesOutput mirrors the EC2 DescribeInstances response.
 type DescribeInstancesOutput struct {
-	Reservations []Reservation
-	NextToken    string // empty on the last page
+	Reservations []Reservation `ec2:",reservationSet"`
+	NextToken    string        // empty on the last page
 }
 
 // Reservation is one launch request's group of instances (one instance per
@@ -26,7 +26,7 @@ type DescribeInstancesOutput struct {
 type Reservation struct {
 	ReservationId string
 	OwnerId       string
-	Instances     []InstanceInfo
+	Instances     []InstanceInfo `ec2:",instancesSet"`
 }
 
 // InstanceInfo is the EC2 API's Instance shape (renamed: Instance is the
@@ -36,14 +36,14 @@ type InstanceInfo struct {
 	ImageId               string
 	InstanceType          string
 	Placement             Placement
-	State                 InstanceState
+	State                 InstanceState `ec2:",instanceState"`
 	LaunchTime            time.Time
 	PrivateIpAddress      string
 	PrivateDnsName        string
 	InstanceLifecycle     string // "spot", or empty for on-demand
-	Tags                  []Tag
+	Tags                  []Tag  `ec2:",tagSet"`
 	StateReason           *StateReason
-	StateTransitionReason string
+	StateTransitionReason string `ec2:",reason"`
 }
 
 // Placement is where an instance runs.
@@ -222,12 +222,12 @@ func privateDNSName(ip, region string) string {
 
 // TerminateInstancesInput mirrors the EC2 TerminateInstances request.
 type TerminateInstancesInput struct {
-	InstanceIds []string
+	InstanceIds []string `ec2:"InstanceId"`
 }
 
 // TerminateInstancesOutput mirrors the EC2 TerminateInstances response.
 type TerminateInstancesOutput struct {
-	TerminatingInstances []InstanceStateChange
+	TerminatingInstances []InstanceStateChange `ec2:",instancesSet"`
 }
 
 // InstanceStateChange is an instance's state before and after a call.

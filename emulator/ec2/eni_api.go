@@ -8,16 +8,16 @@ import (
 
 // DescribeNetworkInterfacesInput mirrors the EC2 DescribeNetworkInterfaces request.
 type DescribeNetworkInterfacesInput struct {
-	NetworkInterfaceIds []string
-	Filters             []Filter
-	MaxResults          *int32 // 5–1000; not with NetworkInterfaceIds
+	NetworkInterfaceIds []string `ec2:"NetworkInterfaceId"`
+	Filters             []Filter `ec2:"Filter"`
+	MaxResults          *int32   // 5–1000; not with NetworkInterfaceIds
 	NextToken           string
 }
 
 // DescribeNetworkInterfacesOutput mirrors the EC2 DescribeNetworkInterfaces response.
 type DescribeNetworkInterfacesOutput struct {
-	NetworkInterfaces []NetworkInterfaceInfo
-	NextToken         string // empty on the last page
+	NetworkInterfaces []NetworkInterfaceInfo `ec2:",networkInterfaceSet"`
+	NextToken         string                 // empty on the last page
 }
 
 // NetworkInterfaceInfo is the EC2 API's NetworkInterface shape (renamed:

@@ -11,7 +11,7 @@ import (
 // must all match. A filter without values matches nothing.
 type Filter struct {
 	Name   string
-	Values []string
+	Values []string `ec2:"Value"`
 }
 
 // filterFields describes the filterable fields of a resource type T: plain

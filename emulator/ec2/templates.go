@@ -15,7 +15,7 @@ type RequestLaunchTemplateData struct {
 	InstanceType          string
 	UserData              string // base64, as on the wire
 	InstanceMarketOptions *LaunchTemplateInstanceMarketOptions
-	TagSpecifications     []LaunchTemplateTagSpecification
+	TagSpecifications     []LaunchTemplateTagSpecification `ec2:"TagSpecification,tagSpecificationSet"`
 }
 
 // ResponseLaunchTemplateData is the same data as described back.
@@ -31,13 +31,13 @@ type LaunchTemplateInstanceMarketOptions struct {
 // (ResourceType "instance" is the one the emulator applies).
 type LaunchTemplateTagSpecification struct {
 	ResourceType string
-	Tags         []Tag
+	Tags         []Tag `ec2:"Tag,tagSet"`
 }
 
 // TagSpecification tags the resource a call creates ("launch-template" here).
 type TagSpecification struct {
 	ResourceType string
-	Tags         []Tag
+	Tags         []Tag `ec2:"Tag,tagSet"`
 }
 
 // LaunchTemplate is the EC2 API's description of a launch template.
@@ -48,7 +48,7 @@ type LaunchTemplate struct {
 	LatestVersionNumber  int64
 	LaunchTemplateId     string
 	LaunchTemplateName   string
-	Tags                 []Tag
+	Tags                 []Tag `ec2:",tagSet"`
 }
 
 // LaunchTemplateVersion is the EC2 API's description of one version.

@@ -11,7 +11,7 @@ type CreateLaunchTemplateInput struct {
 	LaunchTemplateName string
 	VersionDescription string
 	LaunchTemplateData *RequestLaunchTemplateData
-	TagSpecifications  []TagSpecification
+	TagSpecifications  []TagSpecification `ec2:"TagSpecification"`
 }
 
 // CreateLaunchTemplateOutput mirrors the EC2 CreateLaunchTemplate response.
@@ -103,7 +103,7 @@ func (s *Service) CreateLaunchTemplateVersion(in CreateLaunchTemplateVersionInpu
 type ModifyLaunchTemplateInput struct {
 	LaunchTemplateId   string
 	LaunchTemplateName string
-	DefaultVersion     string
+	DefaultVersion     string `ec2:"SetDefaultVersion"`
 }
 
 // ModifyLaunchTemplateOutput mirrors the EC2 ModifyLaunchTemplate response.
@@ -130,9 +130,9 @@ func (s *Service) ModifyLaunchTemplate(in ModifyLaunchTemplateInput) (*ModifyLau
 
 // DescribeLaunchTemplatesInput mirrors the EC2 DescribeLaunchTemplates request.
 type DescribeLaunchTemplatesInput struct {
-	LaunchTemplateIds   []string
-	LaunchTemplateNames []string
-	Filters             []Filter // launch-template-name, tag:KEY, tag-key, tag-value
+	LaunchTemplateIds   []string `ec2:"LaunchTemplateId"`
+	LaunchTemplateNames []string `ec2:"LaunchTemplateName"`
+	Filters             []Filter `ec2:"Filter"` // launch-template-name, tag:KEY, tag-key, tag-value
 	MaxResults          *int32   // 1–200
 	NextToken           string
 }
@@ -212,7 +212,7 @@ func (s *Service) DescribeLaunchTemplates(in DescribeLaunchTemplatesInput) (*Des
 type DescribeLaunchTemplateVersionsInput struct {
 	LaunchTemplateId   string
 	LaunchTemplateName string
-	Versions           []string // numbers, $Latest, $Default; empty: all
+	Versions           []string `ec2:"LaunchTemplateVersion"` // numbers, $Latest, $Default; empty: all
 	MinVersion         string
 	MaxVersion         string
 	MaxResults         *int32 // 1–200
@@ -221,7 +221,7 @@ type DescribeLaunchTemplateVersionsInput struct {
 
 // DescribeLaunchTemplateVersionsOutput mirrors the EC2 DescribeLaunchTemplateVersions response.
 type DescribeLaunchTemplateVersionsOutput struct {
-	LaunchTemplateVersions []LaunchTemplateVersion
+	LaunchTemplateVersions []LaunchTemplateVersion `ec2:",launchTemplateVersionSet"`
 	NextToken              string
 }
 

@@ -49,13 +49,13 @@ type DeleteMessageBatchResultEntry struct {
 // DeleteMessageBatchInput is the DeleteMessageBatch request.
 type DeleteMessageBatchInput struct {
 	QueueUrl string                           `json:"QueueUrl"`
-	Entries  []DeleteMessageBatchRequestEntry `json:"Entries"`
+	Entries  []DeleteMessageBatchRequestEntry `json:"Entries" query:"DeleteMessageBatchRequestEntry,flat"`
 }
 
 // DeleteMessageBatchOutput is the DeleteMessageBatch response.
 type DeleteMessageBatchOutput struct {
-	Successful []DeleteMessageBatchResultEntry `json:"Successful"`
-	Failed     []BatchResultErrorEntry         `json:"Failed"`
+	Successful []DeleteMessageBatchResultEntry `json:"Successful" query:"DeleteMessageBatchResultEntry,flat"`
+	Failed     []BatchResultErrorEntry         `json:"Failed" query:"BatchResultErrorEntry,flat"`
 }
 
 // DeleteMessageBatch deletes up to 10 messages; entries fail one by one.

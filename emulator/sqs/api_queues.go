@@ -11,8 +11,8 @@ import (
 // CreateQueueInput is the CreateQueue request.
 type CreateQueueInput struct {
 	QueueName  string            `json:"QueueName"`
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	Tags       map[string]string `json:"tags,omitempty"`
+	Attributes map[string]string `json:"Attributes,omitempty" query:"Attribute,flat"`
+	Tags       map[string]string `json:"tags,omitempty" query:"Tag,flat,key=Key,value=Value"`
 }
 
 // CreateQueueOutput is the CreateQueue response.
@@ -101,12 +101,12 @@ func (s *Service) GetQueueUrl(in GetQueueUrlInput) (*GetQueueUrlOutput, error) {
 // GetQueueAttributesInput is the GetQueueAttributes request.
 type GetQueueAttributesInput struct {
 	QueueUrl       string   `json:"QueueUrl"`
-	AttributeNames []string `json:"AttributeNames,omitempty"`
+	AttributeNames []string `json:"AttributeNames,omitempty" query:"AttributeName,flat"`
 }
 
 // GetQueueAttributesOutput is the GetQueueAttributes response.
 type GetQueueAttributesOutput struct {
-	Attributes map[string]string `json:"Attributes,omitempty"`
+	Attributes map[string]string `json:"Attributes,omitempty" query:"Attribute,flat"`
 }
 
 // GetQueueAttributes returns the named attributes, or all with "All".
@@ -142,7 +142,7 @@ func (s *Service) GetQueueAttributes(in GetQueueAttributesInput) (*GetQueueAttri
 // SetQueueAttributesInput is the SetQueueAttributes request.
 type SetQueueAttributesInput struct {
 	QueueUrl   string            `json:"QueueUrl"`
-	Attributes map[string]string `json:"Attributes"`
+	Attributes map[string]string `json:"Attributes" query:"Attribute,flat"`
 }
 
 // SetQueueAttributesOutput is the (empty) SetQueueAttributes response.
@@ -174,7 +174,7 @@ type ListQueuesInput struct {
 
 // ListQueuesOutput is the ListQueues response.
 type ListQueuesOutput struct {
-	QueueUrls []string `json:"QueueUrls,omitempty"`
+	QueueUrls []string `json:"QueueUrls,omitempty" query:"QueueUrl,flat"`
 	NextToken string   `json:"NextToken,omitempty"`
 }
 

@@ -12,9 +12,9 @@ import (
 // member; MaxNumberOfMessages 0 means absent (1), as in the SDK's shape.
 type ReceiveMessageInput struct {
 	QueueUrl                    string   `json:"QueueUrl"`
-	AttributeNames              []string `json:"AttributeNames,omitempty"`
-	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames,omitempty"`
-	MessageAttributeNames       []string `json:"MessageAttributeNames,omitempty"`
+	AttributeNames              []string `json:"AttributeNames,omitempty" query:"AttributeName,flat"`
+	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames,omitempty" query:"MessageSystemAttributeName,flat"`
+	MessageAttributeNames       []string `json:"MessageAttributeNames,omitempty" query:"MessageAttributeName,flat"`
 	MaxNumberOfMessages         int32    `json:"MaxNumberOfMessages,omitempty"`
 	VisibilityTimeout           *int32   `json:"VisibilityTimeout,omitempty"`
 	WaitTimeSeconds             *int32   `json:"WaitTimeSeconds,omitempty"`
@@ -23,7 +23,7 @@ type ReceiveMessageInput struct {
 
 // ReceiveMessageOutput is the ReceiveMessage response.
 type ReceiveMessageOutput struct {
-	Messages []Message `json:"Messages,omitempty"`
+	Messages []Message `json:"Messages,omitempty" query:"Message,flat"`
 }
 
 // WaitTime returns how long a wire front should long-poll for this request:

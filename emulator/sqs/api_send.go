@@ -12,8 +12,8 @@ type SendMessageInput struct {
 	QueueUrl                string                                 `json:"QueueUrl"`
 	MessageBody             string                                 `json:"MessageBody"`
 	DelaySeconds            *int32                                 `json:"DelaySeconds,omitempty"`
-	MessageAttributes       map[string]MessageAttributeValue       `json:"MessageAttributes,omitempty"`
-	MessageSystemAttributes map[string]MessageSystemAttributeValue `json:"MessageSystemAttributes,omitempty"`
+	MessageAttributes       map[string]MessageAttributeValue       `json:"MessageAttributes,omitempty" query:"MessageAttribute,flat"`
+	MessageSystemAttributes map[string]MessageSystemAttributeValue `json:"MessageSystemAttributes,omitempty" query:"MessageSystemAttribute,flat"`
 	MessageDeduplicationId  string                                 `json:"MessageDeduplicationId,omitempty"`
 	MessageGroupId          string                                 `json:"MessageGroupId,omitempty"`
 }
@@ -120,8 +120,8 @@ type SendMessageBatchRequestEntry struct {
 	Id                      string                                 `json:"Id"`
 	MessageBody             string                                 `json:"MessageBody"`
 	DelaySeconds            *int32                                 `json:"DelaySeconds,omitempty"`
-	MessageAttributes       map[string]MessageAttributeValue       `json:"MessageAttributes,omitempty"`
-	MessageSystemAttributes map[string]MessageSystemAttributeValue `json:"MessageSystemAttributes,omitempty"`
+	MessageAttributes       map[string]MessageAttributeValue       `json:"MessageAttributes,omitempty" query:"MessageAttribute,flat"`
+	MessageSystemAttributes map[string]MessageSystemAttributeValue `json:"MessageSystemAttributes,omitempty" query:"MessageSystemAttribute,flat"`
 	MessageDeduplicationId  string                                 `json:"MessageDeduplicationId,omitempty"`
 	MessageGroupId          string                                 `json:"MessageGroupId,omitempty"`
 }
@@ -139,13 +139,13 @@ type SendMessageBatchResultEntry struct {
 // SendMessageBatchInput is the SendMessageBatch request.
 type SendMessageBatchInput struct {
 	QueueUrl string                         `json:"QueueUrl"`
-	Entries  []SendMessageBatchRequestEntry `json:"Entries"`
+	Entries  []SendMessageBatchRequestEntry `json:"Entries" query:"SendMessageBatchRequestEntry,flat"`
 }
 
 // SendMessageBatchOutput is the SendMessageBatch response.
 type SendMessageBatchOutput struct {
-	Successful []SendMessageBatchResultEntry `json:"Successful"`
-	Failed     []BatchResultErrorEntry       `json:"Failed"`
+	Successful []SendMessageBatchResultEntry `json:"Successful" query:"SendMessageBatchResultEntry,flat"`
+	Failed     []BatchResultErrorEntry       `json:"Failed" query:"BatchResultErrorEntry,flat"`
 }
 
 // SendMessageBatch sends up to 10 messages; entries fail one by one.

@@ -72,13 +72,13 @@ type ChangeMessageVisibilityBatchResultEntry struct {
 // ChangeMessageVisibilityBatchInput is the ChangeMessageVisibilityBatch request.
 type ChangeMessageVisibilityBatchInput struct {
 	QueueUrl string                                     `json:"QueueUrl"`
-	Entries  []ChangeMessageVisibilityBatchRequestEntry `json:"Entries"`
+	Entries  []ChangeMessageVisibilityBatchRequestEntry `json:"Entries" query:"ChangeMessageVisibilityBatchRequestEntry,flat"`
 }
 
 // ChangeMessageVisibilityBatchOutput is the ChangeMessageVisibilityBatch response.
 type ChangeMessageVisibilityBatchOutput struct {
-	Successful []ChangeMessageVisibilityBatchResultEntry `json:"Successful"`
-	Failed     []BatchResultErrorEntry                   `json:"Failed"`
+	Successful []ChangeMessageVisibilityBatchResultEntry `json:"Successful" query:"ChangeMessageVisibilityBatchResultEntry,flat"`
+	Failed     []BatchResultErrorEntry                   `json:"Failed" query:"BatchResultErrorEntry,flat"`
 }
 
 // ChangeMessageVisibilityBatch changes up to 10 visibility timeouts.

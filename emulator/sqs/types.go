@@ -6,8 +6,8 @@ type MessageAttributeValue struct {
 	DataType         string   `json:"DataType,omitempty"`
 	StringValue      *string  `json:"StringValue,omitempty"`
 	BinaryValue      []byte   `json:"BinaryValue,omitempty"`
-	StringListValues []string `json:"StringListValues,omitempty"`
-	BinaryListValues [][]byte `json:"BinaryListValues,omitempty"`
+	StringListValues []string `json:"StringListValues,omitempty" query:"StringListValue,flat"`
+	BinaryListValues [][]byte `json:"BinaryListValues,omitempty" query:"BinaryListValue,flat"`
 }
 
 // MessageSystemAttributeValue is a system attribute set by the sender
@@ -16,8 +16,8 @@ type MessageSystemAttributeValue struct {
 	DataType         string   `json:"DataType,omitempty"`
 	StringValue      *string  `json:"StringValue,omitempty"`
 	BinaryValue      []byte   `json:"BinaryValue,omitempty"`
-	StringListValues []string `json:"StringListValues,omitempty"`
-	BinaryListValues [][]byte `json:"BinaryListValues,omitempty"`
+	StringListValues []string `json:"StringListValues,omitempty" query:"StringListValue,flat"`
+	BinaryListValues [][]byte `json:"BinaryListValues,omitempty" query:"BinaryListValue,flat"`
 }
 
 // Message is a received message.
@@ -26,9 +26,9 @@ type Message struct {
 	ReceiptHandle          string                           `json:"ReceiptHandle,omitempty"`
 	MD5OfBody              string                           `json:"MD5OfBody,omitempty"`
 	Body                   string                           `json:"Body,omitempty"`
-	Attributes             map[string]string                `json:"Attributes,omitempty"`
+	Attributes             map[string]string                `json:"Attributes,omitempty" query:"Attribute,flat"`
 	MD5OfMessageAttributes string                           `json:"MD5OfMessageAttributes,omitempty"`
-	MessageAttributes      map[string]MessageAttributeValue `json:"MessageAttributes,omitempty"`
+	MessageAttributes      map[string]MessageAttributeValue `json:"MessageAttributes,omitempty" query:"MessageAttribute,flat"`
 }
 
 // BatchResultErrorEntry is one failed entry of a batch operation.

@@ -44,7 +44,8 @@ func Serve(w *emulator.World, caller string, rw http.ResponseWriter, r *http.Req
 		writeError(rw, fallback, errUnknownOperation(r.Header.Get("X-Amz-Target")))
 		return
 	}
-	if !p.has(op) {
+	h := p.ops[op]
+	if h == nil {
 		writeError(rw, p, errUnknownOperation(r.Header.Get("X-Amz-Target")))
 		return
 	}
@@ -59,7 +60,7 @@ func Serve(w *emulator.World, caller string, rw http.ResponseWriter, r *http.Req
 		return
 	}
 	c := &call{ctx: r.Context(), w: w, caller: caller, svc: p, op: op, body: body}
-	out, err := p.dispatch(c)
+	out, err := h(c)
 	if err != nil {
 		writeError(rw, p, err)
 		return

@@ -18,16 +18,12 @@ type protocol struct {
 	// queryCompatible services also answer the awsQuery error code in
 	// X-Amzn-Query-Error (SQS).
 	queryCompatible bool
-	// ops are the operations served, sorted.
-	ops []string
-	// dispatch runs c.op; it is only called for operations in ops.
-	dispatch func(c *call) (any, error)
+	// ops serve the operations by name.
+	ops map[string]handler
 }
 
-func (p *protocol) has(op string) bool {
-	_, ok := slices.BinarySearch(p.ops, op)
-	return ok
-}
+// handler serves one operation.
+type handler func(c *call) (any, error)
 
 func (p *protocol) contentType() string { return "application/x-amz-json-" + p.version }
 
@@ -35,7 +31,6 @@ func (p *protocol) contentType() string { return "application/x-amz-json-" + p.v
 var protocols = map[string]*protocol{}
 
 func register(p *protocol) *protocol {
-	slices.Sort(p.ops)
 	protocols[p.target] = p
 	return p
 }
@@ -46,10 +41,16 @@ var fallback = &protocol{version: "1.1"}
 // Operations returns the operations served for an X-Amz-Target prefix
 // (nil for an unknown prefix), sorted.
 func Operations(target string) []string {
-	if p := protocols[target]; p != nil {
-		return slices.Clone(p.ops)
+	p := protocols[target]
+	if p == nil {
+		return nil
 	}
-	return nil
+	out := make([]string, 0, len(p.ops))
+	for op := range p.ops {
+		out = append(out, op)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Targets returns the X-Amz-Target prefixes served, sorted.

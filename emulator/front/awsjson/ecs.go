@@ -1,0 +1,35 @@
+package awsjson
+
+// ecsProtocol serves ECS (awsJson1_1).
+var ecsProtocol = register(&protocol{
+	target:  "AmazonEC2ContainerServiceV20141113",
+	service: "ecs",
+	version: "1.1",
+	ops: map[string]handler{
+		"PutAttributes":                 func(c *call) (any, error) { return invoke(c, c.w.ECS.PutAttributes) },
+		"DeleteAttributes":              func(c *call) (any, error) { return invoke(c, c.w.ECS.DeleteAttributes) },
+		"ListAttributes":                func(c *call) (any, error) { return invoke(c, c.w.ECS.ListAttributes) },
+		"CreateCapacityProvider":        func(c *call) (any, error) { return invoke(c, c.w.ECS.CreateCapacityProvider) },
+		"DescribeCapacityProviders":     func(c *call) (any, error) { return invoke(c, c.w.ECS.DescribeCapacityProviders) },
+		"PutClusterCapacityProviders":   func(c *call) (any, error) { return invoke(c, c.w.ECS.PutClusterCapacityProviders) },
+		"CreateCluster":                 func(c *call) (any, error) { return invoke(c, c.w.ECS.CreateCluster) },
+		"DescribeClusters":              func(c *call) (any, error) { return invoke(c, c.w.ECS.DescribeClusters) },
+		"ListClusters":                  func(c *call) (any, error) { return invoke(c, c.w.ECS.ListClusters) },
+		"ListContainerInstances":        func(c *call) (any, error) { return invoke(c, c.w.ECS.ListContainerInstances) },
+		"DescribeContainerInstances":    func(c *call) (any, error) { return invoke(c, c.w.ECS.DescribeContainerInstances) },
+		"UpdateContainerInstancesState": func(c *call) (any, error) { return invoke(c, c.w.ECS.UpdateContainerInstancesState) },
+		"DeregisterContainerInstance":   func(c *call) (any, error) { return invoke(c, c.w.ECS.DeregisterContainerInstance) },
+		"CreateService":                 func(c *call) (any, error) { return invoke(c, c.w.ECS.CreateService) },
+		"UpdateService":                 func(c *call) (any, error) { return invoke(c, c.w.ECS.UpdateService) },
+		"DeleteService":                 func(c *call) (any, error) { return invoke(c, c.w.ECS.DeleteService) },
+		"DescribeServices":              func(c *call) (any, error) { return invoke(c, c.w.ECS.DescribeServices) },
+		"ListServices":                  func(c *call) (any, error) { return invoke(c, c.w.ECS.ListServices) },
+		"RunTask":                       func(c *call) (any, error) { return invoke(c, c.w.ECS.RunTask) },
+		"StartTask":                     func(c *call) (any, error) { return invoke(c, c.w.ECS.StartTask) },
+		"StopTask":                      func(c *call) (any, error) { return invoke(c, c.w.ECS.StopTask) },
+		"ListTasks":                     func(c *call) (any, error) { return invoke(c, c.w.ECS.ListTasks) },
+		"DescribeTasks":                 func(c *call) (any, error) { return invoke(c, c.w.ECS.DescribeTasks) },
+		"RegisterTaskDefinition":        func(c *call) (any, error) { return invoke(c, c.w.ECS.RegisterTaskDefinition) },
+		"DescribeTaskDefinition":        func(c *call) (any, error) { return invoke(c, c.w.ECS.DescribeTaskDefinition) },
+	},
+})

@@ -14,12 +14,13 @@ type ECS interface {
 	// FindContainerInstance returns the container instance running on the
 	// EC2 instance ec2InstanceID in cluster, using the ListContainerInstances
 	// filter `ec2InstanceId == …` (no scan of the cluster). With cluster ""
-	// it looks in every cluster. It returns ErrNotFound when no container
-	// instance (of any status) runs there.
+	// it looks in every cluster. It returns ErrNotFound when no registered
+	// (ACTIVE, DRAINING…; not INACTIVE) container instance runs there.
 	FindContainerInstance(ctx context.Context, cluster, ec2InstanceID string) (ContainerInstance, error)
 
 	// ListContainerInstances returns the container instances of cluster with
-	// the given status ("" for every status), described.
+	// the given status, described; "" means every status but INACTIVE (ECS's
+	// default: INACTIVE instances are deregistered).
 	ListContainerInstances(ctx context.Context, cluster string, status ContainerInstanceStatus) ([]ContainerInstance, error)
 
 	// DescribeContainerInstances describes container instances by ARN (or

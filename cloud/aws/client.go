@@ -1,0 +1,122 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/drainer-dev/drainer/cloud"
+)
+
+// Client implements cloud.Cloud on aws-sdk-go-v2. It is safe for
+// concurrent use.
+type Client struct {
+	ecs         *ecs.Client
+	autoscaling *autoscaling.Client
+	ec2         *ec2.Client
+	sqs         *sqs.Client
+	events      *eventbridge.Client
+	opts        Options
+
+	// Facts that never change once AWS has them: a task definition
+	// revision is immutable and a service's scheduling strategy cannot be
+	// updated, so both are cached for the life of the Client.
+	mu           sync.Mutex
+	stopTimeouts map[string]time.Duration // task definition ARN → stop timeout
+	daemons      map[string]bool          // service key → DAEMON strategy
+}
+
+var _ cloud.Cloud = (*Client)(nil)
+
+// New loads the SDK's default configuration (credential chain, region,
+// shared profiles, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>), applies
+// opts over it and returns a Client.
+func New(ctx context.Context, opts Options) (*Client, error) {
+	var load []func(*config.LoadOptions) error
+	if opts.Region != "" {
+		load = append(load, config.WithRegion(opts.Region))
+	}
+	// opts.HTTPClient is applied by NewFromConfig, not here: the loader
+	// would try to add AWS_CA_BUNDLE to it, which an arbitrary client (an
+	// in-process transport) does not support.
+	if opts.Credentials != nil {
+		load = append(load, config.WithCredentialsProvider(opts.Credentials))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, fmt.Errorf("load AWS configuration: no region (set AWS_REGION or the region option)")
+	}
+	return NewFromConfig(cfg, opts), nil
+}
+
+// NewFromConfig returns a Client using cfg; opts apply over it (Region,
+// Endpoint, HTTPClient and Credentials when set) and add the retry mode,
+// the rate limits and the call hook.
+func NewFromConfig(cfg aws.Config, opts Options) *Client {
+	opts = opts.withDefaults()
+	cfg = cfg.Copy()
+	if opts.Region != "" {
+		cfg.Region = opts.Region
+	}
+	if opts.Endpoint != "" {
+		cfg.BaseEndpoint = aws.String(opts.Endpoint)
+	}
+	if opts.HTTPClient != nil {
+		cfg.HTTPClient = opts.HTTPClient
+	}
+	if opts.Credentials != nil {
+		cfg.Credentials = opts.Credentials
+	}
+	cfg.Retryer = newRetryer(opts)
+
+	api := func(service string, l Limit) []func(*middleware.Stack) error {
+		return stackOptions(service, newLimiter(l, opts.Clock), opts)
+	}
+	c := &Client{
+		opts:         opts,
+		stopTimeouts: map[string]time.Duration{},
+		daemons:      map[string]bool{},
+	}
+	ecsAPI, asAPI, ec2API, sqsAPI, evAPI := api("ecs", opts.Limits.ECS), api("autoscaling", opts.Limits.AutoScaling),
+		api("ec2", opts.Limits.EC2), api("sqs", opts.Limits.SQS), api("events", opts.Limits.Events)
+	c.ecs = ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, ecsAPI...) })
+	c.autoscaling = autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.APIOptions = append(o.APIOptions, asAPI...) })
+	c.ec2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, ec2API...) })
+	c.sqs = sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, sqsAPI...) })
+	c.events = eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { o.APIOptions = append(o.APIOptions, evAPI...) })
+	return c
+}
+
+// newRetryer is the SDK's adaptive mode (unless opts.StandardRetries):
+// exponential backoff with jitter on throttling and server errors, plus a
+// client-side bucket that slows down once AWS starts throttling.
+func newRetryer(opts Options) func() aws.Retryer {
+	standard := func(so *retry.StandardOptions) {
+		so.MaxAttempts = opts.MaxAttempts
+		if opts.MaxBackoff > 0 {
+			so.MaxBackoff = opts.MaxBackoff
+		}
+	}
+	return func() aws.Retryer {
+		if opts.StandardRetries {
+			return retry.NewStandard(standard)
+		}
+		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+			o.StandardOptions = append(o.StandardOptions, standard)
+		})
+	}
+}

@@ -1,0 +1,122 @@
+package aws
+
+import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/drainer-dev/drainer/cloud"
+)
+
+// DescribeInstances implements cloud.EC2. EC2 refuses MaxResults together
+// with instance ids, so pages are left to EC2 when ids are given.
+func (c *Client) DescribeInstances(ctx context.Context, ids []string) ([]cloud.Instance, error) {
+	var out []cloud.Instance
+	for _, batch := range chunks(dedup(ids), maxEC2IDs) {
+		p := ec2.NewDescribeInstancesPaginator(c.ec2, &ec2.DescribeInstancesInput{InstanceIds: batch})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, wrap(err, "describe EC2 instances")
+			}
+			for _, r := range page.Reservations {
+				for _, i := range r.Instances {
+					out = append(out, instanceFrom(i))
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// TerminateInstances implements cloud.EC2.
+func (c *Client) TerminateInstances(ctx context.Context, ids []string) error {
+	for _, batch := range chunks(dedup(ids), maxEC2IDs) {
+		if _, err := c.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: batch}); err != nil {
+			return wrap(err, "terminate EC2 instances %v", batch)
+		}
+	}
+	return nil
+}
+
+// AvailableNetworkInterfaces implements cloud.EC2.
+func (c *Client) AvailableNetworkInterfaces(ctx context.Context, q cloud.NetworkInterfaceQuery) ([]cloud.NetworkInterface, error) {
+	filters := []ec2types.Filter{{Name: aws.String("status"), Values: []string{"available"}}}
+	names := make([]string, 0, len(q.Filters))
+	for name := range q.Filters {
+		names = append(names, name)
+	}
+	slices.Sort(names) // a stable request, whatever the map order
+	for _, name := range names {
+		if name != "status" {
+			filters = append(filters, ec2types.Filter{Name: aws.String(name), Values: q.Filters[name]})
+		}
+	}
+	batches := chunks(dedup(q.IDs), maxEC2IDs)
+	if len(q.IDs) == 0 {
+		batches = [][]string{nil}
+	}
+	var out []cloud.NetworkInterface
+	for _, batch := range batches {
+		in := &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: batch, Filters: filters}
+		if len(batch) == 0 {
+			in.MaxResults = aws.Int32(1000)
+		}
+		p := ec2.NewDescribeNetworkInterfacesPaginator(c.ec2, in)
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, wrap(err, "describe available network interfaces")
+			}
+			for _, n := range page.NetworkInterfaces {
+				out = append(out, networkInterfaceFrom(n))
+			}
+		}
+	}
+	return out, nil
+}
+
+// DeleteNetworkInterface implements cloud.EC2.
+func (c *Client) DeleteNetworkInterface(ctx context.Context, id string) error {
+	_, err := c.ec2.DeleteNetworkInterface(ctx, &ec2.DeleteNetworkInterfaceInput{NetworkInterfaceId: aws.String(id)})
+	return wrap(err, "delete network interface %s", id)
+}
+
+func instanceFrom(i ec2types.Instance) cloud.Instance {
+	out := cloud.Instance{
+		ID:           aws.ToString(i.InstanceId),
+		InstanceType: string(i.InstanceType),
+		LaunchTime:   aws.ToTime(i.LaunchTime),
+		Spot:         i.InstanceLifecycle == ec2types.InstanceLifecycleTypeSpot,
+		Tags:         ec2Tags(i.Tags),
+	}
+	if i.State != nil {
+		out.State = string(i.State.Name)
+	}
+	if i.Placement != nil {
+		out.AvailabilityZone = aws.ToString(i.Placement.AvailabilityZone)
+	}
+	return out
+}
+
+func networkInterfaceFrom(n ec2types.NetworkInterface) cloud.NetworkInterface {
+	return cloud.NetworkInterface{
+		ID:               aws.ToString(n.NetworkInterfaceId),
+		Status:           string(n.Status),
+		Description:      aws.ToString(n.Description),
+		AvailabilityZone: aws.ToString(n.AvailabilityZone),
+		InterfaceType:    string(n.InterfaceType),
+		Tags:             ec2Tags(n.TagSet),
+	}
+}
+
+func ec2Tags(tags []ec2types.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}

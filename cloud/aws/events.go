@@ -1,0 +1,59 @@
+package aws
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/drainer-dev/drainer/cloud"
+)
+
+// PutEvents implements cloud.Events.
+func (c *Client) PutEvents(ctx context.Context, events []cloud.Event) ([]cloud.Failure, error) {
+	var failures []cloud.Failure
+	for start := 0; start < len(events); start += maxPutEvents {
+		batch := events[start:min(start+maxPutEvents, len(events))]
+		entries := make([]ebtypes.PutEventsRequestEntry, len(batch))
+		for i, ev := range batch {
+			entries[i] = eventEntry(ev)
+		}
+		res, err := c.events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
+		if err != nil {
+			return failures, wrap(err, "put %d events", len(batch))
+		}
+		// Results line up with entries; failed ones carry an error code.
+		for i, r := range res.Entries {
+			if aws.ToString(r.ErrorCode) != "" {
+				failures = append(failures, cloud.Failure{
+					ID: strconv.Itoa(start + i), Code: aws.ToString(r.ErrorCode), Message: aws.ToString(r.ErrorMessage),
+				})
+			}
+		}
+	}
+	return failures, nil
+}
+
+func eventEntry(ev cloud.Event) ebtypes.PutEventsRequestEntry {
+	e := ebtypes.PutEventsRequestEntry{
+		Source:     aws.String(ev.Source),
+		DetailType: aws.String(ev.DetailType),
+		Detail:     aws.String(ev.Detail),
+		Resources:  ev.Resources,
+	}
+	if ev.Source == "" {
+		e.Source = aws.String(cloud.EventSource)
+	}
+	if ev.Detail == "" {
+		e.Detail = aws.String("{}")
+	}
+	if !ev.Time.IsZero() {
+		e.Time = aws.Time(ev.Time)
+	}
+	if ev.Bus != "" {
+		e.EventBusName = aws.String(ev.Bus)
+	}
+	return e
+}

@@ -1,0 +1,54 @@
+package aws
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/drainer-dev/drainer/clock"
+)
+
+// observeMiddleware reports every attempt to onCall and the logger. It sits
+// after the SDK's retry middleware, so throttled attempts the SDK retries
+// are each seen, which is what a throttle metric must count.
+func observeMiddleware(service string, onCall func(service, op string, err error), log *slog.Logger, clk clock.Clock) middleware.FinalizeMiddleware {
+	return middleware.FinalizeMiddlewareFunc("drainer.Observe",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			op := awsmiddleware.GetOperationName(ctx)
+			start := clk.Now()
+			out, md, err := next.HandleFinalize(ctx, in)
+			if onCall != nil {
+				onCall(service, op, err)
+			}
+			if log.Enabled(ctx, slog.LevelDebug) {
+				log.LogAttrs(ctx, slog.LevelDebug, "aws call",
+					slog.String("service", service), slog.String("operation", op),
+					slog.Duration("took", clk.Now().Sub(start).Round(time.Millisecond)),
+					slog.Any("err", err))
+			}
+			return out, md, err
+		})
+}
+
+// stackOptions returns the API options that put the rate limit, then the
+// observer, right after the SDK's retry middleware, so both run once per
+// attempt and the limit is taken before the request is signed.
+func stackOptions(service string, l *limiter, o Options) []func(*middleware.Stack) error {
+	return []func(*middleware.Stack) error{func(s *middleware.Stack) error {
+		limit, observe := limitMiddleware(l), observeMiddleware(service, o.OnCall, o.Logger, o.Clock)
+		if _, ok := s.Finalize.Get("Retry"); ok {
+			if err := s.Finalize.Insert(limit, "Retry", middleware.After); err != nil {
+				return err
+			}
+			return s.Finalize.Insert(observe, limit.ID(), middleware.After)
+		}
+		// No retry middleware (a custom stack): per call is per attempt.
+		if err := s.Finalize.Add(limit, middleware.After); err != nil {
+			return err
+		}
+		return s.Finalize.Add(observe, middleware.After)
+	}}
+}

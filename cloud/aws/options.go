@@ -1,0 +1,69 @@
+package aws
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/drainer-dev/drainer/clock"
+)
+
+// Options configures a Client. The zero value uses the SDK's standard
+// configuration (credential chain, region, profile, AWS_ENDPOINT_URL…) and
+// the defaults documented on each field.
+type Options struct {
+	// Region overrides the configured region.
+	Region string
+	// Endpoint, when set, is the base endpoint of every service (the
+	// emulator's one endpoint, for instance). Per-service endpoints still
+	// come from AWS_ENDPOINT_URL_<SERVICE> when it is empty.
+	Endpoint string
+	// HTTPClient replaces the SDK's HTTP client (tests pass one whose
+	// Transport is the emulator front in process).
+	HTTPClient aws.HTTPClient
+	// Credentials replaces the credential chain.
+	Credentials aws.CredentialsProvider
+	// MaxAttempts is the most attempts per call, retries included
+	// (default 5).
+	MaxAttempts int
+	// MaxBackoff caps the SDK's delay between retries (default 20 s).
+	MaxBackoff time.Duration
+	// StandardRetries selects the SDK's standard retry mode instead of the
+	// adaptive one. Adaptive mode (the default) also slows the client down
+	// once AWS throttles, sleeping on the wall clock; standard mode only
+	// backs off between retries, which suits virtual-time tests or callers
+	// whose Limits already keep them under AWS's rates.
+	StandardRetries bool
+	// Limits are the client-side rates per API family (DefaultLimits when
+	// zero).
+	Limits Limits
+	// Clock is what rate-limit waits run on (default clock.Real{}).
+	Clock clock.Clock
+	// OnCall, when set, is called once per API attempt, retries included,
+	// with the service ("ecs", "autoscaling", "ec2", "sqs", "events"), the
+	// operation and the attempt's error (nil on success). It must be fast
+	// and safe for concurrent use.
+	OnCall func(service, operation string, err error)
+	// Logger receives a debug line per attempt (default: discard).
+	Logger *slog.Logger
+}
+
+// DefaultMaxAttempts is the attempts per call unless Options say otherwise:
+// enough to ride out a burst of throttling, few enough that a controller
+// whose loop retries anyway does not stall.
+const DefaultMaxAttempts = 5
+
+func (o Options) withDefaults() Options {
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	o.Limits = o.Limits.withDefaults()
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}

@@ -1,0 +1,99 @@
+package aws_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/drainer-dev/drainer/cloud"
+	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
+	"github.com/drainer-dev/drainer/emulator/fault"
+)
+
+// TestThrottlingIsRetriedAndCounted: ECS throttles ListClusters to one a
+// second; the SDK's retries get every call through, and OnCall sees each
+// throttled attempt exactly as the world logged it.
+func TestThrottlingIsRetriedAndCounted(t *testing.T) {
+	w := world(t, demoWorld)
+	noErr(t, w.Faults.Set(fault.Rule{Service: "ecs", Operation: "ListClusters", Rate: 1, Burst: 1}))
+	runScaled(t, w, 1000)
+	var seen calls
+	c := client(t, w, cloudaws.Options{OnCall: seen.record, MaxAttempts: 20, MaxBackoff: 20 * time.Millisecond})
+	ctx := ctxT(t)
+
+	for range 4 {
+		_, err := c.ListClusters(ctx)
+		noErr(t, err)
+	}
+	var ok, throttled int
+	w.Do(func() {
+		ok = w.Calls.Count("ecs", "ListClusters", "OK")
+		throttled = w.Calls.Count("ecs", "ListClusters", "ThrottlingException")
+	})
+	if ok != 4 || throttled == 0 {
+		t.Fatalf("world saw %d OK and %d throttled ListClusters, want 4 OK and some throttled", ok, throttled)
+	}
+	if got := seen.count("ecs:ListClusters:"); got != ok {
+		t.Errorf("OnCall saw %d successful attempts, world %d", got, ok)
+	}
+	if got := seen.count("ecs:ListClusters:ThrottlingException"); got != throttled {
+		t.Errorf("OnCall saw %d throttled attempts, world %d", got, throttled)
+	}
+}
+
+// TestThrottledAfterRetriesIsErrThrottled: with a bucket that never
+// refills in time, the call ends in ErrThrottled carrying the AWS code,
+// after MaxAttempts attempts.
+func TestThrottledAfterRetriesIsErrThrottled(t *testing.T) {
+	w := world(t, demoWorld)
+	noErr(t, w.Faults.Set(fault.Rule{Service: "autoscaling", Operation: "*", Rate: 0.0001, Burst: 1}))
+	var seen calls
+	// Standard retries: the adaptive mode's own client-side waits are on the
+	// wall clock, and the previous test covers that mode.
+	c := client(t, w, cloudaws.Options{OnCall: seen.record, MaxAttempts: 3, MaxBackoff: time.Millisecond, StandardRetries: true})
+	ctx := ctxT(t)
+
+	_, err := c.DescribeGroups(ctx, nil) // takes the one token
+	noErr(t, err)
+	_, err = c.DescribeGroups(ctx, nil)
+	if !errors.Is(err, cloud.ErrThrottled) || apiCode(err) != "Throttling" {
+		t.Fatalf("err = %v, want ErrThrottled wrapping Throttling", err)
+	}
+	if got := seen.count("autoscaling:DescribeAutoScalingGroups:Throttling"); got != 3 {
+		t.Errorf("OnCall saw %d throttled attempts, want 3 (MaxAttempts)", got)
+	}
+}
+
+// TestClientRateLimitWaitsOnTheClock: with ECS limited to 2 a second
+// (burst 1), five calls spread over two virtual seconds.
+func TestClientRateLimitWaitsOnTheClock(t *testing.T) {
+	w := world(t, demoWorld)
+	runScaled(t, w, 1000)
+	c := client(t, w, cloudaws.Options{Limits: cloudaws.Limits{
+		ECS: cloudaws.Limit{Rate: 2, Burst: 1}, AutoScaling: fast, EC2: fast, SQS: fast, Events: fast,
+	}})
+	ctx := ctxT(t)
+	start := w.Now()
+	for range 5 {
+		_, err := c.ListClusters(ctx)
+		noErr(t, err)
+	}
+	// The burst takes the first token at once, the fifth call's token is
+	// due two virtual seconds later (each call is logged at or after its
+	// token, so only the span from the start is exact).
+	var last time.Time
+	n := 0
+	w.Do(func() {
+		for _, call := range w.Calls.All() {
+			if call.Operation == "ListClusters" {
+				last, n = call.Time, n+1
+			}
+		}
+	})
+	if n != 5 {
+		t.Fatalf("%d ListClusters in the log", n)
+	}
+	if span := last.Sub(start); span < 2*time.Second || span > 10*time.Second {
+		t.Errorf("five calls at 2/s spanned %v of virtual time, want 2s (and not much more)", span)
+	}
+}

@@ -1,0 +1,232 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/drainer-dev/drainer/clock"
+)
+
+// Handler acts on one notice. It returns nil only once the notice's effect
+// is durable (recorded where a restarted drainer finds it): the message
+// is deleted then, and never before. An error leaves the message to come
+// back after its visibility timeout. The handler must honour ctx: the
+// consumer waits for running handlers when it stops.
+type Handler func(ctx context.Context, n Notice) error
+
+// Options tune a Consumer; the zero value of each field means its default.
+type Options struct {
+	// Clock times visibility extensions and backoffs (default the wall
+	// clock).
+	Clock clock.Clock
+	// Logger receives one line per skip, failure and queue error (default
+	// slog.Default()).
+	Logger  *slog.Logger
+	Metrics Metrics
+
+	// Batch is the most messages a receive asks for, 1–10 (default 10).
+	Batch int
+	// Wait is the long-poll wait of a receive (default and most 20 s).
+	Wait time.Duration
+	// Visibility is the visibility timeout asked for on receive and on
+	// each extension (default 60 s). While a handler runs, the message's
+	// visibility is extended every Visibility/2.
+	Visibility time.Duration
+	// MaxInFlight bounds the handlers running at once (default 10). A
+	// receive asks for no more messages than there are free slots, so a
+	// slow handler never holds messages it cannot start on.
+	MaxInFlight int
+	// KeepMalformed leaves unknown and malformed messages on the queue, so
+	// that its redrive policy moves them to the dead-letter queue, instead
+	// of deleting them. Recognised messages that need no action (test
+	// notifications) are deleted either way.
+	KeepMalformed bool
+	// MinBackoff and MaxBackoff bound the exponential backoff after failed
+	// receives (default 1 s and 1 min).
+	MinBackoff, MaxBackoff time.Duration
+	// DeleteTimeout bounds a delete made after the context ended, so that
+	// a handled message is not handled again after a restart (default
+	// 10 s).
+	DeleteTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Batch <= 0 || o.Batch > 10 {
+		o.Batch = 10
+	}
+	if o.Wait <= 0 || o.Wait > 20*time.Second {
+		o.Wait = 20 * time.Second
+	}
+	if o.Visibility <= 0 {
+		o.Visibility = time.Minute
+	}
+	// Extensions every Visibility/2 must stay well apart; SQS caps a
+	// message's visibility at 12 h.
+	o.Visibility = min(max(o.Visibility, 2*time.Second), 12*time.Hour)
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 10
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = time.Second
+	}
+	if o.MaxBackoff < o.MinBackoff {
+		o.MaxBackoff = max(time.Minute, o.MinBackoff)
+	}
+	if o.DeleteTimeout <= 0 {
+		o.DeleteTimeout = 10 * time.Second
+	}
+	return o
+}
+
+// Consumer reads a queue of trigger messages and hands their notices to a
+// Handler.
+type Consumer struct {
+	queue   Queue
+	handler Handler
+	opts    Options
+	log     *slog.Logger
+}
+
+// NewConsumer returns a consumer of q that calls h for each notice.
+func NewConsumer(q Queue, h Handler, opts Options) *Consumer {
+	opts = opts.withDefaults()
+	return &Consumer{queue: q, handler: h, opts: opts, log: opts.Logger}
+}
+
+// Run consumes the queue until ctx ends, then waits for the handlers still
+// running (they see ctx end) and returns nil. Receive errors never stop it:
+// it backs off and tries again.
+func (c *Consumer) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, c.opts.MaxInFlight)
+	failures := 0
+	for {
+		n, ok := c.acquire(ctx, slots)
+		if !ok {
+			return nil
+		}
+		start := c.opts.Clock.Now()
+		msgs, err := c.queue.Receive(ctx, n, c.opts.Wait, c.opts.Visibility)
+		if ctx.Err() != nil {
+			// Messages received as the context ended are left to come
+			// back: no handler could run to completion now.
+			release(slots, n)
+			return nil
+		}
+		if err != nil {
+			// Messages returned with an error, if any, come back after
+			// their visibility timeout.
+			release(slots, n)
+			failures++
+			d := backoff(c.opts.MinBackoff, c.opts.MaxBackoff, failures)
+			c.opts.Metrics.receiveError()
+			c.log.Warn("receive failed; backing off", "error", err, "failures", failures, "backoff", d)
+			if !sleep(ctx, c.opts.Clock, d) {
+				return nil
+			}
+			continue
+		}
+		if len(msgs) > n {
+			// More than asked would overrun the slots; the extra
+			// messages come back after their visibility timeout.
+			c.log.Error("queue returned more messages than asked", "asked", n, "got", len(msgs))
+			msgs = msgs[:n]
+		}
+		release(slots, n-len(msgs))
+		failures = 0
+		if len(msgs) == 0 && c.opts.Clock.Now().Sub(start) < c.opts.Wait/2 {
+			// A queue that does not long-poll would make this loop spin.
+			if !sleep(ctx, c.opts.Clock, c.opts.MinBackoff) {
+				return nil
+			}
+			continue
+		}
+		c.dispatch(ctx, msgs, slots, &wg)
+	}
+}
+
+// acquire waits for a free handler slot, then takes as many more as are
+// free, up to a batch. It reports false if ctx ended first.
+func (c *Consumer) acquire(ctx context.Context, slots chan struct{}) (int, bool) {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return 0, false
+	}
+	n := 1
+	for n < c.opts.Batch && tryAcquire(slots) {
+		n++
+	}
+	return n, true
+}
+
+func tryAcquire(slots chan struct{}) bool {
+	select {
+	case slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func release(slots chan struct{}, n int) {
+	for range n {
+		<-slots
+	}
+}
+
+// dispatch parses a batch, deletes its skipped messages in one call and
+// starts a handler for each notice; each handler holds one slot.
+func (c *Consumer) dispatch(ctx context.Context, msgs []Message, slots chan struct{}, wg *sync.WaitGroup) {
+	var skipped []string
+	for _, m := range msgs {
+		n, err := Parse(m.Body)
+		if err != nil {
+			release(slots, 1)
+			if c.skip(m, err) {
+				skipped = append(skipped, m.ReceiptHandle)
+			}
+			continue
+		}
+		wg.Go(func() {
+			defer release(slots, 1)
+			c.handle(ctx, m, n)
+		})
+	}
+	if len(skipped) > 0 {
+		c.delete(ctx, skipped, "skipped")
+	}
+}
+
+// delete deletes messages. A handled message is deleted even after ctx
+// ended (within DeleteTimeout): its effect is durable, and deleting it
+// saves handling it again.
+func (c *Consumer) delete(ctx context.Context, handles []string, what string) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.DeleteTimeout)
+	defer cancel()
+	if err := c.queue.Delete(dctx, handles...); err != nil {
+		c.opts.Metrics.deleteError()
+		c.log.Warn("delete failed; the messages will be received again", "what", what, "messages", len(handles), "error", err)
+	}
+}
+
+// call runs the handler; a panic is a failure, not a crash, and the
+// message comes back like after any failure.
+func (c *Consumer) call(ctx context.Context, n Notice) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panicked: %v", r)
+		}
+	}()
+	return c.handler(ctx, n)
+}

@@ -59,6 +59,9 @@ type Observation struct {
 	ActionPending    bool
 	LastHeartbeat    time.Time
 	HeartbeatTimeout time.Duration
+	// ReleasedAt is when drainer released the instance (completed its
+	// lifecycle action or terminated it); zero before.
+	ReleasedAt time.Time
 }
 
 // Phase is where a drain stands.
@@ -89,7 +92,7 @@ const (
 	// ActTerminate terminates the instance (no lifecycle action holds it).
 	ActTerminate ActionKind = "terminate"
 	// ActCleanup deletes the instance's leftover network interfaces and
-	// writes the audit record.
+	// writes the audit record, once the host is going.
 	ActCleanup ActionKind = "cleanup"
 )
 
@@ -117,10 +120,15 @@ type Decision struct {
 // observation and the policy.
 func (p Policy) Decide(o Observation) Decision {
 	r := o.Record
-	if o.Host.Gone() {
-		// The instance is leaving whatever drainer does (Spot, an operator,
-		// EC2 itself): what is left is to clean up after it.
+	if o.Host.Gone() || (!o.ReleasedAt.IsZero() && !o.Now.Before(o.ReleasedAt.Add(p.ReleaseWait))) {
+		// The instance is leaving (drainer released it, or Spot, an
+		// operator, EC2 itself ended it): what is left is to clean up
+		// after it — the interfaces its tasks leave behind are available
+		// only once it is going.
 		return Decision{Phase: PhaseDone, Actions: []Action{{Kind: ActCleanup}}}
+	}
+	if !o.ReleasedAt.IsZero() {
+		return Decision{Phase: PhaseReleasing, Next: o.Now.Add(p.ReleasePoll)}
 	}
 	d := Decision{Phase: PhaseGraceful}
 	if r.Reason == ReasonForced || !o.Now.Before(r.GracefulUntil) {
@@ -207,7 +215,8 @@ func (p Policy) Decide(o Observation) Decision {
 			d.Actions = append(d.Actions, release...)
 			d.Actions = append(d.Actions, Action{Kind: ActDeregister})
 		}
-		d.Actions = append(d.Actions, Action{Kind: ActCleanup})
+		// Look again until the host is gone, then clean up after it.
+		d.Next = o.Now.Add(p.ReleasePoll)
 		return d
 	}
 

@@ -24,6 +24,6 @@
 // and the container instance deregistered, in that order, since
 // deregistering deletes the drain's record; past the hard deadline with
 // tasks still there, it is deregistered with force first, so that ECS
-// replaces the orphaned service tasks at once. Last, its leftover network
-// interfaces are deleted.
+// replaces the orphaned service tasks at once. Last, once the host is
+// going, the network interfaces its tasks left behind are deleted.
 package drain

@@ -54,6 +54,11 @@ type Policy struct {
 	// FallbackPoll bounds the time between two looks at a drain when no
 	// event wakes it.
 	FallbackPoll time.Duration
+	// ReleaseWait is how long a released drain waits for its host to go
+	// (so that the network interfaces its tasks leave behind can be
+	// deleted) before cleaning up anyway; ReleasePoll how often it looks.
+	ReleaseWait time.Duration
+	ReleasePoll time.Duration
 }
 
 // DefaultPolicy is drainer's default: DESIGN.md §3's deadlines,
@@ -74,6 +79,8 @@ func DefaultPolicy() Policy {
 		SpotWarning:  2 * time.Minute,
 		SpotHardStop: 40 * time.Second,
 		FallbackPoll: 2 * time.Minute,
+		ReleaseWait:  10 * time.Minute,
+		ReleasePoll:  15 * time.Second,
 	}
 }
 
@@ -98,7 +105,9 @@ func (p Policy) Plan(t Trigger) Record {
 	var graceful, hard time.Time
 	switch t.Reason {
 	case ReasonForced:
-		graceful, hard = at, at
+		// No graceful phase, but phase 2 still stops every task (daemon
+		// tasks last) before the instance goes.
+		graceful, hard = at, at.Add(p.HardStop)
 	case ReasonSpot:
 		hard = at.Add(p.SpotWarning)
 		graceful = hard.Add(-p.SpotHardStop)

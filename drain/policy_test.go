@@ -29,7 +29,7 @@ func TestPlanDeadlines(t *testing.T) {
 		{"ttl: 48 h graceful, 7 days hard", Trigger{Reason: ReasonTTL}, 48 * time.Hour, 7 * 24 * time.Hour, "", ""},
 		{"operator with --deadline 10m", Trigger{Reason: ReasonOperator, Graceful: 10 * time.Minute}, 10 * time.Minute, 15 * time.Minute, "", ""},
 		{"operator asking for more than ECS's DRAINING limit", Trigger{Reason: ReasonOperator, Graceful: 100 * time.Hour}, 48 * time.Hour, 48*time.Hour + 5*time.Minute, "", ""},
-		{"forced: now", Trigger{Reason: ReasonForced}, 0, 0, "", ""},
+		{"forced: no graceful phase, the hard stop at once", Trigger{Reason: ReasonForced}, 0, 5 * time.Minute, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,6 +83,7 @@ type drainState struct {
 	record        Record
 	phase         Phase
 	lastHeartbeat time.Time
+	releasedAt    time.Time
 	enis          map[string]bool
 	next          time.Time
 	index         int // in the due heap; -1 when not queued

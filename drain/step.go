@@ -31,6 +31,11 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (time.Time, e
 			return time.Time{}, fmt.Errorf("drain %s: %s: %w", d.instanceID, a.Kind, err)
 		}
 	}
+	if dec.Phase == PhaseReleasing && d.releasedAt.IsZero() {
+		// Even with nothing to complete (the action already gone), the
+		// wait for the host to go is bounded from now.
+		d.releasedAt = obs.Now
+	}
 	if dec.Next.IsZero() {
 		d.done = true
 		r.mu.Lock()
@@ -43,7 +48,7 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (time.Time, e
 // observe reads the world around a drain afresh.
 func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, error) {
 	c := r.cfg.Cloud
-	o := Observation{Now: r.cfg.Clock.Now(), Record: d.record, Host: HostRunning}
+	o := Observation{Now: r.cfg.Clock.Now(), Record: d.record, Host: HostRunning, ReleasedAt: d.releasedAt}
 
 	insts, err := c.DescribeInstances(ctx, []string{d.instanceID})
 	switch {
@@ -56,7 +61,7 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 	default:
 		o.Host = HostTerminated
 	}
-	if o.Host.Gone() {
+	if o.Host.Gone() || !d.releasedAt.IsZero() {
 		return o, nil
 	}
 
@@ -136,6 +141,7 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
 			return err
 		}
+		d.releasedAt = o.Now
 		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing,
 			Detail: "lifecycle action " + d.record.Hook + " completed with CONTINUE"})
 	case ActTerminate:
@@ -148,6 +154,7 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			return err
 		}
+		d.releasedAt = o.Now
 		detail := "terminated"
 		if decrement {
 			detail += ", desired capacity decremented"

@@ -41,6 +41,9 @@ type Options struct {
 	Controller controller.Options
 	Clusters   []string
 	Logger     *slog.Logger
+	// Checker, when set, keeps checking with an existing checker (a
+	// drainer restarted in the same world).
+	Checker *invariant.Checker
 }
 
 // Harness is a world with drainer running in it.
@@ -78,7 +81,7 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Harness{World: w, Run: run, Handled: map[string]int{}, log: log}
+	h := &Harness{World: w, Run: run, Handled: map[string]int{}, log: log, Checker: opts.Checker}
 	if opts.Queue != "" {
 		out, err := w.SQS.GetQueueUrl(sqs.GetQueueUrlInput{QueueName: opts.Queue})
 		if err != nil {
@@ -95,8 +98,14 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 		// client-side wait on it would never end. Throttling is exercised
 		// through the emulator's faults instead.
 		Limits: cloudaws.Limits{ECS: unlimited, AutoScaling: unlimited, EC2: unlimited, SQS: unlimited, Events: unlimited},
-		Clock:  w.Clock,
-		Logger: log,
+		// One attempt a call: the SDK's retries back off on the wall clock,
+		// while the reconciler retries a failed step on the world's clock.
+		MaxAttempts: 1,
+		// Adaptive mode also slows sending after a throttle, on the wall
+		// clock; standard mode with one attempt never sleeps.
+		StandardRetries: true,
+		Clock:           w.Clock,
+		Logger:          log,
 	})
 	policy := opts.Policy
 	if policy.FallbackPoll == 0 {

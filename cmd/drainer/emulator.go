@@ -104,7 +104,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		go func() { clockDone <- w.Clock.RunScaled(ctx, *speed) }()
 	}
 
-	srv := &http.Server{Handler: newFront(w, !*manual), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newFront(w, !*manual, log), ReadHeaderTimeout: 10 * time.Second}
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- srv.Serve(ln) }()
 

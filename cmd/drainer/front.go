@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/drainer-dev/drainer/emulator"
@@ -8,8 +9,7 @@ import (
 )
 
 // newFront builds the endpoint; scaled says whether the clock runs by
-// itself (then the admin API refuses to advance it).
-func newFront(w *emulator.World, scaled bool) http.Handler {
-	_ = scaled // wired to front.Options once the admin API lands
-	return front.New(w)
+// itself (then the admin API refuses to advance it by hand).
+func newFront(w *emulator.World, scaled bool, log *slog.Logger) http.Handler {
+	return front.New(w, front.Options{Scaled: scaled, Logger: log})
 }

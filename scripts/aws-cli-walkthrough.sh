@@ -113,7 +113,7 @@ advance 1m
 STATE=$(aws ec2 describe-instances --instance-ids "$VICTIM" --query 'Reservations[0].Instances[0].State.Name')
 [ "$STATE" = terminated ] || fail "want $VICTIM terminated, it is $STATE"
 echo "$VICTIM is $STATE"
-aws autoscaling describe-scaling-activities --auto-scaling-group-name blog-asg --max-items 1 --query 'Activities[0].[StatusCode,Description]'
+aws autoscaling describe-scaling-activities --auto-scaling-group-name blog-asg --query 'Activities[0].[StatusCode,Description]'
 
 step "Completing it again is refused: the action is gone"
 if OUT=$(aws autoscaling complete-lifecycle-action --auto-scaling-group-name blog-asg --lifecycle-hook-name drain-hook \

@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/drainer-dev/drainer/clock"
+	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/intake"
 )
@@ -20,13 +23,46 @@ type Options struct {
 	// recommendation (default: ignore them, as DESIGN.md §3 says).
 	DrainOnRebalance bool
 	Logger           *slog.Logger
+
+	// Cloud is what the scans and the per-group policy read and act on;
+	// without it every group drains and Scan does nothing.
+	Cloud cloud.Cloud
+	// Clock drives Run and the scans' notion of now (default: real time).
+	Clock clock.Clock
+	// Clusters are the clusters served; empty means every cluster.
+	Clusters []string
+
+	// IdleAfter reclaims instances with no non-daemon task for that long,
+	// in groups above their minimum (0 = off).
+	IdleAfter time.Duration
+	// MaxLifetime replaces instances at that age (drainer's time-to-live;
+	// 0 = off).
+	MaxLifetime time.Duration
+	// Budget limits the voluntary drains of a group (idle, TTL) by the
+	// instances of the group already draining; the zero Budget allows one.
+	Budget drain.Budget
+
+	// ProtectDefault and DrainDefault are the policy of groups without a
+	// capacity provider (DrainDefault nil means true: drain them).
+	ProtectDefault bool
+	DrainDefault   *bool
+	// ProtectOverride and DrainOverride, when set, win over the capacity
+	// provider's settings for every group.
+	ProtectOverride *bool
+	DrainOverride   *bool
+	// Preset is the name of the preset the options came from (see Preset).
+	Preset string
 }
 
-// Controller routes notices to the reconciler.
+// Controller routes notices to the reconciler and runs the periodic
+// scans.
 type Controller struct {
-	rec  *drain.Reconciler
-	opts Options
-	log  *slog.Logger
+	rec   *drain.Reconciler
+	opts  Options
+	log   *slog.Logger
+	clock clock.Clock
+	pol   policies
+	scan  scanState
 }
 
 // New returns a Controller driving rec.
@@ -35,7 +71,11 @@ func New(rec *drain.Reconciler, opts Options) *Controller {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Controller{rec: rec, opts: opts, log: log}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	return &Controller{rec: rec, opts: opts, log: log, clock: clk, scan: newScanState()}
 }
 
 // Handle acts on one notice. It returns nil once the notice's effect is
@@ -48,12 +88,26 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 		if !n.Terminating() {
 			return nil // launch hooks are not drainer's business
 		}
-		return c.start(ctx, n.InstanceID, drain.Trigger{Reason: drain.ReasonLifecycle, At: n.Time, Group: n.Group, Hook: n.HookName, Token: n.Token})
+		t := drain.Trigger{Reason: drain.ReasonLifecycle, At: n.Time, Group: n.Group, Hook: n.HookName, Token: n.Token}
+		pol, err := c.groupPolicy(ctx, n.Group)
+		if err != nil {
+			return fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
+		}
+		if !pol.Drain && !c.draining(n.InstanceID) {
+			return c.letGo(ctx, n)
+		}
+		return c.start(ctx, n.InstanceID, t)
 	case intake.SpotInterruption:
+		if skip, err := c.notDrained(ctx, n.InstanceID); err != nil || skip {
+			return err
+		}
 		return c.start(ctx, n.InstanceID, drain.Trigger{Reason: drain.ReasonSpot, At: n.Time})
 	case intake.RebalanceRecommendation:
 		if !c.opts.DrainOnRebalance {
 			return nil
+		}
+		if skip, err := c.notDrained(ctx, n.InstanceID); err != nil || skip {
+			return err
 		}
 		return c.start(ctx, n.InstanceID, drain.Trigger{Reason: drain.ReasonRebalance, At: n.Time})
 	case intake.InstanceStateChange:
@@ -66,6 +120,57 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 		}
 	}
 	return nil
+}
+
+// letGo completes a termination lifecycle action at once with CONTINUE:
+// the group does not drain, so the instance goes with its tasks, as AWS
+// does with managed draining off (ECS replaces service tasks afterwards).
+func (c *Controller) letGo(ctx context.Context, n intake.LifecycleAction) error {
+	if c.opts.Cloud == nil {
+		return errors.New("a group that does not drain needs Options.Cloud to complete its lifecycle actions")
+	}
+	c.log.Info("group does not drain: completing the lifecycle action at once", "instance", n.InstanceID, "group", n.Group, "hook", n.HookName)
+	err := c.opts.Cloud.CompleteLifecycleAction(ctx, cloud.LifecycleAction{Group: n.Group, Hook: n.HookName, Token: n.Token, InstanceID: n.InstanceID}, cloud.LifecycleContinue)
+	if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
+		return fmt.Errorf("complete lifecycle action of %s in non-draining group %s: %w", n.InstanceID, n.Group, err)
+	}
+	return nil
+}
+
+// notDrained reports whether instanceID belongs to a group that does not
+// drain. It looks the instance's group up (one DescribeAutoScalingInstances
+// call) only when some group does not drain.
+func (c *Controller) notDrained(ctx context.Context, instanceID string) (bool, error) {
+	some, err := c.anyNonDraining(ctx)
+	if err != nil || !some || c.draining(instanceID) {
+		return false, err
+	}
+	gis, err := c.opts.Cloud.DescribeGroupInstances(ctx, []string{instanceID})
+	if err != nil {
+		return false, fmt.Errorf("group of %s: %w", instanceID, err)
+	}
+	if len(gis) == 0 {
+		return !c.opts.Policy(nil).Drain, nil
+	}
+	pol, err := c.groupPolicy(ctx, gis[0].Group)
+	if err != nil {
+		return false, err
+	}
+	if !pol.Drain {
+		c.log.Info("group does not drain: instance left to go", "instance", instanceID, "group", gis[0].Group)
+	}
+	return !pol.Drain, nil
+}
+
+// draining reports whether a drain of instanceID is under way (a lifecycle
+// action for it then joins the drain whatever the group's policy).
+func (c *Controller) draining(instanceID string) bool {
+	for _, d := range c.rec.Drains() {
+		if d.InstanceID == instanceID {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Controller) start(ctx context.Context, instanceID string, t drain.Trigger) error {

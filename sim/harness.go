@@ -59,6 +59,9 @@ type Harness struct {
 	// Handled counts queue messages by outcome: "handled", "skipped",
 	// "failed".
 	Handled map[string]int
+	// OnDrainEvent, when set, sees each drain event as it happens (outside
+	// the world lock).
+	OnDrainEvent func(drain.Event)
 
 	queueURL string
 	log      *slog.Logger
@@ -117,7 +120,12 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 		Policy:   policy,
 		Clusters: opts.Clusters,
 		Logger:   log,
-		OnEvent:  func(ev drain.Event) { h.Events = append(h.Events, ev) },
+		OnEvent: func(ev drain.Event) {
+			h.Events = append(h.Events, ev)
+			if h.OnDrainEvent != nil {
+				h.OnDrainEvent(ev)
+			}
+		},
 	})
 	h.Controller = controller.New(h.Reconciler, opts.Controller)
 	if h.Checker == nil {

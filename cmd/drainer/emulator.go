@@ -55,6 +55,13 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	cfg := emulator.Config{Seed: 1}
 	cfg.SQS.URLBase = endpoint
+	if !*manual {
+		// A clock that runs by itself starts at the wall-clock time, so that
+		// a drainer living on the wall clock (drainer run) reads the times
+		// in its messages and deadlines as now, not as long past. A
+		// scenario's own start still wins.
+		cfg.Start = time.Now().UTC().Truncate(time.Second)
+	}
 	var w *emulator.World
 	if *scenarioFile != "" {
 		sc, err := scenario.Load(*scenarioFile)

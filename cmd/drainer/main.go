@@ -1,7 +1,8 @@
 // Command drainer keeps ECS container instances on EC2 Auto Scaling from
 // disappearing with work still on them. Its subcommands serve the emulated
-// AWS world (emulator) and print the version; the controller and the dev
-// environment follow.
+// AWS world (emulator), run the controller (run), ask it to drain an
+// instance (drain, deregister --force), play scenarios (sim) and print the
+// version.
 package main
 
 import (
@@ -26,9 +27,13 @@ Usage:
   drainer <command> [flags]
 
 Commands:
-  emulator  serve the emulated AWS world (EC2, Auto Scaling, ECS, SQS, EventBridge) on one endpoint
-  version   print the version and exit
-  help      show this help
+  run         run the controller: drain instances before Auto Scaling or Spot takes them
+  drain       ask the running controller to drain an instance (drain i-… --deadline 30m)
+  deregister  ask the running controller to take an instance out now (deregister --force i-…)
+  sim         play a scenario with drainer at full speed and print a report
+  emulator    serve the emulated AWS world (EC2, Auto Scaling, ECS, SQS, EventBridge) on one endpoint
+  version     print the version and exit
+  help        show this help
 
 Run 'drainer <command> -h' for a command's flags.
 `
@@ -41,6 +46,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "run":
+		return runController(ctx, args[1:], stdout, stderr)
+	case "drain":
+		return runDrain(ctx, args[1:], stdout, stderr)
+	case "deregister":
+		return runDeregister(ctx, args[1:], stdout, stderr)
+	case "sim":
+		return runSim(ctx, args[1:], stdout, stderr)
 	case "emulator":
 		return runEmulator(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":

@@ -1,0 +1,14 @@
+// Package api is the running controller's HTTP API: operators start drains
+// and forced deregistrations and list the drains in progress; monitoring
+// reads /healthz and /metrics.
+//
+//	POST /v1/drains      {"instanceId":"i-…","deadline":"30m","reason":"…"}
+//	POST /v1/deregister  {"instanceId":"i-…","force":true}
+//	GET  /v1/drains
+//	GET  /healthz
+//	GET  /metrics
+//
+// Errors are JSON objects {"error":"…"}: 400 for bad input, 404 for an
+// instance that is no container instance of a served cluster, 503 when the
+// drain could not be recorded on the instance.
+package api

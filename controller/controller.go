@@ -113,9 +113,16 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 	case intake.InstanceStateChange:
 		c.rec.Wake(n.InstanceID)
 	case intake.ContainerInstanceStateChange:
-		c.rec.Wake(n.InstanceID)
+		// Only a deregistration changes what a drain decides; the other
+		// changes (counts, DRAINING acknowledged) would cost a look each.
+		if n.Status == "INACTIVE" {
+			c.rec.Wake(n.InstanceID)
+		}
 	case intake.TaskStateChange:
-		if n.ContainerInstanceARN != "" {
+		// A drain's decisions change only when a task reaches STOPPED (the
+		// instance may be empty, daemon tasks may go); waking on every
+		// step of every task would cost a full look each.
+		if n.ContainerInstanceARN != "" && n.LastStatus == "STOPPED" {
 			c.rec.WakeContainerInstance(n.ContainerInstanceARN)
 		}
 	}

@@ -25,8 +25,8 @@ type Event struct {
 	Reason     Reason
 	Phase      Phase
 	Detail     string
-	// Overdue is set on EventCompleted when the hard deadline forced the
-	// instance out with tasks still there.
+	// Overdue is set on EventReleased and EventCompleted when the hard
+	// deadline forced the instance out with tasks still there.
 	Overdue bool
 }
 
@@ -84,10 +84,14 @@ type drainState struct {
 	phase         Phase
 	lastHeartbeat time.Time
 	releasedAt    time.Time
-	enis          map[string]bool
-	next          time.Time
-	index         int // in the due heap; -1 when not queued
-	done          bool
+	// overdue is set when the drain was released with tasks still there
+	// (its hard deadline came): the completion reports it, though the
+	// look that completes the drain no longer sees those tasks.
+	overdue bool
+	enis    map[string]bool
+	next    time.Time
+	index   int // in the due heap; -1 when not queued
+	done    bool
 }
 
 // NewReconciler returns a Reconciler with no drains.

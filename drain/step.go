@@ -26,6 +26,9 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (time.Time, e
 		r.emit(Event{Type: EventPhaseChanged, Time: obs.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: dec.Phase})
 		d.phase = dec.Phase
 	}
+	if dec.Phase == PhaseReleasing && d.releasedAt.IsZero() && dec.Overdue {
+		d.overdue = true
+	}
 	for _, a := range dec.Actions {
 		if err := r.act(ctx, d, obs, dec, a); err != nil {
 			return time.Time{}, fmt.Errorf("drain %s: %s: %w", d.instanceID, a.Kind, err)
@@ -142,7 +145,7 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 			return err
 		}
 		d.releasedAt = o.Now
-		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing,
+		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing, Overdue: d.overdue,
 			Detail: "lifecycle action " + d.record.Hook + " completed with CONTINUE"})
 	case ActTerminate:
 		decrement := r.cfg.Decrement[d.record.Reason]
@@ -159,7 +162,7 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 		if decrement {
 			detail += ", desired capacity decremented"
 		}
-		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing, Detail: detail})
+		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing, Overdue: d.overdue, Detail: detail})
 	case ActCleanup:
 		return r.cleanup(ctx, d, o, dec)
 	}
@@ -188,7 +191,7 @@ func (r *Reconciler) cleanup(ctx context.Context, d *drainState, o Observation, 
 		}
 	}
 	took := o.Now.Sub(d.record.Started).Round(time.Second)
-	r.emit(Event{Type: EventCompleted, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseDone, Overdue: dec.Overdue,
+	r.emit(Event{Type: EventCompleted, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseDone, Overdue: d.overdue || dec.Overdue,
 		Detail: fmt.Sprintf("drained in %s; %d leftover network interface(s) deleted", took, deleted)})
 	return nil
 }

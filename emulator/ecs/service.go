@@ -96,7 +96,8 @@ func New(env *core.Env, opts Options) *Service {
 func (s *Service) SetFaults(f Faults) { s.faults = f }
 
 // OnTaskChange registers fn to be called, synchronously and in registration
-// order, after every lastStatus or desiredStatus change of a task.
+// order, after every lastStatus or desiredStatus change of a task and when a
+// task becomes healthy (then both "from" values are its current ones).
 func (s *Service) OnTaskChange(fn func(t *Task, fromLastStatus, fromDesiredStatus string)) {
 	s.taskObs = append(s.taskObs, fn)
 }

@@ -178,7 +178,7 @@ func (t *Task) eniSlot() bool { return t.td.NetworkMode == "awsvpc" }
 // update applies f to the task between the two halves of account, bumps its
 // version, publishes status changes and wakes whoever depends on it.
 func (s *Service) update(t *Task, f func()) {
-	fromLast, fromDesired := t.LastStatus, t.DesiredStatus
+	fromLast, fromDesired, fromHealthy := t.LastStatus, t.DesiredStatus, t.healthy
 	mem, cpu := t.ci.memFree, t.ci.cpuFree
 	s.account(t, -1)
 	f()
@@ -191,11 +191,14 @@ func (s *Service) update(t *Task, f func()) {
 		ci.Version++
 		s.poolMove(ci)
 	}
-	if t.LastStatus != fromLast || t.DesiredStatus != fromDesired {
-		if s.events != nil {
-			s.events.Emit(core.Event{Source: "aws.ecs", DetailType: "ECS Task State Change",
-				Resources: []string{t.TaskArn}, Detail: t.snapshot()})
-		}
+	statusChanged := t.LastStatus != fromLast || t.DesiredStatus != fromDesired
+	if statusChanged && s.events != nil {
+		s.events.Emit(core.Event{Source: "aws.ecs", DetailType: "ECS Task State Change",
+			Resources: []string{t.TaskArn}, Detail: t.snapshot()})
+	}
+	// Observers also hear of a task becoming healthy (no AWS event says
+	// so for load balancer health), so healthy counts over time are exact.
+	if statusChanged || t.healthy != fromHealthy {
 		for _, fn := range s.taskObs {
 			fn(t, fromLast, fromDesired)
 		}

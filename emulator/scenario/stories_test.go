@@ -124,6 +124,12 @@ func TestStoryScaleInWaitsForTheHookWhileAnOperatorDrains(t *testing.T) {
 	if h := w.ECS.HealthyCount("demo", "web"); h != 6 {
 		t.Fatalf("web healthy = %d, want 6", h)
 	}
+	// The time series follows health, not only status changes.
+	var pts []emulator.Point
+	w.Do(func() { pts = w.Series.Get("ecs/demo/web/healthy") })
+	if len(pts) == 0 || pts[len(pts)-1].V != 6 {
+		t.Fatalf("healthy series for web = %+v, want it to end at 6", pts)
+	}
 
 	// The queue got the hook's test notification at creation.
 	msgs := receiveAll(t, w, "drainer")

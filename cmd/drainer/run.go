@@ -43,8 +43,19 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return 1
 	}
 	pub := newPublisher(client, cfg.eventBus, log, m.EventPublished)
-	policy := drain.DefaultPolicy()
-	policy.Standalone = cfg.standalone
+	copts := controller.Options{
+		DrainOnRebalance: cfg.drainOnRebalance, Logger: log, Cloud: client, Clusters: cfg.clusters,
+		IdleAfter: cfg.idleAfter, MaxLifetime: cfg.maxLifetime, Budget: cfg.budget,
+		ProtectDefault: cfg.protectDefault, DrainDefault: controller.Bool(cfg.drainDefault),
+	}
+	policy, copts, err := controller.Preset(cfg.preset, copts)
+	if err != nil {
+		fmt.Fprintf(stderr, "drainer run: %v\n", err)
+		return 2
+	}
+	if cfg.standaloneSet || cfg.preset == controller.PresetDefault {
+		policy.Standalone = cfg.standalone
+	}
 	policy.FallbackPoll = cfg.fallbackPoll
 	rec := drain.NewReconciler(drain.Config{
 		Cloud: client, Policy: policy, Clusters: cfg.clusters, Logger: log,
@@ -77,19 +88,24 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 	srv := &http.Server{Handler: api.New(rec, api.Options{Metrics: m.Handler(), Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "drainer controller API on http://%s (clusters %s, %d drain(s) resumed)\n", ln.Addr(), clusterList(cfg.clusters), n)
 	log.Info("drainer running", "api", "http://"+ln.Addr().String(), "queue", cfg.queueURL, "clusters", cfg.clusters, "resumed", n,
-		"standalone", cfg.standalone, "fallbackPoll", cfg.fallbackPoll, "drainOnRebalance", cfg.drainOnRebalance)
+		"preset", cfg.preset, "standalone", policy.Standalone, "fallbackPoll", cfg.fallbackPoll, "drainOnRebalance", copts.DrainOnRebalance,
+		"scanInterval", cfg.scanInterval, "idleAfter", copts.IdleAfter, "maxLifetime", copts.MaxLifetime, "budget", cfg.budget.String())
 
-	return serveController(ctx, log, srv, ln, rec, queue, pub, controller.New(rec, controller.Options{DrainOnRebalance: cfg.drainOnRebalance, Logger: log}), m)
+	ctl := controller.New(rec, copts)
+	return serveController(ctx, log, srv, ln, rec, queue, pub, ctl, cfg.scanInterval, m)
 }
 
 // serveController runs the reconciler, the queue consumer, the publisher
 // and the API until ctx ends, then stops them in turn.
 func serveController(ctx context.Context, log *slog.Logger, srv *http.Server, ln net.Listener, rec *drain.Reconciler, queue intake.Queue,
-	pub *publisher, ctl *controller.Controller, m *metrics.Metrics) int {
+	pub *publisher, ctl *controller.Controller, scanEvery time.Duration, m *metrics.Metrics) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { rec.Run(ctx) })
+	if scanEvery > 0 {
+		wg.Go(func() { ctl.Run(ctx, scanEvery) })
+	}
 	if queue != nil {
 		consumer := intake.NewConsumer(queue, ctl.Handle, intake.Options{Logger: log, Metrics: m.Intake()})
 		wg.Go(func() { consumer.Run(ctx) })

@@ -27,6 +27,14 @@ type runConfig struct {
 	endpoint         string
 	eventBus         string
 	logFormat        string
+	preset           string
+	scanInterval     time.Duration
+	idleAfter        time.Duration
+	maxLifetime      time.Duration
+	budget           drain.Budget
+	protectDefault   bool
+	drainDefault     bool
+	standaloneSet    bool
 }
 
 // listFlag is a repeatable flag; its environment default is
@@ -70,6 +78,13 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.StringVar(&c.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
 	fs.StringVar(&c.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for `drainer emulator` (default: AWS_ENDPOINT_URL, else AWS)")
 	fs.StringVar(&c.eventBus, "event-bus", envOr("DRAINER_EVENT_BUS", ""), "EventBridge bus drain events are published on (env DRAINER_EVENT_BUS; default the default bus)")
+	fs.StringVar(&c.preset, "preset", envOr("DRAINER_PRESET", "default"), "policy preset: default (drainer's) or ecs-managed (AWS's own managed draining: 48 h, standalone tasks left to finish, no hard stop before the hook's timeout) (env DRAINER_PRESET)")
+	scan := fs.String("scan-interval", envOr("DRAINER_SCAN_INTERVAL", "1m"), "time between periodic scans (protection, idle, time-to-live, recorded drains); 0 turns them off (env DRAINER_SCAN_INTERVAL)")
+	idle := fs.String("idle-after", envOr("DRAINER_IDLE_AFTER", "0"), "reclaim instances with no non-daemon task for this long, in groups above their minimum; 0 = never (env DRAINER_IDLE_AFTER)")
+	lifetime := fs.String("max-lifetime", envOr("DRAINER_MAX_LIFETIME", "0"), "replace instances older than this (time-to-live); 0 = never (env DRAINER_MAX_LIFETIME)")
+	budget := fs.String("budget", envOr("DRAINER_BUDGET", "1"), "disruption budget per group for voluntary drains (idle, TTL, rebalance): a count such as 2 or a share such as 10% (env DRAINER_BUDGET)")
+	fs.BoolVar(&c.protectDefault, "protect", envBool("DRAINER_PROTECT"), "keep scale-in protection on busy instances in groups without an ECS capacity provider (env DRAINER_PROTECT)")
+	fs.BoolVar(&c.drainDefault, "drain-without-provider", envOr("DRAINER_DRAIN_WITHOUT_PROVIDER", "true") != "false", "drain terminating instances of groups without an ECS capacity provider (env DRAINER_DRAIN_WITHOUT_PROVIDER)")
 	fs.StringVar(&c.logFormat, "log-format", envOr("DRAINER_LOG_FORMAT", ""), "log format: text or json (env DRAINER_LOG_FORMAT; default text on a terminal, json otherwise)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: drainer run --queue-url URL [--cluster NAME]... [flags]\n\nRuns the controller: drains ECS container instances before Auto Scaling, Spot or an\noperator takes them away. Region, credentials and endpoint come from the standard AWS\nconfiguration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).\n\nFlags:\n")
@@ -82,7 +97,32 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c.clusters = clusters.vals
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "standalone" {
+			c.standaloneSet = true
+		}
+	})
+	if _, ok := lookupEnv("DRAINER_STANDALONE"); ok {
+		c.standaloneSet = true
+	}
 	var err error
+	for _, d := range []struct {
+		name string
+		src  string
+		dst  *time.Duration
+	}{{"--scan-interval", *scan, &c.scanInterval}, {"--idle-after", *idle, &c.idleAfter}, {"--max-lifetime", *lifetime, &c.maxLifetime}} {
+		if *d.dst, err = time.ParseDuration(d.src); err != nil || *d.dst < 0 {
+			return c, fmt.Errorf("%s %q: want a duration such as 30m (0 turns it off)", d.name, d.src)
+		}
+	}
+	if c.budget, err = drain.ParseBudget(*budget); err != nil {
+		return c, fmt.Errorf("--budget: %w", err)
+	}
+	switch c.preset {
+	case "default", "ecs-managed":
+	default:
+		return c, fmt.Errorf("--preset %q: want default or ecs-managed", c.preset)
+	}
 	if c.standalone, err = drain.ParseStandalone(*standalone); err != nil {
 		return c, fmt.Errorf("--standalone: %w", err)
 	}

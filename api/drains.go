@@ -104,6 +104,9 @@ func (s *server) start(w http.ResponseWriter, r *http.Request, id string, t drai
 	case errors.Is(err, drain.ErrNotContainerInstance):
 		writeError(w, http.StatusNotFound, fmt.Sprintf("%s is not a container instance of a cluster this drainer serves: nothing to drain", id))
 		return
+	case errors.Is(err, drain.ErrOverBudget):
+		writeError(w, http.StatusTooManyRequests, err.Error()+"; try again when a drain in the group has finished")
+		return
 	case err != nil:
 		s.log.Error("operator drain failed", "instance", id, "reason", t.Reason, "error", err)
 		writeError(w, http.StatusServiceUnavailable, "could not record the drain: "+err.Error())

@@ -181,7 +181,9 @@ func (c *Controller) draining(instanceID string) bool {
 }
 
 func (c *Controller) start(ctx context.Context, instanceID string, t drain.Trigger) error {
-	err := c.rec.Start(ctx, instanceID, t)
+	// Voluntary reasons wait for the budget: the error keeps the message,
+	// which comes back after its visibility timeout.
+	err := c.StartVoluntary(ctx, instanceID, t)
 	if errors.Is(err, drain.ErrNotContainerInstance) {
 		c.log.Info("not a container instance of a served cluster: nothing to drain", "instance", instanceID, "reason", t.Reason)
 		return nil

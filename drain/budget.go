@@ -1,6 +1,7 @@
 package drain
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,3 +55,7 @@ func (b Budget) Limit(desired int) int {
 // size desired where draining instances are already draining (for any
 // reason).
 func (b Budget) Allows(desired, draining int) bool { return draining < b.Limit(desired) }
+
+// ErrOverBudget means a voluntary drain must wait: its group already has as
+// many instances draining as its disruption budget allows.
+var ErrOverBudget = errors.New("held by the disruption budget")

@@ -85,13 +85,13 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		log.Warn("serving the drainer API beyond loopback: anyone who reaches this address can drain instances", "addr", ln.Addr().String())
 	}
-	srv := &http.Server{Handler: api.New(rec, api.Options{Metrics: m.Handler(), Logger: log}), ReadHeaderTimeout: 10 * time.Second}
+	ctl := controller.New(rec, copts)
+	srv := &http.Server{Handler: api.New(ctl, api.Options{Metrics: m.Handler(), Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "drainer controller API on http://%s (clusters %s, %d drain(s) resumed)\n", ln.Addr(), clusterList(cfg.clusters), n)
 	log.Info("drainer running", "api", "http://"+ln.Addr().String(), "queue", cfg.queueURL, "clusters", cfg.clusters, "resumed", n,
 		"preset", cfg.preset, "standalone", policy.Standalone, "fallbackPoll", cfg.fallbackPoll, "drainOnRebalance", copts.DrainOnRebalance,
 		"scanInterval", cfg.scanInterval, "idleAfter", copts.IdleAfter, "maxLifetime", copts.MaxLifetime, "budget", cfg.budget.String())
 
-	ctl := controller.New(rec, copts)
 	return serveController(ctx, log, srv, ln, rec, queue, pub, ctl, cfg.scanInterval, m)
 }
 

@@ -161,7 +161,7 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	if queueURL == "" {
 		t.Fatal("the scenario's drainer queue is missing")
 	}
-	apiURL, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms")
+	apiURL, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms", "--budget", "100%")
 
 	// The scale-in at 1m (0.3 s of wall time) picks an instance; its hook
 	// holds it for 2 h of virtual time (36 s), so only drainer releases it

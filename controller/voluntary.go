@@ -1,0 +1,63 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/drain"
+)
+
+// StartVoluntary starts a drain chosen by drainer or an operator (idle,
+// time-to-live, operator, rebalance) only if the instance's group has room
+// in its disruption budget: instances this drainer drains and instances
+// already terminating count against it. It returns an error wrapping
+// drain.ErrOverBudget when the drain must wait. Involuntary reasons go
+// straight to the reconciler.
+func (c *Controller) StartVoluntary(ctx context.Context, instanceID string, t drain.Trigger) error {
+	if !t.Reason.Voluntary() || c.opts.Cloud == nil {
+		return c.rec.Start(ctx, instanceID, t)
+	}
+	gis, err := c.opts.Cloud.DescribeGroupInstances(ctx, []string{instanceID})
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		return fmt.Errorf("budget of %s: %w", instanceID, err)
+	}
+	if len(gis) == 0 {
+		return c.rec.Start(ctx, instanceID, t) // not in a group: no budget
+	}
+	name := gis[0].Group
+	groups, err := c.opts.Cloud.DescribeGroups(ctx, []string{name})
+	if err != nil || len(groups) == 0 {
+		return fmt.Errorf("budget of group %s: %w", name, errors.Join(err, cloud.ErrNotFound))
+	}
+	g := groups[0]
+	drainingHere := map[string]bool{}
+	for _, d := range c.rec.Drains() {
+		drainingHere[d.InstanceID] = true
+	}
+	if drainingHere[instanceID] {
+		return c.rec.Start(ctx, instanceID, t) // joins a drain under way
+	}
+	draining := 0
+	for _, in := range g.Instances {
+		if drainingHere[in.InstanceID] || strings.HasPrefix(in.LifecycleState, "Terminating") {
+			draining++
+		}
+	}
+	if !c.opts.Budget.Allows(g.DesiredCapacity, draining) {
+		return fmt.Errorf("drain %s (%s): group %s has %d of %d instances draining, its budget %s allows %d: %w",
+			instanceID, t.Reason, name, draining, g.DesiredCapacity, c.opts.Budget, c.opts.Budget.Limit(g.DesiredCapacity), drain.ErrOverBudget)
+	}
+	return c.rec.Start(ctx, instanceID, t)
+}
+
+// Drains lists the drains in progress (so a Controller can stand in for the
+// reconciler behind the HTTP API).
+func (c *Controller) Drains() []drain.Status { return c.rec.Drains() }
+
+// Start is StartVoluntary under the name the HTTP API expects.
+func (c *Controller) Start(ctx context.Context, instanceID string, t drain.Trigger) error {
+	return c.StartVoluntary(ctx, instanceID, t)
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/sim"
@@ -24,7 +25,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	file := fs.String("scenario", "", "scenario file (.yaml, .yml or .json); required")
 	queue := fs.String("queue", "drainer", "the scenario queue drainer reads")
 	runFor := fs.Duration("for", 0, "virtual time to play (default: the timeline's end plus 2h)")
-	standalone := fs.String("standalone", string(drain.StandaloneStopAtDeadline), "standalone tasks: wait, stop-at-deadline or stop")
+	standalone := fs.String("standalone", "", "standalone tasks: wait, stop-at-deadline or stop (default: the preset's)")
+	preset := fs.String("preset", controller.PresetDefault, "policy preset: default or ecs-managed (AWS's own managed draining), to compare the two")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
 	fs.Usage = func() {
@@ -41,13 +43,19 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drainer sim: --scenario FILE is required (and takes no other arguments)")
 		return 2
 	}
-	pol := drain.DefaultPolicy()
-	sp, err := drain.ParseStandalone(*standalone)
+	pol, _, err := controller.Preset(*preset, controller.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer sim: %v\n", err)
 		return 2
 	}
-	pol.Standalone = sp
+	if *standalone != "" {
+		sp, err := drain.ParseStandalone(*standalone)
+		if err != nil {
+			fmt.Fprintf(stderr, "drainer sim: %v\n", err)
+			return 2
+		}
+		pol.Standalone = sp
+	}
 	sc, err := scenario.Load(*file)
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer sim: %v\n", err)

@@ -93,14 +93,7 @@ var instanceFilters = filterFields[*instRec]{
 // DescribeInstances lists instances, terminated ones included until their
 // retention passes, in launch order.
 func (s *Service) DescribeInstances(in DescribeInstancesInput) (*DescribeInstancesOutput, error) {
-	if in.MaxResults != nil && len(in.InstanceIds) > 0 {
-		return nil, core.ClientError("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
-	}
-	limit, err := checkMaxResults(in.MaxResults, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeToken(in.NextToken)
+	limit, after, err := listParams(in.MaxResults, in.NextToken, len(in.InstanceIds), "instancesSet")
 	if err != nil {
 		return nil, err
 	}

@@ -64,14 +64,7 @@ var eniFilters = filterFields[*eniRec]{
 
 // DescribeNetworkInterfaces lists interfaces in creation order.
 func (s *Service) DescribeNetworkInterfaces(in DescribeNetworkInterfacesInput) (*DescribeNetworkInterfacesOutput, error) {
-	if in.MaxResults != nil && len(in.NetworkInterfaceIds) > 0 {
-		return nil, core.ClientError("InvalidParameterCombination", "The parameter networkInterfaceIdSet cannot be used with the parameter maxResults")
-	}
-	limit, err := checkMaxResults(in.MaxResults, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeToken(in.NextToken)
+	limit, after, err := listParams(in.MaxResults, in.NextToken, len(in.NetworkInterfaceIds), "networkInterfaceIdSet")
 	if err != nil {
 		return nil, err
 	}

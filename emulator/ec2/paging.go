@@ -70,3 +70,17 @@ func page[T any](items []T, seqOf func(T) uint64, after uint64, limit int, keep 
 	}
 	return out, ""
 }
+
+// listParams checks the paging parameters every Describe call shares: ids
+// and MaxResults exclude each other (idSet names the ids on the wire),
+// MaxResults is 5–1000, and the token is ours.
+func listParams(maxResults *int32, nextToken string, ids int, idSet string) (limit int, after uint64, err error) {
+	if maxResults != nil && ids > 0 {
+		return 0, 0, core.ClientError("InvalidParameterCombination", "The parameter %s cannot be used with the parameter maxResults", idSet)
+	}
+	if limit, err = checkMaxResults(maxResults, 5, 1000); err != nil {
+		return 0, 0, err
+	}
+	after, err = decodeToken(nextToken)
+	return limit, after, err
+}

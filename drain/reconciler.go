@@ -160,6 +160,13 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	d := r.drainFor(instanceID)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer func() {
+		// A drain that could not be recorded does not exist: leave no
+		// empty entry behind for listings and budgets to count.
+		if d.record.Reason == "" {
+			r.forget(d)
+		}
+	}()
 	rec := r.cfg.Policy.Plan(t)
 	existing, perr := ParseRecord(ci.Attributes)
 	started := true
@@ -360,6 +367,14 @@ func (r *Reconciler) drainFor(instanceID string) *drainState {
 		r.drains[instanceID] = d
 	}
 	return d
+}
+
+func (r *Reconciler) forget(d *drainState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.drains[d.instanceID] == d && d.index < 0 {
+		delete(r.drains, d.instanceID)
+	}
 }
 
 func (r *Reconciler) schedule(d *drainState, at time.Time) {

@@ -30,6 +30,7 @@ Commands:
   run         run the controller: drain instances before Auto Scaling or Spot takes them
   drain       ask the running controller to drain an instance (drain i-… --deadline 30m)
   deregister  ask the running controller to take an instance out now (deregister --force i-…)
+  dev         the emulated world and drainer together, narrating a story (scale-in, Spot, refresh)
   sim         play a scenario with drainer at full speed and print a report
   emulator    serve the emulated AWS world (EC2, Auto Scaling, ECS, SQS, EventBridge) on one endpoint
   version     print the version and exit
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDeregister(ctx, args[1:], stdout, stderr)
 	case "sim":
 		return runSim(ctx, args[1:], stdout, stderr)
+	case "dev":
+		return runDev(ctx, args[1:], stdout, stderr)
 	case "emulator":
 		return runEmulator(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":

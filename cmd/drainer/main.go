@@ -30,6 +30,9 @@ Commands:
   run         run the controller: drain instances before Auto Scaling or Spot takes them
   drain       ask the running controller to drain an instance (drain i-… --deadline 30m)
   deregister  ask the running controller to take an instance out now (deregister --force i-…)
+  status      show the running controller's drains in progress, with their deadlines
+  watch       follow the running controller's drains until none is left
+  doctor      check a setup against AWS: lifecycle hooks, queue, protection traps, 100/100 services
   dev         the emulated world and drainer together, narrating a story (scale-in, Spot, refresh)
   sim         play a scenario with drainer at full speed and print a report
   emulator    serve the emulated AWS world (EC2, Auto Scaling, ECS, SQS, EventBridge) on one endpoint
@@ -53,6 +56,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDrain(ctx, args[1:], stdout, stderr)
 	case "deregister":
 		return runDeregister(ctx, args[1:], stdout, stderr)
+	case "status":
+		return runStatus(ctx, args[1:], stdout, stderr)
+	case "watch":
+		return runWatch(ctx, args[1:], stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, args[1:], stdout, stderr)
 	case "sim":
 		return runSim(ctx, args[1:], stdout, stderr)
 	case "dev":

@@ -340,17 +340,20 @@ type Status struct {
 
 // Drains returns the drains in progress, by instance id.
 func (r *Reconciler) Drains() []Status {
+	// next belongs to the due queue (r.mu); the rest to the drain (d.mu).
 	r.mu.Lock()
 	ds := make([]*drainState, 0, len(r.drains))
+	next := make(map[*drainState]time.Time, len(r.drains))
 	for _, d := range r.drains {
 		ds = append(ds, d)
+		next[d] = d.next
 	}
 	r.mu.Unlock()
 	var out []Status
 	for _, d := range ds {
 		d.mu.Lock()
 		if !d.done {
-			out = append(out, Status{InstanceID: d.instanceID, Cluster: d.cluster, Record: d.record, Phase: d.phase, LastHeartbeat: d.lastHeartbeat, Next: d.next})
+			out = append(out, Status{InstanceID: d.instanceID, Cluster: d.cluster, Record: d.record, Phase: d.phase, LastHeartbeat: d.lastHeartbeat, Next: next[d]})
 		}
 		d.mu.Unlock()
 	}

@@ -17,6 +17,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/drainer-dev/drainer/api"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
@@ -26,6 +27,7 @@ import (
 	"github.com/drainer-dev/drainer/intake"
 	"github.com/drainer-dev/drainer/invariant"
 	"github.com/drainer-dev/drainer/sim"
+	"github.com/drainer-dev/drainer/web"
 )
 
 //go:embed scenarios/demo.yaml
@@ -43,7 +45,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	speed := fs.Float64("speed", 10, "virtual seconds per wall-clock second; 0 = as fast as events allow")
 	exitWhenDone := fs.Bool("exit-when-done", false, "exit after the story with a summary (exit 1 if an invariant broke)")
 	listen := fs.String("listen", "127.0.0.1:4566", "address of the emulated AWS endpoint (with --speed > 0)")
-	fs.Bool("no-ui", false, "run without the dashboard (the dashboard is not built yet: dev always runs without it)")
+	var ui devUI
+	fs.StringVar(&ui.listen, "ui-listen", "127.0.0.1:8080", "address of the dashboard (with --speed > 0)")
+	fs.BoolVar(&ui.off, "no-ui", false, "run without the dashboard")
+	fs.StringVar(&ui.api, "api-listen", "127.0.0.1:8081", "address of drainer's HTTP API, for drainer drain (with --speed > 0)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: drainer dev [flags]\n\nRuns the emulated AWS world and drainer together and narrates a story: by default six\ninstances, a scale-in of two, a Spot interruption and an instance refresh.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -65,9 +70,12 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "drainer dev: %s — %s\n", sc.Name, sc.Description)
 	if *speed == 0 {
+		if !ui.off {
+			fmt.Fprintln(stdout, "(no dashboard at --speed 0: the story is over in about a second; run with --speed 10 to watch it)")
+		}
 		return devFullSpeed(ctx, sc, stdout)
 	}
-	return devLive(ctx, sc, *speed, *listen, *exitWhenDone, stdout, stderr)
+	return devLive(ctx, sc, *speed, *listen, ui, *exitWhenDone, stdout, stderr)
 }
 
 func loadStory(arg string) (*scenario.Scenario, error) {
@@ -175,10 +183,16 @@ func devFullSpeed(ctx context.Context, sc *scenario.Scenario, stdout io.Writer) 
 
 // devLive serves the world at speed with drainer running beside it on the
 // world's clock, over loopback, through the SDK as in production.
-func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen string, exitWhenDone bool, stdout, stderr io.Writer) int {
+func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen string, ui devUI, exitWhenDone bool, stdout, stderr io.Writer) int {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer dev: listen on %s: %v\n", listen, err)
+		return 1
+	}
+	lns, err := ui.listenAll()
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "drainer dev: %v\n", err)
 		return 1
 	}
 	endpoint := "http://" + ln.Addr().String()
@@ -187,6 +201,7 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 	run, err := scenario.NewWorld(sc, cfg)
 	if err != nil {
 		ln.Close()
+		lns.close()
 		fmt.Fprintf(stderr, "drainer dev: %v\n", err)
 		return 1
 	}
@@ -213,8 +228,12 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 	var mu sync.Mutex
 	inProgress := map[string]bool{}
 	completed := 0
+	var dash *web.Dashboard
 	rec := drain.NewReconciler(drain.Config{Cloud: client, Clock: w.Clock, Logger: log, OnEvent: func(ev drain.Event) {
 		n.event(ev)
+		if dash != nil {
+			dash.Publish(ev)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		switch ev.Type {
@@ -227,6 +246,10 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 	}})
 	ctl := controller.New(rec, controller.Options{Cloud: client, Clock: w.Clock, Logger: log})
 	queueURL := endpoint + "/" + w.Env.Account + "/drainer"
+	if lns.ui != nil {
+		dash = web.New(worldSource{w: w, rec: rec, speed: speed}, web.Options{})
+	}
+	servers := lns.serve(dash, api.New(ctl, api.Options{Clock: w.Clock, Logger: log}), stdout)
 	wg.Go(func() { rec.Run(ctx) })
 	wg.Go(func() { ctl.Run(ctx, time.Minute) })
 	consumer := intake.NewConsumer(sqsQueue{q: client, url: queueURL}, ctl.Handle, intake.Options{Clock: w.Clock, Logger: log})
@@ -261,6 +284,9 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
 	defer stop()
 	srv.Shutdown(shutdown)
+	for _, s := range servers {
+		s.Shutdown(shutdown)
+	}
 	wg.Wait()
 	mu.Lock()
 	fmt.Fprintf(stdout, "\n%d drains completed; %d still in progress.\n", completed, len(inProgress))

@@ -30,7 +30,7 @@ func TestDevLive(t *testing.T) {
 		t.Skip("plays the story at 200× real time (about 10 s)")
 	}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"dev", "--speed", "200", "--exit-when-done", "--listen", "127.0.0.1:0"}, &out, &errOut)
+	code := run(context.Background(), []string{"dev", "--speed", "200", "--exit-when-done", "--listen", "127.0.0.1:0", "--ui-listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0"}, &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}

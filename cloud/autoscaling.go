@@ -38,6 +38,9 @@ type AutoScaling interface {
 	// desired capacity when decrementDesired (no replacement) or not (the
 	// group launches a replacement).
 	TerminateGroupInstance(ctx context.Context, instanceID string, decrementDesired bool) error
+	// ScalingActivities returns the most recent scaling activities of every
+	// group (at most most, newest first), for the dashboard.
+	ScalingActivities(ctx context.Context, most int) ([]Activity, error)
 }
 
 // Auto Scaling lifecycle states drainer acts on.
@@ -124,3 +127,13 @@ const (
 	LifecycleContinue LifecycleResult = "CONTINUE"
 	LifecycleAbandon  LifecycleResult = "ABANDON"
 )
+
+// Activity is one Auto Scaling scaling activity.
+type Activity struct {
+	Group       string
+	Status      string // InProgress, MidLifecycleAction, Successful, Failed, …
+	Description string
+	Cause       string
+	Start       time.Time
+	End         time.Time // zero while in progress
+}

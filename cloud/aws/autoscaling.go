@@ -76,6 +76,25 @@ func (c *Client) LifecycleHooks(ctx context.Context, group string) ([]cloud.Life
 	return out, nil
 }
 
+// ScalingActivities implements cloud.AutoScaling: one page of the newest.
+func (c *Client) ScalingActivities(ctx context.Context, most int) ([]cloud.Activity, error) {
+	most = min(max(most, 1), 100)
+	res, err := c.autoscaling.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{MaxRecords: aws.Int32(int32(most))})
+	if err != nil {
+		return nil, wrap(err, "describe scaling activities")
+	}
+	out := make([]cloud.Activity, 0, len(res.Activities))
+	for _, a := range res.Activities {
+		act := cloud.Activity{Group: aws.ToString(a.AutoScalingGroupName), Status: string(a.StatusCode),
+			Description: aws.ToString(a.Description), Cause: aws.ToString(a.Cause), Start: aws.ToTime(a.StartTime)}
+		if a.EndTime != nil {
+			act.End = *a.EndTime
+		}
+		out = append(out, act)
+	}
+	return out, nil
+}
+
 // CompleteLifecycleAction implements cloud.AutoScaling.
 func (c *Client) CompleteLifecycleAction(ctx context.Context, a cloud.LifecycleAction, result cloud.LifecycleResult) error {
 	if err := a.Validate(); err != nil {

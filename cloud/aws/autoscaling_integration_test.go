@@ -97,6 +97,13 @@ timeline:
 	if len(groups) != 1 || groups[0].DesiredCapacity != 2 || len(inService(groups[0])) != 2 {
 		t.Fatalf("after completion: %+v", groups)
 	}
+
+	// The scale-in shows in the activity history, newest first.
+	acts, err := c.ScalingActivities(ctx, 5)
+	noErr(t, err)
+	if len(acts) == 0 || acts[0].Group != "demo-asg" || !strings.HasPrefix(acts[0].Description, "Terminating EC2 instance") {
+		t.Fatalf("ScalingActivities = %+v, want the termination first", acts)
+	}
 }
 
 // TestBatchesOfALargeGroup drains twelve instances (two calls of ten),

@@ -16,11 +16,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/drainer-dev/drainer/api"
+	"github.com/drainer-dev/drainer/clock"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/intake"
 	"github.com/drainer-dev/drainer/metrics"
+	"github.com/drainer-dev/drainer/web"
 )
 
 // runController is `drainer run`: the controller against AWS (or any
@@ -57,9 +59,16 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 		policy.Standalone = cfg.standalone
 	}
 	policy.FallbackPoll = cfg.fallbackPoll
+	var dash *web.Dashboard // set below when --ui-listen asks for it
 	rec := drain.NewReconciler(drain.Config{
 		Cloud: client, Policy: policy, Clusters: cfg.clusters, Logger: log,
-		OnEvent: func(ev drain.Event) { m.OnEvent(ev); pub.Publish(ev) },
+		OnEvent: func(ev drain.Event) {
+			m.OnEvent(ev)
+			pub.Publish(ev)
+			if dash != nil {
+				dash.Publish(ev)
+			}
+		},
 	})
 
 	var queue intake.Queue
@@ -88,6 +97,25 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 	ctl := controller.New(rec, copts)
 	srv := &http.Server{Handler: api.New(ctl, api.Options{Metrics: m.Handler(), Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "drainer controller API on http://%s (clusters %s, %d drain(s) resumed)\n", ln.Addr(), clusterList(cfg.clusters), n)
+	if cfg.uiListen != "" {
+		uiLn, err := net.Listen("tcp", cfg.uiListen)
+		if err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "drainer run: --ui-listen %s: %v\n", cfg.uiListen, err)
+			return 1
+		}
+		src := &awsSource{c: client, rec: rec, clusters: cfg.clusters, clk: clock.Real{}, log: log}
+		dash = web.New(src, web.Options{})
+		uiSrv := &http.Server{Handler: dash, ReadHeaderTimeout: 10 * time.Second}
+		src.refresh(ctx)
+		go src.run(ctx)
+		go uiSrv.Serve(uiLn)
+		go func() {
+			<-ctx.Done()
+			uiSrv.Close()
+		}()
+		fmt.Fprintf(stdout, "drainer dashboard on http://%s\n", uiLn.Addr())
+	}
 	log.Info("drainer running", "api", "http://"+ln.Addr().String(), "queue", cfg.queueURL, "clusters", cfg.clusters, "resumed", n,
 		"preset", cfg.preset, "standalone", policy.Standalone, "fallbackPoll", cfg.fallbackPoll, "drainOnRebalance", copts.DrainOnRebalance,
 		"scanInterval", cfg.scanInterval, "idleAfter", copts.IdleAfter, "maxLifetime", copts.MaxLifetime, "budget", cfg.budget.String())

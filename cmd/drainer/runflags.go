@@ -28,6 +28,7 @@ type runConfig struct {
 	eventBus         string
 	logFormat        string
 	preset           string
+	uiListen         string
 	scanInterval     time.Duration
 	idleAfter        time.Duration
 	maxLifetime      time.Duration
@@ -78,6 +79,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.StringVar(&c.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
 	fs.StringVar(&c.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for `drainer emulator` (default: AWS_ENDPOINT_URL, else AWS)")
 	fs.StringVar(&c.eventBus, "event-bus", envOr("DRAINER_EVENT_BUS", ""), "EventBridge bus drain events are published on (env DRAINER_EVENT_BUS; default the default bus)")
+	fs.StringVar(&c.uiListen, "ui-listen", envOr("DRAINER_UI_LISTEN", ""), "serve the dashboard on this address, e.g. 127.0.0.1:8080 (env DRAINER_UI_LISTEN; default off)")
 	fs.StringVar(&c.preset, "preset", envOr("DRAINER_PRESET", "default"), "policy preset: default (drainer's) or ecs-managed (AWS's own managed draining: 48 h, standalone tasks left to finish, no hard stop before the hook's timeout) (env DRAINER_PRESET)")
 	scan := fs.String("scan-interval", envOr("DRAINER_SCAN_INTERVAL", "1m"), "time between periodic scans (protection, idle, time-to-live, recorded drains); 0 turns them off (env DRAINER_SCAN_INTERVAL)")
 	idle := fs.String("idle-after", envOr("DRAINER_IDLE_AFTER", "0"), "reclaim instances with no non-daemon task for this long, in groups above their minimum; 0 = never (env DRAINER_IDLE_AFTER)")

@@ -137,6 +137,19 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	if t.At.IsZero() {
 		t.At = r.cfg.Clock.Now()
 	}
+	// Hold the drain from before reading its record: two triggers for one
+	// instance (a Spot warning and its lifecycle action, handled at once)
+	// must merge, not both start and overwrite each other.
+	d := r.drainFor(instanceID)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	defer func() {
+		// A drain that could not be recorded does not exist: leave no
+		// empty entry behind for listings and budgets to count.
+		if d.record.Reason == "" {
+			r.forget(d)
+		}
+	}()
 	cluster, ci, err := r.findContainerInstance(ctx, instanceID)
 	if errors.Is(err, ErrNotContainerInstance) && t.Hook != "" {
 		r.log.Info("no container instance: completing its lifecycle action at once", "instance", instanceID, "hook", t.Hook)
@@ -157,18 +170,12 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		}
 	}
 
-	d := r.drainFor(instanceID)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	defer func() {
-		// A drain that could not be recorded does not exist: leave no
-		// empty entry behind for listings and budgets to count.
-		if d.record.Reason == "" {
-			r.forget(d)
-		}
-	}()
 	rec := r.cfg.Policy.Plan(t)
 	existing, perr := ParseRecord(ci.Attributes)
+	if d.record.Reason != "" && !d.done {
+		// The drain in memory is at least as fresh as what was read.
+		existing, perr = d.record, nil
+	}
 	started := true
 	switch {
 	case perr == nil:

@@ -29,6 +29,9 @@ type DrainFigures struct {
 	// move at all (100/100) and the floor is the graceful deadline.
 	Floor time.Duration
 	Stuck bool
+	// Moved is the service tasks on the instance when the drain started:
+	// ECS moved them elsewhere (or they were stopped at the deadline).
+	Moved int
 	// Overhead is drainer's own time between the last task on the instance
 	// reaching STOPPED and the release.
 	Overhead time.Duration
@@ -97,7 +100,7 @@ func (r *Recorder) event(ev drain.Event) {
 	switch ev.Type {
 	case drain.EventStarted:
 		f := &DrainFigures{InstanceID: ev.InstanceID, Reason: ev.Reason, Started: ev.Time}
-		r.h.World.Do(func() { f.Floor, f.Stuck, r.ciOf[ev.InstanceID] = r.floor(ev.InstanceID, ev.Time) })
+		r.h.World.Do(func() { f.Floor, f.Stuck, f.Moved, r.ciOf[ev.InstanceID] = r.floor(ev.InstanceID, ev.Time) })
 		r.byID[ev.InstanceID] = f
 		r.order = append(r.order, ev.InstanceID)
 	case drain.EventReleased:
@@ -115,12 +118,13 @@ func (r *Recorder) event(ev drain.Event) {
 
 // floor computes the work on an instance at the start of its drain. It
 // runs under the world lock.
-func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool, string) {
+func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool, int, string) {
 	w := r.h.World
 	ci := w.ECS.ContainerInstanceByEC2(instanceID)
 	if ci == nil {
-		return 0, false, ""
+		return 0, false, 0, ""
 	}
+	moved := 0
 	// The record is on the container instance already (the reconciler
 	// writes it before it tells of the start, and must not be called back
 	// here: it tells holding the drain's lock).
@@ -158,6 +162,7 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 				continue
 			}
 			perService[svc]++
+			moved++
 			desired := int(svc.DesiredCount)
 			minPct, maxPct := 100, 200
 			if dc := svc.DeploymentConfiguration; dc != nil {
@@ -186,7 +191,7 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 			work = max(work, f)
 		}
 	}
-	return work + daemon, stuck, ci.ContainerInstanceArn
+	return work + daemon, stuck, moved, ci.ContainerInstanceArn
 }
 
 func clusterOf(arn string) string {
@@ -251,6 +256,7 @@ type Summary struct {
 	OverheadMedian, OverheadMax   time.Duration
 	CallsPerDrainMedian, CallsMax float64
 	Stuck                         int
+	TasksMoved                    int
 }
 
 // Summarize computes the headline figures.
@@ -265,6 +271,7 @@ func (rep Report) Summarize() Summary {
 		}
 		over = append(over, float64(d.Overhead))
 		calls = append(calls, float64(d.Calls))
+		s.TasksMoved += d.Moved
 	}
 	s.RatioMedian, s.RatioP99 = Quantile(ratios, 0.5), Quantile(ratios, 0.99)
 	s.OverheadMedian, s.OverheadMax = time.Duration(Quantile(over, 0.5)), time.Duration(Quantile(over, 1))
@@ -276,6 +283,7 @@ func (rep Report) Summarize() Summary {
 func (rep Report) WriteText(w io.Writer) {
 	s := rep.Summarize()
 	fmt.Fprintf(w, "scenario %s: %d drains in %s of virtual time (%s wall)\n", rep.Scenario, s.Drains, rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond))
+	fmt.Fprintf(w, "  service tasks moved off the drained instances: %d\n", s.TasksMoved)
 	fmt.Fprintf(w, "  drain time / floor:      median %.3f, p99 %.3f", s.RatioMedian, s.RatioP99)
 	if s.Stuck > 0 {
 		fmt.Fprintf(w, " (%d stuck drains left out)", s.Stuck)
@@ -285,9 +293,9 @@ func (rep Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  API calls per drained instance (ECS, Auto Scaling, EC2): median %.0f, max %.0f\n", s.CallsPerDrainMedian, s.CallsMax)
 	fmt.Fprintf(w, "  all calls: %d, of which %d reading the queue's event stream\n", rep.Calls, rep.QueueCalls)
 	fmt.Fprintf(w, "  invariants: %d violations\n", len(rep.Violations))
-	fmt.Fprintf(w, "  %-20s %-12s %10s %10s %7s %9s %6s\n", "instance", "reason", "drain", "floor", "ratio", "overhead", "calls")
+	fmt.Fprintf(w, "  %-20s %-12s %6s %10s %10s %7s %9s %6s\n", "instance", "reason", "moved", "drain", "floor", "ratio", "overhead", "calls")
 	for _, d := range rep.Drains {
-		fmt.Fprintf(w, "  %-20s %-12s %10s %10s %7.3f %9s %6d\n", d.InstanceID, d.Reason, d.Drain.Round(time.Second), d.Floor.Round(time.Second), d.Ratio(), d.Overhead, d.Calls)
+		fmt.Fprintf(w, "  %-20s %-12s %6d %10s %10s %7.3f %9s %6d\n", d.InstanceID, d.Reason, d.Moved, d.Drain.Round(time.Second), d.Floor.Round(time.Second), d.Ratio(), d.Overhead, d.Calls)
 	}
 	ops := make([]string, 0, len(rep.CallsByOp))
 	for op := range rep.CallsByOp {

@@ -228,6 +228,16 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 	var mu sync.Mutex
 	inProgress := map[string]bool{}
 	completed := 0
+	type drained struct {
+		id         string
+		moved      int
+		started    time.Time
+		took       time.Duration
+		overdue    bool
+		reasonText string
+	}
+	var summary []*drained
+	byID := map[string]*drained{}
 	var dash *web.Dashboard
 	rec := drain.NewReconciler(drain.Config{Cloud: client, Clock: w.Clock, Logger: log, OnEvent: func(ev drain.Event) {
 		n.event(ev)
@@ -239,8 +249,24 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 		switch ev.Type {
 		case drain.EventStarted:
 			inProgress[ev.InstanceID] = true
+			d := &drained{id: ev.InstanceID, started: ev.Time, reasonText: string(ev.Reason)}
+			// The service tasks on it now are the ones ECS will move.
+			w.Do(func() {
+				if ci := w.ECS.ContainerInstanceByEC2(ev.InstanceID); ci != nil {
+					for _, t := range w.ECS.TasksOn(ci.ContainerInstanceArn) {
+						if t.LastStatus != "STOPPED" && w.ECS.TaskClass(t) == "service" {
+							d.moved++
+						}
+					}
+				}
+			})
+			byID[ev.InstanceID] = d
+			summary = append(summary, d)
 		case drain.EventCompleted:
 			delete(inProgress, ev.InstanceID)
+			if d := byID[ev.InstanceID]; d != nil {
+				d.took, d.overdue = ev.Time.Sub(d.started), ev.Overdue
+			}
 			completed++
 		}
 	}})
@@ -290,6 +316,19 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 	wg.Wait()
 	mu.Lock()
 	fmt.Fprintf(stdout, "\n%d drains completed; %d still in progress.\n", completed, len(inProgress))
+	moved := 0
+	for _, d := range summary {
+		moved += d.moved
+		state := d.took.Round(time.Second).String()
+		switch {
+		case d.took == 0:
+			state = "still draining"
+		case d.overdue:
+			state += " (forced out at its hard deadline)"
+		}
+		fmt.Fprintf(stdout, "  %s (%s): %d service tasks moved, drained in %s\n", d.id, d.reasonText, d.moved, state)
+	}
+	fmt.Fprintf(stdout, "%d service tasks moved off drained instances.\n", moved)
 	mu.Unlock()
 	var violations []invariant.Violation
 	w.Do(func() { violations = checker.Violations() })

@@ -37,6 +37,9 @@ type Drain struct {
 	GracefulUntil time.Time `json:"gracefulUntil"`
 	Deadline      time.Time `json:"deadline"`
 	Next          time.Time `json:"next,omitzero"`
+	// TasksLeft counts the tasks still on the instance by class, as of the
+	// controller's last look.
+	TasksLeft map[string]int `json:"tasksLeft,omitempty"`
 }
 
 // DrainList is the body of GET /v1/drains.
@@ -134,6 +137,7 @@ func toDrain(st drain.Status) Drain {
 	return Drain{
 		InstanceID: st.InstanceID, Cluster: clusterName(st.Cluster), Reason: string(st.Record.Reason), Phase: string(st.Phase),
 		Started: st.Record.Started, GracefulUntil: st.Record.GracefulUntil, Deadline: st.Record.Deadline, Next: st.Next,
+		TasksLeft: st.TasksLeft,
 	}
 }
 

@@ -84,6 +84,7 @@ type drainState struct {
 	phase         Phase
 	lastHeartbeat time.Time
 	releasedAt    time.Time
+	tasksLeft     map[string]int
 	// overdue is set when the drain was released with tasks still there
 	// (its hard deadline came): the completion reports it, though the
 	// look that completes the drain no longer sees those tasks.
@@ -343,6 +344,9 @@ type Status struct {
 	Phase         Phase
 	LastHeartbeat time.Time
 	Next          time.Time
+	// TasksLeft counts the tasks not yet STOPPED on the instance at the
+	// last look, by class ("service", "daemon", "standalone").
+	TasksLeft map[string]int
 }
 
 // Drains returns the drains in progress, by instance id.
@@ -360,7 +364,7 @@ func (r *Reconciler) Drains() []Status {
 	for _, d := range ds {
 		d.mu.Lock()
 		if !d.done {
-			out = append(out, Status{InstanceID: d.instanceID, Cluster: d.cluster, Record: d.record, Phase: d.phase, LastHeartbeat: d.lastHeartbeat, Next: next[d]})
+			out = append(out, Status{InstanceID: d.instanceID, Cluster: d.cluster, Record: d.record, Phase: d.phase, LastHeartbeat: d.lastHeartbeat, Next: next[d], TasksLeft: copyCounts(d.tasksLeft)})
 		}
 		d.mu.Unlock()
 	}
@@ -496,4 +500,15 @@ func (h *dueHeap) Pop() any {
 	d.index = -1
 	*h = old[:n-1]
 	return d
+}
+
+func copyCounts(m map[string]int) map[string]int {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

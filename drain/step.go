@@ -21,6 +21,13 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (time.Time, e
 	if err != nil {
 		return time.Time{}, err
 	}
+	left := map[string]int{}
+	for _, t := range obs.Tasks {
+		if !t.Stopped() {
+			left[string(t.Class)]++
+		}
+	}
+	d.tasksLeft = left
 	dec := r.cfg.Policy.Decide(obs)
 	if dec.Phase != d.phase && dec.Phase != PhaseDone {
 		r.emit(Event{Type: EventPhaseChanged, Time: obs.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: dec.Phase})

@@ -116,7 +116,7 @@ func DrainFromStatus(s drain.Status) Drain {
 	return Drain{
 		InstanceID: s.InstanceID, Cluster: s.Cluster, Reason: string(s.Record.Reason), Phase: string(s.Phase),
 		Started: s.Record.Started, GracefulUntil: s.Record.GracefulUntil, Deadline: s.Record.Deadline,
-		Group: s.Record.Group, Hook: s.Record.Hook, LastHeartbeat: s.LastHeartbeat,
+		Group: s.Record.Group, Hook: s.Record.Hook, LastHeartbeat: s.LastHeartbeat, TasksLeft: s.TasksLeft,
 	}
 }
 

@@ -31,23 +31,17 @@ type awsSource struct {
 // dashboardRefresh is how often the dashboard re-reads AWS.
 const dashboardRefresh = 5 * time.Second
 
-// Snapshot implements web.Source: the last snapshot, with the drains (kept
-// in memory) fresh.
+// Snapshot implements web.Source: the last snapshot of AWS, with the
+// drains (and their tasks left, as of the reconciler's last look) fresh
+// from memory.
 func (s *awsSource) Snapshot() web.Snapshot {
 	s.mu.Lock()
 	snap := s.snap
 	s.mu.Unlock()
 	snap.Time = s.clk.Now()
 	snap.Speed = 1
-	left := map[string]map[string]int{}
-	for _, d := range snap.Drains {
-		left[d.InstanceID] = d.TasksLeft
-	}
-	snap.Drains = nil
 	for _, st := range s.rec.Drains() {
-		d := web.DrainFromStatus(st)
-		d.TasksLeft = left[st.InstanceID]
-		snap.Drains = append(snap.Drains, d)
+		snap.Drains = append(snap.Drains, web.DrainFromStatus(st))
 	}
 	return snap
 }
@@ -97,7 +91,6 @@ func (s *awsSource) refresh(ctx context.Context) {
 			s.log.Warn("dashboard: list clusters", "error", err)
 		}
 	}
-	ciOf := map[string][2]string{} // EC2 instance → cluster, container instance ARN
 	for _, cl := range clusters {
 		wc := web.Cluster{Name: cl[strings.LastIndex(cl, "/")+1:], ContainerInstances: []web.ContainerInstance{}}
 		cis, err := s.c.ListContainerInstances(ctx, cl, "")
@@ -105,26 +98,10 @@ func (s *awsSource) refresh(ctx context.Context) {
 			s.log.Warn("dashboard: container instances", "cluster", cl, "error", err)
 		}
 		for _, ci := range cis {
-			ciOf[ci.EC2InstanceID] = [2]string{cl, ci.ARN}
 			wc.ContainerInstances = append(wc.ContainerInstances, web.ContainerInstance{ID: lastPart(ci.ARN), EC2InstanceID: ci.EC2InstanceID,
 				Status: string(ci.Status), AgentConnected: ci.AgentConnected, RunningTasks: int32(ci.RunningTasks), PendingTasks: int32(ci.PendingTasks)})
 		}
 		snap.Clusters = append(snap.Clusters, wc)
-	}
-	// Tasks left by class, for the drains only (a few calls each).
-	for _, st := range s.rec.Drains() {
-		d := web.DrainFromStatus(st)
-		if where, ok := ciOf[st.InstanceID]; ok {
-			if tasks, err := s.c.TasksOn(ctx, where[0], where[1]); err == nil {
-				d.TasksLeft = map[string]int{}
-				for _, t := range tasks {
-					if !t.Stopped() {
-						d.TasksLeft[string(t.Class)]++
-					}
-				}
-			}
-		}
-		snap.Drains = append(snap.Drains, d)
 	}
 	s.mu.Lock()
 	s.snap = snap

@@ -44,7 +44,10 @@ type Drain struct {
 
 // DrainList is the body of GET /v1/drains.
 type DrainList struct {
-	Drains []Drain `json:"drains"`
+	// Now is the controller's time, which clients count deadlines from
+	// (under drainer dev it is the emulated world's, not the wall clock's).
+	Now    time.Time `json:"now"`
+	Drains []Drain   `json:"drains"`
 }
 
 var instanceIDPattern = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
@@ -126,7 +129,7 @@ func (s *server) start(w http.ResponseWriter, r *http.Request, id string, t drai
 }
 
 func (s *server) listDrains(w http.ResponseWriter, r *http.Request) {
-	out := DrainList{Drains: []Drain{}}
+	out := DrainList{Now: s.clk.Now(), Drains: []Drain{}}
 	for _, st := range s.d.Drains() {
 		out.Drains = append(out.Drains, toDrain(st))
 	}

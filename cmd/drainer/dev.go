@@ -196,7 +196,9 @@ func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen s
 		return 1
 	}
 	endpoint := "http://" + ln.Addr().String()
-	cfg := emulator.Config{}
+	// A live world starts at the wall clock's time, so its times read
+	// naturally (a scenario's own start still wins).
+	cfg := emulator.Config{Start: time.Now().UTC().Truncate(time.Second)}
 	cfg.SQS.URLBase = endpoint
 	run, err := scenario.NewWorld(sc, cfg)
 	if err != nil {

@@ -28,6 +28,7 @@ type drainView struct {
 }
 
 type drainListView struct {
+	Now    time.Time   `json:"now,omitzero"`
 	Drains []drainView `json:"drains"`
 }
 
@@ -51,7 +52,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		return 2
 	}
-	drains, err := fetchDrains(ctx, *apiURL)
+	drains, now, err := fetchDrains(ctx, *apiURL)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
 		return 1
@@ -62,25 +63,26 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if drains == nil {
 			drains = []drainView{}
 		}
-		enc.Encode(drainListView{Drains: drains})
+		enc.Encode(drainListView{Now: now, Drains: drains})
 		return 0
 	}
-	printDrainTable(stdout, drains, wallNow())
+	printDrainTable(stdout, drains, now)
 	return 0
 }
 
 // fetchDrains asks the controller at base for the drains in progress,
-// sorted by start then instance.
-func fetchDrains(ctx context.Context, base string) ([]drainView, error) {
+// sorted by start then instance, and the controller's time (the wall
+// clock when an older controller does not say).
+func fetchDrains(ctx context.Context, base string) ([]drainView, time.Time, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(base, "/")+"/v1/drains", nil)
 	if err != nil {
-		return nil, fmt.Errorf("--api %q: %v", base, err)
+		return nil, time.Time{}, fmt.Errorf("--api %q: %v", base, err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the drainer API at %s: %v\nIs 'drainer run' running? Point --api (or DRAINER_API) at its --listen address", base, err)
+		return nil, time.Time{}, fmt.Errorf("cannot reach the drainer API at %s: %v\nIs 'drainer run' running? Point --api (or DRAINER_API) at its --listen address", base, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
@@ -89,11 +91,11 @@ func fetchDrains(ctx context.Context, base string) ([]drainView, error) {
 		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(raw))
 		}
-		return nil, fmt.Errorf("the controller answered %s: %s", resp.Status, e.Error)
+		return nil, time.Time{}, fmt.Errorf("the controller answered %s: %s", resp.Status, e.Error)
 	}
 	var list drainListView
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("unreadable answer from %s: %v", base, err)
+		return nil, time.Time{}, fmt.Errorf("unreadable answer from %s: %v", base, err)
 	}
 	sort.SliceStable(list.Drains, func(i, j int) bool {
 		a, b := list.Drains[i], list.Drains[j]
@@ -102,7 +104,11 @@ func fetchDrains(ctx context.Context, base string) ([]drainView, error) {
 		}
 		return a.InstanceID < b.InstanceID
 	})
-	return list.Drains, nil
+	now := list.Now
+	if now.IsZero() {
+		now = wallNow()
+	}
+	return list.Drains, now, nil
 }
 
 func printDrainTable(w io.Writer, drains []drainView, now time.Time) {

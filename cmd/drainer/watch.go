@@ -56,19 +56,20 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 func watchDrains(ctx context.Context, base string, interval time.Duration, stdout, stderr io.Writer) int {
 	const name = "drainer watch"
-	drains, err := fetchDrains(ctx, base)
+	drains, now, err := fetchDrains(ctx, base)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}
-	stamp := func() string { return wallNow().UTC().Format("15:04:05") }
+	// Times are the controller's (under drainer dev, the world's).
+	stamp := func() string { return now.UTC().Format("15:04:05") }
 	if len(drains) == 0 {
 		fmt.Fprintf(stdout, "%s no drains in progress\n", stamp())
 		return 0
 	}
 	prev := map[string]drainView{}
 	for _, d := range drains {
-		fmt.Fprintf(stdout, "%s %s draining: %s\n", stamp(), d.InstanceID, describeDrain(d, wallNow()))
+		fmt.Fprintf(stdout, "%s %s draining: %s\n", stamp(), d.InstanceID, describeDrain(d, now))
 		prev[d.InstanceID] = d
 	}
 	failures := 0
@@ -77,7 +78,8 @@ func watchDrains(ctx context.Context, base string, interval time.Duration, stdou
 			fmt.Fprintf(stdout, "%s stopped watching; %d drain(s) still in progress\n", stamp(), len(prev))
 			return 0
 		}
-		drains, err := fetchDrains(ctx, base)
+		var polled time.Time
+		drains, polled, err = fetchDrains(ctx, base)
 		if err != nil {
 			if ctx.Err() != nil {
 				fmt.Fprintf(stdout, "%s stopped watching; %d drain(s) still in progress\n", stamp(), len(prev))
@@ -92,7 +94,7 @@ func watchDrains(ctx context.Context, base string, interval time.Duration, stdou
 			continue
 		}
 		failures = 0
-		now := wallNow()
+		now = polled
 		cur := make(map[string]drainView, len(drains))
 		for _, d := range drains {
 			cur[d.InstanceID] = d

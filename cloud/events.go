@@ -11,6 +11,16 @@ type Events interface {
 	// PutEvents publishes events, ten per call. Entries EventBridge refused
 	// are returned as failures (ID = the event's index in events).
 	PutEvents(ctx context.Context, events []Event) ([]Failure, error)
+	// RulesTargeting lists the rules of the default bus with a target whose
+	// ARN is targetARN (drainer doctor checks its queue is fed).
+	RulesTargeting(ctx context.Context, targetARN string) ([]Rule, error)
+}
+
+// Rule is an EventBridge rule.
+type Rule struct {
+	Name         string
+	State        string // ENABLED or DISABLED
+	EventPattern string // JSON
 }
 
 // EventSource is the source of drainer's own events.

@@ -57,3 +57,31 @@ func eventEntry(ev cloud.Event) ebtypes.PutEventsRequestEntry {
 	}
 	return e
 }
+
+// RulesTargeting implements cloud.Events.
+func (c *Client) RulesTargeting(ctx context.Context, targetARN string) ([]cloud.Rule, error) {
+	var out []cloud.Rule
+	var token *string
+	for {
+		res, err := c.events.ListRules(ctx, &eventbridge.ListRulesInput{NextToken: token})
+		if err != nil {
+			return nil, wrap(err, "list rules")
+		}
+		for _, r := range res.Rules {
+			targets, err := c.events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: r.Name})
+			if err != nil {
+				return nil, wrap(err, "list targets of rule %s", aws.ToString(r.Name))
+			}
+			for _, t := range targets.Targets {
+				if aws.ToString(t.Arn) == targetARN {
+					out = append(out, cloud.Rule{Name: aws.ToString(r.Name), State: string(r.State), EventPattern: aws.ToString(r.EventPattern)})
+					break
+				}
+			}
+		}
+		if res.NextToken == nil {
+			return out, nil
+		}
+		token = res.NextToken
+	}
+}

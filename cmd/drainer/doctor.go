@@ -38,6 +38,7 @@ type doctorCloud interface {
 	cloud.ECS
 	cloud.AutoScaling
 	cloud.EC2
+	cloud.Events
 }
 
 type doctorConfig struct {
@@ -195,13 +196,18 @@ func doctor(ctx context.Context, c doctorCloud, cfg doctorConfig, now time.Time)
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].Name < groups[j].Name })
 	found := map[string]bool{}
+	var hooksSeen []cloud.LifecycleHook
 	for _, g := range groups {
 		found[g.Name] = true
 		hooks, err := c.LifecycleHooks(ctx, g.Name)
 		if err != nil {
 			return out, fmt.Errorf("group %s: lifecycle hooks: %w", g.Name, err)
 		}
+		hooksSeen = append(hooksSeen, hooks...)
 		out = append(out, checkHooks(g.Name, hooks, cfg.queueURL)...)
+	}
+	if cfg.queueURL != "" {
+		out = append(out, checkRules(ctx, c, queueARN(cfg.queueURL, hooksSeen))...)
 	}
 	for _, n := range names {
 		if !found[n] {
@@ -435,5 +441,55 @@ func sortedSet(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// queueARN finds the ARN of drainer's queue among the hooks' notification
+// targets ("" when no hook names it: the rules cannot be checked then).
+func queueARN(queueURL string, hooks []cloud.LifecycleHook) string {
+	name := queueNameOf(queueURL)
+	for _, h := range hooks {
+		if strings.HasPrefix(h.NotificationTarget, "arn:aws:sqs:") && queueNameOf(h.NotificationTarget) == name {
+			return h.NotificationTarget
+		}
+	}
+	return ""
+}
+
+// checkRules judges the EventBridge rules feeding drainer's queue: Spot
+// warnings (else Spot instances are drained only through their hook, if
+// at all) and ECS task changes (else a drain notices a task stopping only at
+// its fallback poll).
+func checkRules(ctx context.Context, c cloud.Events, arn string) []finding {
+	const subject = "EventBridge rules"
+	if arn == "" {
+		return []finding{{Sev: sevWarn, Subject: subject, Message: "cannot tell the queue's ARN (no termination hook notifies it): its rules were not checked"}}
+	}
+	rules, err := c.RulesTargeting(ctx, arn)
+	if err != nil {
+		return []finding{{Sev: sevWarn, Subject: subject, Message: "could not list the rules: " + err.Error()}}
+	}
+	routes := func(detailType string) bool {
+		for _, r := range rules {
+			if r.State == "ENABLED" && strings.Contains(r.EventPattern, detailType) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []finding
+	for _, want := range []struct{ detailType, source, without string }{
+		{"EC2 Spot Instance Interruption Warning", "aws.ec2", "Spot instances get their two minutes only through a lifecycle hook, if the group has one"},
+		{"ECS Task State Change", "aws.ecs", "a drain notices a task stopping only at its fallback poll (2 min), not at once"},
+	} {
+		if routes(want.detailType) {
+			out = append(out, finding{Sev: sevOK, Subject: subject, Message: fmt.Sprintf("%q reaches the queue", want.detailType)})
+			continue
+		}
+		out = append(out, finding{Sev: sevWarn, Subject: subject,
+			Message: fmt.Sprintf("no enabled rule sends %q to the queue: %s", want.detailType, want.without),
+			Fix: fmt.Sprintf(`aws events put-rule --name drainer-%s --event-pattern '{"source":["%s"],"detail-type":["%s"]}' && aws events put-targets --rule drainer-%s --targets Id=drainer,Arn=%s`,
+				strings.TrimPrefix(want.source, "aws."), want.source, want.detailType, strings.TrimPrefix(want.source, "aws."), arn)})
+	}
 	return out
 }

@@ -100,6 +100,8 @@ func TestDoctorEmulator(t *testing.T) {
 		{"WARN", "service demo/web", "minimumHealthyPercent 100 and maximumPercent 100"},
 		{"WARN", "service demo/web", "maximumPercent=200"},
 		{"OK", "maximum lifetime", "no instance is kept past"},
+		{"OK", "EventBridge rules", `"EC2 Spot Instance Interruption Warning" reaches the queue`},
+		{"WARN", "EventBridge rules", `no enabled rule sends "ECS Task State Change" to the queue`},
 	} {
 		if l := findingLine(out, c.sev, c.subject); !strings.Contains(l, c.want) {
 			t.Errorf("want %s %s: …%s…; got %q", c.sev, c.subject, c.want, l)
@@ -110,7 +112,7 @@ func TestDoctorEmulator(t *testing.T) {
 			t.Errorf("unexpected finding %q", unwanted)
 		}
 	}
-	if !strings.HasSuffix(out, "\n2 FAIL, 3 WARN, 6 OK\n") {
+	if !strings.HasSuffix(out, "\n2 FAIL, 4 WARN, 7 OK\n") {
 		t.Errorf("summary: %s", out)
 	}
 	if t.Failed() {

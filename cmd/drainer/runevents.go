@@ -14,7 +14,7 @@ import (
 // never blocks a drain; when the buffer is full the event is dropped,
 // logged and counted.
 type publisher struct {
-	events  cloud.Events
+	events  eventPutter
 	bus     string
 	log     *slog.Logger
 	count   func(outcome string)
@@ -24,7 +24,12 @@ type publisher struct {
 
 const publishBuffer = 1024
 
-func newPublisher(events cloud.Events, bus string, log *slog.Logger, count func(string)) *publisher {
+// eventPutter is all the publisher needs of EventBridge.
+type eventPutter interface {
+	PutEvents(ctx context.Context, events []cloud.Event) ([]cloud.Failure, error)
+}
+
+func newPublisher(events eventPutter, bus string, log *slog.Logger, count func(string)) *publisher {
 	return &publisher{events: events, bus: bus, log: log, count: count,
 		queue: make(chan drain.Event, publishBuffer), stopped: make(chan struct{})}
 }

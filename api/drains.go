@@ -30,6 +30,7 @@ type DeregisterRequest struct {
 // Drain is a drain in progress as the API shows it.
 type Drain struct {
 	InstanceID    string    `json:"instance"`
+	Group         string    `json:"group,omitempty"` // known for lifecycle drains
 	Cluster       string    `json:"cluster"`
 	Reason        string    `json:"reason"`
 	Phase         string    `json:"phase"`
@@ -138,7 +139,7 @@ func (s *server) listDrains(w http.ResponseWriter, r *http.Request) {
 
 func toDrain(st drain.Status) Drain {
 	return Drain{
-		InstanceID: st.InstanceID, Cluster: clusterName(st.Cluster), Reason: string(st.Record.Reason), Phase: string(st.Phase),
+		InstanceID: st.InstanceID, Group: st.Record.Group, Cluster: clusterName(st.Cluster), Reason: string(st.Record.Reason), Phase: string(st.Phase),
 		Started: st.Record.Started, GracefulUntil: st.Record.GracefulUntil, Deadline: st.Record.Deadline, Next: st.Next,
 		TasksLeft: st.TasksLeft,
 	}

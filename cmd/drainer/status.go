@@ -19,13 +19,10 @@ import (
 // wallNow is the clock status and watch show times against; tests set it.
 var wallNow = time.Now
 
-// drainView is a drain as GET /v1/drains gives it. TasksLeft (tasks not
-// yet STOPPED, by class: service, daemon, standalone) is shown when the
-// controller sends it; today's API does not, and the column is left out.
-type drainView struct {
-	api.Drain
-	TasksLeft map[string]int `json:"tasksLeft,omitempty"`
-}
+// drainView is a drain as GET /v1/drains gives it. Its tasks left (not yet
+// STOPPED, by class) are shown when the controller sends them (a controller
+// older than this one does not: the column is then left out).
+type drainView = api.Drain
 
 type drainListView struct {
 	Now    time.Time   `json:"now,omitzero"`
@@ -123,13 +120,13 @@ func printDrainTable(w io.Writer, drains []drainView, now time.Time) {
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := "INSTANCE\tCLUSTER\tREASON\tPHASE\tIN DRAIN\tGRACEFUL\tHARD DEADLINE"
+	head := "INSTANCE\tGROUP\tCLUSTER\tREASON\tPHASE\tIN DRAIN\tGRACEFUL\tHARD DEADLINE"
 	if tasks {
 		head += "\tTASKS LEFT"
 	}
 	fmt.Fprintln(tw, head)
 	for _, d := range drains {
-		line := strings.Join([]string{d.InstanceID, dash(d.Cluster), dash(d.Reason), dash(d.Phase),
+		line := strings.Join([]string{d.InstanceID, dash(d.Group), dash(d.Cluster), dash(d.Reason), dash(d.Phase),
 			since(d.Started, now), until(d.GracefulUntil, now), until(d.Deadline, now)}, "\t")
 		if tasks {
 			line += "\t" + tasksLeft(d.TasksLeft)

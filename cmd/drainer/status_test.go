@@ -54,7 +54,7 @@ func newDrainsServer(t *testing.T, bodies ...string) *drainsServer {
 // drainJSON is one drain as the API gives it, times relative to statusNow.
 func drainJSON(instance, phase string, started, graceful, hard time.Duration, extra string) string {
 	at := func(d time.Duration) string { return statusNow.Add(d).Format(time.RFC3339) }
-	s := `{"instance":"` + instance + `","cluster":"demo","reason":"lifecycle","phase":"` + phase + `","started":"` + at(started) +
+	s := `{"instance":"` + instance + `","group":"web-asg","cluster":"demo","reason":"lifecycle","phase":"` + phase + `","started":"` + at(started) +
 		`","gracefulUntil":"` + at(graceful) + `","deadline":"` + at(hard) + `"`
 	if extra != "" {
 		s += "," + extra
@@ -79,14 +79,14 @@ func TestStatus(t *testing.T) {
 	}{
 		{name: "empty", body: drainsBody(), want: []string{"no drains in progress"}},
 		{name: "two drains, oldest first", body: drainsBody(a, b), want: []string{
-			"INSTANCE             CLUSTER  REASON     PHASE     IN DRAIN  GRACEFUL  HARD DEADLINE",
-			"i-0bbbbbbbbbbbbbbbb  demo     lifecycle  hard      1h30m     passed    in 30s",
-			"i-0aaaaaaaaaaaaaaaa  demo     lifecycle  graceful  3m        in 12m    in 2h",
+			"INSTANCE             GROUP    CLUSTER  REASON     PHASE     IN DRAIN  GRACEFUL  HARD DEADLINE",
+			"i-0bbbbbbbbbbbbbbbb  web-asg  demo     lifecycle  hard      1h30m     passed    in 30s",
+			"i-0aaaaaaaaaaaaaaaa  web-asg  demo     lifecycle  graceful  3m        in 12m    in 2h",
 		}, notWant: []string{"TASKS LEFT"}},
 		{name: "tasks left by class", body: drainsBody(a, withTasks), want: []string{
-			"INSTANCE             CLUSTER  REASON     PHASE     IN DRAIN  GRACEFUL  HARD DEADLINE  TASKS LEFT",
-			"i-0aaaaaaaaaaaaaaaa  demo     lifecycle  graceful  3m        in 12m    in 2h          -",
-			"i-0cccccccccccccccc  demo     lifecycle  graceful  1m        in 1h     in 2d2h        service 2, standalone 1, daemon 1",
+			"INSTANCE             GROUP    CLUSTER  REASON     PHASE     IN DRAIN  GRACEFUL  HARD DEADLINE  TASKS LEFT",
+			"i-0aaaaaaaaaaaaaaaa  web-asg  demo     lifecycle  graceful  3m        in 12m    in 2h          -",
+			"i-0cccccccccccccccc  web-asg  demo     lifecycle  graceful  1m        in 1h     in 2d2h        service 2, standalone 1, daemon 1",
 		}},
 		{name: "json", body: drainsBody(a), args: []string{"--json"}, want: []string{`"instance": "i-0aaaaaaaaaaaaaaaa"`, `"phase": "graceful"`}},
 		{name: "json empty", body: drainsBody(), args: []string{"--json"}, want: []string{`"drains": []`}},

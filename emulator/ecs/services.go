@@ -360,6 +360,23 @@ func (s *Service) service(c *cluster, key string) (*ECSService, error) {
 	return svc, nil
 }
 
+// activeService resolves a cluster and one of its services that must be
+// ACTIVE (UpdateService, DeleteService).
+func (s *Service) activeService(clusterRef, serviceRef string) (*cluster, *ECSService, error) {
+	c, err := s.cluster(clusterRef)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := s.service(c, serviceRef)
+	if err != nil {
+		return nil, nil, err
+	}
+	if svc.Status != "ACTIVE" {
+		return nil, nil, core.ClientError("ServiceNotActiveException", "Service was not ACTIVE.")
+	}
+	return c, svc, nil
+}
+
 // UpdateServiceInput is the UpdateService request.
 type UpdateServiceInput struct {
 	Cluster                       string                         `json:"cluster,omitempty"`
@@ -384,16 +401,9 @@ type UpdateServiceOutput struct {
 // starts a rolling deployment when the task definition (or anything a
 // deployment carries) changes or forceNewDeployment is set.
 func (s *Service) UpdateService(in UpdateServiceInput) (*UpdateServiceOutput, error) {
-	c, err := s.cluster(in.Cluster)
+	c, svc, err := s.activeService(in.Cluster, in.Service)
 	if err != nil {
 		return nil, err
-	}
-	svc, err := s.service(c, in.Service)
-	if err != nil {
-		return nil, err
-	}
-	if svc.Status != "ACTIVE" {
-		return nil, core.ClientError("ServiceNotActiveException", "Service was not ACTIVE.")
 	}
 	td := svc.primary().td
 	if in.TaskDefinition != "" {
@@ -505,16 +515,9 @@ type DeleteServiceOutput struct {
 // DeleteService deletes a service scaled to 0 (or any, with force): it goes
 // DRAINING while its tasks stop, then INACTIVE.
 func (s *Service) DeleteService(in DeleteServiceInput) (*DeleteServiceOutput, error) {
-	c, err := s.cluster(in.Cluster)
+	_, svc, err := s.activeService(in.Cluster, in.Service)
 	if err != nil {
 		return nil, err
-	}
-	svc, err := s.service(c, in.Service)
-	if err != nil {
-		return nil, err
-	}
-	if svc.Status != "ACTIVE" {
-		return nil, core.ClientError("ServiceNotActiveException", "Service was not ACTIVE.")
 	}
 	force := in.Force != nil && *in.Force
 	if !svc.daemon && svc.DesiredCount > 0 && !force {

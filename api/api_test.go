@@ -47,13 +47,13 @@ func newWorld(t *testing.T) *world {
 	w.Clock.RunUntil(w.Now().Add(5 * time.Minute))
 	unlimited := cloudaws.Limit{Rate: 1e9, Burst: 1 << 30}
 	c := cloudaws.NewFromConfig(awssdk.Config{Region: w.Env.Region}, cloudaws.Options{
-		Endpoint:        "http://emulator.local",
-		HTTPClient:      &http.Client{Transport: front.Transport(front.New(w))},
-		Credentials:     credentials.NewStaticCredentialsProvider("drainer", "test", ""),
-		Limits:          cloudaws.Limits{ECS: unlimited, AutoScaling: unlimited, EC2: unlimited, SQS: unlimited, Events: unlimited},
-		MaxAttempts:     1,
-		StandardRetries: true,
-		Clock:           w.Clock,
+		Endpoint:    "http://emulator.local",
+		HTTPClient:  &http.Client{Transport: front.Transport(front.New(w))},
+		Credentials: credentials.NewStaticCredentialsProvider("drainer", "test", ""),
+		Limits:      cloudaws.Limits{ECS: unlimited, AutoScaling: unlimited, EC2: unlimited, SQS: unlimited, Events: unlimited},
+		MaxAttempts: 1,
+
+		Clock: w.Clock,
 	})
 	rec := drain.NewReconciler(drain.Config{Cloud: c, Clock: w.Clock, Policy: drain.DefaultPolicy()})
 	ctx := context.Background()

@@ -30,10 +30,3 @@ func (Real) Now() time.Time { return time.Now() }
 
 // AfterFunc runs f on its own goroutine after d.
 func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
-
-// After returns a channel that receives the clock's time once, d from now.
-func After(c Clock, d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	c.AfterFunc(d, func() { ch <- c.Now() })
-	return ch
-}

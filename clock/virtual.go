@@ -1,10 +1,11 @@
 package clock
 
 import (
-	"container/heap"
 	"context"
 	"sync"
 	"time"
+
+	"github.com/drainer-dev/drainer/due"
 )
 
 // Virtual is a discrete-event clock. Time moves only when the owner calls
@@ -15,11 +16,17 @@ import (
 // Events fire in order of their time, ties in the order they were scheduled,
 // so a run is reproducible. Callbacks run without the clock's lock held and
 // may schedule further events. Virtual is safe for concurrent use.
+//
+// A Virtual clock also runs goroutines (see Go): one at a time, each until
+// it waits through this package (Sleep, Signal, Mutex, Group), and time
+// moves to the next event only once every one of them waits. Code started
+// that way runs on virtual time exactly as it runs on the wall clock: a
+// long poll that waits 20 s, a rate limiter that waits for a token, a loop
+// that sleeps between passes.
 type Virtual struct {
 	mu     sync.Mutex
 	now    time.Time
-	events eventHeap
-	seq    uint64
+	events due.Queue[func()]
 	fired  uint64
 
 	// Scaled real-time mode, set while RunScaled runs.
@@ -28,60 +35,28 @@ type Virtual struct {
 	wallBase time.Time
 	virtBase time.Time
 	wake     chan struct{}
+
+	sched sched
 }
 
 // NewVirtual returns a virtual clock reading start.
 func NewVirtual(start time.Time) *Virtual {
-	return &Virtual{now: start, wake: make(chan struct{}, 1)}
+	v := &Virtual{now: start, wake: make(chan struct{}, 1)}
+	v.sched.init(v.kick)
+	return v
 }
 
-type event struct {
-	at    time.Time
-	seq   uint64
-	f     func()
-	index int // position in the heap; -1 once fired or stopped
-	clock *Virtual
+// virtualTimer is a pending event of a Virtual clock.
+type virtualTimer struct {
+	v *Virtual
+	e *due.Entry[func()]
 }
 
 // Stop cancels the event if it has not fired yet.
-func (e *event) Stop() bool {
-	v := e.clock
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if e.index < 0 {
-		return false
-	}
-	heap.Remove(&v.events, e.index)
-	return true
-}
-
-type eventHeap []*event
-
-func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
-	if !h[i].at.Equal(h[j].at) {
-		return h[i].at.Before(h[j].at)
-	}
-	return h[i].seq < h[j].seq
-}
-func (h eventHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
-func (h *eventHeap) Push(x any) {
-	e := x.(*event)
-	e.index = len(*h)
-	*h = append(*h, e)
-}
-func (h *eventHeap) Pop() any {
-	old := *h
-	n := len(old)
-	e := old[n-1]
-	old[n-1] = nil
-	e.index = -1
-	*h = old[:n-1]
-	return e
+func (t virtualTimer) Stop() bool {
+	t.v.mu.Lock()
+	defer t.v.mu.Unlock()
+	return t.v.events.Remove(t.e)
 }
 
 // Now returns the current virtual time. In scaled mode it follows the wall
@@ -98,8 +73,8 @@ func (v *Virtual) nowLocked() time.Time {
 		return v.now
 	}
 	t := v.virtBase.Add(time.Duration(float64(time.Since(v.wallBase)) * v.speed))
-	if len(v.events) > 0 && t.After(v.events[0].at) {
-		t = v.events[0].at
+	if e, ok := v.events.Peek(); ok && t.After(e.At()) {
+		t = e.At()
 	}
 	if t.After(v.now) {
 		v.now = t
@@ -127,34 +102,40 @@ func (v *Virtual) At(t time.Time, f func()) Timer {
 	return v.scheduleLocked(t, f)
 }
 
-func (v *Virtual) scheduleLocked(at time.Time, f func()) *event {
-	v.seq++
-	e := &event{at: at, seq: v.seq, f: f, clock: v}
-	heap.Push(&v.events, e)
-	if v.scaled && e.index == 0 {
-		select {
-		case v.wake <- struct{}{}:
-		default:
+func (v *Virtual) scheduleLocked(at time.Time, f func()) Timer {
+	e := v.events.Push(at, f)
+	if v.scaled {
+		if first, _ := v.events.Peek(); first == e {
+			v.kick()
 		}
 	}
-	return e
+	return virtualTimer{v, e}
+}
+
+// kick wakes RunScaled's loop (a new first event, or a goroutine to run).
+func (v *Virtual) kick() {
+	select {
+	case v.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Next returns the time of the next pending event.
 func (v *Virtual) Next() (time.Time, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if len(v.events) == 0 {
+	e, ok := v.events.Peek()
+	if !ok {
 		return time.Time{}, false
 	}
-	return v.events[0].at, true
+	return e.At(), true
 }
 
 // Pending returns the number of scheduled events.
 func (v *Virtual) Pending() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return len(v.events)
+	return v.events.Len()
 }
 
 // Fired returns the number of events run so far.
@@ -164,27 +145,37 @@ func (v *Virtual) Fired() uint64 {
 	return v.fired
 }
 
-// Step runs the next event, moving time to it. It reports false when no
-// event is pending.
+// Settle runs the clock's goroutines (see Go) that can run, one at a time,
+// until each of them waits again; time does not move meanwhile. Step,
+// RunUntil and RunScaled settle before and after every event, so callers
+// need it only after starting goroutines they want to see run at once.
+func (v *Virtual) Settle() { v.sched.settle() }
+
+// Step runs the next event, moving time to it, and lets the clock's
+// goroutines act on it. It reports false when no event is pending.
 func (v *Virtual) Step() bool {
 	return v.stepBefore(time.Time{}, false)
 }
 
 // stepBefore runs the next event if there is one at or before limit (any
-// event when bounded is false).
+// event when bounded is false), settling the clock's goroutines before
+// and after it.
 func (v *Virtual) stepBefore(limit time.Time, bounded bool) bool {
+	v.sched.settle()
 	v.mu.Lock()
-	if len(v.events) == 0 || (bounded && v.events[0].at.After(limit)) {
+	e, ok := v.events.Peek()
+	if !ok || (bounded && e.At().After(limit)) {
 		v.mu.Unlock()
 		return false
 	}
-	e := heap.Pop(&v.events).(*event)
-	if e.at.After(v.now) {
-		v.now = e.at
+	v.events.Pop()
+	if e.At().After(v.now) {
+		v.now = e.At()
 	}
 	v.fired++
 	v.mu.Unlock()
-	e.f()
+	e.Value()
+	v.sched.settle()
 	return true
 }
 
@@ -198,15 +189,18 @@ func (v *Virtual) RunUntil(t time.Time) {
 		v.now = t
 	}
 	v.mu.Unlock()
+	v.sched.settle()
 }
 
 // RunFor runs the clock forward by d.
 func (v *Virtual) RunFor(d time.Duration) { v.RunUntil(v.Now().Add(d)) }
 
 // RunUntilDone runs events until done reports true (checked before each
-// event) or the clock would pass limit. It reports whether done was met.
+// event, once the clock's goroutines have settled) or the clock would pass
+// limit. It reports whether done was met.
 func (v *Virtual) RunUntilDone(limit time.Time, done func() bool) bool {
 	for {
+		v.sched.settle()
 		if done() {
 			return true
 		}
@@ -218,8 +212,9 @@ func (v *Virtual) RunUntilDone(limit time.Time, done func() bool) bool {
 }
 
 // RunScaled advances virtual time at speed times the wall clock (speed 1 is
-// real time, 10 is ten times faster), firing events as they come due, until
-// ctx is done. Other goroutines may read Now and schedule events meanwhile.
+// real time, 10 is ten times faster), firing events as they come due and
+// running the clock's goroutines, until ctx is done. Other goroutines may
+// read Now and schedule events meanwhile.
 func (v *Virtual) RunScaled(ctx context.Context, speed float64) error {
 	if speed <= 0 {
 		speed = 1
@@ -238,11 +233,12 @@ func (v *Virtual) RunScaled(ctx context.Context, speed float64) error {
 	}()
 
 	for {
+		v.sched.settle()
 		v.mu.Lock()
-		pending := len(v.events) > 0
+		e, pending := v.events.Peek()
 		var wait time.Duration
 		if pending {
-			due := v.wallBase.Add(time.Duration(float64(v.events[0].at.Sub(v.virtBase)) / speed))
+			due := v.wallBase.Add(time.Duration(float64(e.At().Sub(v.virtBase)) / speed))
 			wait = time.Until(due)
 		}
 		v.mu.Unlock()
@@ -272,4 +268,31 @@ func (v *Virtual) RunScaled(ctx context.Context, speed float64) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// run starts f as one of the clock's goroutines (see Go).
+func (v *Virtual) run(ctx context.Context, f func(context.Context)) { v.sched.spawn(ctx, f) }
+
+// Goroutines returns how many of the clock's goroutines (see Go) have not
+// returned yet.
+func (v *Virtual) Goroutines() int { return v.sched.count() }
+
+// Call runs f as one of the clock's goroutines (see Go) and runs the clock
+// until f returns, or until the clock would pass limit; it reports whether
+// f returned. Tests use it to call code that waits on the clock (a long
+// poll, a rate limit) from the goroutine that owns the clock.
+func (v *Virtual) Call(ctx context.Context, limit time.Time, f func(ctx context.Context)) bool {
+	var returned bool
+	var mu sync.Mutex
+	v.run(ctx, func(ctx context.Context) {
+		f(ctx)
+		mu.Lock()
+		returned = true
+		mu.Unlock()
+	})
+	return v.RunUntilDone(limit, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return returned
+	})
 }

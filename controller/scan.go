@@ -349,10 +349,8 @@ func (c *Controller) Run(ctx context.Context, interval time.Duration) error {
 				c.log.Warn("instance kept past its group's maximum lifetime by scale-in protection", "instance", t.Instance.ID, "group", t.Instance.Group, "age", t.Age, "lifetime", t.Lifetime)
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-clock.After(c.clock, interval):
+		if err := clock.Sleep(ctx, c.clock, interval); err != nil {
+			return err
 		}
 	}
 }

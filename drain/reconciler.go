@@ -1,7 +1,6 @@
 package drain
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/drainer-dev/drainer/clock"
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/due"
 )
 
 // Event is one step of a drain, for the audit trail, metrics, logs and the
@@ -64,19 +64,25 @@ func DefaultDecrement() map[Reason]bool {
 // Reconciler runs every drain: one per instance, level-triggered and
 // idempotent. Start begins or joins a drain; RunDue looks at every drain
 // that is due; Run does so for ever, waking at each drain's next time.
+//
+// Its methods are safe for concurrent use. A drain is looked at by one
+// goroutine at a time (its lock is a clock.Mutex, held across the drain's
+// API calls); Drains and Next never wait for a drain being looked at.
 type Reconciler struct {
 	cfg Config
 	log *slog.Logger
 
-	mu     sync.Mutex
+	mu     sync.Mutex             // never held across a wait or an API call
 	drains map[string]*drainState // by EC2 instance id
-	due    dueHeap
-	wake   chan struct{}
+	due    due.Queue[*drainState]
+	wake   *clock.Signal
 	hooks  map[[2]string]cloud.LifecycleHook
 }
 
+// drainState is one drain. The fields from instanceID to done belong to
+// whoever holds mu; entry and view belong to the Reconciler's mu.
 type drainState struct {
-	mu            sync.Mutex // held while the drain is being looked at
+	mu            clock.Mutex // held while the drain is being started or looked at
 	instanceID    string
 	cluster       string
 	ciARN         string
@@ -90,9 +96,10 @@ type drainState struct {
 	// look that completes the drain no longer sees those tasks.
 	overdue bool
 	enis    map[string]bool
-	next    time.Time
-	index   int // in the due heap; -1 when not queued
 	done    bool
+
+	entry *due.Entry[*drainState] // its next look; nil when none is queued
+	view  *Status                 // what Drains shows; nil until recorded
 }
 
 // NewReconciler returns a Reconciler with no drains.
@@ -114,7 +121,7 @@ func NewReconciler(cfg Config) *Reconciler {
 		cfg:    cfg,
 		log:    log,
 		drains: map[string]*drainState{},
-		wake:   make(chan struct{}, 1),
+		wake:   clock.NewSignal(cfg.Clock),
 		hooks:  map[[2]string]cloud.LifecycleHook{},
 	}
 }
@@ -142,7 +149,10 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	// instance (a Spot warning and its lifecycle action, handled at once)
 	// must merge, not both start and overwrite each other.
 	d := r.drainFor(instanceID)
-	d.mu.Lock()
+	if err := d.mu.Lock(ctx); err != nil {
+		r.forget(d)
+		return fmt.Errorf("drain %s: %w", instanceID, err)
+	}
 	defer d.mu.Unlock()
 	defer func() {
 		// A drain that could not be recorded does not exist: leave no
@@ -195,6 +205,7 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		}
 	}
 	d.cluster, d.ciARN, d.record, d.done = cluster, ci.ARN, rec, false
+	r.show(d)
 	if started {
 		r.emit(Event{Type: EventStarted, Time: r.cfg.Clock.Now(), InstanceID: instanceID, Cluster: cluster, Reason: rec.Reason, Phase: PhaseGraceful,
 			Detail: fmt.Sprintf("graceful until %s, hard deadline %s", rec.GracefulUntil.Format(time.RFC3339), rec.Deadline.Format(time.RFC3339))})
@@ -235,8 +246,11 @@ func (r *Reconciler) Resume(ctx context.Context) (int, error) {
 				continue
 			}
 			d := r.drainFor(ci.EC2InstanceID)
-			d.mu.Lock()
+			if err := d.mu.Lock(ctx); err != nil {
+				return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
+			}
 			d.cluster, d.ciARN, d.record, d.done = cluster, ci.ARN, rec, false
+			r.show(d)
 			d.mu.Unlock()
 			r.schedule(d, r.cfg.Clock.Now())
 			n++
@@ -262,7 +276,7 @@ func (r *Reconciler) WakeContainerInstance(arn string) {
 	r.mu.Lock()
 	var d *drainState
 	for _, x := range r.drains {
-		if x.ciARN == arn {
+		if x.view != nil && x.view.ContainerInstanceARN == arn {
 			d = x
 			break
 		}
@@ -277,10 +291,11 @@ func (r *Reconciler) WakeContainerInstance(arn string) {
 func (r *Reconciler) Next() (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.due) == 0 {
+	e, ok := r.due.Peek()
+	if !ok {
 		return time.Time{}, false
 	}
-	return r.due[0].next, true
+	return e.At(), true
 }
 
 // RunDue looks at every drain due by now, one after the other, and returns
@@ -291,11 +306,14 @@ func (r *Reconciler) RunDue(ctx context.Context) int {
 	for ctx.Err() == nil {
 		now := r.cfg.Clock.Now()
 		r.mu.Lock()
-		if len(r.due) == 0 || r.due[0].next.After(now) {
+		e, ok := r.due.Peek()
+		if !ok || e.At().After(now) {
 			r.mu.Unlock()
 			return n
 		}
-		d := heap.Pop(&r.due).(*drainState)
+		r.due.Pop()
+		d := e.Value
+		d.entry = nil
 		r.mu.Unlock()
 		n++
 		next, err := r.reconcile(ctx, d)
@@ -319,57 +337,63 @@ func (r *Reconciler) retryDelay(err error) time.Duration {
 	return 10 * time.Second
 }
 
-// Run looks at drains as they come due until ctx ends.
+// Run looks at drains as they come due until ctx ends, waiting on the
+// clock in between (start it with clock.Go).
 func (r *Reconciler) Run(ctx context.Context) error {
 	for {
 		r.RunDue(ctx)
-		var wait <-chan time.Time
-		if next, ok := r.Next(); ok {
-			wait = clock.After(r.cfg.Clock, next.Sub(r.cfg.Clock.Now()))
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-r.wake:
-		case <-wait:
+		next, _ := r.Next() // zero: no drain, wait for Start or Wake
+		if _, err := r.wake.Wait(ctx, next); err != nil {
+			return err
 		}
 	}
 }
 
 // Status is a drain in progress, for status tables and the dashboard.
 type Status struct {
-	InstanceID    string
-	Cluster       string
-	Record        Record
-	Phase         Phase
-	LastHeartbeat time.Time
-	Next          time.Time
+	InstanceID           string
+	Cluster              string
+	ContainerInstanceARN string
+	Record               Record
+	Phase                Phase
+	LastHeartbeat        time.Time
+	Next                 time.Time
 	// TasksLeft counts the tasks not yet STOPPED on the instance at the
 	// last look, by class ("service", "daemon", "standalone").
 	TasksLeft map[string]int
 }
 
-// Drains returns the drains in progress, by instance id.
+// Drains returns the drains in progress, by instance id, as of the end of
+// their last step (a drain being looked at shows its previous state).
 func (r *Reconciler) Drains() []Status {
-	// next belongs to the due queue (r.mu); the rest to the drain (d.mu).
 	r.mu.Lock()
-	ds := make([]*drainState, 0, len(r.drains))
-	next := make(map[*drainState]time.Time, len(r.drains))
+	out := make([]Status, 0, len(r.drains))
 	for _, d := range r.drains {
-		ds = append(ds, d)
-		next[d] = d.next
+		if d.view == nil {
+			continue
+		}
+		st := *d.view
+		st.TasksLeft = copyCounts(st.TasksLeft)
+		if d.entry != nil {
+			st.Next = d.entry.At()
+		}
+		out = append(out, st)
 	}
 	r.mu.Unlock()
-	var out []Status
-	for _, d := range ds {
-		d.mu.Lock()
-		if !d.done {
-			out = append(out, Status{InstanceID: d.instanceID, Cluster: d.cluster, Record: d.record, Phase: d.phase, LastHeartbeat: d.lastHeartbeat, Next: next[d], TasksLeft: copyCounts(d.tasksLeft)})
-		}
-		d.mu.Unlock()
-	}
 	sort.Slice(out, func(i, j int) bool { return out[i].InstanceID < out[j].InstanceID })
 	return out
+}
+
+// show publishes the drain's state for Drains; the caller holds d.mu.
+func (r *Reconciler) show(d *drainState) {
+	st := &Status{InstanceID: d.instanceID, Cluster: d.cluster, ContainerInstanceARN: d.ciARN, Record: d.record, Phase: d.phase,
+		LastHeartbeat: d.lastHeartbeat, TasksLeft: copyCounts(d.tasksLeft)}
+	r.mu.Lock()
+	if d.done {
+		st = nil
+	}
+	d.view = st
+	r.mu.Unlock()
 }
 
 func (r *Reconciler) drainFor(instanceID string) *drainState {
@@ -377,38 +401,35 @@ func (r *Reconciler) drainFor(instanceID string) *drainState {
 	defer r.mu.Unlock()
 	d := r.drains[instanceID]
 	if d == nil {
-		d = &drainState{instanceID: instanceID, index: -1, enis: map[string]bool{}, phase: PhaseGraceful}
+		d = &drainState{instanceID: instanceID, enis: map[string]bool{}, phase: PhaseGraceful}
 		r.drains[instanceID] = d
 	}
 	return d
 }
 
+// forget drops a drain that never got recorded.
 func (r *Reconciler) forget(d *drainState) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.drains[d.instanceID] == d && d.index < 0 {
+	if r.drains[d.instanceID] == d && d.entry == nil && d.view == nil {
 		delete(r.drains, d.instanceID)
 	}
 }
 
+// schedule makes the drain's next look at at, unless one is queued sooner.
 func (r *Reconciler) schedule(d *drainState, at time.Time) {
 	r.mu.Lock()
-	if d.index >= 0 {
-		if !at.Before(d.next) {
-			r.mu.Unlock()
-			return
-		}
-		d.next = at
-		heap.Fix(&r.due, d.index)
-	} else {
-		d.next = at
-		heap.Push(&r.due, d)
+	switch {
+	case d.entry == nil:
+		d.entry = r.due.Push(at, d)
+	case at.Before(d.entry.At()):
+		r.due.Move(d.entry, at)
+	default:
+		r.mu.Unlock()
+		return
 	}
 	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
+	r.wake.Notify()
 }
 
 func (r *Reconciler) emit(ev Event) {
@@ -471,35 +492,6 @@ func (r *Reconciler) hook(ctx context.Context, group, name string) (cloud.Lifecy
 		}
 	}
 	return cloud.LifecycleHook{}, fmt.Errorf("hook %s of group %s: %w", name, group, cloud.ErrNotFound)
-}
-
-type dueHeap []*drainState
-
-func (h dueHeap) Len() int { return len(h) }
-func (h dueHeap) Less(i, j int) bool {
-	if !h[i].next.Equal(h[j].next) {
-		return h[i].next.Before(h[j].next)
-	}
-	return h[i].instanceID < h[j].instanceID
-}
-func (h dueHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
-func (h *dueHeap) Push(x any) {
-	d := x.(*drainState)
-	d.index = len(*h)
-	*h = append(*h, d)
-}
-func (h *dueHeap) Pop() any {
-	old := *h
-	n := len(old)
-	d := old[n-1]
-	old[n-1] = nil
-	d.index = -1
-	*h = old[:n-1]
-	return d
 }
 
 func copyCounts(m map[string]int) map[string]int {

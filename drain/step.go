@@ -11,12 +11,15 @@ import (
 
 // reconcile looks at one drain: observe, decide, act. It returns when to
 // look again (zero once the drain is over).
-func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (time.Time, error) {
-	d.mu.Lock()
+func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (next time.Time, err error) {
+	if err := d.mu.Lock(ctx); err != nil {
+		return time.Time{}, err
+	}
 	defer d.mu.Unlock()
 	if d.done {
 		return time.Time{}, nil
 	}
+	defer r.show(d)
 	obs, err := r.observe(ctx, d)
 	if err != nil {
 		return time.Time{}, err
@@ -49,7 +52,9 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (time.Time, e
 	if dec.Next.IsZero() {
 		d.done = true
 		r.mu.Lock()
-		delete(r.drains, d.instanceID)
+		if r.drains[d.instanceID] == d {
+			delete(r.drains, d.instanceID)
+		}
 		r.mu.Unlock()
 	}
 	return dec.Next, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/drainer-dev/drainer/clock"
 	"github.com/drainer-dev/drainer/emulator/sqs"
 )
 
@@ -13,7 +14,8 @@ import (
 // visible, the wait ends, or ctx is done. The call is logged once.
 //
 // The wait is in virtual time, so something must move the clock meanwhile:
-// RunScaled, or another goroutine stepping it.
+// RunScaled, or the clock's owner stepping it while the caller runs as one
+// of the clock's goroutines (clock.Go).
 func (w *World) ReceiveMessage(ctx context.Context, caller string, in sqs.ReceiveMessageInput) (*sqs.ReceiveMessageOutput, error) {
 	out, err := Invoke(w, caller, w.SQS.ReceiveMessage, in)
 	if err != nil || len(out.Messages) > 0 {
@@ -25,19 +27,13 @@ func (w *World) ReceiveMessage(ctx context.Context, caller string, in sqs.Receiv
 		return out, nil
 	}
 	deadline := w.Now().Add(wait)
-	for w.Now().Before(deadline) {
-		woke := make(chan struct{}, 1)
-		signal := func() {
-			select {
-			case woke <- struct{}{}:
-			default:
-			}
-		}
+	arrived := clock.NewSignal(w.Clock)
+	for {
 		var cancel func()
 		w.Do(func() {
 			// Register, then look again under the same lock: a message sent
 			// since the last look is not missed.
-			if cancel, err = w.SQS.Notify(in.QueueUrl, signal); err == nil {
+			if cancel, err = w.SQS.Notify(in.QueueUrl, arrived.Notify); err == nil {
 				out, err = w.SQS.ReceiveMessage(in)
 			}
 		})
@@ -47,26 +43,18 @@ func (w *World) ReceiveMessage(ctx context.Context, caller string, in sqs.Receiv
 			}
 			return out, err
 		}
-		timer := w.Clock.At(deadline, signal)
-		select {
-		case <-woke:
-		case <-ctx.Done():
-		}
-		timer.Stop()
-		w.Do(func() {
-			cancel()
-			if ctx.Err() == nil {
-				out, err = w.SQS.ReceiveMessage(in)
-			}
-		})
-		if ctx.Err() != nil {
+		notified, werr := arrived.Wait(ctx, deadline)
+		w.Do(cancel)
+		switch {
+		case werr != nil:
 			return &sqs.ReceiveMessageOutput{}, nil
-		}
-		if err != nil || len(out.Messages) > 0 {
+		case !notified:
+			// The wait is over: one last look, as SQS answers at the end
+			// of a long poll.
+			w.Do(func() { out, err = w.SQS.ReceiveMessage(in) })
 			return out, err
 		}
 	}
-	return out, nil
 }
 
 // Delay waits, in virtual time, for the latency injected for service:op
@@ -78,11 +66,5 @@ func (w *World) Delay(ctx context.Context, service, op string) {
 	if lat <= 0 {
 		return
 	}
-	done := make(chan struct{})
-	t := w.Clock.AfterFunc(lat, func() { close(done) })
-	select {
-	case <-done:
-	case <-ctx.Done():
-		t.Stop()
-	}
+	clock.Sleep(ctx, w.Clock, lat)
 }

@@ -1,11 +1,6 @@
 package intake
 
-import (
-	"context"
-	"time"
-
-	"github.com/drainer-dev/drainer/clock"
-)
+import "time"
 
 // backoff is the pause after the n-th consecutive failure (n ≥ 1): lo,
 // doubling each time, never above hi. There is no jitter: a drainer
@@ -16,17 +11,4 @@ func backoff(lo, hi time.Duration, n int) time.Duration {
 		d *= 2
 	}
 	return min(d, hi)
-}
-
-// sleep waits d on c. It reports false if ctx ended first.
-func sleep(ctx context.Context, c clock.Clock, d time.Duration) bool {
-	done := make(chan struct{})
-	t := c.AfterFunc(d, func() { close(done) })
-	defer t.Stop()
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

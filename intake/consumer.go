@@ -105,13 +105,19 @@ func NewConsumer(q Queue, h Handler, opts Options) *Consumer {
 // Run consumes the queue until ctx ends, then waits for the handlers still
 // running (they see ctx end) and returns nil. Receive errors never stop it:
 // it backs off and tries again.
+//
+// Every wait of Run and of the handlers it starts is on the consumer's
+// clock (package clock), so on a virtual clock Run is started with
+// clock.Go and runs on virtual time: a long poll that ends 20 s later, or
+// the moment a message becomes visible.
 func (c *Consumer) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	slots := make(chan struct{}, c.opts.MaxInFlight)
+	var handlers clock.Group
+	// The handlers see ctx end; waiting for them must not end with it.
+	defer handlers.Wait(context.WithoutCancel(ctx))
+	slots := newSlots(c.opts.Clock, c.opts.MaxInFlight)
 	failures := 0
 	for {
-		n, ok := c.acquire(ctx, slots)
+		n, ok := slots.acquire(ctx, c.opts.Batch)
 		if !ok {
 			return nil
 		}
@@ -120,18 +126,18 @@ func (c *Consumer) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			// Messages received as the context ended are left to come
 			// back: no handler could run to completion now.
-			release(slots, n)
+			slots.release(n)
 			return nil
 		}
 		if err != nil {
 			// Messages returned with an error, if any, come back after
 			// their visibility timeout.
-			release(slots, n)
+			slots.release(n)
 			failures++
 			d := backoff(c.opts.MinBackoff, c.opts.MaxBackoff, failures)
 			c.opts.Metrics.receiveError()
 			c.log.Warn("receive failed; backing off", "error", err, "failures", failures, "backoff", d)
-			if !sleep(ctx, c.opts.Clock, d) {
+			if clock.Sleep(ctx, c.opts.Clock, d) != nil {
 				return nil
 			}
 			continue
@@ -142,64 +148,71 @@ func (c *Consumer) Run(ctx context.Context) error {
 			c.log.Error("queue returned more messages than asked", "asked", n, "got", len(msgs))
 			msgs = msgs[:n]
 		}
-		release(slots, n-len(msgs))
+		slots.release(n - len(msgs))
 		failures = 0
 		if len(msgs) == 0 && c.opts.Clock.Now().Sub(start) < c.opts.Wait/2 {
 			// A queue that does not long-poll would make this loop spin.
-			if !sleep(ctx, c.opts.Clock, c.opts.MinBackoff) {
+			if clock.Sleep(ctx, c.opts.Clock, c.opts.MinBackoff) != nil {
 				return nil
 			}
 			continue
 		}
-		c.dispatch(ctx, msgs, slots, &wg)
+		c.dispatch(ctx, msgs, slots, &handlers)
 	}
 }
 
-// acquire waits for a free handler slot, then takes as many more as are
-// free, up to a batch. It reports false if ctx ended first.
-func (c *Consumer) acquire(ctx context.Context, slots chan struct{}) (int, bool) {
-	select {
-	case slots <- struct{}{}:
-	case <-ctx.Done():
-		return 0, false
-	}
-	n := 1
-	for n < c.opts.Batch && tryAcquire(slots) {
-		n++
-	}
-	return n, true
+// slots bounds the handlers running at once.
+type slots struct {
+	mu    sync.Mutex
+	free  int
+	freed *clock.Signal
 }
 
-func tryAcquire(slots chan struct{}) bool {
-	select {
-	case slots <- struct{}{}:
-		return true
-	default:
-		return false
+func newSlots(c clock.Clock, n int) *slots { return &slots{free: n, freed: clock.NewSignal(c)} }
+
+// acquire waits for a free slot, then takes as many more as are free, up
+// to most. It reports false if ctx ended first.
+func (s *slots) acquire(ctx context.Context, most int) (int, bool) {
+	for {
+		s.mu.Lock()
+		if s.free > 0 {
+			n := min(s.free, most)
+			s.free -= n
+			s.mu.Unlock()
+			return n, true
+		}
+		s.mu.Unlock()
+		if _, err := s.freed.Wait(ctx, time.Time{}); err != nil {
+			return 0, false
+		}
 	}
 }
 
-func release(slots chan struct{}, n int) {
-	for range n {
-		<-slots
+func (s *slots) release(n int) {
+	if n <= 0 {
+		return
 	}
+	s.mu.Lock()
+	s.free += n
+	s.mu.Unlock()
+	s.freed.Notify()
 }
 
 // dispatch parses a batch, deletes its skipped messages in one call and
 // starts a handler for each notice; each handler holds one slot.
-func (c *Consumer) dispatch(ctx context.Context, msgs []Message, slots chan struct{}, wg *sync.WaitGroup) {
+func (c *Consumer) dispatch(ctx context.Context, msgs []Message, slots *slots, handlers *clock.Group) {
 	var skipped []string
 	for _, m := range msgs {
 		n, err := Parse(m.Body)
 		if err != nil {
-			release(slots, 1)
+			slots.release(1)
 			if c.skip(m, err) {
 				skipped = append(skipped, m.ReceiptHandle)
 			}
 			continue
 		}
-		wg.Go(func() {
-			defer release(slots, 1)
+		handlers.Go(ctx, c.opts.Clock, func(ctx context.Context) {
+			defer slots.release(1)
 			c.handle(ctx, m, n)
 		})
 	}

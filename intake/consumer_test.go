@@ -15,9 +15,11 @@ import (
 	"github.com/drainer-dev/drainer/clock"
 )
 
-// The consumer tests run in a synctest bubble on a virtual clock: time
-// moves only when the test moves it, and only once every goroutine of the
-// consumer is blocked, so nothing sleeps on the wall clock.
+// The consumer tests run the consumer as a goroutine of a virtual clock
+// (clock.Go): time moves only when the test moves it, and only once every
+// goroutine of the consumer waits on the clock, so nothing sleeps on the
+// wall clock. They also run in a synctest bubble, which would report any
+// goroutine left blocked outside the clock.
 
 var epoch = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
@@ -75,41 +77,34 @@ func start(t *testing.T, opts Options, h Handler, prep ...func(q *fakeQueue)) *h
 	c := NewConsumer(hs.q, h, opts)
 	ctx, cancel := context.WithCancel(t.Context())
 	hs.cancel = cancel
-	go func() {
+	clock.Go(ctx, v, func(ctx context.Context) {
 		defer close(hs.done)
 		if err := c.Run(ctx); err != nil {
 			t.Errorf("Run: %v", err)
 		}
-	}()
+	})
 	t.Cleanup(hs.stop)
 	return hs
 }
 
-// runFor moves the virtual clock d forward one event at a time, letting
-// the consumer's goroutines settle before each event.
+// runFor moves the virtual clock d forward, one event at a time, the
+// consumer's goroutines acting on each before the next.
 func (h *harness) runFor(d time.Duration) {
-	end := h.clock.Now().Add(d)
-	for {
-		synctest.Wait()
-		next, ok := h.clock.Next()
-		if !ok || next.After(end) {
-			break
-		}
-		h.clock.Step()
-	}
-	h.clock.RunUntil(end)
-	synctest.Wait()
+	h.clock.RunFor(d)
 }
 
 // stop cancels the consumer and checks that Run returns without the clock
 // moving.
 func (h *harness) stop() {
 	h.cancel()
-	synctest.Wait()
+	h.clock.Settle()
 	select {
 	case <-h.done:
 	default:
 		h.t.Fatal("Run did not return once its context ended")
+	}
+	if n := h.clock.Goroutines(); n != 0 {
+		h.t.Fatalf("%d of the consumer's goroutines still run after Run returned", n)
 	}
 }
 
@@ -121,7 +116,7 @@ type recorder struct {
 	notices []Notice
 	at      []time.Duration
 	clock   *clock.Virtual
-	result  func(n Notice, call int) error
+	result  func(ctx context.Context, n Notice, call int) error
 }
 
 func (r *recorder) handle(ctx context.Context, n Notice) error {
@@ -133,7 +128,7 @@ func (r *recorder) handle(ctx context.Context, n Notice) error {
 	if r.result == nil {
 		return nil
 	}
-	return r.result(n, call)
+	return r.result(ctx, n, call)
 }
 
 func (r *recorder) notice(i int) Notice {
@@ -158,7 +153,7 @@ func (r *recorder) calls() int {
 }
 
 // startRecording starts a consumer whose handler is a recorder.
-func startRecording(t *testing.T, opts Options, result func(n Notice, call int) error, prep ...func(q *fakeQueue)) (*harness, *recorder) {
+func startRecording(t *testing.T, opts Options, result func(ctx context.Context, n Notice, call int) error, prep ...func(q *fakeQueue)) (*harness, *recorder) {
 	r := &recorder{result: result}
 	h := start(t, opts, r.handle, prep...)
 	r.clock = h.clock
@@ -188,8 +183,8 @@ func TestConsumerHandlesThenDeletes(t *testing.T) {
 
 func TestConsumerExtendsVisibilityWhileHandlerRuns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		release := make(chan struct{})
-		h, _ := startRecording(t, Options{}, func(Notice, int) error { <-release; return nil })
+		release := newGate()
+		h, _ := startRecording(t, Options{}, func(ctx context.Context, _ Notice, _ int) error { release.wait(ctx); return nil })
 		ids := h.q.add(readSample(t, "spot-interruption.json"))
 		h.runFor(5 * time.Minute)
 		ext := h.q.callsOf("extend")
@@ -204,7 +199,7 @@ func TestConsumerExtendsVisibilityWhileHandlerRuns(t *testing.T) {
 		if h.q.deleted(ids[0]) || h.q.receives(ids[0]) != 1 {
 			t.Fatalf("while the handler runs: deleted %v, received %d times", h.q.deleted(ids[0]), h.q.receives(ids[0]))
 		}
-		close(release)
+		release.open()
 		h.runFor(time.Second)
 		if !h.q.deleted(ids[0]) {
 			t.Fatal("not deleted once the handler succeeded")
@@ -218,7 +213,7 @@ func TestConsumerExtendsVisibilityWhileHandlerRuns(t *testing.T) {
 
 func TestConsumerHandlerErrorLeavesMessage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h, r := startRecording(t, Options{}, func(_ Notice, call int) error {
+		h, r := startRecording(t, Options{}, func(_ context.Context, _ Notice, call int) error {
 			if call == 1 {
 				return errors.New("ECS throttled")
 			}
@@ -242,7 +237,7 @@ func TestConsumerHandlerErrorLeavesMessage(t *testing.T) {
 
 func TestConsumerHandlerPanicIsAFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h, r := startRecording(t, Options{}, func(n Notice, _ int) error {
+		h, r := startRecording(t, Options{}, func(_ context.Context, n Notice, _ int) error {
 			if n.Kind() == KindRebalanceRecommendation {
 				panic("bug")
 			}
@@ -294,7 +289,7 @@ func TestConsumerSkips(t *testing.T) {
 
 func TestConsumerMixedBatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h, r := startRecording(t, Options{}, func(n Notice, _ int) error {
+		h, r := startRecording(t, Options{}, func(_ context.Context, n Notice, _ int) error {
 			if n.Kind() == KindRebalanceRecommendation {
 				return errors.New("not now")
 			}
@@ -400,7 +395,7 @@ func TestConsumerStopsPromptly(t *testing.T) {
 	t.Run("during a handler", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			h := start(t, Options{}, func(ctx context.Context, n Notice) error {
-				<-ctx.Done()
+				newGate().wait(ctx) // never opened: until ctx ends
 				return ctx.Err()
 			})
 			ids := h.q.add(readSample(t, "lifecycle-direct.json"))
@@ -418,12 +413,9 @@ func TestConsumerStopsPromptly(t *testing.T) {
 
 func TestConsumerBoundsHandlersInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// Atomics, not a mutex: a goroutine waiting on a mutex is not
-		// durably blocked, which would make synctest.Wait racy here.
 		var running, most atomic.Int32
-		release := make(chan struct{})
-		var once sync.Once
-		releaseAll := func() { once.Do(func() { close(release) }) }
+		release := newGate()
+		releaseAll := release.open
 		// A failed assertion must not leave handlers blocked for ever.
 		defer releaseAll()
 		h := start(t, Options{MaxInFlight: 2}, func(ctx context.Context, n Notice) error {
@@ -434,7 +426,7 @@ func TestConsumerBoundsHandlersInFlight(t *testing.T) {
 					break
 				}
 			}
-			<-release
+			release.wait(ctx)
 			running.Add(-1)
 			return nil
 		})
@@ -464,8 +456,8 @@ func TestConsumerBoundsHandlersInFlight(t *testing.T) {
 
 func TestConsumerRetriesFailedExtensions(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		release := make(chan struct{})
-		h, _ := startRecording(t, Options{}, func(Notice, int) error { <-release; return nil }, func(q *fakeQueue) {
+		release := newGate()
+		h, _ := startRecording(t, Options{}, func(ctx context.Context, _ Notice, _ int) error { release.wait(ctx); return nil }, func(q *fakeQueue) {
 			q.extendErr = errors.New("throttled")
 		})
 		h.q.add(readSample(t, "lifecycle-direct.json"))
@@ -485,7 +477,7 @@ func TestConsumerRetriesFailedExtensions(t *testing.T) {
 		if got := h.counts.get(func(c *counts) int { return c.extErrs }); got != 2 {
 			t.Fatalf("extension errors %d", got)
 		}
-		close(release)
+		release.open()
 		h.runFor(time.Second)
 	})
 }
@@ -538,7 +530,7 @@ func TestConsumerReceiveErrorWithMessagesKeepsSlots(t *testing.T) {
 			Options{Clock: v, MaxInFlight: 2, MaxBackoff: time.Second, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 		ctx, cancel := context.WithCancel(t.Context())
 		h.cancel = cancel
-		go func() { defer close(h.done); _ = c.Run(ctx) }()
+		clock.Go(ctx, v, func(ctx context.Context) { defer close(h.done); _ = c.Run(ctx) })
 		h.runFor(30 * time.Second)
 		h.stop()
 		// One receive a second: slots were never lost to the messages
@@ -558,5 +550,38 @@ func TestOptionsDefaults(t *testing.T) {
 	o = Options{Batch: 50, Wait: time.Minute, Visibility: time.Millisecond, MinBackoff: 2 * time.Minute}.withDefaults()
 	if o.Batch != 10 || o.Wait != 20*time.Second || o.Visibility != 2*time.Second || o.MaxBackoff != 2*time.Minute {
 		t.Fatalf("clamped %+v", o)
+	}
+}
+
+// gate holds the handlers that wait on it until it is opened; they wait
+// through the clock, as everything run by a virtual clock must.
+type gate struct {
+	mu      sync.Mutex
+	opened  bool
+	waiters []*clock.Signal
+}
+
+func newGate() *gate { return &gate{} }
+
+func (g *gate) wait(ctx context.Context) {
+	g.mu.Lock()
+	if g.opened {
+		g.mu.Unlock()
+		return
+	}
+	s := clock.NewSignal(clock.Real{})
+	g.waiters = append(g.waiters, s)
+	g.mu.Unlock()
+	s.Wait(ctx, time.Time{})
+}
+
+func (g *gate) open() {
+	g.mu.Lock()
+	g.opened = true
+	ws := g.waiters
+	g.waiters = nil
+	g.mu.Unlock()
+	for _, s := range ws {
+		s.Notify()
 	}
 }

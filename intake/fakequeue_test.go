@@ -20,7 +20,7 @@ type fakeQueue struct {
 
 	mu      sync.Mutex
 	msgs    []*fakeMsg
-	arrived chan struct{}
+	arrived *clock.Signal
 	calls   []call
 	// receiveErrs are returned by successive receives; a nil entry lets
 	// that receive proceed.
@@ -51,7 +51,7 @@ type call struct {
 }
 
 func newFakeQueue(c *clock.Virtual) *fakeQueue {
-	return &fakeQueue{clock: c, start: c.Now(), arrived: make(chan struct{}, 1)}
+	return &fakeQueue{clock: c, start: c.Now(), arrived: clock.NewSignal(c)}
 }
 
 // add enqueues bodies and returns their message ids.
@@ -64,10 +64,7 @@ func (q *fakeQueue) add(bodies ...string) []string {
 		q.msgs = append(q.msgs, &fakeMsg{id: id, body: b})
 		ids = append(ids, id)
 	}
-	select {
-	case q.arrived <- struct{}{}:
-	default:
-	}
+	q.arrived.Notify()
 	return ids
 }
 
@@ -112,11 +109,8 @@ func (q *fakeQueue) Receive(ctx context.Context, max int, wait, visibility time.
 		if len(out) > 0 || noWait || !now.Before(deadline) {
 			return out, nil
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-q.arrived:
-		case <-clock.After(q.clock, next.Sub(now)):
+		if _, err := q.arrived.Wait(ctx, next); err != nil {
+			return nil, err
 		}
 	}
 }

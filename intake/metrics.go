@@ -53,3 +53,42 @@ func (m Metrics) extendError() {
 		m.ExtendError()
 	}
 }
+
+// And returns hooks that call m's, then o's.
+func (m Metrics) And(o Metrics) Metrics {
+	kind := func(a, b func(Kind)) func(Kind) {
+		return func(k Kind) {
+			if a != nil {
+				a(k)
+			}
+			if b != nil {
+				b(k)
+			}
+		}
+	}
+	plain := func(a, b func()) func() {
+		return func() {
+			if a != nil {
+				a()
+			}
+			if b != nil {
+				b()
+			}
+		}
+	}
+	return Metrics{
+		Handled: kind(m.Handled, o.Handled),
+		Failed:  kind(m.Failed, o.Failed),
+		Skipped: func(r string) {
+			if m.Skipped != nil {
+				m.Skipped(r)
+			}
+			if o.Skipped != nil {
+				o.Skipped(r)
+			}
+		},
+		ReceiveError: plain(m.ReceiveError, o.ReceiveError),
+		DeleteError:  plain(m.DeleteError, o.DeleteError),
+		ExtendError:  plain(m.ExtendError, o.ExtendError),
+	}
+}

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"github.com/drainer-dev/drainer/clock"
 )
@@ -15,42 +14,26 @@ import (
 // lapse. stop returns once no extension is under way or will start.
 func (c *Consumer) keepInvisible(ctx context.Context, m Message, log *slog.Logger) (stop func()) {
 	vis := c.opts.Visibility
-	tick := make(chan struct{}, 1)
-	// The clock's callback only signals: with a virtual clock it runs on
-	// the goroutine that moves time, which must not wait on the queue.
-	arm := func(d time.Duration) clock.Timer {
-		return c.opts.Clock.AfterFunc(d, func() {
-			select {
-			case tick <- struct{}{}:
-			default:
-			}
-		})
-	}
-	timer := arm(vis / 2)
-	done := make(chan struct{})
-	exited := make(chan struct{})
-	go func() {
-		defer close(exited)
+	done := clock.NewSignal(c.opts.Clock)
+	var g clock.Group
+	g.Go(ctx, c.opts.Clock, func(ctx context.Context) {
+		next := c.opts.Clock.Now().Add(vis / 2)
 		for {
-			select {
-			case <-done:
+			stopped, err := done.Wait(ctx, next)
+			if stopped || err != nil {
 				return
-			case <-ctx.Done():
-				return
-			case <-tick:
 			}
-			next := vis / 2
+			wait := vis / 2
 			if err := c.queue.ChangeVisibility(ctx, m.ReceiptHandle, vis); err != nil {
-				next = vis / 10
+				wait = vis / 10
 				c.opts.Metrics.extendError()
-				log.Warn("visibility extension failed; retrying", "error", err, "retry", next)
+				log.Warn("visibility extension failed; retrying", "error", err, "retry", wait)
 			}
-			timer = arm(next)
+			next = c.opts.Clock.Now().Add(wait)
 		}
-	}()
+	})
 	return func() {
-		close(done)
-		<-exited
-		timer.Stop()
+		done.Notify()
+		g.Wait(context.WithoutCancel(ctx))
 	}
 }

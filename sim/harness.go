@@ -100,15 +100,10 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 		// The harness moves the clock itself, between drainer's steps: a
 		// client-side wait on it would never end. Throttling is exercised
 		// through the emulator's faults instead.
-		Limits: cloudaws.Limits{ECS: unlimited, AutoScaling: unlimited, EC2: unlimited, SQS: unlimited, Events: unlimited},
-		// One attempt a call: the SDK's retries back off on the wall clock,
-		// while the reconciler retries a failed step on the world's clock.
+		Limits:      cloudaws.Limits{ECS: unlimited, AutoScaling: unlimited, EC2: unlimited, SQS: unlimited, Events: unlimited},
 		MaxAttempts: 1,
-		// Adaptive mode also slows sending after a throttle, on the wall
-		// clock; standard mode with one attempt never sleeps.
-		StandardRetries: true,
-		Clock:           w.Clock,
-		Logger:          log,
+		Clock:       w.Clock,
+		Logger:      log,
 	})
 	policy := opts.Policy
 	if policy.FallbackPoll == 0 {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -81,10 +80,14 @@ func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	if opts.Credentials != nil {
 		cfg.Credentials = opts.Credentials
 	}
-	cfg.Retryer = newRetryer(opts)
+	// One attempt in the SDK's own loop: drainer's retry middleware does
+	// the retrying, on its clock.
+	cfg.Retryer = func() aws.Retryer { return aws.NopRetryer{} }
+	cfg.RetryMaxAttempts = 1
+	b := newBackoff(opts.MaxBackoff, opts.JitterSeed)
 
 	api := func(service string, l Limit) []func(*middleware.Stack) error {
-		return stackOptions(service, newLimiter(l, opts.Clock), opts)
+		return stackOptions(service, newLimiter(l, opts.Clock), b, opts)
 	}
 	c := &Client{
 		opts:         opts,
@@ -99,24 +102,4 @@ func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	c.sqs = sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, sqsAPI...) })
 	c.events = eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { o.APIOptions = append(o.APIOptions, evAPI...) })
 	return c
-}
-
-// newRetryer is the SDK's adaptive mode (unless opts.StandardRetries):
-// exponential backoff with jitter on throttling and server errors, plus a
-// client-side bucket that slows down once AWS starts throttling.
-func newRetryer(opts Options) func() aws.Retryer {
-	standard := func(so *retry.StandardOptions) {
-		so.MaxAttempts = opts.MaxAttempts
-		if opts.MaxBackoff > 0 {
-			so.MaxBackoff = opts.MaxBackoff
-		}
-	}
-	return func() aws.Retryer {
-		if opts.StandardRetries {
-			return retry.NewStandard(standard)
-		}
-		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-			o.StandardOptions = append(o.StandardOptions, standard)
-		})
-	}
 }

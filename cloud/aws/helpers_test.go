@@ -83,16 +83,6 @@ func client(t *testing.T, w *emulator.World, opts cloudaws.Options) *cloudaws.Cl
 	return c
 }
 
-// runScaled runs the world's clock at speed times real time until the test
-// ends (for calls that wait in virtual time).
-func runScaled(t *testing.T, w *emulator.World, speed float64) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = w.Clock.RunScaled(ctx, speed) }()
-	t.Cleanup(func() { cancel(); <-done })
-}
-
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)

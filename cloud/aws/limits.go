@@ -87,16 +87,11 @@ func (l *limiter) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	done := make(chan struct{})
-	t := l.clk.AfterFunc(d, func() { close(done) })
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		t.Stop()
+	if err := clock.Sleep(ctx, l.clk, d); err != nil {
 		r.CancelAt(l.clk.Now())
-		return ctx.Err()
+		return err
 	}
+	return nil
 }
 
 // limitMiddleware makes every attempt (retries included, since it sits

@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"runtime"
 	"testing"
 	"time"
 
@@ -20,23 +19,17 @@ func TestLimiterWaitsOnTheClock(t *testing.T) {
 		}
 	}
 	// The third waits a virtual second, however long the wall clock runs.
-	done := make(chan error, 1)
-	go func() { done <- l.wait(ctx) }()
-	for clk.Pending() == 0 {
-		select {
-		case err := <-done:
-			t.Fatalf("third call did not wait: %v", err)
-		default:
-		}
-		runtime.Gosched() // until the waiter has scheduled its timer
+	start := clk.Now()
+	var err error
+	var took time.Duration
+	if !clk.Call(ctx, start.Add(time.Hour), func(ctx context.Context) {
+		err = l.wait(ctx)
+		took = clk.Now().Sub(start)
+	}) {
+		t.Fatal("the third call never got its token")
 	}
-	next, _ := clk.Next()
-	if got := next.Sub(clk.Now()); got != time.Second {
-		t.Fatalf("waiting %v, want 1s", got)
-	}
-	clk.RunFor(time.Second)
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	if err != nil || took != time.Second {
+		t.Fatalf("third call: %v after %v, want its token after 1s", err, took)
 	}
 }
 

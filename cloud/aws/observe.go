@@ -33,22 +33,29 @@ func observeMiddleware(service string, onCall func(service, op string, err error
 		})
 }
 
-// stackOptions returns the API options that put the rate limit, then the
-// observer, right after the SDK's retry middleware, so both run once per
-// attempt and the limit is taken before the request is signed.
-func stackOptions(service string, l *limiter, o Options) []func(*middleware.Stack) error {
+// stackOptions returns the API options that put drainer's retry loop
+// right before the SDK's (one-attempt) retry middleware, and the rate
+// limit, then the observer, right after it, so both run once per attempt
+// and the limit is taken before the request is signed.
+func stackOptions(service string, l *limiter, b *backoff, o Options) []func(*middleware.Stack) error {
 	return []func(*middleware.Stack) error{func(s *middleware.Stack) error {
+		retry := retryMiddleware(o.MaxAttempts, b, o.Clock)
 		limit, observe := limitMiddleware(l), observeMiddleware(service, o.OnCall, o.Logger, o.Clock)
 		if _, ok := s.Finalize.Get("Retry"); ok {
+			if err := s.Finalize.Insert(retry, "Retry", middleware.Before); err != nil {
+				return err
+			}
 			if err := s.Finalize.Insert(limit, "Retry", middleware.After); err != nil {
 				return err
 			}
 			return s.Finalize.Insert(observe, limit.ID(), middleware.After)
 		}
-		// No retry middleware (a custom stack): per call is per attempt.
-		if err := s.Finalize.Add(limit, middleware.After); err != nil {
-			return err
+		// No SDK retry middleware (a custom stack).
+		for _, m := range []middleware.FinalizeMiddleware{retry, limit, observe} {
+			if err := s.Finalize.Add(m, middleware.After); err != nil {
+				return err
+			}
 		}
-		return s.Finalize.Add(observe, middleware.After)
+		return nil
 	}}
 }

@@ -25,20 +25,20 @@ type Options struct {
 	// Credentials replaces the credential chain.
 	Credentials aws.CredentialsProvider
 	// MaxAttempts is the most attempts per call, retries included
-	// (default 5).
+	// (default 5). An attempt is retried when the SDK deems its error
+	// retryable (throttling, 5xx, a transient network failure).
 	MaxAttempts int
-	// MaxBackoff caps the SDK's delay between retries (default 20 s).
+	// MaxBackoff caps the wait between two attempts (default 20 s); each
+	// wait is random with exponential growth ("full jitter").
 	MaxBackoff time.Duration
-	// StandardRetries selects the SDK's standard retry mode instead of the
-	// adaptive one. Adaptive mode (the default) also slows the client down
-	// once AWS throttles, sleeping on the wall clock; standard mode only
-	// backs off between retries, which suits virtual-time tests or callers
-	// whose Limits already keep them under AWS's rates.
-	StandardRetries bool
+	// JitterSeed seeds the backoff's randomness (0: a random seed); a
+	// simulation passes its own so that a seeded run is reproducible.
+	JitterSeed uint64
 	// Limits are the client-side rates per API family (DefaultLimits when
 	// zero).
 	Limits Limits
-	// Clock is what rate-limit waits run on (default clock.Real{}).
+	// Clock is what rate-limit waits and retry backoffs run on (default
+	// clock.Real{}).
 	Clock clock.Clock
 	// OnCall, when set, is called once per API attempt, retries included,
 	// with the service ("ecs", "autoscaling", "ec2", "sqs", "events"), the
@@ -54,9 +54,16 @@ type Options struct {
 // whose loop retries anyway does not stall.
 const DefaultMaxAttempts = 5
 
+// DefaultMaxBackoff caps the wait between attempts unless Options say
+// otherwise (the AWS SDKs' own default).
+const DefaultMaxBackoff = 20 * time.Second
+
 func (o Options) withDefaults() Options {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
 	}
 	if o.Clock == nil {
 		o.Clock = clock.Real{}

@@ -1,6 +1,7 @@
 package aws_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -11,19 +12,25 @@ import (
 )
 
 // TestThrottlingIsRetriedAndCounted: ECS throttles ListClusters to one a
-// second; the SDK's retries get every call through, and OnCall sees each
-// throttled attempt exactly as the world logged it.
+// second; the client's retries, backing off on the world's clock, get every
+// call through, and OnCall sees each throttled attempt exactly as the world
+// logged it.
 func TestThrottlingIsRetriedAndCounted(t *testing.T) {
 	w := world(t, demoWorld)
 	noErr(t, w.Faults.Set(fault.Rule{Service: "ecs", Operation: "ListClusters", Rate: 1, Burst: 1}))
-	runScaled(t, w, 1000)
 	var seen calls
-	c := client(t, w, cloudaws.Options{OnCall: seen.record, MaxAttempts: 20, MaxBackoff: 20 * time.Millisecond})
-	ctx := ctxT(t)
-
-	for range 4 {
-		_, err := c.ListClusters(ctx)
-		noErr(t, err)
+	c := client(t, w, cloudaws.Options{OnCall: seen.record, MaxAttempts: 20, MaxBackoff: 2 * time.Second, JitterSeed: 7})
+	start := w.Now()
+	if !w.Clock.Call(ctxT(t), start.Add(time.Hour), func(ctx context.Context) {
+		for range 4 {
+			_, err := c.ListClusters(ctx)
+			noErr(t, err)
+		}
+	}) {
+		t.Fatal("four throttled calls did not end within a virtual hour")
+	}
+	if took := w.Now().Sub(start); took < 3*time.Second {
+		t.Errorf("four calls at one a second took %v of virtual time, want at least 3s", took)
 	}
 	var ok, throttled int
 	w.Do(func() {
@@ -48,14 +55,13 @@ func TestThrottledAfterRetriesIsErrThrottled(t *testing.T) {
 	w := world(t, demoWorld)
 	noErr(t, w.Faults.Set(fault.Rule{Service: "autoscaling", Operation: "*", Rate: 0.0001, Burst: 1}))
 	var seen calls
-	// Standard retries: the adaptive mode's own client-side waits are on the
-	// wall clock, and the previous test covers that mode.
-	c := client(t, w, cloudaws.Options{OnCall: seen.record, MaxAttempts: 3, MaxBackoff: time.Millisecond, StandardRetries: true})
-	ctx := ctxT(t)
-
-	_, err := c.DescribeGroups(ctx, nil) // takes the one token
-	noErr(t, err)
-	_, err = c.DescribeGroups(ctx, nil)
+	c := client(t, w, cloudaws.Options{OnCall: seen.record, MaxAttempts: 3, MaxBackoff: time.Millisecond})
+	var err error
+	w.Clock.Call(ctxT(t), w.Now().Add(time.Hour), func(ctx context.Context) {
+		_, err = c.DescribeGroups(ctx, nil) // takes the one token
+		noErr(t, err)
+		_, err = c.DescribeGroups(ctx, nil)
+	})
 	if !errors.Is(err, cloud.ErrThrottled) || apiCode(err) != "Throttling" {
 		t.Fatalf("err = %v, want ErrThrottled wrapping Throttling", err)
 	}
@@ -68,19 +74,22 @@ func TestThrottledAfterRetriesIsErrThrottled(t *testing.T) {
 // (burst 1), five calls spread over two virtual seconds.
 func TestClientRateLimitWaitsOnTheClock(t *testing.T) {
 	w := world(t, demoWorld)
-	runScaled(t, w, 1000)
 	c := client(t, w, cloudaws.Options{Limits: cloudaws.Limits{
 		ECS: cloudaws.Limit{Rate: 2, Burst: 1}, AutoScaling: fast, EC2: fast, SQS: fast, Events: fast,
 	}})
-	ctx := ctxT(t)
 	start := w.Now()
-	for range 5 {
-		_, err := c.ListClusters(ctx)
-		noErr(t, err)
+	// The calls run as one of the world clock's goroutines: the limiter's
+	// waits let virtual time move, and nothing else moves it.
+	if !w.Clock.Call(ctxT(t), start.Add(time.Hour), func(ctx context.Context) {
+		for range 5 {
+			_, err := c.ListClusters(ctx)
+			noErr(t, err)
+		}
+	}) {
+		t.Fatal("five rate-limited calls did not end within a virtual hour")
 	}
-	// The burst takes the first token at once, the fifth call's token is
-	// due two virtual seconds later (each call is logged at or after its
-	// token, so only the span from the start is exact).
+	// The burst takes the first token at once, each later call waits half
+	// a second for its own.
 	var last time.Time
 	n := 0
 	w.Do(func() {
@@ -93,7 +102,7 @@ func TestClientRateLimitWaitsOnTheClock(t *testing.T) {
 	if n != 5 {
 		t.Fatalf("%d ListClusters in the log", n)
 	}
-	if span := last.Sub(start); span < 2*time.Second || span > 10*time.Second {
-		t.Errorf("five calls at 2/s spanned %v of virtual time, want 2s (and not much more)", span)
+	if span := last.Sub(start); span != 2*time.Second {
+		t.Errorf("five calls at 2/s spanned %v of virtual time, want 2s", span)
 	}
 }

@@ -50,10 +50,8 @@ func (s *awsSource) Snapshot() web.Snapshot {
 // caller takes the first one before serving).
 func (s *awsSource) run(ctx context.Context) {
 	for {
-		select {
-		case <-ctx.Done():
+		if clock.Sleep(ctx, s.clk, dashboardRefresh) != nil {
 			return
-		case <-clock.After(s.clk, dashboardRefresh):
 		}
 		s.refresh(ctx)
 	}

@@ -1,6 +1,7 @@
 package front_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -190,40 +191,42 @@ func TestSQSErrorsThroughTheSDK(t *testing.T) {
 // the poll, and for an empty poll to end at WaitTimeSeconds.
 func TestSQSLongPolling(t *testing.T) {
 	e := newEndpoint(t)
-	runScaled(t, e.w, 1000)
 	ctx := ctxT(t)
 	cq, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("poll")})
 	noErr(t, err)
 	url := cq.QueueUrl
 
+	// The SDK's calls run as goroutines of the world's clock (the in-process
+	// transport serves them on the caller's goroutine): their waits are in
+	// virtual time, which only the clock's owner moves.
 	start := e.w.Now()
-	empty, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 5})
-	noErr(t, err)
-	if waited := e.w.Now().Sub(start); len(empty.Messages) != 0 || waited < 5*time.Second {
-		t.Fatalf("empty poll answered %d messages after %s of virtual time", len(empty.Messages), waited)
+	type result struct {
+		n   int
+		err error
+		at  time.Duration
 	}
-
-	got := make(chan *sqs.ReceiveMessageOutput, 1)
-	go func() {
-		out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 20})
-		if err != nil {
-			t.Error(err)
+	var empty, woken result
+	clock.Go(ctx, e.w.Clock, func(ctx context.Context) {
+		out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 5})
+		empty = result{len(out.Messages), err, e.w.Now().Sub(start)}
+		out, err = e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 20})
+		if err == nil && (len(out.Messages) != 1 || aws.ToString(out.Messages[0].Body) != "wake up") {
+			err = fmt.Errorf("long poll got %+v", out.Messages)
 		}
-		got <- out
-	}()
-	// Send once the poll is waiting: the call log shows it has started,
-	// and a virtual second later it is surely waiting.
-	<-e.callsReached("sqs", "ReceiveMessage", 2)
-	<-clock.After(e.w.Clock, time.Second)
-	start = e.w.Now()
-	_, err = e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("wake up")})
-	noErr(t, err)
-	out := <-got
-	if len(out.Messages) != 1 || aws.ToString(out.Messages[0].Body) != "wake up" {
-		t.Fatalf("long poll got %+v", out.Messages)
+		woken = result{len(out.Messages), err, e.w.Now().Sub(start)}
+	})
+	e.w.Clock.At(start.Add(8*time.Second), func() {
+		clock.Go(ctx, e.w.Clock, func(ctx context.Context) {
+			_, err := e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("wake up")})
+			noErr(t, err)
+		})
+	})
+	e.w.Clock.RunFor(time.Minute)
+	if empty.err != nil || empty.n != 0 || empty.at != 5*time.Second {
+		t.Fatalf("empty poll answered %d messages, %v, after %v of virtual time; want none after its 5s", empty.n, empty.err, empty.at)
 	}
-	if waited := e.w.Now().Sub(start); waited > 10*time.Second {
-		t.Fatalf("the poll answered %s of virtual time after the send", waited)
+	if woken.err != nil || woken.at != 8*time.Second {
+		t.Fatalf("waiting poll: %v at +%v; want the message the instant it was sent (+8s)", woken.err, woken.at)
 	}
 }
 

@@ -11,9 +11,13 @@ import (
 // Transport returns an http.RoundTripper that serves requests with h in
 // process, without sockets: give it to an SDK client
 // (aws.Config{HTTPClient: &http.Client{Transport: front.Transport(h)}})
-// for tests on a virtual clock. A round trip ends with the request's
-// context: a cancelled request returns the context's error at once even if
-// h is still working on it.
+// for tests and simulations on a virtual clock.
+//
+// h runs on the caller's goroutine, so a caller running as one of a
+// virtual clock's goroutines (clock.Go) waits in h (a long poll, injected
+// latency) as itself, and virtual time moves meanwhile. h must therefore
+// honour the request's context, as the emulator's front does: a cancelled
+// request returns the context's error.
 func Transport(h http.Handler) http.RoundTripper { return transport{h} }
 
 type transport struct{ h http.Handler }
@@ -34,21 +38,21 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	in.RemoteAddr = "127.0.0.1:0"
 	rec := &recorder{header: http.Header{}}
-	done := make(chan any, 1)
-	go func() {
-		defer func() { done <- recover() }()
-		t.h.ServeHTTP(rec, in)
-	}()
-	select {
-	case p := <-done:
+	if p := t.serve(rec, in); p != nil {
 		closeBody(req)
-		if p != nil {
-			return nil, fmt.Errorf("front: handler panicked: %v", p)
-		}
-		return rec.response(req), nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("front: handler panicked: %v", p)
 	}
+	closeBody(req)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return rec.response(req), nil
+}
+
+func (t transport) serve(rec *recorder, in *http.Request) (panicked any) {
+	defer func() { panicked = recover() }()
+	t.h.ServeHTTP(rec, in)
+	return nil
 }
 
 func closeBody(req *http.Request) {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	asgsdk "github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	asgtypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
@@ -54,14 +53,6 @@ func sdkConfig(hc aws.HTTPClient, r aws.Retryer) aws.Config {
 		HTTPClient:  hc,
 		Retryer:     func() aws.Retryer { return r },
 	}
-}
-
-// fastRetryer retries up to ten times with a 5 ms backoff.
-func fastRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 10
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 5 * time.Millisecond, nil })
-	})
 }
 
 func ctx(t *testing.T) context.Context {

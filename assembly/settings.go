@@ -1,0 +1,262 @@
+package assembly
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drainer-dev/drainer/controller"
+	"github.com/drainer-dev/drainer/drain"
+)
+
+// Settings are drainer's policy: every setting `drainer run`, `drainer
+// dev` and `drainer sim` accept, as flags named by Specs (each with a
+// DRAINER_… environment variable under `drainer run`), and that a scenario
+// may set in its `drainer:` block under the same names. The zero Settings
+// is not meant for use: start from DefaultSettings.
+type Settings struct {
+	// Clusters are the ECS clusters served; none means every cluster.
+	Clusters []string
+	// Preset is controller.PresetDefault or controller.PresetECSManaged.
+	Preset string
+	// Standalone is what happens to standalone tasks; "" means the
+	// preset's (stop-at-deadline by default, wait under ecs-managed).
+	Standalone drain.Standalone
+	// DrainOnRebalance drains instances that get an EC2 rebalance
+	// recommendation.
+	DrainOnRebalance bool
+	// FallbackPoll is the longest time between two looks at a drain when no
+	// event wakes it.
+	FallbackPoll time.Duration
+	// ScanInterval is the time between periodic scans (protection, idle,
+	// time-to-live, recorded drains); 0 turns them off.
+	ScanInterval time.Duration
+	// IdleAfter reclaims instances with no non-daemon task for that long
+	// (0: never); MaxLifetime replaces instances at that age (0: never).
+	IdleAfter, MaxLifetime time.Duration
+	// Budget is the disruption budget of voluntary drains, per group.
+	Budget drain.Budget
+	// Protect keeps scale-in protection on busy instances of groups
+	// without an ECS capacity provider.
+	Protect bool
+	// DrainWithoutProvider drains terminating instances of groups without
+	// an ECS capacity provider.
+	DrainWithoutProvider bool
+}
+
+// DefaultSettings are the settings when nothing says otherwise.
+func DefaultSettings() Settings {
+	return Settings{
+		Preset:               controller.PresetDefault,
+		FallbackPoll:         drain.DefaultPolicy().FallbackPoll,
+		ScanInterval:         time.Minute,
+		Budget:               drain.Budget{Count: 1},
+		DrainWithoutProvider: true,
+	}
+}
+
+// Spec describes one setting: its flag name, the environment variable
+// `drainer run` reads it from, whether it is a boolean flag, and its usage.
+type Spec struct {
+	Name  string
+	Env   string
+	Bool  bool
+	Usage string
+}
+
+// Specs lists every setting, in the order help text shows them.
+var Specs = []Spec{
+	{Name: "cluster", Env: "DRAINER_CLUSTERS", Usage: "ECS cluster to serve; repeat for several (comma-separated in the environment; default every cluster)"},
+	{Name: "preset", Env: "DRAINER_PRESET", Usage: "policy preset: default (drainer's) or ecs-managed (AWS's own managed draining: 48 h, standalone tasks left to finish, no hard stop before the hook's timeout)"},
+	{Name: "standalone", Env: "DRAINER_STANDALONE", Usage: "standalone tasks on a draining instance: wait, stop-at-deadline or stop (default: the preset's, stop-at-deadline for default)"},
+	{Name: "drain-on-rebalance", Env: "DRAINER_DRAIN_ON_REBALANCE", Bool: true, Usage: "drain instances that get an EC2 rebalance recommendation"},
+	{Name: "fallback-poll", Env: "DRAINER_FALLBACK_POLL", Usage: "longest time between two looks at a drain when no event wakes it"},
+	{Name: "scan-interval", Env: "DRAINER_SCAN_INTERVAL", Usage: "time between periodic scans (protection, idle, time-to-live, recorded drains); 0 turns them off"},
+	{Name: "idle-after", Env: "DRAINER_IDLE_AFTER", Usage: "reclaim instances with no non-daemon task for this long, in groups above their minimum; 0 = never"},
+	{Name: "max-lifetime", Env: "DRAINER_MAX_LIFETIME", Usage: "replace instances older than this (time-to-live); 0 = never"},
+	{Name: "budget", Env: "DRAINER_BUDGET", Usage: "disruption budget per group for voluntary drains (idle, TTL, rebalance, operator): a count such as 2 or a share such as 10%"},
+	{Name: "protect", Env: "DRAINER_PROTECT", Bool: true, Usage: "keep scale-in protection on busy instances in groups without an ECS capacity provider"},
+	{Name: "drain-without-provider", Env: "DRAINER_DRAIN_WITHOUT_PROVIDER", Bool: true, Usage: "drain terminating instances of groups without an ECS capacity provider"},
+}
+
+// Set sets the setting named name (a Spec's Name) from its text, as a
+// flag, an environment variable or a scenario gives it. "cluster" adds
+// clusters (comma-separated); the others replace the value. The error says
+// what the value should look like.
+func (s *Settings) Set(name, value string) error {
+	value = strings.TrimSpace(value)
+	duration := func(dst *time.Duration, positive bool) error {
+		d, err := time.ParseDuration(value)
+		switch {
+		case err != nil || d < 0:
+			return fmt.Errorf("--%s %q: want a duration such as 30m (0 turns it off)", name, value)
+		case positive && d == 0:
+			return fmt.Errorf("--%s %q: want a positive duration such as 2m", name, value)
+		}
+		*dst = d
+		return nil
+	}
+	boolean := func(dst *bool) error {
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("--%s %q: want true or false", name, value)
+		}
+		*dst = b
+		return nil
+	}
+	switch name {
+	case "cluster":
+		for _, c := range strings.Split(value, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				s.Clusters = append(s.Clusters, c)
+			}
+		}
+	case "preset":
+		switch value {
+		case controller.PresetDefault, controller.PresetECSManaged:
+			s.Preset = value
+		default:
+			return fmt.Errorf("--preset %q: want %s or %s", value, controller.PresetDefault, controller.PresetECSManaged)
+		}
+	case "standalone":
+		v, err := drain.ParseStandalone(value)
+		if err != nil {
+			return fmt.Errorf("--standalone: %w", err)
+		}
+		s.Standalone = v
+	case "drain-on-rebalance":
+		return boolean(&s.DrainOnRebalance)
+	case "fallback-poll":
+		return duration(&s.FallbackPoll, true)
+	case "scan-interval":
+		return duration(&s.ScanInterval, false)
+	case "idle-after":
+		return duration(&s.IdleAfter, false)
+	case "max-lifetime":
+		return duration(&s.MaxLifetime, false)
+	case "budget":
+		b, err := drain.ParseBudget(value)
+		if err != nil {
+			return fmt.Errorf("--budget: %w", err)
+		}
+		s.Budget = b
+	case "protect":
+		return boolean(&s.Protect)
+	case "drain-without-provider":
+		return boolean(&s.DrainWithoutProvider)
+	default:
+		return fmt.Errorf("unknown setting %q", name)
+	}
+	return nil
+}
+
+// Apply sets each named setting of values in Specs order (a scenario's
+// `drainer:` block, say); the first error stops it.
+func (s *Settings) Apply(values map[string]string) error {
+	for name := range values {
+		if _, ok := SpecOf(name); !ok {
+			return fmt.Errorf("unknown drainer setting %q (known: %s)", name, strings.Join(names(), ", "))
+		}
+	}
+	for _, sp := range Specs {
+		if v, ok := values[sp.Name]; ok {
+			if sp.Name == "cluster" {
+				s.Clusters = nil
+			}
+			if err := s.Set(sp.Name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SpecOf returns the Spec named name.
+func SpecOf(name string) (Spec, bool) {
+	for _, sp := range Specs {
+		if sp.Name == name {
+			return sp, true
+		}
+	}
+	return Spec{}, false
+}
+
+func names() []string {
+	out := make([]string, len(Specs))
+	for i, sp := range Specs {
+		out[i] = sp.Name
+	}
+	return out
+}
+
+// Value returns the setting named name as text Set reads back.
+func (s Settings) Value(name string) string {
+	switch name {
+	case "cluster":
+		return strings.Join(s.Clusters, ",")
+	case "preset":
+		return s.Preset
+	case "standalone":
+		return string(s.Standalone)
+	case "drain-on-rebalance":
+		return strconv.FormatBool(s.DrainOnRebalance)
+	case "fallback-poll":
+		return s.FallbackPoll.String()
+	case "scan-interval":
+		return s.ScanInterval.String()
+	case "idle-after":
+		return s.IdleAfter.String()
+	case "max-lifetime":
+		return s.MaxLifetime.String()
+	case "budget":
+		return s.Budget.String()
+	case "protect":
+		return strconv.FormatBool(s.Protect)
+	case "drain-without-provider":
+		return strconv.FormatBool(s.DrainWithoutProvider)
+	}
+	return ""
+}
+
+// LogAttrs lists the settings as slog key-value pairs, for the start-up
+// log line.
+func (s Settings) LogAttrs() []any {
+	var out []any
+	for _, sp := range Specs {
+		v := s.Value(sp.Name)
+		if sp.Name == "cluster" && v == "" {
+			v = "(all)"
+		}
+		if sp.Name == "standalone" && v == "" {
+			v = "(preset's)"
+		}
+		out = append(out, sp.Name, v)
+	}
+	return out
+}
+
+// policies turns the settings into the reconciler's drain policy and the
+// controller's options, the preset applied first.
+func (s Settings) policies() (drain.Policy, controller.Options, error) {
+	copts := controller.Options{
+		DrainOnRebalance: s.DrainOnRebalance,
+		Clusters:         s.Clusters,
+		IdleAfter:        s.IdleAfter,
+		MaxLifetime:      s.MaxLifetime,
+		Budget:           s.Budget,
+		ProtectDefault:   s.Protect,
+		DrainDefault:     controller.Bool(s.DrainWithoutProvider),
+	}
+	pol, copts, err := controller.Preset(s.Preset, copts)
+	if err != nil {
+		return drain.Policy{}, copts, err
+	}
+	if s.Standalone != "" {
+		pol.Standalone = s.Standalone
+	}
+	if s.FallbackPoll > 0 {
+		pol.FallbackPoll = s.FallbackPoll
+	}
+	return pol, copts, nil
+}

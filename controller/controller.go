@@ -52,6 +52,8 @@ type Options struct {
 	DrainOverride   *bool
 	// Preset is the name of the preset the options came from (see Preset).
 	Preset string
+	// OnScan, when set, is told what each pass of Run found and did.
+	OnScan func(ScanReport, error)
 }
 
 // Controller routes notices to the reconciler and runs the periodic

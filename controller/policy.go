@@ -9,22 +9,14 @@ import (
 
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/scan"
 )
 
 // GroupPolicy is what drainer does for one Auto Scaling group: the two
-// settings of DESIGN.md §3's matrix.
-type GroupPolicy struct {
-	// Protect: busy instances (a non-daemon task on them) carry scale-in
-	// protection, idle ones do not (managed termination protection).
-	Protect bool
-	// Drain: terminating instances are drained (managed draining); when
-	// false, a termination lifecycle action is completed at once with
-	// CONTINUE and drainer starts no drain in the group.
-	Drain bool
-	// Provider is the ECS capacity provider the policy comes from, "" when
-	// the group has none (the defaults or overrides applied).
-	Provider string
-}
+// settings of DESIGN.md §3's matrix (Protect, Drain) and the capacity
+// provider they come from. The scans decide on it too, hence its home in
+// package scan.
+type GroupPolicy = scan.Policy
 
 // Policy resolves a group's policy: a flag override first, then the
 // group's capacity provider, then the defaults for groups without one.
@@ -98,12 +90,17 @@ func (c *Controller) groupPolicy(ctx context.Context, group string) (GroupPolicy
 	if err := c.ensurePolicies(ctx); err != nil {
 		return GroupPolicy{}, err
 	}
+	return c.cachedPolicy(group), nil
+}
+
+// cachedPolicy returns the policy of group from the providers read last.
+func (c *Controller) cachedPolicy(group string) GroupPolicy {
 	c.pol.mu.Lock()
 	defer c.pol.mu.Unlock()
 	if cp, ok := c.pol.byGroup[group]; ok {
-		return c.opts.Policy(&cp), nil
+		return c.opts.Policy(&cp)
 	}
-	return c.opts.Policy(nil), nil
+	return c.opts.Policy(nil)
 }
 
 func (c *Controller) ensurePolicies(ctx context.Context) error {

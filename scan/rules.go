@@ -1,8 +1,3 @@
-// Package scan holds the rules of drainer's periodic scans: the work that
-// sends no message. An idle instance is reclaimed, an instance past its
-// time-to-live is replaced, scale-in protection follows the tasks, and an
-// instance kept past its group's maximum lifetime by that protection is
-// reported. The rules are pure; the caller reads the world and acts.
 package scan
 
 import (
@@ -35,49 +30,48 @@ type Group struct {
 	// Protect: drainer keeps scale-in protection on busy instances
 	// (managed termination protection).
 	Protect bool
+	// Drain: drainer may start idle and time-to-live drains in the group
+	// (managed draining).
+	Drain bool
 	// MaxLifetime is the group's maximum instance lifetime (0 = none).
 	MaxLifetime time.Duration
 }
 
-// IdleTracker remembers since when each instance has been idle, across
-// scans. After a restart idleness counts again from the first scan: an
-// instance is reclaimed late rather than early.
-type IdleTracker struct {
-	since map[string]time.Time
-}
-
-// NewIdleTracker returns an empty tracker.
-func NewIdleTracker() *IdleTracker { return &IdleTracker{since: map[string]time.Time{}} }
-
 // Idle returns the instances to reclaim: InService, registered, not
 // draining, with no non-daemon task for at least idleAfter, in groups above
-// their minimum — oldest first, never taking a group below its minimum.
-// It updates the tracker with what it saw at now.
-func (tr *IdleTracker) Idle(instances []Instance, groups map[string]Group, now time.Time, idleAfter time.Duration) []Instance {
-	seen := make(map[string]bool, len(instances))
+// their minimum — oldest first, never taking a group below its minimum
+// (instances already draining use up the room above it).
+//
+// since is when each instance was first seen idle in earlier scans; Idle
+// does not modify it and returns it as seen at now: the instances idle now
+// keep their time (or start counting at now), every other one is dropped,
+// so an instance that gets a task counts again from zero. After a restart
+// idleness counts again from the first scan: an instance is reclaimed late
+// rather than early.
+func Idle(instances []Instance, groups map[string]Group, since map[string]time.Time, now time.Time, idleAfter time.Duration) ([]Instance, map[string]time.Time) {
+	next := make(map[string]time.Time, len(since))
 	var idle []Instance
 	for _, in := range instances {
-		seen[in.ID] = true
 		if in.Busy || !in.InService || !in.Registered || in.Draining {
-			delete(tr.since, in.ID)
 			continue
 		}
-		since, ok := tr.since[in.ID]
+		from, ok := since[in.ID]
 		if !ok {
-			tr.since[in.ID] = now
-			since = now
+			from = now
 		}
-		if now.Sub(since) >= idleAfter {
+		next[in.ID] = from
+		if now.Sub(from) >= idleAfter {
 			idle = append(idle, in)
 		}
 	}
-	for id := range tr.since {
-		if !seen[id] {
-			delete(tr.since, id)
-		}
-	}
 	oldestFirst(idle)
-	room := map[string]int{}
+	return aboveMinimum(idle, instances, groups), next
+}
+
+// aboveMinimum keeps, in order, the candidates their group has room for
+// above its minimum, counting the instances already draining against it.
+func aboveMinimum(candidates, instances []Instance, groups map[string]Group) []Instance {
+	room := make(map[string]int, len(groups))
 	for name, g := range groups {
 		room[name] = g.Desired - g.Min
 	}
@@ -87,7 +81,7 @@ func (tr *IdleTracker) Idle(instances []Instance, groups map[string]Group, now t
 		}
 	}
 	var out []Instance
-	for _, in := range idle {
+	for _, in := range candidates {
 		if _, known := groups[in.Group]; !known || room[in.Group] <= 0 {
 			continue
 		}
@@ -114,7 +108,8 @@ func Expired(instances []Instance, now time.Time, maxLifetime time.Duration) []I
 }
 
 // MaxProtectionBatch is Auto Scaling's limit of instances per
-// SetInstanceProtection call.
+// SetInstanceProtection call: "You can specify up to 50 instances"
+// (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_SetInstanceProtection.html).
 const MaxProtectionBatch = 50
 
 // Protection returns, for one group that keeps managed protection, the

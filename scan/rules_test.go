@@ -22,29 +22,51 @@ func ids(in []Instance) string {
 
 func TestIdleNeedsTimeAndRoomAboveMinimum(t *testing.T) {
 	groups := map[string]Group{"g": {Name: "g", Desired: 4, Min: 2}}
-	tr := NewIdleTracker()
 	insts := []Instance{inst("i-busy", 3*time.Hour, true), inst("i-a", 2*time.Hour, false), inst("i-b", 5*time.Hour, false), inst("i-c", time.Hour, false)}
+	since := map[string]time.Time{}
+	idle := func(at time.Duration) []Instance {
+		var got []Instance
+		got, since = Idle(insts, groups, since, t0.Add(at), 30*time.Minute)
+		return got
+	}
 
-	if got := tr.Idle(insts, groups, t0, 30*time.Minute); len(got) != 0 {
+	if got := idle(0); len(got) != 0 {
 		t.Fatalf("first scan reclaimed %s: idleness must last idleAfter first", ids(got))
 	}
-	got := tr.Idle(insts, groups, t0.Add(30*time.Minute), 30*time.Minute)
-	if ids(got) != "i-b i-a " {
+	if got := idle(30 * time.Minute); ids(got) != "i-b i-a " {
 		t.Fatalf("idle = %q, want the two oldest idle ones (desired 4, min 2)", ids(got))
 	}
 	// An instance that gets a task loses its idle time.
 	insts[1].Busy = true
-	tr.Idle(insts, groups, t0.Add(31*time.Minute), 30*time.Minute)
+	idle(31 * time.Minute)
+	if _, kept := since["i-a"]; kept {
+		t.Fatal("a busy instance kept its idle time")
+	}
 	insts[1].Busy = false
-	got = tr.Idle(insts, groups, t0.Add(40*time.Minute), 30*time.Minute)
-	if ids(got) != "i-b i-c " {
+	if got := idle(40 * time.Minute); ids(got) != "i-b i-c " {
 		t.Fatalf("idle = %q, want i-b and i-c (i-a was busy 9 minutes ago)", ids(got))
 	}
 	// Instances already draining use up the room above the minimum.
 	insts[2].Draining = true
-	got = tr.Idle(insts, groups, t0.Add(41*time.Minute), 30*time.Minute)
-	if ids(got) != "i-c " {
+	if got := idle(41 * time.Minute); ids(got) != "i-c " {
 		t.Fatalf("idle = %q, want only i-c with one instance already draining", ids(got))
+	}
+	// An instance no longer seen is forgotten.
+	insts = insts[:2]
+	idle(42 * time.Minute)
+	if _, kept := since["i-c"]; kept || len(since) != 1 {
+		t.Fatalf("idle times %v, want only i-a's", since)
+	}
+}
+
+func TestIdleLeavesItsInputAlone(t *testing.T) {
+	since := map[string]time.Time{"i-a": t0.Add(-time.Hour), "i-gone": t0.Add(-time.Hour)}
+	_, next := Idle([]Instance{inst("i-a", time.Hour, false), inst("i-new", time.Hour, false)}, nil, since, t0, time.Minute)
+	if len(since) != 2 || !since["i-gone"].Equal(t0.Add(-time.Hour)) {
+		t.Fatalf("Idle changed the idle times it was given: %v", since)
+	}
+	if len(next) != 2 || !next["i-a"].Equal(t0.Add(-time.Hour)) || !next["i-new"].Equal(t0) {
+		t.Fatalf("next idle times %v, want i-a kept and i-new from now", next)
 	}
 }
 

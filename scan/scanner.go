@@ -1,0 +1,236 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/drainer-dev/drainer/clock"
+	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/drain"
+)
+
+// Cloud is what a scan reads and changes in AWS (cloud.Cloud satisfies
+// it; each method's errors are those its cloud interface documents).
+type Cloud interface {
+	ListClusters(ctx context.Context) ([]string, error)
+	ListContainerInstances(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus) ([]cloud.ContainerInstance, error)
+	TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]cloud.Task, error)
+	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
+	SetInstanceProtection(ctx context.Context, group string, instanceIDs []string, protected bool) error
+	DescribeInstances(ctx context.Context, ids []string) ([]cloud.Instance, error)
+}
+
+// Starter is what a scan needs of drainer's drains (*drain.Reconciler
+// satisfies it). The pass applies the disruption budget itself, from what
+// it observed: Start should not check it again (a budgeted start that
+// reads the group afresh would cost two Auto Scaling calls per drain).
+type Starter interface {
+	// Resume loads the drains recorded on the container instances of the
+	// served clusters and returns how many it loaded.
+	Resume(ctx context.Context) (int, error)
+	// Start starts (or joins) a drain of an EC2 instance.
+	Start(ctx context.Context, instanceID string, t drain.Trigger) error
+	// Drains lists the drains in progress.
+	Drains() []drain.Status
+}
+
+// Policies tells each group's policy (the controller reads them from the
+// served clusters' capacity providers, and keeps them for the notices).
+type Policies interface {
+	// GroupPolicies reads the policies of clusters afresh and returns the
+	// policy of each of groups, by name.
+	GroupPolicies(ctx context.Context, clusters, groups []string) (map[string]Policy, error)
+}
+
+// Options configure a Scanner.
+type Options struct {
+	Config
+	// Clusters are the clusters served; empty means every cluster.
+	Clusters []string
+	// OnPass, when set, is told what each of Run's passes found and did.
+	OnPass func(Report, error)
+	// Clock is the scans' notion of now and Run's timer (default: real
+	// time).
+	Clock  clock.Clock
+	Logger *slog.Logger
+}
+
+// Scanner runs the periodic scans: it observes, decides (Decide) and acts.
+// It remembers across passes whether it resumed the recorded drains, since
+// when each instance is idle, and the daemon services seen per cluster. Its
+// passes run one at a time.
+type Scanner struct {
+	cloud    Cloud
+	starter  Starter
+	policies Policies
+	opts     Options
+	log      *slog.Logger
+	clock    clock.Clock
+
+	mu        clock.Mutex // held for a whole pass, across its API calls
+	resumed   bool
+	idleSince map[string]time.Time
+	// daemons are the daemon services seen per cluster: an instance whose
+	// running+pending count exceeds their number runs a non-daemon task for
+	// sure, without listing its tasks.
+	daemons map[string]map[string]bool
+}
+
+// NewScanner returns a Scanner reading and acting through c, starting
+// drains through s and reading policies from p. A nil c makes every pass
+// fail.
+func NewScanner(c Cloud, s Starter, p Policies, opts Options) *Scanner {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	return &Scanner{cloud: c, starter: s, policies: p, opts: opts, log: log, clock: clk,
+		idleSince: map[string]time.Time{}, daemons: map[string]map[string]bool{}}
+}
+
+// Report says what one pass found and did.
+type Report struct {
+	// Resumed counts the recorded drains the first pass resumed.
+	Resumed int
+	// Groups and Instances count the groups holding container instances of
+	// the served clusters, and those container instances.
+	Groups    int
+	Instances int
+	// Protected and Unprotected count the instances whose protection
+	// changed, in ProtectionCalls SetInstanceProtection calls.
+	Protected, Unprotected int
+	ProtectionCalls        int
+	// IdleStarted and TTLStarted are the instances whose voluntary drain
+	// started; HeldByBudget those the disruption budget delayed.
+	IdleStarted, TTLStarted []string
+	HeldByBudget            []string
+	// TasksListed counts the instances whose tasks were listed because
+	// their task count could not tell whether they are busy.
+	TasksListed int
+	Traps       []Trap
+	Policies    map[string]Policy
+	// ProtectionErrors counts the failed SetInstanceProtection calls,
+	// Failures the drains that did not start (both logged, retried next
+	// pass).
+	ProtectionErrors, Failures int
+}
+
+// Pass does one pass over the served clusters' groups: the work no
+// message announces. It resumes recorded drains on its first pass, then
+// per group reconciles scale-in protection (groups that keep it), starts
+// time-to-live and idle drains (groups that drain, within the disruption
+// budget) and reports instances kept past their lifetime by protection.
+// It fails, without acting, when it cannot read what it decides on; a
+// failed protection call or drain start is counted in the report and
+// logged.
+//
+// Cost per pass, for C clusters, G groups in the region, N container
+// instances: per cluster 1 DescribeClusters + 1 DescribeCapacityProviders
+// (the policies) and ⌈N/100⌉ ListContainerInstances + ⌈N/100⌉
+// DescribeContainerInstances; ⌈G/100⌉ DescribeAutoScalingGroups;
+// ⌈N/1000⌉ DescribeInstances only with a MaxLifetime; one
+// SetInstanceProtection per 50 instances whose protection changes; and
+// TasksOn (ListTasks ×2 + DescribeTasks) only for instances whose task
+// count cannot tell (more than zero tasks, no more than the daemon
+// services known in the cluster) plus one instance per cluster to keep the
+// known daemon services fresh.
+func (s *Scanner) Pass(ctx context.Context) (Report, error) {
+	var rep Report
+	if err := s.mu.Lock(ctx); err != nil {
+		return rep, fmt.Errorf("scan: %w", err)
+	}
+	defer s.mu.Unlock()
+	if s.cloud == nil {
+		return rep, errors.New("scan: no cloud configured")
+	}
+	now := s.clock.Now()
+	if !s.resumed {
+		n, err := s.starter.Resume(ctx)
+		if err != nil {
+			return rep, fmt.Errorf("scan: resume drains: %w", err)
+		}
+		s.resumed, rep.Resumed = true, n
+	}
+	obs, listed, err := s.observe(ctx, now)
+	if err != nil {
+		return rep, fmt.Errorf("scan: %w", err)
+	}
+	plan := Decide(obs, s.opts.Config)
+	s.idleSince = plan.IdleSince
+	rep.Groups, rep.Instances, rep.TasksListed = len(obs.Groups), len(plan.Instances), listed
+	rep.Policies, rep.HeldByBudget, rep.Traps = obs.Policies, plan.HeldByBudget, plan.Traps
+	for _, b := range plan.Protection {
+		s.protect(ctx, b, &rep)
+	}
+	for _, st := range plan.Starts {
+		s.start(ctx, st, &rep)
+	}
+	return rep, nil
+}
+
+func (s *Scanner) protect(ctx context.Context, b ProtectionBatch, rep *Report) {
+	rep.ProtectionCalls++
+	if err := s.cloud.SetInstanceProtection(ctx, b.Group, b.InstanceIDs, b.Protect); err != nil {
+		rep.ProtectionErrors++
+		s.log.Warn("scan: set scale-in protection failed", "group", b.Group, "protect", b.Protect, "instances", len(b.InstanceIDs), "error", err)
+		return
+	}
+	if b.Protect {
+		rep.Protected += len(b.InstanceIDs)
+	} else {
+		rep.Unprotected += len(b.InstanceIDs)
+	}
+}
+
+func (s *Scanner) start(ctx context.Context, st Start, rep *Report) {
+	if err := s.starter.Start(ctx, st.InstanceID, st.Trigger); err != nil {
+		rep.Failures++
+		s.log.Warn("scan: drain not started", "instance", st.InstanceID, "reason", st.Trigger.Reason, "error", err)
+		return
+	}
+	switch st.Trigger.Reason {
+	case drain.ReasonTTL:
+		rep.TTLStarted = append(rep.TTLStarted, st.InstanceID)
+	case drain.ReasonIdle:
+		rep.IdleStarted = append(rep.IdleStarted, st.InstanceID)
+	}
+}
+
+// Run passes every interval on the scanner's clock until ctx ends (the
+// first pass at once) and returns ctx's error then; an interval of zero
+// or less is an error. A failed pass is logged and the next one comes at
+// the next interval.
+func (s *Scanner) Run(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		return fmt.Errorf("scan interval %v: want more than zero", interval)
+	}
+	for {
+		rep, err := s.Pass(ctx)
+		s.logPass(rep, err)
+		if s.opts.OnPass != nil {
+			s.opts.OnPass(rep, err)
+		}
+		if err := clock.Sleep(ctx, s.clock, interval); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Scanner) logPass(rep Report, err error) {
+	if err != nil {
+		s.log.Warn("scan failed", "error", err)
+		return
+	}
+	s.log.Debug("scan done", "groups", rep.Groups, "instances", rep.Instances, "idle", len(rep.IdleStarted), "ttl", len(rep.TTLStarted),
+		"protected", rep.Protected, "unprotected", rep.Unprotected, "heldByBudget", len(rep.HeldByBudget))
+	for _, t := range rep.Traps {
+		s.log.Warn("instance kept past its group's maximum lifetime by scale-in protection", "instance", t.Instance.ID, "group", t.Instance.Group, "age", t.Age, "lifetime", t.Lifetime)
+	}
+}

@@ -247,6 +247,18 @@ func TestEC2AnswersForThingsThatDoNotExist(t *testing.T) {
 	w.Clock.RunFor(time.Minute)
 	c := client(t, w, cloudaws.Options{})
 	ctx := ctxT(t)
+	host := standalone(t, w)
+	w.Clock.RunFor(time.Minute)
+	var leaked string
+	var eniErr error
+	w.Do(func() {
+		var eni *ec2.NetworkInterface
+		if eni, eniErr = w.EC2.AttachNetworkInterface(host, "ecs task"); eniErr == nil {
+			leaked = eni.ID
+			w.EC2.DetachNetworkInterface(eni.ID, true) // left available
+		}
+	})
+	noErr(t, eniErr)
 	for _, tt := range []struct {
 		what     string
 		err      error
@@ -269,11 +281,14 @@ func TestEC2AnswersForThingsThatDoNotExist(t *testing.T) {
 		expect(t, tt.what, tt.err, tt.sentinel, tt.want)
 	}
 	// Interfaces asked for by id that are gone are simply not available:
-	// the call does not fail for them.
-	got, err := c.AvailableNetworkInterfaces(ctx, cloud.NetworkInterfaceQuery{IDs: []string{unknownENI}})
-	if err != nil || len(got) != 0 {
-		t.Errorf("AvailableNetworkInterfaces(gone) = %+v, %v; want none, no error", got, err)
+	// the call does not fail for them, nor hide the ones still there.
+	got, err := c.AvailableNetworkInterfaces(ctx, cloud.NetworkInterfaceQuery{IDs: []string{unknownENI, leaked}})
+	if err != nil || len(got) != 1 || got[0].ID != leaked {
+		t.Errorf("AvailableNetworkInterfaces(gone, available) = %+v, %v; want the available one", got, err)
 	}
+	// Terminating twice is no error: the second finds it terminating.
+	noErr(t, c.TerminateInstances(ctx, []string{host}))
+	noErr(t, c.TerminateInstances(ctx, []string{host}))
 }
 
 func TestSQSAnswersForThingsThatDoNotExist(t *testing.T) {

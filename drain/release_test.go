@@ -65,8 +65,7 @@ groups:
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	ctx := t.Context()
 	if gis, err := c.DescribeGroupInstances(ctx, []string{id}); err != nil || len(gis) != 0 {
 		t.Fatalf("the host is in a group: %+v, %v", gis, err)
 	}

@@ -66,6 +66,22 @@ func expect(t *testing.T, what string, err, sentinel error, want answer) {
 	}
 }
 
+// answerCase is one call's error, the sentinel it must carry and the
+// answer it must come from.
+type answerCase struct {
+	what     string
+	err      error
+	sentinel error
+	want     answer
+}
+
+func expectAll(t *testing.T, cases []answerCase) {
+	t.Helper()
+	for _, c := range cases {
+		expect(t, c.what, c.err, c.sentinel, c.want)
+	}
+}
+
 // standalone launches an EC2 instance from the demo group's launch template
 // outside any Auto Scaling group (as a hand-launched or detached host is):
 // its ECS agent joins the demo cluster all the same.
@@ -114,12 +130,7 @@ func TestAutoScalingAnswersForAnInstanceInNoGroup(t *testing.T) {
 		t.Errorf("DescribeGroups(unknown) = %+v, %v; want none, no error", groups, err)
 	}
 
-	for _, tt := range []struct {
-		what     string
-		err      error
-		sentinel error
-		want     answer
-	}{
+	expectAll(t, []answerCase{
 		{"TerminateInstanceInAutoScalingGroup, instance in no group",
 			c.TerminateGroupInstance(ctx, id, false), cloud.ErrNotFound,
 			answer{400, "ValidationError", "Instance Id not found - No managed instance found for instance ID: " + id}},
@@ -147,9 +158,7 @@ func TestAutoScalingAnswersForAnInstanceInNoGroup(t *testing.T) {
 			c.RecordLifecycleActionHeartbeat(ctx, cloud.LifecycleAction{Group: "demo-asg", Hook: "drain-hook", Token: "1f2e3d4c-aaaa-bbbb-cccc-123456789012"}),
 			cloud.ErrNoActiveLifecycleAction,
 			answer{400, "ValidationError", "No active Lifecycle Action found with token 1f2e3d4c-aaaa-bbbb-cccc-123456789012"}},
-	} {
-		expect(t, tt.what, tt.err, tt.sentinel, tt.want)
-	}
+	})
 
 	// A refusal about something else is no "not found": an instance of the
 	// group that is not InService cannot change its protection.
@@ -180,12 +189,7 @@ func TestECSAnswersForThingsThatDoNotExist(t *testing.T) {
 	unknownTask := strings.Replace(unknownCI, "container-instance", "task", 1)
 	clusterNotFound := answer{400, "ClusterNotFoundException", "Cluster not found."}
 
-	for _, tt := range []struct {
-		what     string
-		err      error
-		sentinel error
-		want     answer
-	}{
+	expectAll(t, []answerCase{
 		{"ListContainerInstances, unknown cluster",
 			func() error { _, err := c.ListContainerInstances(ctx, "nope", ""); return err }(), cloud.ErrNotFound, clusterNotFound},
 		{"DescribeContainerInstances, unknown cluster",
@@ -218,9 +222,7 @@ func TestECSAnswersForThingsThatDoNotExist(t *testing.T) {
 		{"DeregisterContainerInstance with tasks, no force",
 			c.DeregisterContainerInstance(ctx, "demo", ci.ARN, false), nil,
 			answer{400, "InvalidParameterException", "Found running tasks on the instance."}},
-	} {
-		expect(t, tt.what, tt.err, tt.sentinel, tt.want)
-	}
+	})
 
 	// Answers without an error: unknown items are left out or listed as
 	// failures, and a cluster that DescribeClusters does not know is
@@ -259,12 +261,7 @@ func TestEC2AnswersForThingsThatDoNotExist(t *testing.T) {
 		}
 	})
 	noErr(t, eniErr)
-	for _, tt := range []struct {
-		what     string
-		err      error
-		sentinel error
-		want     answer
-	}{
+	expectAll(t, []answerCase{
 		{"DescribeInstances, unknown instance",
 			func() error { _, err := c.DescribeInstances(ctx, []string{unknownInstance}); return err }(), cloud.ErrNotFound,
 			answer{400, "InvalidInstanceID.NotFound", "The instance ID '" + unknownInstance + "' does not exist"}},
@@ -277,9 +274,7 @@ func TestEC2AnswersForThingsThatDoNotExist(t *testing.T) {
 		{"DescribeInstances, malformed id",
 			func() error { _, err := c.DescribeInstances(ctx, []string{"i-nothex"}); return err }(), nil,
 			answer{400, "InvalidInstanceID.Malformed", `Invalid id: "i-nothex"`}},
-	} {
-		expect(t, tt.what, tt.err, tt.sentinel, tt.want)
-	}
+	})
 	// Interfaces asked for by id that are gone are simply not available:
 	// the call does not fail for them, nor hide the ones still there.
 	got, err := c.AvailableNetworkInterfaces(ctx, cloud.NetworkInterfaceQuery{IDs: []string{unknownENI, leaked}})
@@ -312,12 +307,7 @@ func TestSQSAnswersForThingsThatDoNotExist(t *testing.T) {
 	gone := strings.Replace(url, "/drainer", "/gone", 1)
 	noQueue := answer{400, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."}
 
-	for _, tt := range []struct {
-		what     string
-		err      error
-		sentinel error
-		want     answer
-	}{
+	expectAll(t, []answerCase{
 		{"GetQueueUrl, unknown queue",
 			func() error { _, err := c.QueueURL(ctx, "gone"); return err }(), cloud.ErrNotFound, noQueue},
 		{"ReceiveMessage, unknown queue",
@@ -332,9 +322,7 @@ func TestSQSAnswersForThingsThatDoNotExist(t *testing.T) {
 		{"ChangeMessageVisibility, not a receipt handle",
 			c.ChangeMessageVisibility(ctx, url, "not-a-handle", 0), nil,
 			answer{400, "ReceiptHandleIsInvalid", `The input receipt handle "not-a-handle" is not a valid receipt handle.`}},
-	} {
-		expect(t, tt.what, tt.err, tt.sentinel, tt.want)
-	}
+	})
 }
 
 // afterCall runs then once a call whose X-Amz-Target is target has been

@@ -47,7 +47,8 @@ var notFoundCodes = map[string]bool{
 	"ClusterNotFoundException": true,
 	"ServiceNotFoundException": true,
 	"TargetNotFoundException":  true,
-	// ECS and EventBridge: ListTargetsByRule on a deleted rule answers
+	// EventBridge (ECS uses it too, for resources drainer does not name):
+	// ListTargetsByRule on a deleted rule answers
 	// "Rule NAME does not exist on EventBus default.", ListRules on an
 	// unknown bus "Event bus NAME does not exist." (EventBridge API
 	// Reference, Errors: ResourceNotFoundException).
@@ -86,8 +87,9 @@ var notFoundMessages = []struct {
 	// Auto Scaling SetInstanceProtection and DetachInstances for an instance
 	// that is not (or no longer) in the group: "The instance i-… is not part
 	// of Auto Scaling group NAME." (terraform-provider-aws#35071 ignores it
-	// when an instance terminated under a protection change).
-	{[]string{"ValidationError"}, regexp.MustCompile(`^The instance \S+ is not part of Auto Scaling group \S+\.$`)},
+	// when an instance terminated under a protection change). Group names
+	// may hold spaces.
+	{[]string{"ValidationError"}, regexp.MustCompile(`^The instance \S+ is not part of Auto Scaling group .+\.$`)},
 	// Auto Scaling, any operation naming a group that does not exist:
 	// "AutoScalingGroup name not found - AutoScalingGroup NAME not found"
 	// (the tail varies by operation: "AutoScalingGroup: NAME not found",

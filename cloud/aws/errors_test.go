@@ -35,6 +35,7 @@ func TestWrapMapsSentinels(t *testing.T) {
 		{"instance in no group", api("ValidationError", "Instance Id not found - No managed instance found for instance ID: i-0123456789abcdef0"), cloud.ErrNotFound},
 		{"instance in no group, no colon", api("ValidationError", "Instance Id not found - No managed instance found for instance ID i-0bba"), cloud.ErrNotFound},
 		{"instance not part of the group", api("ValidationError", "The instance i-0123456789abcdef0 is not part of Auto Scaling group demo-asg."), cloud.ErrNotFound},
+		{"instance not part of a group with a space", api("ValidationError", "The instance i-0abc is not part of Auto Scaling group web tier."), cloud.ErrNotFound},
 		{"group not found", api("ValidationError", "AutoScalingGroup name not found - AutoScalingGroup web not found"), cloud.ErrNotFound},
 		{"group not found, other tail", api("ValidationError", "AutoScalingGroup name not found - AutoScalingGroup: web not found"), cloud.ErrNotFound},
 		// Auto Scaling ValidationErrors about something else.

@@ -8,38 +8,64 @@ import (
 )
 
 // AutoScaling is what drainer needs of EC2 Auto Scaling.
+//
+// Errors: Auto Scaling answers most refusals with one code,
+// ValidationError; only the answers each method lists carry a sentinel
+// (package cloud/aws tells them apart by their whole message). Any method
+// may return ErrThrottled.
 type AutoScaling interface {
 	// DescribeGroups describes Auto Scaling groups by name with their
-	// instances; no names means every group. Unknown names are left out.
+	// instances; no names means every group. Unknown names are left out,
+	// never ErrNotFound. No sentinel but ErrThrottled.
 	DescribeGroups(ctx context.Context, names []string) ([]Group, error)
 
 	// DescribeGroupInstances says which group each EC2 instance belongs to
-	// and its lifecycle state; instances in no group are left out.
+	// and its lifecycle state; instances in no group, or unknown, are left
+	// out ("If you specify an ID that does not exist, it is ignored with
+	// no error", DescribeAutoScalingInstances), never ErrNotFound. No
+	// sentinel but ErrThrottled.
 	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]GroupInstance, error)
 
-	// LifecycleHooks returns the lifecycle hooks of a group.
+	// LifecycleHooks returns the lifecycle hooks of a group. ErrNotFound:
+	// the group does not exist ("AutoScalingGroup name not found - …").
 	LifecycleHooks(ctx context.Context, group string) ([]LifecycleHook, error)
 
-	// CompleteLifecycleAction ends a lifecycle action with result. An
-	// action that is gone returns ErrNoActiveLifecycleAction.
+	// CompleteLifecycleAction ends a lifecycle action with result.
+	// ErrNoActiveLifecycleAction: Auto Scaling holds no such action ("No
+	// active Lifecycle Action found with instance ID …" / "… with token
+	// …"): it was completed, abandoned or timed out, the token is unknown,
+	// or the instance is in no group (or another one). An action missing
+	// its hook, group or both token and instance id fails before any call,
+	// with no sentinel.
 	CompleteLifecycleAction(ctx context.Context, a LifecycleAction, result LifecycleResult) error
 
 	// RecordLifecycleActionHeartbeat restarts the hook's heartbeat timeout
-	// (never past its global timeout). An action that is gone returns
-	// ErrNoActiveLifecycleAction.
+	// (never past its global timeout). ErrNoActiveLifecycleAction, and the
+	// check before any call, as for CompleteLifecycleAction.
 	RecordLifecycleActionHeartbeat(ctx context.Context, a LifecycleAction) error
 
 	// SetInstanceProtection sets or clears scale-in protection on instances
-	// of group, fifty per call as Auto Scaling allows.
+	// of group, fifty per call as Auto Scaling allows. ErrNotFound: the
+	// group does not exist, or an instance is not (or no longer) in it
+	// ("The instance … is not part of Auto Scaling group …."); Auto Scaling
+	// then refuses that whole call of fifty, and the calls before it stay
+	// done. An instance of the group that is not InService is a plain
+	// ValidationError, no sentinel.
 	SetInstanceProtection(ctx context.Context, group string, instanceIDs []string, protected bool) error
 
 	// TerminateGroupInstance terminates an instance through its Auto
 	// Scaling group (which runs the termination hooks), lowering the
 	// desired capacity when decrementDesired (no replacement) or not (the
-	// group launches a replacement).
+	// group launches a replacement). ErrNotFound: the instance is in no
+	// group, or does not exist ("Instance Id not found - No managed
+	// instance found for instance ID …"); terminate it through EC2
+	// instead. Going below the group's minimum with decrementDesired is a
+	// plain ValidationError, no sentinel.
 	TerminateGroupInstance(ctx context.Context, instanceID string, decrementDesired bool) error
+
 	// ScalingActivities returns the most recent scaling activities of every
-	// group (at most most, newest first), for the dashboard.
+	// group (at most most, newest first), for the dashboard. No sentinel
+	// but ErrThrottled.
 	ScalingActivities(ctx context.Context, most int) ([]Activity, error)
 }
 

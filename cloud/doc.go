@@ -12,5 +12,9 @@
 // Every method takes a context, pages through every result, batches to the
 // API limits, and returns errors that wrap the sentinels below (ErrNotFound,
 // ErrNoActiveLifecycleAction, ErrThrottled) with context, while the AWS
-// error itself stays reachable with errors.As(err, &smithy.APIError).
+// error itself stays reachable with errors.As(err, &smithy.APIError). Each
+// method documents which sentinels it returns and when; any method may
+// return ErrThrottled; every other failure (a refusal about something else,
+// a network error, the context ending) is the underlying error wrapped with
+// what was being done, carrying no sentinel.
 package cloud

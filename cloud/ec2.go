@@ -5,24 +5,31 @@ import (
 	"time"
 )
 
-// EC2 is what drainer needs of Amazon EC2.
+// EC2 is what drainer needs of Amazon EC2. Any method may return
+// ErrThrottled (RequestLimitExceeded after every retry); an id that is not
+// one at all (InvalidInstanceID.Malformed…) is a plain error, no sentinel.
 type EC2 interface {
-	// DescribeInstances describes EC2 instances by id. An id EC2 does not
-	// know fails the call with ErrNotFound (EC2 answers so); terminated
-	// instances stay visible for about an hour.
+	// DescribeInstances describes EC2 instances by id. ErrNotFound: EC2
+	// does not know one of the ids (InvalidInstanceID.NotFound "The
+	// instance ID '…' does not exist"), which fails the whole call;
+	// terminated instances stay visible for about an hour first.
 	DescribeInstances(ctx context.Context, ids []string) ([]Instance, error)
 
 	// TerminateInstances terminates instances directly (outside Auto
-	// Scaling: no hooks run).
+	// Scaling: no hooks run); terminating one already terminated and still
+	// visible is not an error. ErrNotFound: EC2 does not know one of the
+	// ids (the whole call of up to a thousand fails).
 	TerminateInstances(ctx context.Context, ids []string) error
 
 	// AvailableNetworkInterfaces returns the network interfaces in status
 	// available (attached to nothing) matching q; the ones awsvpc tasks
-	// leave behind when their host dies.
+	// leave behind when their host dies. Interfaces asked for by id that no
+	// longer exist are left out, never ErrNotFound. No sentinel but
+	// ErrThrottled.
 	AvailableNetworkInterfaces(ctx context.Context, q NetworkInterfaceQuery) ([]NetworkInterface, error)
 
-	// DeleteNetworkInterface deletes a network interface; one already gone
-	// returns ErrNotFound.
+	// DeleteNetworkInterface deletes a network interface. ErrNotFound: it is
+	// gone already (InvalidNetworkInterfaceID.NotFound).
 	DeleteNetworkInterface(ctx context.Context, id string) error
 }
 
@@ -52,7 +59,8 @@ type Instance struct {
 func (i Instance) AutoScalingGroup() string { return i.Tags["aws:autoscaling:groupName"] }
 
 // NetworkInterfaceQuery selects network interfaces: by ids, by EC2 filters
-// (name → values, e.g. "description": {"ecs*"}), or both.
+// (name → values, e.g. "description": {"ecs*"}), or both (an interface
+// must match both). A "network-interface-id" filter adds to IDs.
 type NetworkInterfaceQuery struct {
 	IDs     []string
 	Filters map[string][]string

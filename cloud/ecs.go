@@ -7,66 +7,90 @@ import (
 
 // ECS is what drainer needs of Amazon ECS. Clusters are named by name or
 // ARN, container instances and tasks by ARN.
+//
+// Errors: a cluster ECS does not know is ErrNotFound for every method that
+// names one (ClusterNotFoundException); each method lists its other
+// sentinels. Any method may return ErrThrottled.
 type ECS interface {
-	// ListClusters returns the ARNs of every cluster in the region.
+	// ListClusters returns the ARNs of every cluster in the region. No
+	// sentinel but ErrThrottled.
 	ListClusters(ctx context.Context) ([]string, error)
 
 	// FindContainerInstance returns the container instance running on the
 	// EC2 instance ec2InstanceID in cluster, using the ListContainerInstances
 	// filter `ec2InstanceId == …` (no scan of the cluster). With cluster ""
-	// it looks in every cluster. It returns ErrNotFound when no registered
-	// (ACTIVE, DRAINING…; not INACTIVE) container instance runs there.
+	// it looks in every cluster (skipping one deleted meanwhile). It
+	// returns ErrNotFound when no registered (ACTIVE, DRAINING…; not
+	// INACTIVE) container instance runs there, or cluster does not exist.
 	FindContainerInstance(ctx context.Context, cluster, ec2InstanceID string) (ContainerInstance, error)
 
 	// ListContainerInstances returns the container instances of cluster with
 	// the given status, described; "" means every status but INACTIVE (ECS's
-	// default: INACTIVE instances are deregistered).
+	// default: INACTIVE instances are deregistered). ErrNotFound: the
+	// cluster does not exist.
 	ListContainerInstances(ctx context.Context, cluster string, status ContainerInstanceStatus) ([]ContainerInstance, error)
 
 	// DescribeContainerInstances describes container instances by ARN (or
-	// id); unknown ones are left out of the result.
+	// id); unknown ones are left out of the result (ECS lists them as
+	// MISSING failures), never ErrNotFound. ErrNotFound: the cluster does
+	// not exist.
 	DescribeContainerInstances(ctx context.Context, cluster string, arns []string) ([]ContainerInstance, error)
 
 	// DrainContainerInstances sets container instances DRAINING, ten per
 	// call as ECS allows. Instances ECS refused are returned as failures
-	// (ID = ARN); the error is for the calls themselves.
+	// (ID = ARN; Code "MISSING" for one ECS does not know); the error is
+	// for the calls themselves, with the failures of the calls before it.
+	// ErrNotFound: the cluster does not exist.
 	DrainContainerInstances(ctx context.Context, cluster string, arns []string) ([]Failure, error)
 
 	// TasksOn returns every task on the container instance whose record ECS
 	// still keeps: desired status RUNNING and STOPPED both (ListTasks hides
 	// stopping tasks by default), each classified, with its stop timeout and
-	// network interfaces.
+	// network interfaces. ErrNotFound: the cluster or the container
+	// instance does not exist ("Referenced container instance … not
+	// found."), or a task's task definition is gone ("Unable to describe
+	// task definition.").
 	TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]Task, error)
 
 	// StopTask asks ECS to stop a task; reason shows as its stoppedReason.
 	// Stopping is asynchronous: the task is gone only once its lastStatus is
-	// STOPPED.
+	// STOPPED. ErrNotFound: ECS no longer keeps the task ("The referenced
+	// task was not found."), or the cluster does not exist.
 	StopTask(ctx context.Context, cluster, taskARN, reason string) error
 
 	// DeregisterContainerInstance removes a container instance from its
-	// cluster; force deregisters it even with tasks on it.
+	// cluster; force deregisters it even with tasks on it. ErrNotFound: ECS
+	// does not know the container instance ("Referenced container instance
+	// … not found.") or the cluster. Tasks still there without force are a
+	// plain InvalidParameterException, no sentinel.
 	DeregisterContainerInstance(ctx context.Context, cluster, containerInstanceARN string, force bool) error
 
 	// PutAttributes sets custom attributes on a container instance (values
 	// of at most MaxAttributeValueLen characters). drainer keeps a drain's
-	// durable state as drainer.* attributes.
+	// durable state as drainer.* attributes. ErrNotFound: the container
+	// instance is gone (TargetNotFoundException) or the cluster does not
+	// exist. An attribute ECS would refuse fails before any call, with no
+	// sentinel.
 	PutAttributes(ctx context.Context, cluster, containerInstanceARN string, attrs map[string]string) error
 
 	// DeleteAttributes removes custom attributes from a container instance;
-	// deleting an attribute that is not there is not an error.
+	// deleting an attribute that is not there is not an error. ErrNotFound:
+	// the container instance is gone (TargetNotFoundException) or the
+	// cluster does not exist.
 	DeleteAttributes(ctx context.Context, cluster, containerInstanceARN string, names []string) error
 
 	// ListAttributeTargets returns every container instance of cluster that
 	// carries the attribute name, with its value (used to resume drains
-	// after a restart).
+	// after a restart). ErrNotFound: the cluster does not exist.
 	ListAttributeTargets(ctx context.Context, cluster, name string) ([]AttributeTarget, error)
 
 	// DescribeServices describes services of cluster by name or ARN;
-	// unknown ones are left out of the result.
+	// unknown ones are left out of the result, never ErrNotFound.
+	// ErrNotFound: the cluster does not exist.
 	DescribeServices(ctx context.Context, cluster string, services []string) ([]Service, error)
 
 	// CapacityProviders returns the Auto Scaling capacity providers
-	// attached to cluster.
+	// attached to cluster. ErrNotFound: the cluster does not exist.
 	CapacityProviders(ctx context.Context, cluster string) ([]CapacityProvider, error)
 }
 

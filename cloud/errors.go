@@ -3,8 +3,13 @@ package cloud
 import "errors"
 
 // ErrNotFound means the thing asked about does not exist (any more): an
-// unknown cluster, container instance, EC2 instance, network interface or
-// queue. Level-triggered callers usually treat it as "nothing to do".
+// unknown cluster, service, container instance, task or task definition;
+// an EC2 instance or network interface EC2 does not know; an instance that
+// is in no Auto Scaling group (or not in the group named), or a group that
+// does not exist; a queue, or a message whose receipt handle no longer
+// names one; an EventBridge rule. Level-triggered callers usually treat it
+// as "nothing to do", or take the other way (an instance in no group is
+// terminated through EC2). Each method says when it returns it.
 var ErrNotFound = errors.New("not found")
 
 // ErrNoActiveLifecycleAction means Auto Scaling holds no lifecycle action for
@@ -14,5 +19,6 @@ var ErrNotFound = errors.New("not found")
 var ErrNoActiveLifecycleAction = errors.New("no active lifecycle action")
 
 // ErrThrottled means AWS kept throttling the call after every retry the
-// client was allowed; the caller should try again later, not at once.
+// client was allowed; the caller should try again later, not at once. Any
+// method may return it.
 var ErrThrottled = errors.New("throttled")

@@ -161,19 +161,22 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 			Detail: "lifecycle action " + d.record.Hook + " completed with CONTINUE"})
 	case ActTerminate:
 		decrement := r.cfg.Decrement[d.record.Reason]
+		detail := "terminated through Auto Scaling"
+		if decrement {
+			detail += ", desired capacity decremented"
+		}
 		err := c.TerminateGroupInstance(ctx, d.instanceID, decrement)
 		if errors.Is(err, cloud.ErrNotFound) {
-			// Not in an Auto Scaling group: terminate it through EC2.
+			// In no Auto Scaling group ("Instance Id not found"): no group
+			// will replace it or run hooks, so EC2 terminates it. An
+			// instance EC2 no longer knows either is gone already.
+			detail = "terminated through EC2 (in no Auto Scaling group)"
 			err = c.TerminateInstances(ctx, []string{d.instanceID})
 		}
 		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			return err
 		}
 		d.releasedAt = o.Now
-		detail := "terminated"
-		if decrement {
-			detail += ", desired capacity decremented"
-		}
 		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing, Overdue: d.overdue, Detail: detail})
 	case ActCleanup:
 		return r.cleanup(ctx, d, o, dec)

@@ -42,7 +42,12 @@ func (c *Client) TerminateInstances(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// AvailableNetworkInterfaces implements cloud.EC2.
+// AvailableNetworkInterfaces implements cloud.EC2. Ids go in the
+// network-interface-id filter rather than NetworkInterfaceIds: EC2 fails a
+// whole DescribeNetworkInterfaces with InvalidNetworkInterfaceID.NotFound
+// when one named interface is gone (as ECS deletes a stopped awsvpc task's
+// interface), while a filter just matches fewer. EC2 takes at most
+// maxEC2FilterValues filter values per call, all filters together.
 func (c *Client) AvailableNetworkInterfaces(ctx context.Context, q cloud.NetworkInterfaceQuery) ([]cloud.NetworkInterface, error) {
 	filters := []ec2types.Filter{{Name: aws.String("status"), Values: []string{"available"}}}
 	names := make([]string, 0, len(q.Filters))
@@ -50,20 +55,22 @@ func (c *Client) AvailableNetworkInterfaces(ctx context.Context, q cloud.Network
 		names = append(names, name)
 	}
 	slices.Sort(names) // a stable request, whatever the map order
+	values := 1
 	for _, name := range names {
-		if name != "status" {
+		if name != "status" && name != "network-interface-id" {
 			filters = append(filters, ec2types.Filter{Name: aws.String(name), Values: q.Filters[name]})
+			values += len(q.Filters[name])
 		}
 	}
-	batches := chunks(dedup(q.IDs), maxEC2IDs)
-	if len(q.IDs) == 0 {
+	batches := chunks(dedup(append(slices.Clone(q.IDs), q.Filters["network-interface-id"]...)), max(1, maxEC2FilterValues-values))
+	if len(batches) == 0 {
 		batches = [][]string{nil}
 	}
 	var out []cloud.NetworkInterface
 	for _, batch := range batches {
-		in := &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: batch, Filters: filters}
-		if len(batch) == 0 {
-			in.MaxResults = aws.Int32(1000)
+		in := &ec2.DescribeNetworkInterfacesInput{Filters: filters, MaxResults: aws.Int32(1000)}
+		if len(batch) > 0 {
+			in.Filters = append(slices.Clip(filters), ec2types.Filter{Name: aws.String("network-interface-id"), Values: batch})
 		}
 		p := ec2.NewDescribeNetworkInterfacesPaginator(c.ec2, in)
 		for p.HasMorePages() {

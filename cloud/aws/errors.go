@@ -3,7 +3,7 @@ package aws
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
@@ -34,37 +34,116 @@ func wrap(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
-// notFoundCodes are the error codes that mean "no such thing" in the
-// services drainer calls.
+// notFoundCodes are the error codes that mean "no such thing" whatever
+// their message, in the operations drainer calls.
 var notFoundCodes = map[string]bool{
-	"ClusterNotFoundException":                 true, // ECS
-	"ServiceNotFoundException":                 true, // ECS
-	"TargetNotFoundException":                  true, // ECS attributes
-	"ResourceNotFoundException":                true, // ECS, EventBridge
-	"InvalidInstanceID.NotFound":               true, // EC2
-	"InvalidNetworkInterfaceID.NotFound":       true, // EC2
-	"AWS.SimpleQueueService.NonExistentQueue":  true, // SQS (query)
-	"QueueDoesNotExist":                        true, // SQS (JSON)
-	"AWS.SimpleQueueService.QueueDoesNotExist": true,
+	// ECS: ListContainerInstances, DescribeContainerInstances, ListTasks,
+	// DescribeServices, PutAttributes… on a cluster ECS does not know
+	// ("Cluster not found."); UpdateService and the like on an unknown
+	// service; PutAttributes/DeleteAttributes on a container instance that
+	// is gone. The ECS API Reference lists them under each operation's
+	// Errors (ClusterNotFoundException, ServiceNotFoundException,
+	// TargetNotFoundException: "The specified target wasn't found").
+	"ClusterNotFoundException": true,
+	"ServiceNotFoundException": true,
+	"TargetNotFoundException":  true,
+	// EventBridge (ECS uses it too, for resources drainer does not name):
+	// ListTargetsByRule on a deleted rule answers
+	// "Rule NAME does not exist on EventBus default.", ListRules on an
+	// unknown bus "Event bus NAME does not exist." (EventBridge API
+	// Reference, Errors: ResourceNotFoundException).
+	"ResourceNotFoundException": true,
+	// EC2: "The instance ID 'i-…' does not exist" (DescribeInstances,
+	// TerminateInstances) and "The networkInterface ID 'eni-…' does not
+	// exist" (DescribeNetworkInterfaces, DeleteNetworkInterface); EC2 API
+	// Reference, "Error codes for the Amazon EC2 API". The .Malformed codes
+	// are a bad id, not a missing thing, and stay unmapped.
+	"InvalidInstanceID.NotFound":         true,
+	"InvalidNetworkInterfaceID.NotFound": true,
+	// SQS: "The specified queue does not exist." The SDK reports the
+	// awsQuery code of the X-Amzn-Query-Error header
+	// (AWS.SimpleQueueService.NonExistentQueue) and falls back to the
+	// shape name QueueDoesNotExist without it (SQS API Reference,
+	// GetQueueUrl, Errors: QueueDoesNotExist).
+	"AWS.SimpleQueueService.NonExistentQueue": true,
+	"QueueDoesNotExist":                       true,
 }
+
+// notFoundMessages are the "does not exist" answers that come under a code
+// AWS also uses for bad input (ValidationError, InvalidParameterException,
+// ClientException, InvalidParameterValue): they are told apart by their
+// whole message, so that a complaint about something else never reads as
+// "gone". Each pattern is anchored at both ends.
+var notFoundMessages = []struct {
+	codes   []string
+	message *regexp.Regexp
+}{
+	// Auto Scaling TerminateInstanceInAutoScalingGroup (and SetInstanceHealth)
+	// for an instance that belongs to no group, or no longer exists:
+	// "Instance Id not found - No managed instance found for instance ID:
+	// i-…" (a real answer is quoted in yaybu/touchdown#51). drainer's
+	// release falls back to EC2 TerminateInstances on it.
+	{[]string{"ValidationError"}, regexp.MustCompile(`^Instance Id not found - No managed instance found for instance ID:? \S+$`)},
+	// Auto Scaling SetInstanceProtection and DetachInstances for an instance
+	// that is not (or no longer) in the group: "The instance i-… is not part
+	// of Auto Scaling group NAME." (terraform-provider-aws#35071 ignores it
+	// when an instance terminated under a protection change). Group names
+	// may hold spaces.
+	{[]string{"ValidationError"}, regexp.MustCompile(`^The instance \S+ is not part of Auto Scaling group .+\.$`)},
+	// Auto Scaling, any operation naming a group that does not exist:
+	// "AutoScalingGroup name not found - AutoScalingGroup NAME not found"
+	// (the tail varies by operation: "AutoScalingGroup: NAME not found",
+	// "no such group: NAME").
+	{[]string{"ValidationError"}, regexp.MustCompile(`^AutoScalingGroup name not found - .+$`)},
+	// ECS StopTask on a task ECS no longer keeps: "The referenced task was
+	// not found." (InvalidParameterException today, ClientException in
+	// older answers).
+	{[]string{"InvalidParameterException", "ClientException"}, regexp.MustCompile(`^The referenced task was not found\.$`)},
+	// ECS DeregisterContainerInstance on a container instance ECS does not
+	// know: "Referenced container instance ID not found." (the wording
+	// fog-aws's ECS mock records; ListTasks answers an unknown
+	// containerInstance filter in the same words in the emulator, as no
+	// public record of ECS's own wording for it was found).
+	{[]string{"InvalidParameterException", "ClientException"}, regexp.MustCompile(`^Referenced container instance \S+ not found\.$`)},
+	// ECS DescribeTaskDefinition on a revision that does not exist (or was
+	// deleted): "Unable to describe task definition." (ClientException, as
+	// the Terraform AWS provider and ecs-deploy report it).
+	{[]string{"ClientException"}, regexp.MustCompile(`^Unable to describe task definition\.$`)},
+	// SQS ChangeMessageVisibility on a message deleted (or whose receipt
+	// handle went stale): "Value HANDLE for parameter ReceiptHandle is
+	// invalid. Reason: Message does not exist or is not available for
+	// visibility timeout change." A handle that is not one at all is
+	// ReceiptHandleIsInvalid and stays unmapped.
+	{[]string{"InvalidParameterValue"}, regexp.MustCompile(`^Value \S+ for parameter ReceiptHandle is invalid\. Reason: Message does not exist or is not available for visibility timeout change\.$`)},
+}
+
+// noActionMessage is Auto Scaling's answer to CompleteLifecycleAction and
+// RecordLifecycleActionHeartbeat when the instance holds no action for the
+// hook, by token or by instance id: "No active Lifecycle Action found with
+// instance ID i-…" / "… with token TOKEN" (ValidationError).
+var noActionMessage = regexp.MustCompile(`^No active Lifecycle Action found with (instance ID|token) \S+$`)
 
 // sentinel returns the cloud sentinel err stands for, or nil.
 func sentinel(err error) error {
 	var api smithy.APIError
-	if errors.As(err, &api) {
-		code, msg := api.ErrorCode(), api.ErrorMessage()
-		switch {
-		case isThrottle(code):
-			// Only reached once the retryer gave up.
-			return cloud.ErrThrottled
-		case notFoundCodes[code]:
-			return cloud.ErrNotFound
-		case code == "ValidationError" && strings.Contains(strings.ToLower(msg), "no active lifecycle action"):
-			return cloud.ErrNoActiveLifecycleAction
-		case (code == "InvalidParameterException" || code == "ClientException") &&
-			strings.Contains(strings.ToLower(msg), "not found"):
-			// ECS says "Container instance not found" and the like this way.
-			return cloud.ErrNotFound
+	if !errors.As(err, &api) {
+		return nil
+	}
+	code, msg := api.ErrorCode(), api.ErrorMessage()
+	switch {
+	case isThrottle(code):
+		// Only reached once the retryer gave up.
+		return cloud.ErrThrottled
+	case notFoundCodes[code]:
+		return cloud.ErrNotFound
+	case code == "ValidationError" && noActionMessage.MatchString(msg):
+		return cloud.ErrNoActiveLifecycleAction
+	}
+	for _, m := range notFoundMessages {
+		for _, c := range m.codes {
+			if c == code && m.message.MatchString(msg) {
+				return cloud.ErrNotFound
+			}
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,7 +59,9 @@ func eventEntry(ev cloud.Event) ebtypes.PutEventsRequestEntry {
 	return e
 }
 
-// RulesTargeting implements cloud.Events.
+// RulesTargeting implements cloud.Events. A rule deleted between
+// ListRules and its ListTargetsByRule (ResourceNotFoundException) is left
+// out.
 func (c *Client) RulesTargeting(ctx context.Context, targetARN string) ([]cloud.Rule, error) {
 	var out []cloud.Rule
 	var token *string
@@ -69,8 +72,12 @@ func (c *Client) RulesTargeting(ctx context.Context, targetARN string) ([]cloud.
 		}
 		for _, r := range res.Rules {
 			targets, err := c.events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: r.Name})
+			err = wrap(err, "list targets of rule %s", aws.ToString(r.Name))
+			if errors.Is(err, cloud.ErrNotFound) {
+				continue // deleted since it was listed
+			}
 			if err != nil {
-				return nil, wrap(err, "list targets of rule %s", aws.ToString(r.Name))
+				return nil, err
 			}
 			for _, t := range targets.Targets {
 				if aws.ToString(t.Arn) == targetARN {

@@ -57,14 +57,17 @@ func (c *calls) count(key string) int {
 	return c.n[key]
 }
 
-// client returns a Client on w through the in-process front. Its rate
+// client returns a Client on w through the in-process front (unless
+// opts.HTTPClient gives another way there). Its rate
 // limits are high and on the world's clock, so a test in discrete mode
 // never waits on them; tests of the limits pass their own.
 func client(t *testing.T, w *emulator.World, opts cloudaws.Options) *cloudaws.Client {
 	t.Helper()
 	opts.Region = "us-east-1"
 	opts.Endpoint = "http://emulator.local"
-	opts.HTTPClient = &http.Client{Transport: front.Transport(front.New(w))}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Transport: front.Transport(front.New(w))}
+	}
 	opts.Credentials = credentials.NewStaticCredentialsProvider("AKIDDRAINER", "secret", "")
 	if opts.Clock == nil {
 		opts.Clock = w.Clock

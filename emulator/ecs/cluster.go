@@ -33,6 +33,16 @@ func errClusterNotFound() error {
 	return core.ClientError("ClusterNotFoundException", "Cluster not found.")
 }
 
+// errNoContainerInstance is the answer to DeregisterContainerInstance (and
+// a ListTasks containerInstance filter) naming a container instance ECS
+// does not know, in the words fog-aws's ECS mock records for
+// DeregisterContainerInstance; the code is InvalidParameterException, as
+// ECS answers an unknown task in StopTask ("The referenced task was not
+// found.").
+func errNoContainerInstance(ref string) error {
+	return invalid("Referenced container instance %s not found.", ref)
+}
+
 func invalid(format string, args ...any) error {
 	return core.ClientError("InvalidParameterException", format, args...)
 }

@@ -295,7 +295,7 @@ func (s *Service) DeregisterContainerInstance(in DeregisterContainerInstanceInpu
 	}
 	ci := s.containerInstance(c, in.ContainerInstance)
 	if ci == nil {
-		return nil, invalid("The referenced container instance %s was not found.", in.ContainerInstance)
+		return nil, errNoContainerInstance(in.ContainerInstance)
 	}
 	if ci.Status != "INACTIVE" {
 		force := in.Force != nil && *in.Force

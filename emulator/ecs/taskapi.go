@@ -233,7 +233,7 @@ func (s *Service) ListTasks(in ListTasksInput) (*ListTasksOutput, error) {
 	if in.ContainerInstance != "" {
 		ci := s.containerInstance(c, in.ContainerInstance)
 		if ci == nil {
-			return nil, invalid("The referenced container instance %s was not found.", in.ContainerInstance)
+			return nil, errNoContainerInstance(in.ContainerInstance)
 		}
 		cands = append([]*Task(nil), ci.tasks...)
 		sort.Slice(cands, func(i, j int) bool { return cands[i].seq < cands[j].seq })

@@ -41,7 +41,9 @@ type PutEventsOutput struct {
 
 // PutEvents puts 1-10 custom events on the default bus. Entries fail one
 // by one: missing members or bad detail (InvalidArgument, MalformedDetail)
-// and sources beginning "aws." (NotAuthorizedForSourceException).
+// and sources beginning "aws." (NotAuthorizedForSourceException). An event
+// for another bus, which does not exist here, is accepted and dropped, as
+// EventBridge does.
 func (s *Service) PutEvents(in PutEventsInput) (*PutEventsOutput, error) {
 	if len(in.Entries) == 0 || len(in.Entries) > maxPutEventsEntries {
 		return nil, errValidation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1")
@@ -84,9 +86,6 @@ func (s *Service) putEvent(e PutEventsRequestEntry) PutEventsResultEntry {
 	case strings.HasPrefix(e.Source, "aws."):
 		return fail("NotAuthorizedForSourceException", "Not authorized for the source.")
 	}
-	if s.checkBus(e.EventBusName) != nil {
-		return fail("InvalidArgument", "Event bus "+e.EventBusName+" does not exist.")
-	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal([]byte(e.Detail), &obj) != nil || obj == nil {
 		return fail("MalformedDetail", "Detail is malformed.")
@@ -105,6 +104,13 @@ func (s *Service) putEvent(e PutEventsRequestEntry) PutEventsResultEntry {
 		at = e.Time.Time
 	}
 	id := s.env.UUID()
+	if s.checkBus(e.EventBusName) != nil {
+		// EventBridge accepts an event for a bus that does not exist and
+		// drops it: a 200 with an event id, no failed entry (localstack
+		// #8264 measured it against AWS; aws/aws-cli#9186 and
+		// aws/aws-sdk#186 report it still so).
+		return PutEventsResultEntry{EventId: id}
+	}
 	if cands := s.candidates(e.Source, e.DetailType); len(cands) > 0 {
 		s.route(cands, envelope{
 			Version: "0", ID: id, DetailType: e.DetailType, Source: e.Source,

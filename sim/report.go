@@ -5,9 +5,9 @@ import (
 	"io"
 	"math"
 	"sort"
-	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/invariant"
@@ -138,6 +138,8 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 	var work, daemon time.Duration
 	stuck := false
 	perService := map[*ecs.ECSService]int{}
+	// The emulator's ARNs are of the new format, which names the cluster.
+	cluster, _ := awsid.ClusterOf(ci.ContainerInstanceArn)
 	for _, t := range w.ECS.TasksOn(ci.ContainerInstanceArn) {
 		if t.LastStatus == ecs.StatusStopped || t.DesiredStatus != ecs.StatusRunning {
 			continue
@@ -157,7 +159,7 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 				work = max(work, rec.GracefulUntil.Sub(now))
 			}
 		case "service":
-			svc := w.ECS.Service(clusterOf(ci.ContainerInstanceArn), t.ServiceName())
+			svc := w.ECS.Service(cluster, t.ServiceName())
 			if svc == nil {
 				continue
 			}
@@ -192,12 +194,6 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 		}
 	}
 	return work + daemon, stuck, moved, ci.ContainerInstanceArn
-}
-
-func clusterOf(arn string) string {
-	_, rest, _ := strings.Cut(arn, "/")
-	name, _, _ := strings.Cut(rest, "/")
-	return name
 }
 
 // Finish closes the recording: drains in start order, with drainer's API

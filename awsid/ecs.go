@@ -37,7 +37,8 @@ const (
 //	service             arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME           (new)
 //	                    arn:aws:ecs:REGION:ACCOUNT:service/NAME                   (old)
 //
-// The new format is the only one for resources created since April 2021;
+// The new format is the only one for resources created since April 2021
+// (https://aws.amazon.com/blogs/compute/migrating-your-amazon-ecs-deployment-to-the-new-arn-and-resource-id-format-2/);
 // older ones may keep the old one for as long as they live.
 type ECSResource struct {
 	// ARN is the whole ARN as the SDK's parser splits it (partition,
@@ -72,9 +73,11 @@ func ParseECS(s string) (ECSResource, error) {
 		return ECSResource{}, fmt.Errorf("%s is %w: its resource %s is not TYPE/NAME", quote(s), ErrNotECSARN, quote(a.Resource))
 	}
 	r := ECSResource{ARN: a, Type: typ}
-	// A cluster name is letters, digits, hyphens and underscores (ECS
-	// CreateCluster, clusterName); ids and service names have no slash
-	// either. Other types keep their whole resource as ID.
+	// A cluster name is letters, digits, hyphens and underscores
+	// (clusterName in ECS CreateCluster,
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html);
+	// ids and service names have no slash either. Other types keep their
+	// whole resource as ID.
 	parts := strings.Split(rest, "/")
 	switch {
 	case typ == TypeCluster && len(parts) == 1:

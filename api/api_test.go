@@ -166,6 +166,9 @@ func TestBadInput(t *testing.T) {
 		{"two objects", "POST", "/v1/drains", `{"instanceId":"` + id + `"}{}`, 400, "got more"},
 		{"no instance", "POST", "/v1/drains", `{}`, 400, "instanceId is required"},
 		{"bad instance id", "POST", "/v1/drains", `{"instanceId":"web-1"}`, 400, "not an EC2 instance id"},
+		// EC2 ids have 8 or 17 digits, nothing between.
+		{"instance id of 10 digits", "POST", "/v1/drains", `{"instanceId":"i-0123456789"}`, 400, "it has 10 hex digits"},
+		{"bad instance id forced", "POST", "/v1/deregister", `{"instanceId":"i-0123456789ABCDEF0","force":true}`, 400, "upper case"},
 		{"bad deadline", "POST", "/v1/drains", `{"instanceId":"` + id + `","deadline":"soon"}`, 400, "positive duration"},
 		{"negative deadline", "POST", "/v1/drains", `{"instanceId":"` + id + `","deadline":"-5m"}`, 400, "positive duration"},
 		{"deregister without force", "POST", "/v1/deregister", `{"instanceId":"` + id + `"}`, 400, "force"},

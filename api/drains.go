@@ -4,10 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/drain"
 )
 
@@ -51,14 +50,13 @@ type DrainList struct {
 	Drains []Drain   `json:"drains"`
 }
 
-var instanceIDPattern = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
-
+// checkInstanceID refuses a request without an EC2 instance id.
 func checkInstanceID(id string) error {
-	switch {
-	case id == "":
+	if id == "" {
 		return errors.New("instanceId is required (an EC2 instance id such as i-0123456789abcdef0)")
-	case !instanceIDPattern.MatchString(id):
-		return fmt.Errorf("instanceId %q is not an EC2 instance id (i- followed by 8 or 17 hex digits)", id)
+	}
+	if err := awsid.CheckInstanceID(id); err != nil {
+		return fmt.Errorf("instanceId: %w", err)
 	}
 	return nil
 }
@@ -139,16 +137,8 @@ func (s *server) listDrains(w http.ResponseWriter, r *http.Request) {
 
 func toDrain(st drain.Status) Drain {
 	return Drain{
-		InstanceID: st.InstanceID, Group: st.Record.Group, Cluster: clusterName(st.Cluster), Reason: string(st.Record.Reason), Phase: string(st.Phase),
+		InstanceID: st.InstanceID, Group: st.Record.Group, Cluster: awsid.ClusterName(st.Cluster), Reason: string(st.Record.Reason), Phase: string(st.Phase),
 		Started: st.Record.Started, GracefulUntil: st.Record.GracefulUntil, Deadline: st.Record.Deadline, Next: st.Next,
 		TasksLeft: st.TasksLeft,
 	}
-}
-
-// clusterName shortens a cluster ARN to its name.
-func clusterName(c string) string {
-	if i := strings.LastIndex(c, "cluster/"); i >= 0 {
-		return c[i+len("cluster/"):]
-	}
-	return c
 }

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/drainer-dev/drainer/awsid"
 )
 
 // The fuzz targets, one per parser, check that no input panics, that every
@@ -103,20 +105,20 @@ func check(t *testing.T, n Notice, err error) {
 	}
 	switch v := n.(type) {
 	case LifecycleAction:
-		if !validInstanceID(v.InstanceID) || v.Group == "" || v.HookName == "" || v.Token == "" ||
+		if !awsid.IsInstanceID(v.InstanceID) || v.Group == "" || v.HookName == "" || v.Token == "" ||
 			(v.Transition != TransitionTerminating && v.Transition != TransitionLaunching) {
 			t.Fatalf("incomplete lifecycle action %#v", v)
 		}
 	case SpotInterruption:
-		if !validInstanceID(v.InstanceID) || v.Time.IsZero() || !v.Deadline.Equal(v.Time.Add(SpotWarning)) {
+		if !awsid.IsInstanceID(v.InstanceID) || v.Time.IsZero() || !v.Deadline.Equal(v.Time.Add(SpotWarning)) {
 			t.Fatalf("bad Spot interruption %#v", v)
 		}
 	case RebalanceRecommendation:
-		if !validInstanceID(v.InstanceID) {
+		if !awsid.IsInstanceID(v.InstanceID) {
 			t.Fatalf("bad rebalance %#v", v)
 		}
 	case InstanceStateChange:
-		if !validInstanceID(v.InstanceID) || v.State == "" {
+		if !awsid.IsInstanceID(v.InstanceID) || v.State == "" {
 			t.Fatalf("bad state change %#v", v)
 		}
 	case TaskStateChange:

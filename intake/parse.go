@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/drainer-dev/drainer/awsid"
 )
 
 // Parse turns one SQS message body into a notice. It recognises the
@@ -139,29 +141,15 @@ func parseTime(s string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// validInstanceID accepts EC2 instance ids: "i-" and 8 to 32 lowercase
-// hex digits (AWS uses 8 or 17). drainer passes the id to EC2, Auto
-// Scaling and ECS filters, so anything else is refused here.
-func validInstanceID(s string) bool {
-	hex, ok := strings.CutPrefix(s, "i-")
-	if !ok || len(hex) < 8 || len(hex) > 32 {
-		return false
-	}
-	for _, c := range []byte(hex) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-// checkInstanceID returns the skip for a missing or malformed instance id.
+// checkInstanceID returns the skip for a missing or malformed instance id
+// (awsid.CheckInstanceID): drainer passes the id to EC2, Auto Scaling and
+// ECS filters, so anything else is refused here.
 func checkInstanceID(id, field string) error {
-	switch {
-	case id == "":
+	if id == "" {
 		return skip(ReasonMissingInstanceID, "%s", field)
-	case !validInstanceID(id):
-		return skip(ReasonInvalidField, "%s %s is not an EC2 instance id", field, quote(id))
+	}
+	if err := awsid.CheckInstanceID(id); err != nil {
+		return skipErr(ReasonInvalidField, field, err)
 	}
 	return nil
 }

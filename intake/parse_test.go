@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/drainer-dev/drainer/awsid"
 )
 
 func ts(s string) time.Time {
@@ -174,7 +176,7 @@ func TestParseEmulatorSamples(t *testing.T) {
 			if n.Head().Time.IsZero() || n.Head().Account != "123456789012" {
 				t.Fatalf("header %+v", n.Head())
 			}
-			if n.Kind() != KindTaskStateChange && n.Kind() != KindTestNotification && !validInstanceID(n.Instance()) {
+			if n.Kind() != KindTaskStateChange && n.Kind() != KindTestNotification && !awsid.IsInstanceID(n.Instance()) {
 				t.Fatalf("instance %q", n.Instance())
 			}
 			if a, ok := n.(LifecycleAction); ok && a.Terminating() == strings.HasSuffix(name, "-launch") {
@@ -208,6 +210,8 @@ var malformed = []struct {
 	{"bad instance id", lifecycle(`"EC2InstanceId":"web-1"`), ReasonInvalidField},
 	{"upper-case instance id", lifecycle(`"EC2InstanceId":"i-0ABC1234DEF567890"`), ReasonInvalidField},
 	{"short instance id", lifecycle(`"EC2InstanceId":"i-0abc"`), ReasonInvalidField},
+	{"instance id of 12 digits", lifecycle(`"EC2InstanceId":"i-0123456789ab"`), ReasonInvalidField},
+	{"instance id of 32 digits", lifecycle(`"EC2InstanceId":"i-0123456789abcdef0123456789abcdef"`), ReasonInvalidField},
 	{"numeric instance id", lifecycle(`"EC2InstanceId":1234567890`), ReasonInvalidField},
 	{"missing group", lifecycle(`"AutoScalingGroupName":""`), ReasonMissingField},
 	{"missing hook", lifecycle(`"LifecycleHookName":""`), ReasonMissingField},

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
@@ -133,7 +134,7 @@ func (c *Checker) liveNonDaemon(ci *ecs.ContainerInstance) []string {
 	var live []string
 	for _, t := range c.w.ECS.TasksOn(ci.ContainerInstanceArn) {
 		if t.LastStatus != ecs.StatusStopped && c.w.ECS.TaskClass(t) != "daemon" {
-			live = append(live, shortARN(t.TaskArn)+"("+t.LastStatus+")")
+			live = append(live, awsid.TaskID(t.TaskArn)+"("+t.LastStatus+")")
 		}
 	}
 	return live
@@ -188,11 +189,11 @@ func (c *Checker) taskChanged(t *ecs.Task, fromLast, fromDesired string) {
 	switch class {
 	case "daemon":
 		if live := c.liveNonDaemon(ci); len(live) > 0 {
-			c.fail(2, id, "daemon task %s asked to stop while other tasks run: %s", shortARN(t.TaskArn), strings.Join(live, ", "))
+			c.fail(2, id, "daemon task %s asked to stop while other tasks run: %s", awsid.TaskID(t.TaskArn), strings.Join(live, ", "))
 		}
 	case "service":
 		if hasRecord && strings.HasPrefix(t.StoppedReason, "drainer:") && rec.Reason != drain.ReasonForced && c.w.Env.Now().Before(rec.GracefulUntil) {
-			c.fail(3, id, "drainer stopped service task %s in the graceful phase (until %s)", shortARN(t.TaskArn), rec.GracefulUntil.Format(time.RFC3339))
+			c.fail(3, id, "drainer stopped service task %s in the graceful phase (until %s)", awsid.TaskID(t.TaskArn), rec.GracefulUntil.Format(time.RFC3339))
 		}
 	}
 }
@@ -248,11 +249,4 @@ func (c *Checker) Final() []Violation {
 		}
 	})
 	return out
-}
-
-func shortARN(arn string) string {
-	if i := strings.LastIndex(arn, "/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
 }

@@ -1,27 +1,62 @@
 package sim
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator/ec2"
 	"github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/invariant"
 )
 
-// DrainFigures are one drained instance's numbers.
+// Outcome is how a drain ended, as far as the run saw it. Only some
+// outcomes have every figure: see DrainFigures.
+type Outcome string
+
+// The outcomes of a drain.
+const (
+	// OutcomeReleased: drainer released the instance (completed its
+	// lifecycle action, or terminated it) once its tasks had stopped.
+	OutcomeReleased Outcome = "released"
+	// OutcomeOverdue: drainer released the instance at the drain's hard
+	// deadline with tasks still running on it.
+	OutcomeOverdue Outcome = "overdue"
+	// OutcomeCutShort: the instance went (a Spot interruption, an
+	// operator, EC2) before drainer released it.
+	OutcomeCutShort Outcome = "cut short"
+	// OutcomeUnfinished: the drain was still under way when the run ended.
+	OutcomeUnfinished Outcome = "unfinished"
+)
+
+// DrainFigures are one drain's numbers. A figure that does not apply to
+// the drain's outcome is zero, never a guess: the ratio and the overhead
+// say whether they were measured (Ratio, Measured).
 type DrainFigures struct {
 	InstanceID string
 	Reason     drain.Reason
-	Started    time.Time
+	Outcome    Outcome
+	// Why says, for every outcome but OutcomeReleased, what ended the
+	// drain, or that it had not ended.
+	Why     string `json:",omitempty"`
+	Started time.Time
 	// Released is when drainer completed the lifecycle action or
-	// terminated the instance; Drain is Released − Started.
-	Released time.Time
-	Drain    time.Duration
+	// terminated the instance; zero when it did not (cut short,
+	// unfinished).
+	Released time.Time `json:",omitzero"`
+	// Ended is when the drain ended: its release, or, cut short, when the
+	// instance went; zero while unfinished. Drain is Ended − Started (zero
+	// while unfinished).
+	Ended time.Time `json:",omitzero"`
+	Drain time.Duration
 	// Floor is the time the work itself takes (DESIGN.md §8): for the
 	// tasks on the instance when the drain started, their replacements
 	// started and healthy plus their own stop, standalone tasks' remaining
@@ -30,10 +65,15 @@ type DrainFigures struct {
 	Floor time.Duration
 	Stuck bool
 	// Moved is the service tasks on the instance when the drain started:
-	// ECS moved them elsewhere (or they were stopped at the deadline).
+	// ECS moved them elsewhere (or they were stopped at the deadline, or
+	// lost with the instance: see Outcome).
 	Moved int
-	// Overhead is drainer's own time between the last task on the instance
-	// reaching STOPPED and the release.
+	// Lost is, cut short, the tasks still running when the instance went.
+	Lost int `json:",omitempty"`
+	// Overhead is drainer's own time from the moment the instance had no
+	// task left (its last task STOPPED, or the start of the drain when
+	// none was left by then) to the release. It is measured for
+	// OutcomeReleased only (see Measured), zero otherwise.
 	Overhead time.Duration
 	// Calls is the ECS, Auto Scaling, EC2 and EventBridge calls drainer made
 	// for this drain: each call made while n drains were under way counts
@@ -41,17 +81,35 @@ type DrainFigures struct {
 	Calls int
 }
 
-// Ratio is drain time over floor.
-func (f DrainFigures) Ratio() float64 {
-	if f.Floor <= 0 {
-		return 1
+// Ratio is drain time over floor, and whether it is measured: only for a
+// drain drainer released (overdue or not), that was not stuck, on an
+// instance that had work on it (Floor > 0; with none there is nothing to
+// compare with, and the overhead tells the drain's time).
+func (f DrainFigures) Ratio() (float64, bool) {
+	if !f.Finished() || f.Stuck || f.Floor <= 0 {
+		return 0, false
 	}
-	return float64(f.Drain) / float64(f.Floor)
+	return float64(f.Drain) / float64(f.Floor), true
 }
 
-// Report is what a simulated run measured.
+// Finished reports whether drainer released the instance: OutcomeReleased
+// or OutcomeOverdue. The drain time, calls and moved tasks of such a drain
+// are whole; those of a drain cut short or unfinished are not.
+func (f DrainFigures) Finished() bool {
+	return f.Outcome == OutcomeReleased || f.Outcome == OutcomeOverdue
+}
+
+// Measured reports whether Overhead is: for OutcomeReleased only (with
+// tasks still running at the release, or no release, there is no "after
+// the last task stopped").
+func (f DrainFigures) Measured() bool { return f.Outcome == OutcomeReleased }
+
+// Report is what a simulated run measured. Its JSON form (MarshalJSON)
+// carries the Summary too; durations are in nanoseconds.
 type Report struct {
-	Scenario   string
+	Scenario string
+	// Drains are every drain of the run in start order, whatever its
+	// outcome.
 	Drains     []DrainFigures
 	Violations []invariant.Violation
 	// Calls is every API call drainer made in the run; CallsByOp splits
@@ -67,12 +125,27 @@ type Report struct {
 
 // Recorder collects the figures of a run as it happens.
 type Recorder struct {
-	h       *Harness
-	policy  drain.Policy
-	byID    map[string]*DrainFigures
-	order   []string
-	lastOff map[string]time.Time // container instance ARN → last task STOPPED
-	ciOf    map[string]string    // instance → container instance ARN
+	h      *Harness
+	policy drain.Policy
+	byID   map[string]*drainRun
+	order  []string
+	// lastOff is when the last task of a container instance (by ARN)
+	// reached STOPPED; instanceOf maps the container instances of the
+	// drains to their EC2 instances; went is when an EC2 instance started
+	// shutting down, lost how many tasks of a drained instance were still
+	// running then.
+	lastOff    map[string]time.Time
+	instanceOf map[string]string
+	went       map[string]time.Time
+	lost       map[string]int
+}
+
+// drainRun is a drain as the recorder follows it.
+type drainRun struct {
+	DrainFigures
+	ciARN     string
+	phase     drain.Phase
+	completed time.Time // when drainer was done with it (EventCompleted)
 }
 
 // Record starts recording h's drains (call before running).
@@ -80,10 +153,28 @@ func Record(h *Harness, policy drain.Policy) *Recorder {
 	if policy.FallbackPoll == 0 {
 		policy = drain.DefaultPolicy()
 	}
-	r := &Recorder{h: h, policy: policy, byID: map[string]*DrainFigures{}, lastOff: map[string]time.Time{}, ciOf: map[string]string{}}
-	h.World.ECS.OnTaskChange(func(t *ecs.Task, fromLast, _ string) {
-		if t.LastStatus == ecs.StatusStopped && fromLast != ecs.StatusStopped && t.ContainerInstanceArn != "" {
-			r.lastOff[t.ContainerInstanceArn] = h.World.Env.Now()
+	r := &Recorder{h: h, policy: policy, byID: map[string]*drainRun{},
+		lastOff: map[string]time.Time{}, instanceOf: map[string]string{}, went: map[string]time.Time{}, lost: map[string]int{}}
+	w := h.World
+	w.ECS.OnTaskChange(func(t *ecs.Task, fromLast, _ string) {
+		if t.LastStatus != ecs.StatusStopped || fromLast == ecs.StatusStopped || t.ContainerInstanceArn == "" {
+			return
+		}
+		r.lastOff[t.ContainerInstanceArn] = w.Env.Now()
+		// ECS stops the tasks of an instance that goes inside the very
+		// event of its leaving: a task stopping while its host is already
+		// going was lost with it.
+		if id, ok := r.instanceOf[t.ContainerInstanceArn]; ok {
+			if inst, ok := w.EC2.Instance(id); ok && (inst.State == ec2.StateShuttingDown || inst.State == ec2.StateTerminated) {
+				r.lost[id]++
+			}
+		}
+	})
+	w.EC2.OnStateChange(func(inst *ec2.Instance, _ ec2.State) {
+		if inst.State == ec2.StateShuttingDown || inst.State == ec2.StateTerminated {
+			if _, ok := r.went[inst.ID]; !ok {
+				r.went[inst.ID] = w.Env.Now()
+			}
 		}
 	})
 	prev := h.OnDrainEvent
@@ -97,23 +188,74 @@ func Record(h *Harness, policy drain.Policy) *Recorder {
 }
 
 func (r *Recorder) event(ev drain.Event) {
-	switch ev.Type {
-	case drain.EventStarted:
-		f := &DrainFigures{InstanceID: ev.InstanceID, Reason: ev.Reason, Started: ev.Time}
-		r.h.World.Do(func() { f.Floor, f.Stuck, f.Moved, r.ciOf[ev.InstanceID] = r.floor(ev.InstanceID, ev.Time) })
-		r.byID[ev.InstanceID] = f
+	d := r.byID[ev.InstanceID]
+	switch {
+	case ev.Type == drain.EventStarted:
+		if d != nil {
+			return // the same drain told again (a restart resumes it)
+		}
+		d = &drainRun{DrainFigures: DrainFigures{InstanceID: ev.InstanceID, Reason: ev.Reason, Started: ev.Time}, phase: ev.Phase}
+		r.h.World.Do(func() {
+			d.Floor, d.Stuck, d.Moved, d.ciARN = r.floor(ev.InstanceID, ev.Time)
+			if d.ciARN != "" {
+				r.instanceOf[d.ciARN] = ev.InstanceID
+			}
+		})
+		r.byID[ev.InstanceID] = d
 		r.order = append(r.order, ev.InstanceID)
-	case drain.EventReleased:
-		f := r.byID[ev.InstanceID]
-		if f == nil || !f.Released.IsZero() {
+	case d == nil || !d.completed.IsZero():
+		// Not a drain of this recording, or one already over.
+	case ev.Type == drain.EventPhaseChanged:
+		d.phase = ev.Phase
+	case ev.Type == drain.EventReleased && d.Released.IsZero():
+		d.Released, d.Ended = ev.Time, ev.Time
+		d.Drain = nonNegative(ev.Time.Sub(d.Started))
+		if ev.Overdue {
+			d.Outcome, d.Why = OutcomeOverdue, "released at its hard deadline with tasks still running"
 			return
 		}
-		f.Released = ev.Time
-		f.Drain = ev.Time.Sub(f.Started)
-		if off, ok := r.lastOff[r.ciOf[ev.InstanceID]]; ok && !off.After(ev.Time) {
-			f.Overhead = ev.Time.Sub(off)
+		d.Outcome = OutcomeReleased
+		empty := d.Started
+		if off, ok := r.lastOff[d.ciARN]; ok && off.After(empty) {
+			empty = off
 		}
+		d.Overhead = nonNegative(ev.Time.Sub(empty))
+	case ev.Type == drain.EventCompleted:
+		d.completed = ev.Time
+		if !d.Released.IsZero() {
+			return
+		}
+		// Over without a release: the instance went first.
+		d.Outcome, d.Ended = OutcomeCutShort, ev.Time
+		if at, ok := r.went[ev.InstanceID]; ok && at.Before(ev.Time) {
+			d.Ended = maxTime(at, d.Started)
+		}
+		d.Drain = d.Ended.Sub(d.Started)
+		d.Lost = r.lost[ev.InstanceID]
+		d.Why = cutShortWhy(d.Drain, d.Lost)
 	}
+}
+
+// cutShortWhy says why a drain ended without a release.
+func cutShortWhy(after time.Duration, lost int) string {
+	when := "the instance went " + after.Round(time.Second).String() + " into the drain"
+	switch lost {
+	case 0:
+		return when + ", before drainer released it"
+	case 1:
+		return when + " with 1 task still running, before drainer released it"
+	default:
+		return fmt.Sprintf("%s with %d tasks still running, before drainer released it", when, lost)
+	}
+}
+
+func nonNegative(d time.Duration) time.Duration { return max(d, 0) }
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // floor computes the work on an instance at the start of its drain. It
@@ -138,6 +280,8 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 	var work, daemon time.Duration
 	stuck := false
 	perService := map[*ecs.ECSService]int{}
+	// The emulator's ARNs are of the new format, which names the cluster.
+	cluster, _ := awsid.ClusterOf(ci.ContainerInstanceArn)
 	for _, t := range w.ECS.TasksOn(ci.ContainerInstanceArn) {
 		if t.LastStatus == ecs.StatusStopped || t.DesiredStatus != ecs.StatusRunning {
 			continue
@@ -157,7 +301,7 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 				work = max(work, rec.GracefulUntil.Sub(now))
 			}
 		case "service":
-			svc := w.ECS.Service(clusterOf(ci.ContainerInstanceArn), t.ServiceName())
+			svc := w.ECS.Service(cluster, t.ServiceName())
 			if svc == nil {
 				continue
 			}
@@ -194,21 +338,32 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 	return work + daemon, stuck, moved, ci.ContainerInstanceArn
 }
 
-func clusterOf(arn string) string {
-	_, rest, _ := strings.Cut(arn, "/")
-	name, _, _ := strings.Cut(rest, "/")
-	return name
-}
-
-// Finish closes the recording: drains in start order, with drainer's API
-// calls attributed to the drains under way when each was made (a call
-// while n drains run counts 1/n to each), and the invariants.
+// Finish closes the recording: every drain in start order with its
+// outcome (a drain neither released nor cut short by the end of the run is
+// unfinished), drainer's API calls attributed to the drains under way when
+// each was made (a call while n drains run counts 1/n to each), and the
+// invariants.
 func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration) Report {
 	rep := Report{Scenario: name, CallsByOp: map[string]int{}, Wall: wall, Virtual: virtual}
+	now := r.h.World.Now()
+	// until is the end of each drain's share of the calls: the release and
+	// the wait for the instance to go, or drainer's last look at a drain
+	// cut short; an unfinished drain takes its share to the end.
+	var until []time.Time
 	for _, id := range r.order {
-		if f := r.byID[id]; !f.Released.IsZero() {
-			rep.Drains = append(rep.Drains, *f)
+		d := r.byID[id]
+		f := d.DrainFigures
+		switch {
+		case f.Finished():
+			until = append(until, f.Released.Add(r.policy.ReleaseWait))
+		case f.Outcome == OutcomeCutShort:
+			until = append(until, d.completed)
+		default:
+			f.Outcome = OutcomeUnfinished
+			f.Why = fmt.Sprintf("still in its %s phase when the run ended, %s into the drain", d.phase, nonNegative(now.Sub(f.Started)).Round(time.Second))
+			until = append(until, now)
 		}
+		rep.Drains = append(rep.Drains, f)
 	}
 	share := make([]float64, len(rep.Drains))
 	for _, c := range r.h.World.Calls.All() {
@@ -223,7 +378,7 @@ func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration
 		}
 		var under []int
 		for i, d := range rep.Drains {
-			if !c.Time.Before(d.Started) && !c.Time.After(d.Released.Add(r.policy.ReleaseWait)) {
+			if !c.Time.Before(d.Started) && !c.Time.After(until[i]) {
 				under = append(under, i)
 			}
 		}
@@ -238,64 +393,146 @@ func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration
 	return rep
 }
 
-// Quantile returns the q-quantile (0–1) of xs (nearest rank).
-func Quantile(xs []float64, q float64) float64 {
+// Quantile returns the q-quantile (q from 0 to 1; outside, the nearest
+// end) of xs by nearest rank, and false when xs is empty: there is no
+// quantile of nothing.
+func Quantile[T cmp.Ordered](xs []T, q float64) (T, bool) {
 	if len(xs) == 0 {
-		return math.NaN()
+		var zero T
+		return zero, false
 	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	return s[max(0, min(i, len(s)-1))]
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := 0
+	if q > 0 { // false for NaN too
+		i = int(math.Ceil(min(q, 1)*float64(len(s)))) - 1
+	}
+	return s[max(0, min(i, len(s)-1))], true
+}
+
+// Spread is the median, 99th percentile (nearest rank) and largest of N
+// figures. With N == 0 there were none to measure and the others are zero.
+type Spread[T cmp.Ordered] struct {
+	N                int
+	Median, P99, Max T
+}
+
+func spreadOf[T cmp.Ordered](xs []T) Spread[T] {
+	s := Spread[T]{N: len(xs)}
+	s.Median, _ = Quantile(xs, 0.5)
+	s.P99, _ = Quantile(xs, 0.99)
+	s.Max, _ = Quantile(xs, 1)
+	return s
 }
 
 // Summary are the headline figures of a report.
 type Summary struct {
-	Drains                        int
-	RatioMedian, RatioP99         float64
-	OverheadMedian, OverheadMax   time.Duration
-	CallsPerDrainMedian, CallsMax float64
-	Stuck                         int
-	TasksMoved                    int
+	// Drains counts every drain of the run; Released, Overdue, CutShort
+	// and Unfinished split them by outcome.
+	Drains, Released, Overdue, CutShort, Unfinished int
+	// Stuck counts the drains drainer released that had a service unable
+	// to move (100/100), NoWork those of an instance with no work on it
+	// (floor 0): neither has a ratio.
+	Stuck, NoWork int
+	// TasksMoved is the service tasks on the instances drainer released.
+	TasksMoved int
+	// Ratio is drain time over floor (DrainFigures.Ratio), Overhead
+	// drainer's overhead (OutcomeReleased only), Calls the calls of each
+	// drain drainer released.
+	Ratio    Spread[float64]
+	Overhead Spread[time.Duration]
+	Calls    Spread[int]
 }
 
-// Summarize computes the headline figures.
+// Summarize computes the headline figures. Drains cut short or
+// unfinished are counted but left out of every spread: their figures are
+// not whole.
 func (rep Report) Summarize() Summary {
-	var ratios, over, calls []float64
+	var ratios []float64
+	var over []time.Duration
+	var calls []int
 	s := Summary{Drains: len(rep.Drains)}
 	for _, d := range rep.Drains {
-		if d.Stuck {
-			s.Stuck++
-		} else {
-			ratios = append(ratios, d.Ratio())
+		switch d.Outcome {
+		case OutcomeReleased:
+			s.Released++
+		case OutcomeOverdue:
+			s.Overdue++
+		case OutcomeCutShort:
+			s.CutShort++
+		default:
+			s.Unfinished++
 		}
-		over = append(over, float64(d.Overhead))
-		calls = append(calls, float64(d.Calls))
+		if !d.Finished() {
+			continue
+		}
+		switch ratio, ok := d.Ratio(); {
+		case ok:
+			ratios = append(ratios, ratio)
+		case d.Stuck:
+			s.Stuck++
+		default:
+			s.NoWork++
+		}
+		if d.Measured() {
+			over = append(over, d.Overhead)
+		}
+		calls = append(calls, d.Calls)
 		s.TasksMoved += d.Moved
 	}
-	s.RatioMedian, s.RatioP99 = Quantile(ratios, 0.5), Quantile(ratios, 0.99)
-	s.OverheadMedian, s.OverheadMax = time.Duration(Quantile(over, 0.5)), time.Duration(Quantile(over, 1))
-	s.CallsPerDrainMedian, s.CallsMax = Quantile(calls, 0.5), Quantile(calls, 1)
+	s.Ratio, s.Overhead, s.Calls = spreadOf(ratios), spreadOf(over), spreadOf(calls)
 	return s
 }
 
-// WriteText prints the report for people.
+// MarshalJSON writes the report with its Summary.
+func (rep Report) MarshalJSON() ([]byte, error) {
+	type plain Report // without this method
+	return json.Marshal(struct {
+		plain
+		Summary Summary
+	}{plain(rep), rep.Summarize()})
+}
+
+// WriteText prints the report for people. A figure nothing measured is
+// said so ("none measured", "-"), never printed as a number.
 func (rep Report) WriteText(w io.Writer) {
 	s := rep.Summarize()
-	fmt.Fprintf(w, "scenario %s: %d drains in %s of virtual time (%s wall)\n", rep.Scenario, s.Drains, rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond))
-	fmt.Fprintf(w, "  service tasks moved off the drained instances: %d\n", s.TasksMoved)
-	fmt.Fprintf(w, "  drain time / floor:      median %.3f, p99 %.3f", s.RatioMedian, s.RatioP99)
-	if s.Stuck > 0 {
-		fmt.Fprintf(w, " (%d stuck drains left out)", s.Stuck)
+	if s.Drains == 0 {
+		fmt.Fprintf(w, "scenario %s: no drains in %s of virtual time (%s wall)\n", rep.Scenario, rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "scenario %s: %s in %s of virtual time (%s wall): %s\n", rep.Scenario, plural(s.Drains, "drain"), rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond), outcomes(s))
+		fmt.Fprintf(w, "  service tasks moved off the released instances: %d\n", s.TasksMoved)
+		fmt.Fprintf(w, "  drain time / floor:      %s%s\n",
+			spreadText(s.Ratio, "median %.3f, p99 %.3f", s.Ratio.Median, s.Ratio.P99),
+			leftOut(s, tally{s.Stuck, "stuck"}, tally{s.NoWork, "with no work"}))
+		fmt.Fprintf(w, "  overhead after the last task STOPPED (virtual time): %s%s\n",
+			spreadText(s.Overhead, "median %s, max %s", s.Overhead.Median, s.Overhead.Max),
+			leftOut(s, tally{s.Overdue, string(OutcomeOverdue)}))
+		fmt.Fprintf(w, "  API calls per released instance (ECS, Auto Scaling, EC2): %s%s\n",
+			spreadText(s.Calls, "median %d, max %d", s.Calls.Median, s.Calls.Max),
+			leftOut(s))
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  overhead after the last task STOPPED: median %s, max %s (virtual time)\n", s.OverheadMedian, s.OverheadMax)
-	fmt.Fprintf(w, "  API calls per drained instance (ECS, Auto Scaling, EC2): median %.0f, max %.0f\n", s.CallsPerDrainMedian, s.CallsMax)
 	fmt.Fprintf(w, "  all calls: %d, of which %d reading the queue's event stream\n", rep.Calls, rep.QueueCalls)
 	fmt.Fprintf(w, "  invariants: %d violations\n", len(rep.Violations))
-	fmt.Fprintf(w, "  %-20s %-12s %6s %10s %10s %7s %9s %6s\n", "instance", "reason", "moved", "drain", "floor", "ratio", "overhead", "calls")
-	for _, d := range rep.Drains {
-		fmt.Fprintf(w, "  %-20s %-12s %6d %10s %10s %7.3f %9s %6d\n", d.InstanceID, d.Reason, d.Moved, d.Drain.Round(time.Second), d.Floor.Round(time.Second), d.Ratio(), d.Overhead, d.Calls)
+	if s.Drains > 0 {
+		fmt.Fprintf(w, "  %-20s %-18s %-10s %6s %10s %10s %7s %9s %6s\n", "instance", "reason", "outcome", "moved", "drain", "floor", "ratio", "overhead", "calls")
+		for _, d := range rep.Drains {
+			drainTime, ratio, overhead := "-", "-", "-"
+			if !d.Ended.IsZero() {
+				drainTime = d.Drain.Round(time.Second).String()
+			}
+			if r, ok := d.Ratio(); ok {
+				ratio = fmt.Sprintf("%.3f", r)
+			}
+			if d.Measured() {
+				overhead = d.Overhead.String()
+			}
+			line := fmt.Sprintf("  %-20s %-18s %-10s %6d %10s %10s %7s %9s %6d", d.InstanceID, d.Reason, d.Outcome, d.Moved, drainTime, d.Floor.Round(time.Second), ratio, overhead, d.Calls)
+			if d.Why != "" {
+				line += "  " + d.Why
+			}
+			fmt.Fprintln(w, line)
+		}
 	}
 	ops := make([]string, 0, len(rep.CallsByOp))
 	for op := range rep.CallsByOp {
@@ -310,4 +547,52 @@ func (rep Report) WriteText(w io.Writer) {
 	for _, v := range rep.Violations {
 		fmt.Fprintf(w, "  VIOLATION %s\n", v)
 	}
+}
+
+// spreadText formats a spread's figures, or says none was measured.
+func spreadText[T cmp.Ordered](s Spread[T], format string, args ...any) string {
+	if s.N == 0 {
+		return "none measured"
+	}
+	return fmt.Sprintf(format, args...) + " over " + plural(s.N, "drain")
+}
+
+// tally is a count of drains of one kind.
+type tally struct {
+	n    int
+	what string
+}
+
+// list says the non-zero tallies ("1 stuck, 2 cut short").
+func list(ts ...tally) string {
+	var parts []string
+	for _, t := range ts {
+		if t.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", t.n, t.what))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// leftOut says which drains a figure leaves out: those cut short or
+// unfinished always, and the kinds given.
+func leftOut(s Summary, kinds ...tally) string {
+	l := list(append(kinds, tally{s.CutShort, string(OutcomeCutShort)}, tally{s.Unfinished, string(OutcomeUnfinished)})...)
+	if l == "" {
+		return ""
+	}
+	return " (left out: " + l + ")"
+}
+
+// outcomes says how many drains ended which way.
+func outcomes(s Summary) string {
+	return list(tally{s.Released, string(OutcomeReleased)}, tally{s.Overdue, string(OutcomeOverdue)},
+		tally{s.CutShort, string(OutcomeCutShort)}, tally{s.Unfinished, string(OutcomeUnfinished)})
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

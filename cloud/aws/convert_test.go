@@ -84,16 +84,18 @@ func TestENIsOf(t *testing.T) {
 	}
 }
 
-func TestClusterARNOf(t *testing.T) {
+func TestContainerInstanceClusterARN(t *testing.T) {
 	tests := map[string]string{
-		"arn:aws:ecs:us-east-1:123456789012:container-instance/demo/0a1b2c": "arn:aws:ecs:us-east-1:123456789012:cluster/demo",
-		"arn:aws:ecs:us-east-1:123456789012:task/demo/abc":                  "arn:aws:ecs:us-east-1:123456789012:cluster/demo",
-		"arn:aws:ecs:us-east-1:123456789012:container-instance/0a1b2c":      "", // old format
+		"arn:aws:ecs:us-east-1:123456789012:container-instance/demo/0a1b2c":      "arn:aws:ecs:us-east-1:123456789012:cluster/demo",
+		"arn:aws-cn:ecs:cn-north-1:123456789012:container-instance/demo/0a1b2c":  "arn:aws-cn:ecs:cn-north-1:123456789012:cluster/demo",
+		"arn:aws:ecs:us-east-1:123456789012:container-instance/0a1b2c":           "", // old format
+		"arn:aws:ecs:us-east-1:123456789012:container-instance/demo/0a1b2c/more": "",
 		"": "",
 	}
 	for in, want := range tests {
-		if got := clusterARNOf(in); got != want {
-			t.Errorf("clusterARNOf(%q) = %q, want %q", in, got, want)
+		got := containerInstanceFrom(ecstypes.ContainerInstance{ContainerInstanceArn: aws.String(in)})
+		if got.ClusterARN != want || got.ARN != in {
+			t.Errorf("containerInstanceFrom(%q): ARN %q, ClusterARN %q, want ClusterARN %q", in, got.ARN, got.ClusterARN, want)
 		}
 	}
 }

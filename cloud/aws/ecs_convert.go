@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 )
 
@@ -14,7 +15,6 @@ import (
 func containerInstanceFrom(ci ecstypes.ContainerInstance) cloud.ContainerInstance {
 	out := cloud.ContainerInstance{
 		ARN:              aws.ToString(ci.ContainerInstanceArn),
-		ClusterARN:       clusterARNOf(aws.ToString(ci.ContainerInstanceArn)),
 		EC2InstanceID:    aws.ToString(ci.Ec2InstanceId),
 		Status:           cloud.ContainerInstanceStatus(aws.ToString(ci.Status)),
 		StatusReason:     aws.ToString(ci.StatusReason),
@@ -28,24 +28,9 @@ func containerInstanceFrom(ci ecstypes.ContainerInstance) cloud.ContainerInstanc
 	for _, a := range ci.Attributes {
 		out.Attributes[aws.ToString(a.Name)] = aws.ToString(a.Value)
 	}
+	// "" for an ARN of the old format, which does not name its cluster.
+	out.ClusterARN, _ = awsid.ClusterARNOf(out.ARN)
 	return out
-}
-
-// clusterARNOf derives the cluster's ARN from a container instance or task
-// ARN of the long format (…:container-instance/CLUSTER/ID); it returns ""
-// for the old format, which does not name the cluster.
-func clusterARNOf(arn string) string {
-	prefix, resource, ok := strings.Cut(arn, ":container-instance/")
-	if !ok {
-		if prefix, resource, ok = strings.Cut(arn, ":task/"); !ok {
-			return ""
-		}
-	}
-	cluster, _, ok := strings.Cut(resource, "/")
-	if !ok {
-		return ""
-	}
-	return prefix + ":cluster/" + cluster
 }
 
 // serviceOfGroup returns the service name of a task group "service:NAME".

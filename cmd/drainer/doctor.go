@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/duration"
 	"github.com/drainer-dev/drainer/scan"
 )
 
@@ -223,7 +224,7 @@ func doctor(ctx context.Context, c doctorCloud, cfg doctorConfig, now time.Time)
 	for _, tr := range traps {
 		add(sevWarn, "instance "+tr.Instance.ID,
 			fmt.Sprintf("let drainer's scan remove protection from empty instances (a capacity provider with managed termination protection, or 'drainer run --protect'), or replace it: drainer drain %s", tr.Instance.ID),
-			"protected from scale-in in group %s and %s old, past the group's maximum instance lifetime %s: Auto Scaling will not replace it", tr.Instance.Group, shortDuration(tr.Age), shortDuration(tr.Lifetime))
+			"protected from scale-in in group %s and %s old, past the group's maximum instance lifetime %s: Auto Scaling will not replace it", tr.Instance.Group, duration.Short(tr.Age), duration.Short(tr.Lifetime))
 	}
 	withLifetime := false
 	for _, g := range groups {
@@ -268,7 +269,7 @@ func checkHooks(group string, hooks []cloud.LifecycleHook, queueURL string) []fi
 		switch {
 		case h.HeartbeatTimeout > 0 && h.HeartbeatTimeout < minSensibleHeartbeat:
 			out = append(out, finding{Sev: sevWarn, Subject: hs,
-				Message: fmt.Sprintf("heartbeat timeout %s is short: one late heartbeat and the instance goes with its tasks", shortDuration(h.HeartbeatTimeout)),
+				Message: fmt.Sprintf("heartbeat timeout %s is short: one late heartbeat and the instance goes with its tasks", duration.Short(h.HeartbeatTimeout)),
 				Fix:     fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --heartbeat-timeout 900 (15 min; drainer heartbeats at half of it)", group, h.Name)})
 		case h.HeartbeatTimeout >= maxHeartbeat:
 			global := h.GlobalTimeout
@@ -276,10 +277,10 @@ func checkHooks(group string, hooks []cloud.LifecycleHook, queueURL string) []fi
 				global = min(100*h.HeartbeatTimeout, 48*time.Hour)
 			}
 			out = append(out, finding{Sev: sevWarn, Subject: hs,
-				Message: fmt.Sprintf("heartbeat timeout %d s (the maximum) with a global timeout of %s: should drainer stop, an instance waits up to %s before its hook times out, and a drain may hold it up to %s", int(h.HeartbeatTimeout/time.Second), shortDuration(global), shortDuration(h.HeartbeatTimeout), shortDuration(global)),
+				Message: fmt.Sprintf("heartbeat timeout %d s (the maximum) with a global timeout of %s: should drainer stop, an instance waits up to %s before its hook times out, and a drain may hold it up to %s", int(h.HeartbeatTimeout/time.Second), duration.Short(global), duration.Short(h.HeartbeatTimeout), duration.Short(global)),
 				Fix:     fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --heartbeat-timeout 900 (drainer heartbeats; a long timeout only delays recovery)", group, h.Name)})
 		default:
-			out = append(out, finding{Sev: sevOK, Subject: hs, Message: fmt.Sprintf("termination hook, heartbeat timeout %s, default result %s", shortDuration(h.HeartbeatTimeout), dash(string(h.DefaultResult)))})
+			out = append(out, finding{Sev: sevOK, Subject: hs, Message: fmt.Sprintf("termination hook, heartbeat timeout %s, default result %s", duration.Short(h.HeartbeatTimeout), dash(string(h.DefaultResult)))})
 		}
 		if h.DefaultResult == cloud.LifecycleAbandon {
 			out = append(out, finding{Sev: sevWarn, Subject: hs,

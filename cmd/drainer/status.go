@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/api"
+	"github.com/drainer-dev/drainer/duration"
 )
 
 // wallNow is the clock status and watch show times against; tests set it.
@@ -151,7 +152,7 @@ func until(t, now time.Time) string {
 	case !t.After(now):
 		return "passed"
 	}
-	return "in " + shortDuration(t.Sub(now))
+	return "in " + duration.Short(t.Sub(now))
 }
 
 // since says how long ago t was: "3m", or "-" when unset.
@@ -159,31 +160,7 @@ func since(t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return shortDuration(now.Sub(t))
-}
-
-// shortDuration rounds d for people: 45s, 12m, 3h5m, 2d4h.
-func shortDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
-	}
-	days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd%dh", days, h)
+	return duration.Short(now.Sub(t))
 }
 
 // tasksLeft prints counts by class in a fixed order: "service 2, standalone 1".

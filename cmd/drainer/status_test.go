@@ -134,14 +134,3 @@ func TestStatusWithoutController(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
-
-func TestShortDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0: "0s", 45 * time.Second: "45s", 12*time.Minute + 30*time.Second: "12m", time.Hour: "1h",
-		3*time.Hour + 5*time.Minute: "3h5m", 47 * time.Hour: "47h", 48 * time.Hour: "2d", 52 * time.Hour: "2d4h", -time.Second: "0s",
-	} {
-		if got := shortDuration(d); got != want {
-			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
-		}
-	}
-}

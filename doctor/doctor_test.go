@@ -1,0 +1,224 @@
+package doctor_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
+	"github.com/drainer-dev/drainer/doctor"
+	"github.com/drainer-dev/drainer/emulator"
+	"github.com/drainer-dev/drainer/emulator/fault"
+	"github.com/drainer-dev/drainer/emulator/scenario"
+	"github.com/drainer-dev/drainer/sim"
+)
+
+// setup is testdata/doctor.yaml's world after its instances booted and its
+// services placed their tasks, with drainer's SDK client on its wire front
+// (built as package sim builds it; nothing else of drainer runs).
+func setup(t *testing.T) (*emulator.World, *cloudaws.Client) {
+	t.Helper()
+	sc, err := scenario.Load("testdata/doctor.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := sim.New(sc, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := h.Run.Errors(); len(errs) > 0 {
+		t.Fatalf("scenario: %v", errs)
+	}
+	h.World.Clock.RunUntil(h.World.Now().Add(5 * time.Minute))
+	return h.World, h.Cloud
+}
+
+// lines renders findings one a line: "SEV subject: message", then
+// "  fix: advice" when there is advice.
+func lines(fs []doctor.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(string(f.Severity) + " " + f.Subject.String() + ": " + f.Message + "\n")
+		if f.Advice != "" {
+			b.WriteString("  fix: " + f.Advice + "\n")
+		}
+	}
+	return b.String()
+}
+
+// heads is each finding's "SEV subject", one a line.
+func heads(fs []doctor.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(string(f.Severity) + " " + f.Subject.String() + "\n")
+	}
+	return b.String()
+}
+
+// TestCheckEmulator checks testdata/doctor.yaml's setup through the SDK
+// against the emulator: every mistake it holds is found, in order, and
+// nothing else.
+func TestCheckEmulator(t *testing.T) {
+	w, c := setup(t)
+	ctx := context.Background()
+	queueURL := "http://emulator.local/" + w.Env.Account + "/drainer"
+	findings, err := doctor.Check(ctx, c, doctor.Config{Clusters: []string{"demo"}, Queue: queueURL}, w.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `OK cluster demo
+OK group abandon hook drain-hook
+WARN group abandon hook drain-hook
+OK group abandon
+OK group good hook drain-hook
+OK group good
+FAIL group nohook
+WARN group other hook their-hook
+FAIL group other
+OK EventBridge rules
+WARN EventBridge rules
+OK maximum lifetime
+WARN service demo/web
+`
+	if got := heads(findings); got != want {
+		t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+	}
+	out := lines(findings)
+	for _, want := range []string{
+		"OK cluster demo: 4 container instance(s), Auto Scaling group(s) abandon, good, nohook, other\n",
+		"WARN group abandon hook drain-hook: default result ABANDON",
+		"OK group good hook drain-hook: termination hook, heartbeat timeout 15m, default result CONTINUE\n",
+		"OK group good: a termination hook notifies queue drainer\n",
+		"FAIL group nohook: no termination lifecycle hook",
+		"WARN group other hook their-hook: heartbeat timeout 2m is short",
+		"FAIL group other: no termination hook notifies queue drainer (their-hook→arn:aws:sqs:us-east-1:" + w.Env.Account + ":elsewhere)",
+		`OK EventBridge rules: "EC2 Spot Instance Interruption Warning" reaches the queue`,
+		`WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue`,
+		"Arn=arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer\n",
+		"WARN service demo/web: minimumHealthyPercent 100 and maximumPercent 100",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if !doctor.Failed(findings) {
+		t.Error("Failed = false with two FAIL findings")
+	}
+}
+
+// TestCheckEmulatorLifetimeTrap lets a day of virtual time pass: group
+// good's instance, protected from scale-in, is past its 1-day maximum
+// lifetime, and Auto Scaling keeps it.
+func TestCheckEmulatorLifetimeTrap(t *testing.T) {
+	w, c := setup(t)
+	w.Clock.RunUntil(w.Now().Add(25 * time.Hour))
+	findings, err := doctor.Check(context.Background(), c, doctor.Config{Queue: "drainer"}, w.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var traps []doctor.Finding
+	for _, f := range findings {
+		if f.Subject.Kind == doctor.KindInstance {
+			traps = append(traps, f)
+		}
+	}
+	if len(traps) != 1 {
+		t.Fatalf("lifetime traps %+v, want one; findings:\n%s", traps, lines(findings))
+	}
+	tr := traps[0]
+	if tr.Severity != doctor.Warn || tr.Subject.Group != "good" || !strings.HasPrefix(tr.Subject.Name, "i-") ||
+		!strings.Contains(tr.Message, "protected from scale-in in group good and 25h5m old") ||
+		!strings.Contains(tr.Message, "past the group's maximum instance lifetime 24h") ||
+		!strings.HasSuffix(tr.Advice, "drainer drain "+tr.Subject.Name) {
+		t.Errorf("trap finding %+v", tr)
+	}
+}
+
+// TestCheckEmulatorWithoutQueue leaves the queue out: no finding about it,
+// every other one stays.
+func TestCheckEmulatorWithoutQueue(t *testing.T) {
+	w, c := setup(t)
+	findings, err := doctor.Check(context.Background(), c, doctor.Config{}, w.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := lines(findings)
+	for _, unwanted := range []string{"queue", "EventBridge rules"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("%q without a queue:\n%s", unwanted, out)
+		}
+	}
+	for _, want := range []string{"FAIL group nohook:", "WARN group other hook their-hook:", "WARN service demo/web:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q without a queue:\n%s", want, out)
+		}
+	}
+}
+
+// TestCheckEmulatorReadErrors: an AWS error stops the reading; the findings
+// decided from what was read before come with it.
+func TestCheckEmulatorReadErrors(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		cfg           doctor.Config
+		fault         fault.Rule
+		wantErr       string
+		wantLast      string // the last finding's "SEV subject"; "" for none
+		wantNoFinding string
+	}{
+		{"unknown cluster", doctor.Config{Clusters: []string{"nope"}}, fault.Rule{}, "cluster nope: capacity providers", "", ""},
+		{"ECS down", doctor.Config{}, fault.Rule{Service: "ecs", Operation: "*", ErrorRate: 1}, "list the ECS clusters", "", ""},
+		{"hooks unreadable", doctor.Config{Queue: "drainer"}, fault.Rule{Service: "autoscaling", Operation: "DescribeLifecycleHooks", ErrorRate: 1},
+			"group abandon: lifecycle hooks", "OK cluster demo", "group"},
+		{"EC2 unreadable", doctor.Config{}, fault.Rule{Service: "ec2", Operation: "DescribeInstances", ErrorRate: 1},
+			"describe EC2 instances", "WARN group other hook their-hook", "maximum lifetime"},
+		{"tasks unreadable", doctor.Config{}, fault.Rule{Service: "ecs", Operation: "ListTasks", ErrorRate: 1},
+			"cluster demo: tasks on i-", "OK maximum lifetime", "service"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w, cl := setup(t)
+			if c.fault.Service != "" {
+				var err error
+				w.Do(func() { err = w.Faults.Set(c.fault) })
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			findings, err := doctor.Check(context.Background(), cl, c.cfg, w.Now())
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("error %v, want …%s…", err, c.wantErr)
+			}
+			h := heads(findings)
+			last := ""
+			if ls := strings.Split(strings.TrimSpace(h), "\n"); h != "" {
+				last = ls[len(ls)-1]
+			}
+			if last != c.wantLast {
+				t.Errorf("last finding %q, want %q; findings:\n%s", last, c.wantLast, h)
+			}
+			if c.wantNoFinding != "" && strings.Contains(strings.TrimPrefix(h, "OK cluster demo\n"), c.wantNoFinding) {
+				t.Errorf("a finding about %q though it was not read:\n%s", c.wantNoFinding, h)
+			}
+		})
+	}
+}
+
+// TestCheckEmulatorRulesUnreadable: rules that cannot be listed are a
+// warning, not an error: the rest of the checks go on.
+func TestCheckEmulatorRulesUnreadable(t *testing.T) {
+	w, c := setup(t)
+	var err error
+	w.Do(func() { err = w.Faults.Set(fault.Rule{Service: "events", Operation: "*", ErrorRate: 1}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := doctor.Check(context.Background(), c, doctor.Config{Queue: "drainer"}, w.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := lines(findings)
+	if !strings.Contains(out, "WARN EventBridge rules: could not list the rules: ") || !strings.Contains(out, "WARN service demo/web:") {
+		t.Errorf("findings:\n%s", out)
+	}
+}

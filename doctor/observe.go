@@ -1,0 +1,298 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/drainer-dev/drainer/cloud"
+)
+
+// Reader is what doctor reads of AWS: read-only calls of the cloud
+// interfaces, with their contracts (paging, batching, errors) as package
+// cloud documents them. cloud/aws's Client satisfies it.
+type Reader interface {
+	// ListClusters: cloud.ECS.
+	ListClusters(ctx context.Context) ([]string, error)
+	// CapacityProviders: cloud.ECS.
+	CapacityProviders(ctx context.Context, cluster string) ([]cloud.CapacityProvider, error)
+	// ListContainerInstances: cloud.ECS.
+	ListContainerInstances(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus) ([]cloud.ContainerInstance, error)
+	// TasksOn: cloud.ECS.
+	TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]cloud.Task, error)
+	// DescribeServices: cloud.ECS.
+	DescribeServices(ctx context.Context, cluster string, services []string) ([]cloud.Service, error)
+	// DescribeGroups: cloud.AutoScaling.
+	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
+	// DescribeGroupInstances: cloud.AutoScaling.
+	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]cloud.GroupInstance, error)
+	// LifecycleHooks: cloud.AutoScaling.
+	LifecycleHooks(ctx context.Context, group string) ([]cloud.LifecycleHook, error)
+	// DescribeInstances: cloud.EC2.
+	DescribeInstances(ctx context.Context, ids []string) ([]cloud.Instance, error)
+	// RulesTargeting: cloud.Events.
+	RulesTargeting(ctx context.Context, targetARN string) ([]cloud.Rule, error)
+}
+
+// Config says what doctor checks.
+type Config struct {
+	// Clusters are the ECS clusters drainer serves, by name; none means
+	// every cluster of the region.
+	Clusters []string
+	// Queue is drainer's SQS queue as a URL, an ARN or a bare name; ""
+	// leaves out the checks that the hooks and rules feed it.
+	Queue string
+}
+
+// Stage says how far Observe read; each stage includes the ones before.
+type Stage int
+
+// The stages of Observe, in the order it reads them.
+const (
+	// ReadNothing: not even the clusters could be read.
+	ReadNothing Stage = iota
+	// ReadClusters: Setup.Clusters, without their services.
+	ReadClusters
+	// ReadGroups: Setup.Groups, Setup.Hooks and the rules (Setup.Rules,
+	// Setup.RulesErr).
+	ReadGroups
+	// ReadLaunches: Setup.Launched.
+	ReadLaunches
+	// ReadAll: the clusters' services; the Setup is complete.
+	ReadAll
+)
+
+// Setup is what doctor read of a setup, for Decide.
+type Setup struct {
+	// Clusters are the clusters checked, sorted by name; none when the
+	// region has none.
+	Clusters []Cluster
+	// Groups are the Auto Scaling groups the clusters name that Auto
+	// Scaling knows, with their instances, sorted by name.
+	Groups []cloud.Group
+	// Hooks are the lifecycle hooks of each of Groups, by group name.
+	Hooks map[string][]cloud.LifecycleHook
+	// Rules are the rules of the default event bus targeting drainer's
+	// queue; RulesErr is why they could not be listed. Both are empty when
+	// no queue is configured or its ARN is unknown (no hook names it and
+	// Config.Queue is not an ARN).
+	Rules    []cloud.Rule
+	RulesErr error
+	// Launched is the launch time of each instance protected from
+	// scale-in in a group with a maximum instance lifetime, by instance
+	// id; an instance EC2 does not know is left out.
+	Launched map[string]time.Time
+	// Read says which of the fields above were read.
+	Read Stage
+}
+
+// Cluster is an ECS cluster as doctor read it.
+type Cluster struct {
+	Name string
+	// ContainerInstances are its registered container instances (every
+	// status but INACTIVE).
+	ContainerInstances []cloud.ContainerInstance
+	// Groups are the Auto Scaling groups it names, through its capacity
+	// providers and through the groups its container instances belong to;
+	// sorted, each once.
+	Groups []string
+	// Services are the services with a task (not STOPPED) on its
+	// container instances, sorted by name: the cloud interface lists no
+	// services, so a service with no task running is not seen.
+	Services []cloud.Service
+}
+
+// Check reads the setup and decides its findings. An error means AWS could
+// not be read (credentials, region, endpoint, permissions, a cluster that
+// does not exist); the findings decided from what was read before it are
+// returned with it.
+func Check(ctx context.Context, r Reader, cfg Config, now time.Time) ([]Finding, error) {
+	s, err := Observe(ctx, r, cfg)
+	return Decide(s, cfg, now), err
+}
+
+// Observe reads what Decide needs, stage by stage (see Stage). On an error
+// it returns what it read before, with Read saying how far that goes.
+func Observe(ctx context.Context, r Reader, cfg Config) (Setup, error) {
+	s := Setup{Hooks: map[string][]cloud.LifecycleHook{}, Launched: map[string]time.Time{}}
+	names, err := clusterNames(ctx, r, cfg.Clusters)
+	if err != nil {
+		return s, err
+	}
+	for _, name := range names {
+		c, err := readCluster(ctx, r, name)
+		if err != nil {
+			return s, err
+		}
+		s.Clusters = append(s.Clusters, c)
+	}
+	s.Read = ReadClusters
+	if len(s.Clusters) == 0 {
+		s.Read = ReadAll
+		return s, nil
+	}
+
+	if s.Groups, err = readGroups(ctx, r, s.Clusters); err != nil {
+		return s, err
+	}
+	for _, g := range s.Groups {
+		hooks, err := r.LifecycleHooks(ctx, g.Name)
+		if err != nil {
+			return s, fmt.Errorf("group %s: lifecycle hooks: %w", g.Name, err)
+		}
+		s.Hooks[g.Name] = hooks
+	}
+	if arn := queueARN(cfg.Queue, s.Groups, s.Hooks); arn != "" {
+		s.Rules, s.RulesErr = r.RulesTargeting(ctx, arn)
+	}
+	s.Read = ReadGroups
+
+	if s.Launched, err = readLaunches(ctx, r, s.Groups); err != nil {
+		return s, err
+	}
+	s.Read = ReadLaunches
+
+	for i := range s.Clusters {
+		if s.Clusters[i].Services, err = readServices(ctx, r, s.Clusters[i]); err != nil {
+			return s, err
+		}
+	}
+	s.Read = ReadAll
+	return s, nil
+}
+
+// clusterNames is the clusters given, sorted and each once, or every
+// cluster of the region when none is given.
+func clusterNames(ctx context.Context, r Reader, given []string) ([]string, error) {
+	names := map[string]bool{}
+	for _, c := range given {
+		if c != "" {
+			names[c] = true
+		}
+	}
+	if len(names) == 0 {
+		arns, err := r.ListClusters(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list the ECS clusters: %w", err)
+		}
+		for _, a := range arns {
+			names[afterLast(a, "cluster/")] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(names)), nil
+}
+
+// readCluster reads a cluster's container instances and the groups it names.
+func readCluster(ctx context.Context, r Reader, name string) (Cluster, error) {
+	c := Cluster{Name: name}
+	cps, err := r.CapacityProviders(ctx, name)
+	if err != nil {
+		return c, fmt.Errorf("cluster %s: capacity providers: %w", name, err)
+	}
+	groups := map[string]bool{}
+	for _, cp := range cps {
+		if g := afterLast(cp.AutoScalingGroupARN, "autoScalingGroupName/"); g != "" {
+			groups[g] = true
+		}
+	}
+	if c.ContainerInstances, err = r.ListContainerInstances(ctx, name, ""); err != nil {
+		return c, fmt.Errorf("cluster %s: container instances: %w", name, err)
+	}
+	var ids []string
+	for _, ci := range c.ContainerInstances {
+		if ci.EC2InstanceID != "" {
+			ids = append(ids, ci.EC2InstanceID)
+		}
+	}
+	if len(ids) > 0 {
+		gis, err := r.DescribeGroupInstances(ctx, ids)
+		if err != nil {
+			return c, fmt.Errorf("cluster %s: Auto Scaling instances: %w", name, err)
+		}
+		for _, gi := range gis {
+			groups[gi.Group] = true
+		}
+	}
+	c.Groups = slices.Sorted(maps.Keys(groups))
+	return c, nil
+}
+
+// readGroups describes the groups the clusters name, sorted by name.
+func readGroups(ctx context.Context, r Reader, clusters []Cluster) ([]cloud.Group, error) {
+	names := map[string]bool{}
+	for _, c := range clusters {
+		for _, g := range c.Groups {
+			names[g] = true
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	groups, err := r.DescribeGroups(ctx, slices.Sorted(maps.Keys(names)))
+	if err != nil {
+		return nil, fmt.Errorf("describe the Auto Scaling groups: %w", err)
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].Name < groups[j].Name })
+	return groups, nil
+}
+
+// readLaunches reads the launch times of the protected instances of the
+// groups with a maximum instance lifetime: only those can be trapped.
+func readLaunches(ctx context.Context, r Reader, groups []cloud.Group) (map[string]time.Time, error) {
+	launched := map[string]time.Time{}
+	var ids []string
+	for _, g := range groups {
+		if g.MaxInstanceLifetime <= 0 {
+			continue
+		}
+		for _, in := range g.Instances {
+			if in.ProtectedFromScaleIn {
+				ids = append(ids, in.InstanceID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return launched, nil
+	}
+	ins, err := r.DescribeInstances(ctx, ids)
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		return launched, fmt.Errorf("describe EC2 instances: %w", err)
+	}
+	for _, in := range ins {
+		launched[in.ID] = in.LaunchTime
+	}
+	return launched, nil
+}
+
+// readServices describes the services with a task on the cluster's
+// container instances, sorted by name.
+func readServices(ctx context.Context, r Reader, c Cluster) ([]cloud.Service, error) {
+	names := map[string]bool{}
+	for _, ci := range c.ContainerInstances {
+		if ci.RunningTasks+ci.PendingTasks == 0 {
+			continue
+		}
+		tasks, err := r.TasksOn(ctx, c.Name, ci.ARN)
+		if err != nil {
+			return nil, fmt.Errorf("cluster %s: tasks on %s: %w", c.Name, ci.EC2InstanceID, err)
+		}
+		for _, t := range tasks {
+			if t.Service != "" && !t.Stopped() {
+				names[t.Service] = true
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	svcs, err := r.DescribeServices(ctx, c.Name, slices.Sorted(maps.Keys(names)))
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: describe services: %w", c.Name, err)
+	}
+	sort.Slice(svcs, func(i, j int) bool { return svcs[i].Name < svcs[j].Name })
+	return svcs, nil
+}

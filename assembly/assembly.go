@@ -57,6 +57,8 @@ type Options struct {
 	OnEvent func(drain.Event)
 	// OnCall, when set, also sees every API attempt (see cloudaws.Options).
 	OnCall func(service, operation string, err error)
+	// OnScan, when set, is told what each periodic scan found and did.
+	OnScan func(controller.ScanReport, error)
 	// Intake tunes the queue consumer; its Clock and Logger are set here
 	// and its Metrics run after drainer's own.
 	Intake intake.Options
@@ -117,7 +119,7 @@ func New(opts Options) (*Drainer, error) {
 			}
 		},
 	})
-	copts.Cloud, copts.Clock, copts.Logger = d.Cloud, opts.Clock, opts.Logger
+	copts.Cloud, copts.Clock, copts.Logger, copts.OnScan = d.Cloud, opts.Clock, opts.Logger, opts.OnScan
 	d.Controller = controller.New(d.Reconciler, copts)
 	return d, nil
 }

@@ -30,3 +30,15 @@ func (Real) Now() time.Time { return time.Now() }
 
 // AfterFunc runs f on its own goroutine after d.
 func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
+// Detached returns c as a clock whose goroutines (Go) are ordinary ones and
+// whose waits block like any other: for code that runs beside a Virtual
+// clock moved by RunScaled but waits on what that clock cannot see, such
+// as a drainer talking to the emulator over TCP (a goroutine of the
+// clock blocked on a socket would keep the clock from moving).
+func Detached(c Clock) Clock { return detached{c} }
+
+type detached struct{ c Clock }
+
+func (d detached) Now() time.Time                              { return d.c.Now() }
+func (d detached) AfterFunc(dur time.Duration, f func()) Timer { return d.c.AfterFunc(dur, f) }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 )
 
@@ -16,9 +15,10 @@ import (
 func TestOperatorDrainsWaitForTheBudget(t *testing.T) {
 	h := story(t, 0)
 	h.RunFor(5 * time.Minute)
-	budget, _ := drain.ParseBudget("1")
-	ctl := controller.New(h.Reconciler, controller.Options{Cloud: h.Cloud, Budget: budget})
-	ctx := context.Background()
+	// The harness's controller, with the default budget of 1.
+	startVoluntary := func(id string, tr drain.Trigger) error {
+		return h.Do(func(ctx context.Context) error { return h.Controller.StartVoluntary(ctx, id, tr) })
+	}
 
 	var ids []string
 	for id, state := range groupStates(h) {
@@ -30,14 +30,14 @@ func TestOperatorDrainsWaitForTheBudget(t *testing.T) {
 		t.Fatalf("need 3 InService instances, have %v", ids)
 	}
 	first, second, third := ids[0], ids[1], ids[2]
-	if err := ctl.StartVoluntary(ctx, first, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
+	if err := startVoluntary(first, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
 		t.Fatalf("first operator drain: %v", err)
 	}
-	err := ctl.StartVoluntary(ctx, second, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute})
+	err := startVoluntary(second, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute})
 	if !errors.Is(err, drain.ErrOverBudget) {
 		t.Fatalf("second operator drain while the first runs: %v, want ErrOverBudget", err)
 	}
-	if err := ctl.StartVoluntary(ctx, third, drain.Trigger{Reason: drain.ReasonForced}); err != nil {
+	if err := startVoluntary(third, drain.Trigger{Reason: drain.ReasonForced}); err != nil {
 		t.Fatalf("a forced deregistration waited for the budget: %v", err)
 	}
 
@@ -45,7 +45,7 @@ func TestOperatorDrainsWaitForTheBudget(t *testing.T) {
 	// room again.
 	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 2 })
 	h.RunFor(10 * time.Minute)
-	if err := ctl.StartVoluntary(ctx, second, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
+	if err := startVoluntary(second, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
 		t.Fatalf("second operator drain after the first finished: %v", err)
 	}
 	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 3 })

@@ -1,13 +1,20 @@
-// Package sim runs drainer against the emulated world on one virtual
-// clock, deterministically and as fast as events allow: the scenario
-// world, drainer's production AWS client (aws-sdk-go-v2) talking to the
-// world's wire front in process, the reconciler and the controller, and
-// the invariants of DESIGN.md §7 checked after every event.
+// Package sim runs drainer in the emulated world on one virtual clock,
+// deterministically and as fast as events allow: the scenario's world,
+// and drainer assembled exactly as `drainer run` assembles it (package
+// assembly) — its production AWS client (aws-sdk-go-v2) talking to the
+// world's wire front in process, the reconciler, the periodic scans, the
+// long-polling queue consumer and the event publisher — each running as a
+// goroutine of the world's clock, with the invariants of DESIGN.md §7
+// checked after every event.
+//
+// The goroutine that builds a Harness owns the world's clock: it moves
+// time (RunFor, RunUntil), and only between those calls, when every part
+// of drainer waits, may it read the world and drainer's state. Anything
+// that calls drainer or AWS runs through Do.
 package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,14 +23,14 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/assembly"
+	"github.com/drainer-dev/drainer/clock"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
-	"github.com/drainer-dev/drainer/emulator/sqs"
 	"github.com/drainer-dev/drainer/intake"
 	"github.com/drainer-dev/drainer/invariant"
 )
@@ -35,21 +42,23 @@ const Caller = "drainer"
 // Options configure a Harness.
 type Options struct {
 	// Queue is the scenario queue drainer reads (lifecycle notifications,
-	// routed events).
-	Queue      string
-	Policy     drain.Policy
-	Controller controller.Options
-	Clusters   []string
-	Logger     *slog.Logger
+	// routed events); "" reads none.
+	Queue string
+	// Settings are drainer's settings; nil means the scenario's `drainer:`
+	// settings over assembly.DefaultSettings.
+	Settings *assembly.Settings
+	Logger   *slog.Logger
 	// Checker, when set, keeps checking with an existing checker (a
-	// drainer restarted in the same world).
+	// drainer restarted in the same world, or a second one beside it).
 	Checker *invariant.Checker
 }
 
 // Harness is a world with drainer running in it.
 type Harness struct {
-	World      *emulator.World
-	Run        *scenario.Run
+	World   *emulator.World
+	Run     *scenario.Run
+	Drainer *assembly.Drainer
+	// Cloud, Reconciler and Controller are the Drainer's.
 	Cloud      *cloudaws.Client
 	Reconciler *drain.Reconciler
 	Controller *controller.Controller
@@ -59,12 +68,21 @@ type Harness struct {
 	// Handled counts queue messages by outcome: "handled", "skipped",
 	// "failed".
 	Handled map[string]int
-	// OnDrainEvent, when set, sees each drain event as it happens (outside
-	// the world lock).
+	// Scans are the periodic scans' passes, in order.
+	Scans []Scan
+	// OnDrainEvent, when set, sees each drain event as it happens.
 	OnDrainEvent func(drain.Event)
 
-	queueURL string
-	log      *slog.Logger
+	log  *slog.Logger
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+// Scan is one pass of the periodic scans: what it found and did, or why
+// it failed.
+type Scan struct {
+	Report controller.ScanReport
+	Err    error
 }
 
 // New builds the scenario's world and starts drainer in it.
@@ -76,6 +94,27 @@ func New(sc *scenario.Scenario, opts Options) (*Harness, error) {
 	return Attach(run, opts)
 }
 
+// Settings are the settings a drainer plays sc with unless told
+// otherwise: the scenario's `drainer:` block over the defaults.
+func Settings(sc *scenario.Scenario) (assembly.Settings, error) {
+	s := assembly.DefaultSettings()
+	if err := s.Apply(sc.DrainerSettings()); err != nil {
+		return s, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	return s, nil
+}
+
+// ClientOptions are the options of a drainer client talking to w in
+// process, as caller.
+func ClientOptions(w *emulator.World, caller string, seed uint64) (awssdk.Config, cloudaws.Options) {
+	return awssdk.Config{Region: w.Env.Region}, cloudaws.Options{
+		Endpoint:    "http://emulator.local",
+		HTTPClient:  &http.Client{Transport: front.Transport(front.New(w))},
+		Credentials: credentials.NewStaticCredentialsProvider(caller, "sim", ""),
+		JitterSeed:  seed,
+	}
+}
+
 // Attach starts drainer in a world already built (a second drainer beside
 // a first, or one restarted after a crash).
 func Attach(run *scenario.Run, opts Options) (*Harness, error) {
@@ -84,131 +123,134 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Harness{World: w, Run: run, Handled: map[string]int{}, log: log, Checker: opts.Checker}
-	if opts.Queue != "" {
-		out, err := w.SQS.GetQueueUrl(sqs.GetQueueUrlInput{QueueName: opts.Queue})
+	settings := opts.Settings
+	if settings == nil {
+		s, err := Settings(run.Scenario)
 		if err != nil {
-			return nil, fmt.Errorf("drainer queue %s: %w", opts.Queue, err)
+			return nil, err
 		}
-		h.queueURL = out.QueueUrl
+		settings = &s
 	}
-	unlimited := cloudaws.Limit{Rate: 1e9, Burst: 1 << 30}
-	h.Cloud = cloudaws.NewFromConfig(awssdk.Config{Region: w.Env.Region}, cloudaws.Options{
-		Endpoint:    "http://emulator.local",
-		HTTPClient:  &http.Client{Transport: front.Transport(front.New(w))},
-		Credentials: credentials.NewStaticCredentialsProvider(Caller, "sim", ""),
-		// The harness moves the clock itself, between drainer's steps: a
-		// client-side wait on it would never end. Throttling is exercised
-		// through the emulator's faults instead.
-		Limits:      cloudaws.Limits{ECS: unlimited, AutoScaling: unlimited, EC2: unlimited, SQS: unlimited, Events: unlimited},
-		MaxAttempts: 1,
-		Clock:       w.Clock,
-		Logger:      log,
-	})
-	policy := opts.Policy
-	if policy.FallbackPoll == 0 {
-		policy = drain.DefaultPolicy()
-	}
-	h.Reconciler = drain.NewReconciler(drain.Config{
-		Cloud:    h.Cloud,
+	h := &Harness{World: w, Run: run, Handled: map[string]int{}, log: log, Checker: opts.Checker}
+	seed := run.Scenario.Seed | 1
+	cfg, client := ClientOptions(w, Caller, seed)
+	d, err := assembly.New(assembly.Options{
+		Settings: *settings,
+		AWS:      cfg,
+		Client:   client,
 		Clock:    w.Clock,
-		Policy:   policy,
-		Clusters: opts.Clusters,
+		Queue:    opts.Queue,
 		Logger:   log,
-		OnEvent: func(ev drain.Event) {
-			h.Events = append(h.Events, ev)
-			if h.OnDrainEvent != nil {
-				h.OnDrainEvent(ev)
-			}
-		},
+		OnEvent:  h.event,
+		OnScan:   func(rep controller.ScanReport, err error) { h.Scans = append(h.Scans, Scan{rep, err}) },
+		Intake: intake.Options{Metrics: intake.Metrics{
+			Handled: func(intake.Kind) { h.Handled["handled"]++ },
+			Failed:  func(intake.Kind) { h.Handled["failed"]++ },
+			Skipped: func(string) { h.Handled["skipped"]++ },
+		}},
 	})
-	h.Controller = controller.New(h.Reconciler, opts.Controller)
+	if err != nil {
+		return nil, err
+	}
+	h.Drainer, h.Cloud, h.Reconciler, h.Controller = d, d.Cloud, d.Reconciler, d.Controller
 	if h.Checker == nil {
 		h.Checker = invariant.Watch(w)
 	}
+	h.ctx, h.stop = context.WithCancel(context.Background())
+	if err := h.Do(func(ctx context.Context) error {
+		_, err := d.Prepare(ctx)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("start drainer: %w", err)
+	}
+	if err := d.Start(h.ctx); err != nil {
+		return nil, err
+	}
+	w.Clock.Settle()
 	return h, nil
 }
 
+func (h *Harness) event(ev drain.Event) {
+	h.Events = append(h.Events, ev)
+	if h.OnDrainEvent != nil {
+		h.OnDrainEvent(ev)
+	}
+}
+
+// doLimit bounds the virtual time Do lets pass.
+const doLimit = 24 * time.Hour
+
+// Do runs f as a goroutine of the world's clock, as drainer's own parts
+// run, and moves time until f returns (for at most a virtual day). Tests
+// call drainer and AWS through it: from the goroutine that owns the clock
+// a call that waits (a rate limit, a lock held by a drain being looked at)
+// would wait for ever.
+func (h *Harness) Do(f func(ctx context.Context) error) error {
+	var err error
+	if !h.World.Clock.Call(h.ctx, h.World.Now().Add(doLimit), func(ctx context.Context) { err = f(ctx) }) {
+		return fmt.Errorf("sim: a call did not return within a virtual %v", doLimit)
+	}
+	return err
+}
+
+// Start starts or joins a drain through the reconciler, as the API does.
+func (h *Harness) Start(instanceID string, t drain.Trigger) error {
+	return h.Do(func(ctx context.Context) error { return h.Reconciler.Start(ctx, instanceID, t) })
+}
+
 // Resume loads the drains recorded in the world (after a restart).
-func (h *Harness) Resume() (int, error) { return h.Reconciler.Resume(context.Background()) }
+func (h *Harness) Resume() (n int, err error) {
+	err = h.Do(func(ctx context.Context) (err error) {
+		n, err = h.Reconciler.Resume(ctx)
+		return err
+	})
+	return n, err
+}
 
 // RunFor runs the world and drainer for d of virtual time.
-func (h *Harness) RunFor(d time.Duration) { h.RunUntil(h.World.Now().Add(d), nil) }
+func (h *Harness) RunFor(d time.Duration) { h.World.Clock.RunFor(d) }
 
-// RunUntil runs until done reports true (checked after every step) or the
-// clock reaches limit, and reports whether done was met.
+// RunUntil runs until done reports true (checked whenever drainer and the
+// world are at rest, before each event) or the clock reaches limit, and
+// reports whether done was met. A nil done runs to limit.
 func (h *Harness) RunUntil(limit time.Time, done func() bool) bool {
-	ctx := context.Background()
-	w := h.World
-	for {
-		h.settle(ctx)
-		if done != nil && done() {
-			return true
-		}
-		tw, okw := w.Clock.Next()
-		tr, okr := h.Reconciler.Next()
-		switch {
-		case okr && (!okw || !tr.After(tw)) && !tr.After(limit):
-			w.Clock.RunUntil(tr)
-		case okw && !tw.After(limit):
-			w.Clock.Step()
-		default:
-			w.Clock.RunUntil(limit)
-			h.settle(ctx)
-			return done != nil && done()
-		}
+	if done == nil {
+		h.World.Clock.RunUntil(limit)
+		return false
 	}
+	return h.World.Clock.RunUntilDone(limit, done)
 }
 
-// settle lets drainer act on everything due at the current instant: queue
-// messages that are visible (as a long poll would return them at once) and
-// drains that are due.
-func (h *Harness) settle(ctx context.Context) {
-	for {
-		n := h.deliver(ctx) + h.Reconciler.RunDue(ctx)
-		if n == 0 {
-			return
-		}
-	}
+// Stop stops this drainer (as a crash would: its goroutines end, what it
+// recorded stays in the world) and returns once every part has returned.
+func (h *Harness) Stop() {
+	h.stop()
+	h.World.Clock.Settle()
 }
 
-func (h *Harness) deliver(ctx context.Context) int {
-	if h.queueURL == "" {
-		return 0
-	}
-	var visible int
-	h.World.Do(func() { visible, _, _ = h.World.SQS.Depth(h.queueURL) })
-	if visible == 0 {
-		return 0
-	}
-	msgs, err := h.Cloud.ReceiveMessages(ctx, h.queueURL, cloud.ReceiveOptions{Max: 10, Visibility: time.Minute})
-	if err != nil {
-		h.log.Warn("receive failed", "error", err)
-		return 0
-	}
-	var done []string
-	for _, m := range msgs {
-		n, err := intake.Parse(m.Body)
-		switch {
-		case errors.Is(err, intake.ErrSkip):
-			h.Handled["skipped"]++
-			done = append(done, m.ReceiptHandle)
-		case err != nil:
-			h.Handled["failed"]++
-		default:
-			if err := h.Controller.Handle(ctx, n); err != nil {
-				h.log.Warn("notice not handled; it will come back", "error", err)
-				h.Handled["failed"]++
-				continue
-			}
-			h.Handled["handled"]++
-			done = append(done, m.ReceiptHandle)
+// RunTogether runs one world with several drainers in it (harnesses
+// attached to the same scenario run, reading the same queue) until done
+// reports true or the clock reaches limit, and reports whether done was
+// met. Every resync, each drainer also resumes the drains recorded in the
+// cluster, as a drainer beside others does to learn of drains it did not
+// start; zero disables it.
+func RunTogether(limit time.Time, resync time.Duration, done func() bool, hs ...*Harness) bool {
+	w := hs[0].World
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() {
+		cancel()
+		w.Clock.Settle()
+	}()
+	if resync > 0 {
+		for _, h := range hs {
+			clock.Go(ctx, w.Clock, func(ctx context.Context) {
+				for clock.Sleep(ctx, w.Clock, resync) == nil {
+					if _, err := h.Reconciler.Resume(ctx); err != nil && ctx.Err() == nil {
+						h.log.Warn("resume failed", "error", err)
+					}
+				}
+			})
 		}
 	}
-	if len(done) > 0 {
-		if _, err := h.Cloud.DeleteMessages(ctx, h.queueURL, done); err != nil {
-			h.log.Warn("delete failed", "error", err)
-		}
-	}
-	return len(msgs)
+	return hs[0].RunUntil(limit, done)
 }

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -60,7 +59,7 @@ func TestOperatorDrainTerminatesAndTheGroupReplaces(t *testing.T) {
 	h := story(t, 0)
 	h.RunFor(5 * time.Minute)
 	id := pickInService(t, h)
-	if err := h.Reconciler.Start(context.Background(), id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
+	if err := h.Start(id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 1 })
@@ -91,7 +90,7 @@ func TestForcedDeregistrationSkipsTheGracefulPhase(t *testing.T) {
 	h.RunFor(5 * time.Minute)
 	id := pickInService(t, h)
 	forcedAt := h.World.Now()
-	if err := h.Reconciler.Start(context.Background(), id, drain.Trigger{Reason: drain.ReasonForced}); err != nil {
+	if err := h.Start(id, drain.Trigger{Reason: drain.ReasonForced}); err != nil {
 		t.Fatal(err)
 	}
 	h.RunUntil(forcedAt.Add(10*time.Minute), func() bool { return len(events(h, drain.EventCompleted)) == 1 })
@@ -163,6 +162,7 @@ func TestRestartMidDrainKeepsTheDeadlines(t *testing.T) {
 	h.RunFor(3 * time.Minute)
 
 	// drainer crashes: a new process starts in the same world and resumes.
+	h.Stop()
 	h2, err := Attach(h.Run, Options{Queue: "drainer", Checker: h.Checker})
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ func TestTwoDrainersCompleteEachLifecycleActionOnce(t *testing.T) {
 	// At-least-once delivery at its worst: every message twice, half of
 	// them late, so that both drainers hear of the same lifecycle action.
 	a.World.Do(func() {
-		if err := a.World.SQS.SetFaults(a.queueURL, sqs.Faults{DuplicateRate: 1, DelayRate: 0.5, MaxDelay: 5 * time.Second}); err != nil {
+		if err := a.World.SQS.SetFaults(a.Drainer.QueueURL(), sqs.Faults{DuplicateRate: 1, DelayRate: 0.5, MaxDelay: 5 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -1,11 +1,13 @@
 package sim
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
@@ -93,10 +95,9 @@ func TestProtectionDrainingMatrix(t *testing.T) {
 		t.Run("protect="+boolStr(row.protect)+",drain="+boolStr(row.drains), func(t *testing.T) {
 			two := 2
 			h := matrixStory(t, row.protect, row.drains, scenario.Step{At: at(10 * time.Minute), Action: scenario.ActionSetDesired, Group: "prod-asg", Count: &two})
-			h.EnableScans(controller.Options{})
 			start := h.World.Now()
 			var busy map[string]bool
-			h.RunWithScans(start.Add(9*time.Minute+30*time.Second), time.Minute, nil, nil)
+			h.RunUntil(start.Add(9*time.Minute+30*time.Second), nil)
 			busy = busyInstances(h)
 			if len(busy) != 2 {
 				t.Fatalf("busy instances before the scale-in: %v, want 2", busy)
@@ -108,7 +109,7 @@ func TestProtectionDrainingMatrix(t *testing.T) {
 			if !row.protect && protections != 0 {
 				t.Fatalf("managed termination protection off, but drainer made %d SetInstanceProtection calls", protections)
 			}
-			h.RunWithScans(start.Add(90*time.Minute), time.Minute, nil, nil)
+			h.RunUntil(start.Add(90*time.Minute), nil)
 			checkClean(t, h)
 
 			left := inServiceIDs(h)
@@ -147,16 +148,15 @@ func TestProtectionDrainingMatrix(t *testing.T) {
 func TestDrainingOffCompletesTheLifecycleActionAtOnce(t *testing.T) {
 	two := 2
 	h := matrixStory(t, false, false, scenario.Step{At: at(10 * time.Minute), Action: scenario.ActionSetDesired, Group: "prod-asg", Count: &two})
-	h.EnableScans(controller.Options{})
 	start := h.World.Now()
 	scaleIn := start.Add(10 * time.Minute)
 	var leftWait time.Time
-	h.RunWithScans(start.Add(time.Hour), time.Minute, func() bool {
+	h.RunUntil(start.Add(time.Hour), func() bool {
 		if h.World.Calls.Count("autoscaling", "CompleteLifecycleAction", "OK") == 2 && leftWait.IsZero() {
 			leftWait = h.World.Now()
 		}
 		return !leftWait.IsZero()
-	}, nil)
+	})
 	if leftWait.IsZero() || leftWait.Sub(scaleIn) > 5*time.Second {
 		t.Fatalf("lifecycle actions completed at %v, want at once after the scale-in at %v", leftWait, scaleIn)
 	}
@@ -185,14 +185,14 @@ services:
   - {name: agent, cluster: prod, taskDefinition: agent, daemon: true}
 `
 
-func idleStory(t *testing.T, desired int) *Harness {
+func idleStory(t *testing.T, desired int, s *assembly.Settings) *Harness {
 	t.Helper()
 	y := strings.Replace(idleWorld, "desired: 4", "desired: "+strconv.Itoa(desired), 1)
 	sc, err := scenario.ParseYAML([]byte(y))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(sc, Options{Queue: "drainer"})
+	h, err := New(sc, Options{Queue: "drainer", Settings: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,16 +214,16 @@ func groupProtection(h *Harness) map[string]bool {
 }
 
 func TestIdleInstancesAreReclaimedOneAtATimeWithinTheBudget(t *testing.T) {
-	h := idleStory(t, 4)
-	h.EnableScans(controller.Options{IdleAfter: 10 * time.Minute, Budget: drain.Budget{Count: 1}})
+	h := idleStory(t, 4, settings(t, "idle-after", "10m", "budget", "1"))
 	start := h.World.Now()
+	ok := h.RunUntil(start.Add(2*time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 2 })
 	held := 0
-	ok := h.RunWithScans(start.Add(2*time.Hour), time.Minute, func() bool { return len(events(h, drain.EventCompleted)) == 2 }, func(rep controller.ScanReport, err error) {
-		if err != nil {
-			t.Errorf("scan: %v", err)
+	for _, sc := range h.Scans {
+		if sc.Err != nil {
+			t.Errorf("scan: %v", sc.Err)
 		}
-		held += len(rep.HeldByBudget)
-	})
+		held += len(sc.Report.HeldByBudget)
+	}
 	if !ok {
 		t.Fatalf("2 idle drains not completed; events %+v", h.Events)
 	}
@@ -249,7 +249,7 @@ func TestIdleInstancesAreReclaimedOneAtATimeWithinTheBudget(t *testing.T) {
 		t.Errorf("web healthy = %d, want 2", got)
 	}
 	// Nothing more to reclaim: the busy instances are never touched.
-	h.RunWithScans(h.World.Now().Add(time.Hour), time.Minute, nil, nil)
+	h.RunFor(time.Hour)
 	if got := len(events(h, drain.EventStarted)); got != 2 {
 		t.Fatalf("%d drains, want 2: busy instances reclaimed", got)
 	}
@@ -257,14 +257,13 @@ func TestIdleInstancesAreReclaimedOneAtATimeWithinTheBudget(t *testing.T) {
 }
 
 func TestIdleReclamationStopsAtTheGroupMinimum(t *testing.T) {
-	h := idleStory(t, 4)
 	// Raise the minimum to 3: one idle instance may go, not two.
-	h.EnableScans(controller.Options{IdleAfter: 10 * time.Minute, Budget: drain.Budget{Percent: 100}})
+	h := idleStory(t, 4, settings(t, "idle-after", "10m", "budget", "100%"))
 	three := int32(3)
 	if err := setMin(h, three); err != nil {
 		t.Fatal(err)
 	}
-	h.RunWithScans(h.World.Now().Add(2*time.Hour), time.Minute, nil, nil)
+	h.RunFor(2 * time.Hour)
 	checkClean(t, h)
 	if got := events(h, drain.EventStarted); len(got) != 1 {
 		t.Fatalf("idle drains %d, want 1 (desired 4, min 3)", len(got))
@@ -275,8 +274,7 @@ func TestIdleReclamationStopsAtTheGroupMinimum(t *testing.T) {
 }
 
 func TestTimeToLiveReplacesInstances(t *testing.T) {
-	h := idleStory(t, 2)
-	h.EnableScans(controller.Options{MaxLifetime: 2 * time.Hour, Budget: drain.Budget{Count: 1}})
+	h := idleStory(t, 2, settings(t, "max-lifetime", "2h", "budget", "1", "scan-interval", "5m"))
 	start := h.World.Now()
 	original := map[string]bool{}
 	h.RunFor(5 * time.Minute)
@@ -286,7 +284,7 @@ func TestTimeToLiveReplacesInstances(t *testing.T) {
 	if len(original) != 2 {
 		t.Fatalf("group before: %v", groupStates(h))
 	}
-	if !h.RunWithScans(start.Add(4*time.Hour), 5*time.Minute, func() bool { return len(events(h, drain.EventCompleted)) == 2 }, nil) {
+	if !h.RunUntil(start.Add(4*time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 2 }) {
 		t.Fatalf("TTL drains not completed: %+v", h.Events)
 	}
 	h.RunFor(10 * time.Minute)
@@ -347,16 +345,23 @@ func TestProtectionIsReconciledInBatchesOfFifty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(sc, Options{})
+	// The passes are made here, one at a time, not every minute.
+	h, err := New(sc, Options{Settings: settings(t, "scan-interval", "0")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.EnableScans(controller.Options{})
+	pass := func() (rep controller.ScanReport, err error) {
+		err = h.Do(func(ctx context.Context) (err error) {
+			rep, err = h.Controller.Pass(ctx)
+			return err
+		})
+		return rep, err
+	}
 	h.RunFor(5 * time.Minute)
 	if got := len(busyInstances(h)); got != 60 {
 		t.Fatalf("busy instances %d, want 60", got)
 	}
-	rep, err := h.Controller.Pass(t.Context())
+	rep, err := pass()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,13 +381,13 @@ func TestProtectionIsReconciledInBatchesOfFifty(t *testing.T) {
 		t.Fatalf("%d instances protected, want 60", protected)
 	}
 	// A second pass with nothing changed makes no call.
-	if rep, _ := h.Controller.Pass(t.Context()); rep.ProtectionCalls != 0 {
+	if rep, _ := pass(); rep.ProtectionCalls != 0 {
 		t.Fatalf("idempotent pass made %d protection calls", rep.ProtectionCalls)
 	}
 	// web scaled to zero at 10 m: every instance is idle and unprotected,
 	// again in two calls.
 	h.RunUntil(h.World.Now().Add(10*time.Minute), nil)
-	rep, err = h.Controller.Pass(t.Context())
+	rep, err = pass()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,30 +403,23 @@ func TestProtectionIsReconciledInBatchesOfFifty(t *testing.T) {
 func TestScanResumesDrainsAfterARestart(t *testing.T) {
 	two := 3
 	h := matrixStory(t, false, true, scenario.Step{At: at(10 * time.Minute), Action: scenario.ActionSetDesired, Group: "prod-asg", Count: &two})
-	h.EnableScans(controller.Options{})
-	h.RunWithScans(h.World.Now().Add(time.Hour), time.Minute, func() bool { return len(events(h, drain.EventStarted)) == 1 }, nil)
+	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventStarted)) == 1 })
 	before := h.Reconciler.Drains()
 	if len(before) != 1 {
 		t.Fatalf("drains before the restart: %+v", before)
 	}
 
+	// drainer crashes; a new one starts in the same world. Its start-up
+	// resumes the recorded drain, with the recorded deadlines.
+	h.Stop()
 	h2, err := Attach(h.Run, Options{Queue: "drainer", Checker: h.Checker})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2.EnableScans(controller.Options{})
-	resumed := -1
-	h2.RunWithScans(h2.World.Now().Add(time.Hour), time.Minute, func() bool { return len(events(h2, drain.EventCompleted)) == 1 }, func(rep controller.ScanReport, err error) {
-		if resumed < 0 {
-			resumed = rep.Resumed
-			if after := h2.Reconciler.Drains(); len(after) != 1 || after[0].Record != before[0].Record {
-				t.Errorf("deadlines changed across the restart:\n before %+v\n after  %+v", before, after)
-			}
-		}
-	})
-	if resumed != 1 {
-		t.Fatalf("first scan resumed %d drains, want 1", resumed)
+	if after := h2.Reconciler.Drains(); len(after) != 1 || after[0].Record != before[0].Record {
+		t.Errorf("deadlines changed across the restart:\n before %+v\n after  %+v", before, after)
 	}
+	h2.RunUntil(h2.World.Now().Add(time.Hour), func() bool { return len(events(h2, drain.EventCompleted)) == 1 })
 	if got := events(h2, drain.EventCompleted); len(got) != 1 || got[0].InstanceID != before[0].InstanceID {
 		t.Fatalf("the resumed drain did not complete: %+v", h2.Events)
 	}

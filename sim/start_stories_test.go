@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -21,7 +20,7 @@ func TestADrainThatCannotBeRecordedDoesNotExist(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	err := h.Reconciler.Start(context.Background(), id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute})
+	err := h.Start(id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute})
 	if err == nil {
 		t.Fatal("Start succeeded though ECS refused to record the drain")
 	}
@@ -30,7 +29,7 @@ func TestADrainThatCannotBeRecordedDoesNotExist(t *testing.T) {
 	}
 	// Once ECS takes the record again, the same drain starts and completes.
 	h.World.Do(func() { h.World.Faults.Clear() })
-	if err := h.Reconciler.Start(context.Background(), id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
+	if err := h.Start(id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 1 })

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
@@ -149,4 +150,16 @@ func TestInvariantCheckerSeesAWholeDrain(t *testing.T) {
 		t.Fatalf("checker saw %d drained instances, want 1", len(got))
 	}
 	checkClean(t, h)
+}
+
+// settings are drainer's defaults with name, value pairs set over them.
+func settings(t *testing.T, kv ...string) *assembly.Settings {
+	t.Helper()
+	s := assembly.DefaultSettings()
+	for i := 0; i+1 < len(kv); i += 2 {
+		if err := s.Set(kv[i], kv[i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &s
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
@@ -173,9 +174,9 @@ func daemonsLast(t *testing.T, seen map[string]*taskSeen, id string) {
 
 func yardWith(t *testing.T, service string, standalone drain.Standalone) *Harness {
 	t.Helper()
-	p := drain.DefaultPolicy()
-	p.Standalone = standalone
-	return world(t, strings.Replace(yard, "SERVICE", service, 1), "", Options{Policy: p})
+	s := assembly.DefaultSettings()
+	s.Standalone = standalone
+	return world(t, strings.Replace(yard, "SERVICE", service, 1), "", Options{Settings: &s})
 }
 
 func report(t *testing.T, seen map[string]*taskSeen, id string) *taskSeen {

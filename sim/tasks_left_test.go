@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -15,7 +14,7 @@ func TestDrainsShowTheirTasksLeft(t *testing.T) {
 	h := story(t, 0)
 	h.RunFor(5 * time.Minute)
 	id := pickInService(t, h)
-	if err := h.Reconciler.Start(context.Background(), id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: time.Hour}); err != nil {
+	if err := h.Start(id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	h.RunFor(time.Second)

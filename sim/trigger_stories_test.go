@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
@@ -368,7 +367,7 @@ func TestRebalanceRecommendationIsIgnoredByDefault(t *testing.T) {
 }
 
 func TestRebalanceRecommendationDrainedWhenAsked(t *testing.T) {
-	h := world(t, fleet, "spotPercent: 100", Options{Controller: controller.Options{DrainOnRebalance: true}},
+	h := world(t, fleet, "spotPercent: 100", Options{Settings: settings(t, "drain-on-rebalance", "true")},
 		scenario.Step{At: at(10 * time.Minute), Action: scenario.ActionRebalance, Group: "prod-asg", Instance: "oldest"})
 	webLow := webLow(h)
 	h.RunFor(9 * time.Minute)

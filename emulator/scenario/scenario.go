@@ -40,6 +40,54 @@ type Scenario struct {
 	Jobs            []Job            `json:"jobs,omitempty"`
 	Faults          *Faults          `json:"faults,omitempty"`
 	Timeline        []Step           `json:"timeline,omitempty"`
+
+	// Drainer holds the settings of the drainer that plays the story,
+	// named as drainer's own flags (cluster, preset, standalone,
+	// scan-interval, idle-after, max-lifetime, budget, protect, …). The
+	// emulator does not read them; drainer sim and dev apply them over
+	// drainer's defaults, and flags given on their command line win.
+	Drainer map[string]Setting `json:"drainer,omitempty"`
+}
+
+// Setting is the text of one drainer setting. In a file it may be
+// written as a string, a number, a boolean or a list of strings (joined
+// with commas, as a repeated flag).
+type Setting string
+
+// UnmarshalJSON accepts a string, number, boolean or list of strings.
+func (s *Setting) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case string:
+		*s = Setting(v)
+	case float64, bool:
+		*s = Setting(strings.TrimSpace(string(b)))
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			str, ok := x.(string)
+			if !ok {
+				return fmt.Errorf("drainer setting list %s: want strings", b)
+			}
+			parts[i] = str
+		}
+		*s = Setting(strings.Join(parts, ","))
+	default:
+		return fmt.Errorf("drainer setting %s: want a string, number, boolean or list of strings", b)
+	}
+	return nil
+}
+
+// DrainerSettings returns the drainer settings as name → text.
+func (sc *Scenario) DrainerSettings() map[string]string {
+	out := make(map[string]string, len(sc.Drainer))
+	for k, v := range sc.Drainer {
+		out[k] = string(v)
+	}
+	return out
 }
 
 // Faults are injected from the start: API throttling, errors and latency,

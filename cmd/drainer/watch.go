@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/api"
+	"github.com/drainer-dev/drainer/clock"
 )
 
 // watchMaxFailures is how many looks in a row may fail before watch gives up.
@@ -17,7 +18,7 @@ type watchOptions struct {
 	api      string        // base URL of the controller's API
 	interval time.Duration // between two looks at the drains; > 0
 	// wait waits d between two looks, or until ctx ends (it then returns
-	// ctx's error): waitWall by default; tests drive their own.
+	// ctx's error): on the wall clock by default; tests drive their own.
 	wait func(ctx context.Context, d time.Duration) error
 	// now is the time deadlines count from when the controller does not
 	// say its own.
@@ -27,7 +28,8 @@ type watchOptions struct {
 // runWatch is `drainer watch`: a line whenever a drain starts, changes
 // phase or finishes, until none is left.
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o := watchOptions{wait: waitWall, now: time.Now}
+	wall := clock.Real{}
+	o := watchOptions{wait: func(ctx context.Context, d time.Duration) error { return clock.Sleep(ctx, wall, d) }, now: wall.Now}
 	fs := newFlagSet("drainer watch", "Usage: drainer watch [--api URL] [--interval 2s]\n\nFollows the drains of the running controller ('drainer run'): prints a line whenever a drain\nstarts, changes phase or finishes, and ends (exit 0) when no drain is left, or on Ctrl-C.\n", stderr)
 	apiFlag(fs, &o.api)
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "time between two looks at the controller's drains")
@@ -38,18 +40,6 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(fs, "--interval %s: want a positive duration such as 2s", o.interval)
 	}
 	return o.run(ctx, stdout, stderr)
-}
-
-// waitWall waits d on the wall clock, or until ctx ends.
-func waitWall(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // run follows the drains; it returns the exit code.

@@ -9,6 +9,10 @@
 //	GET  /metrics
 //
 // Errors are JSON objects {"error":"…"}: 400 for bad input, 404 for an
-// instance that is no container instance of a served cluster, 503 when the
-// drain could not be recorded on the instance.
+// instance that is no container instance of a served cluster, 429 when the
+// group's disruption budget is spent, 503 when the drain could not be
+// recorded on the instance.
+//
+// Client is the typed Go client of this API, which drainer's own
+// commands (drain, deregister, status, watch) use.
 package api

@@ -11,11 +11,6 @@ import (
 // maxBody bounds a request body.
 const maxBody = 64 << 10
 
-// Error is the body of every error answer.
-type Error struct {
-	Error string `json:"error"`
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -25,7 +20,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, Error{Error: msg})
+	writeJSON(w, status, Error{Message: msg})
 }
 
 // readJSON decodes one JSON object into v, refusing unknown fields and

@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/drainer-dev/drainer/doctor"
 )
+
+// wallNow is the clock doctor judges ages against; tests set it.
+var wallNow = time.Now
 
 // runDoctor is `drainer doctor`: checks a setup against AWS (or the
 // emulator) and prints findings; exit 1 when one is FAIL.

@@ -24,7 +24,7 @@ func advanceEmulator(t *testing.T, endpoint string, d time.Duration) {
 	}
 }
 
-// setWallNow makes status, watch and doctor see now as the time.
+// setWallNow makes doctor see now as the time.
 func setWallNow(t *testing.T, now func() time.Time) {
 	t.Helper()
 	old := wallNow

@@ -68,7 +68,7 @@ func TestRunAndOperatorFlagErrors(t *testing.T) {
 		{"drain without a controller", nil, []string{"drain", "i-0123456789abcdef0", "--api", "http://127.0.0.1:1"}, 1, "cannot reach the drainer API at http://127.0.0.1:1"},
 		{"deregister without force", nil, []string{"deregister", "i-0123456789abcdef0"}, 2, "refusing without --force"},
 		{"deregister without instance", nil, []string{"deregister", "--force"}, 2, "which instance?"},
-		{"deregister without a controller", map[string]string{"DRAINER_API": "http://127.0.0.1:1"}, []string{"deregister", "--force", "i-0123456789abcdef0"}, 1, "Is 'drainer run' running?"},
+		{"deregister without a controller", map[string]string{"DRAINER_API": "http://127.0.0.1:1"}, []string{"deregister", "--force", "i-0123456789abcdef0"}, 1, "is 'drainer run' or 'drainer dev' running there?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

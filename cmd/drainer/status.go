@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -17,99 +14,57 @@ import (
 	"github.com/drainer-dev/drainer/duration"
 )
 
-// wallNow is the clock status and watch show times against; tests set it.
-var wallNow = time.Now
-
-// drainView is a drain as GET /v1/drains gives it. Its tasks left (not yet
-// STOPPED, by class) are shown when the controller sends them (a controller
-// older than this one does not: the column is then left out).
-type drainView = api.Drain
-
-type drainListView struct {
-	Now    time.Time   `json:"now,omitzero"`
-	Drains []drainView `json:"drains"`
+// statusOptions are `drainer status`'s.
+type statusOptions struct {
+	api  string // base URL of the controller's API
+	json bool   // print the controller's answer as JSON, not a table
+	// now is the time deadlines count from when the controller does not
+	// say its own (one older than its "now" field).
+	now func() time.Time
 }
 
 // runStatus is `drainer status`: the drains in progress, as a table.
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drainer status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	apiURL := apiFlag(fs)
-	asJSON := fs.Bool("json", false, "print the controller's answer as JSON instead of a table")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: drainer status [--api URL] [--json]\n\nShows the drains in progress in the running controller ('drainer run'): instance, cluster,\nreason, phase, time in drain, graceful and hard deadlines.\n\nFlags:\n")
-		fs.PrintDefaults()
+	o := statusOptions{now: time.Now}
+	fs := newFlagSet("drainer status", "Usage: drainer status [--api URL] [--json]\n\nShows the drains in progress in the running controller ('drainer run'): instance, cluster,\nreason, phase, time in drain, graceful and hard deadlines.\n", stderr)
+	apiFlag(fs, &o.api)
+	fs.BoolVar(&o.json, "json", false, "print the controller's answer as JSON instead of a table")
+	if code, ok := parse(fs, args); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return 2
-	}
-	drains, now, err := fetchDrains(ctx, *apiURL)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
-		return 1
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if drains == nil {
-			drains = []drainView{}
-		}
-		enc.Encode(drainListView{Now: now, Drains: drains})
-		return 0
-	}
-	printDrainTable(stdout, drains, now)
-	return 0
+	return o.run(ctx, stdout, stderr)
 }
 
-// fetchDrains asks the controller at base for the drains in progress,
-// sorted by start then instance, and the controller's time (the wall
-// clock when an older controller does not say).
-func fetchDrains(ctx context.Context, base string) ([]drainView, time.Time, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(base, "/")+"/v1/drains", nil)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("--api %q: %v", base, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("cannot reach the drainer API at %s: %v\nIs 'drainer run' running? Point --api (or DRAINER_API) at its --listen address", base, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if resp.StatusCode/100 != 2 {
-		var e api.Error
-		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
-			e.Error = strings.TrimSpace(string(raw))
+// run prints the drains in progress; it returns the exit code.
+func (o statusOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
+	return withAPI("drainer status", o.api, stderr, func(c *api.Client) error {
+		l, err := lookAtDrains(ctx, c, o.now)
+		switch {
+		case err != nil:
+			return err
+		case o.json:
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(l)
 		}
-		return nil, time.Time{}, fmt.Errorf("the controller answered %s: %s", resp.Status, e.Error)
-	}
-	var list drainListView
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, time.Time{}, fmt.Errorf("unreadable answer from %s: %v", base, err)
-	}
-	sort.SliceStable(list.Drains, func(i, j int) bool {
-		a, b := list.Drains[i], list.Drains[j]
-		if !a.Started.Equal(b.Started) {
-			return a.Started.Before(b.Started)
-		}
-		return a.InstanceID < b.InstanceID
+		printDrainTable(stdout, l.Drains, l.Now)
+		return nil
 	})
-	now := list.Now
-	if now.IsZero() {
-		now = wallNow()
-	}
-	return list.Drains, now, nil
 }
 
-func printDrainTable(w io.Writer, drains []drainView, now time.Time) {
+// lookAtDrains lists the drains in progress, ordered by start then
+// instance, at the controller's time (now() when it does not say).
+func lookAtDrains(ctx context.Context, c *api.Client, now func() time.Time) (api.DrainList, error) {
+	l, err := c.Drains(ctx)
+	if err == nil && l.Now.IsZero() {
+		l.Now = now()
+	}
+	return l, err
+}
+
+// printDrainTable prints drains as a table, times relative to now; the
+// TASKS LEFT column only when the controller counts them.
+func printDrainTable(w io.Writer, drains []api.Drain, now time.Time) {
 	if len(drains) == 0 {
 		fmt.Fprintln(w, "no drains in progress")
 		return

@@ -6,32 +6,36 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/drainer-dev/drainer/api"
+	"github.com/drainer-dev/drainer/drain"
 )
 
 func TestWatch(t *testing.T) {
-	a := func(phase string) string {
-		return drainJSON("i-0aaaaaaaaaaaaaaaa", phase, -3*time.Minute, 12*time.Minute, 2*time.Hour, "")
+	a := func(phase drain.Phase) drain.Status {
+		return drainAt("i-0aaaaaaaaaaaaaaaa", phase, -3*time.Minute, 12*time.Minute, 2*time.Hour, nil)
 	}
-	b := func(phase string) string {
-		return drainJSON("i-0bbbbbbbbbbbbbbbb", phase, -time.Minute, time.Hour, 3*time.Hour, "")
+	b := func(phase drain.Phase) drain.Status {
+		return drainAt("i-0bbbbbbbbbbbbbbbb", phase, -time.Minute, time.Hour, 3*time.Hour, nil)
 	}
+	busy := look{status: 503, body: "busy"}
 	for _, c := range []struct {
 		name     string
-		bodies   []string
+		looks    []look
 		cancelAt int // cancel the context at this wait (0: never)
 		wantCode int
 		want     []string // stdout lines, in order, after the timestamp
 		stderr   string
 	}{
-		{name: "nothing to watch", bodies: []string{drainsBody()}, want: []string{"no drains in progress"}},
-		{name: "start, phase change, finish", bodies: []string{
-			drainsBody(a("graceful")),
-			drainsBody(a("graceful")), // no change: no line
-			drainsBody(a("graceful"), b("graceful")),
-			drainsBody(a("hard"), b("graceful")),
-			drainsBody(b("graceful")),
-			drainsBody(b("releasing")),
-			drainsBody(),
+		{name: "nothing to watch", looks: []look{drains()}, want: []string{"no drains in progress"}},
+		{name: "start, phase change, finish", looks: []look{
+			drains(a(drain.PhaseGraceful)),
+			drains(a(drain.PhaseGraceful)), // no change: no line
+			drains(a(drain.PhaseGraceful), b(drain.PhaseGraceful)),
+			drains(a(drain.PhaseHard), b(drain.PhaseGraceful)),
+			drains(b(drain.PhaseGraceful)),
+			drains(b(drain.PhaseReleasing)),
+			drains(),
 		}, want: []string{
 			"i-0aaaaaaaaaaaaaaaa draining: cluster demo, reason lifecycle, phase graceful, in drain 3m, graceful in 12m, hard deadline in 2h",
 			"i-0bbbbbbbbbbbbbbbb drain started: cluster demo, reason lifecycle, phase graceful, in drain 1m, graceful in 1h, hard deadline in 3h",
@@ -41,37 +45,42 @@ func TestWatch(t *testing.T) {
 			"i-0bbbbbbbbbbbbbbbb drain finished after 1m (last phase releasing)",
 			"all drains finished",
 		}},
-		{name: "two finish at once", bodies: []string{drainsBody(b("graceful"), a("graceful")), drainsBody()}, want: []string{
+		{name: "two finish at once", looks: []look{drains(b(drain.PhaseGraceful), a(drain.PhaseGraceful)), drains()}, want: []string{
 			"i-0aaaaaaaaaaaaaaaa draining:",
 			"i-0bbbbbbbbbbbbbbbb draining:",
 			"i-0aaaaaaaaaaaaaaaa drain finished",
 			"i-0bbbbbbbbbbbbbbbb drain finished",
 			"all drains finished",
 		}},
-		{name: "a failed look is retried", bodies: []string{drainsBody(a("graceful")), "!503 busy", drainsBody()}, want: []string{
+		{name: "a failed look is retried", looks: []look{drains(a(drain.PhaseGraceful)), busy, drains()}, want: []string{
 			"i-0aaaaaaaaaaaaaaaa draining:",
 			"i-0aaaaaaaaaaaaaaaa drain finished",
 			"all drains finished",
-		}, stderr: "busy"},
-		{name: "gives up after failures in a row", bodies: []string{drainsBody(a("graceful")), "!500 broken"}, wantCode: 1, want: []string{
+		}, stderr: "drainer watch: GET /v1/drains: the controller answered 503 Service Unavailable: busy\n"},
+		{name: "failures are counted in a row", looks: []look{drains(a(drain.PhaseGraceful)), busy, busy, busy, busy, drains(a(drain.PhaseHard)), busy, busy, busy, busy, drains()}, want: []string{
 			"i-0aaaaaaaaaaaaaaaa draining:",
-		}, stderr: "giving up after 5 failed looks in a row"},
-		{name: "Ctrl-C", bodies: []string{drainsBody(a("graceful"))}, cancelAt: 3, want: []string{
+			"i-0aaaaaaaaaaaaaaaa phase graceful → hard",
+			"i-0aaaaaaaaaaaaaaaa drain finished",
+			"all drains finished",
+		}, stderr: "busy"},
+		{name: "gives up after failures in a row", looks: []look{drains(a(drain.PhaseGraceful)), {status: 500, body: "broken"}}, wantCode: 1, want: []string{
+			"i-0aaaaaaaaaaaaaaaa draining:",
+		}, stderr: "drainer watch: giving up after 5 failed looks in a row, the last: GET /v1/drains: the controller answered 500 Internal Server Error: broken\n"},
+		{name: "Ctrl-C", looks: []look{drains(a(drain.PhaseGraceful))}, cancelAt: 3, want: []string{
 			"i-0aaaaaaaaaaaaaaaa draining:",
 			"stopped watching; 1 drain(s) still in progress",
 		}},
-		{name: "controller refuses the first look", bodies: []string{"!503 not ready"}, wantCode: 1, stderr: "not ready"},
+		{name: "controller refuses the first look", looks: []look{{status: 503, body: "not ready"}}, wantCode: 1, stderr: "not ready"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			setWallNow(t, func() time.Time { return statusNow })
-			srv := newDrainsServer(t, c.bodies...)
+			ctl := &controllerAPI{looks: c.looks}
+			url := serveAPI(t, ctl)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			waits := 0
-			old := watchWait
-			watchWait = func(ctx context.Context, d time.Duration) error {
+			o := watchOptions{api: url, interval: 5 * time.Second, now: func() time.Time { return statusNow }, wait: func(ctx context.Context, d time.Duration) error {
 				if d != 5*time.Second {
-					t.Errorf("waited %s, want the --interval 5s", d)
+					t.Errorf("waited %s, want the interval 5s", d)
 				}
 				waits++
 				if waits == c.cancelAt {
@@ -81,15 +90,18 @@ func TestWatch(t *testing.T) {
 					t.Fatal("watch never ends")
 				}
 				return ctx.Err()
-			}
-			t.Cleanup(func() { watchWait = old })
+			}}
 			var out, errb bytes.Buffer
-			code := run(ctx, []string{"watch", "--api", srv.URL, "--interval", "5s"}, &out, &errb)
+			code := o.run(ctx, &out, &errb)
 			if code != c.wantCode {
 				t.Errorf("exit %d, want %d; stderr %q", code, c.wantCode, errb.String())
 			}
 			if !strings.Contains(errb.String(), c.stderr) {
 				t.Errorf("stderr %q, want …%s…", errb.String(), c.stderr)
+			}
+			// One look before the first wait and one after each.
+			if looks := ctl.looksServed(); looks != waits+1 && !(c.cancelAt > 0 && looks == waits) {
+				t.Errorf("%d looks for %d waits", looks, waits)
 			}
 			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 			if out.Len() == 0 {
@@ -107,13 +119,55 @@ func TestWatch(t *testing.T) {
 	}
 }
 
-func TestWatchFlags(t *testing.T) {
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"watch", "--interval", "0s"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--interval 0s") {
-		t.Errorf("exit %d, stderr %q", code, errb.String())
+func TestDrainChanges(t *testing.T) {
+	d := func(id, phase string, startedAgo time.Duration) api.Drain {
+		return api.Drain{InstanceID: id, Phase: phase, Reason: "idle", Started: statusNow.Add(-startedAgo), Deadline: statusNow.Add(time.Hour)}
 	}
-	errb.Reset()
-	if code := run(context.Background(), []string{"watch", "-h"}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "Usage: drainer watch") {
-		t.Errorf("exit %d, stderr %q", code, errb.String())
+	for _, c := range []struct {
+		name      string
+		prev, cur []api.Drain
+		want      []string
+	}{
+		{name: "nothing before, nothing now"},
+		{name: "no change", prev: []api.Drain{d("i-1", "graceful", time.Minute)}, cur: []api.Drain{d("i-1", "graceful", time.Minute)}},
+		{name: "started", cur: []api.Drain{d("i-1", "graceful", 0)}, want: []string{
+			"i-1 drain started: reason idle, phase graceful, in drain 0s, graceful -, hard deadline in 1h"}},
+		{name: "phase changed, unknown phase", prev: []api.Drain{d("i-1", "", time.Minute)}, cur: []api.Drain{d("i-1", "hard", time.Minute)}, want: []string{
+			"i-1 phase - → hard (in drain 1m, hard deadline in 1h)"}},
+		{name: "finished in the order they were listed", prev: []api.Drain{d("i-2", "hard", 2*time.Minute), d("i-1", "releasing", time.Minute)}, want: []string{
+			"i-2 drain finished after 2m (last phase hard)",
+			"i-1 drain finished after 1m (last phase releasing)"}},
+		{name: "one of each", prev: []api.Drain{d("i-1", "graceful", time.Minute), d("i-2", "graceful", time.Minute)},
+			cur: []api.Drain{d("i-2", "hard", time.Minute), d("i-3", "graceful", 0)}, want: []string{
+				"i-2 phase graceful → hard (in drain 1m, hard deadline in 1h)",
+				"i-3 drain started: reason idle, phase graceful, in drain 0s, graceful -, hard deadline in 1h",
+				"i-1 drain finished after 1m (last phase graceful)"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := drainChanges(c.prev, c.cur, statusNow)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("drainChanges =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestWatchFlags(t *testing.T) {
+	isolateAWS(t)
+	for _, c := range []struct {
+		args     []string
+		wantCode int
+		stderr   string
+	}{
+		{[]string{"--interval", "0s"}, 2, "drainer watch: --interval 0s: want a positive duration"},
+		{[]string{"--interval", "often"}, 2, `invalid value "often" for flag -interval`},
+		{[]string{"everything"}, 2, `drainer watch: unexpected argument "everything"`},
+		{[]string{"-h"}, 0, "Usage: drainer watch [--api URL] [--interval 2s]\n\nFollows"},
+		{[]string{"--api", "http://127.0.0.1:1"}, 1, "cannot reach the drainer API at http://127.0.0.1:1"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), append([]string{"watch"}, c.args...), &out, &errb); code != c.wantCode || !strings.Contains(errb.String(), c.stderr) {
+			t.Errorf("watch %v: exit %d, stderr %q; want %d, …%s…", c.args, code, errb.String(), c.wantCode, c.stderr)
+		}
 	}
 }

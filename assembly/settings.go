@@ -89,10 +89,10 @@ func (s *Settings) Set(name, value string) error {
 	duration := func(dst *time.Duration, positive bool) error {
 		d, err := time.ParseDuration(value)
 		switch {
+		case positive && (err != nil || d <= 0):
+			return fmt.Errorf("--%s %q: want a positive duration such as 2m", name, value)
 		case err != nil || d < 0:
 			return fmt.Errorf("--%s %q: want a duration such as 30m (0 turns it off)", name, value)
-		case positive && d == 0:
-			return fmt.Errorf("--%s %q: want a positive duration such as 2m", name, value)
 		}
 		*dst = d
 		return nil

@@ -23,15 +23,28 @@ func setup(t *testing.T) (*emulator.World, *cloudaws.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := sim.New(sc, sim.Options{})
+	run, err := scenario.NewWorld(sc, emulator.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errs := h.Run.Errors(); len(errs) > 0 {
+	if errs := run.Errors(); len(errs) > 0 {
 		t.Fatalf("scenario: %v", errs)
 	}
-	h.World.Clock.RunUntil(h.World.Now().Add(5 * time.Minute))
-	return h.World, h.Cloud
+	w := run.World
+	w.Clock.RunUntil(w.Now().Add(5 * time.Minute))
+	return w, cloudaws.NewFromConfig(sim.ClientOptions(w, sim.Caller, 1))
+}
+
+// check runs doctor.Check as a goroutine of the world's clock: the
+// client's retries after the injected errors wait on that clock.
+func check(t *testing.T, w *emulator.World, c *cloudaws.Client, cfg doctor.Config) (findings []doctor.Finding, err error) {
+	t.Helper()
+	if !w.Clock.Call(t.Context(), w.Now().Add(time.Hour), func(ctx context.Context) {
+		findings, err = doctor.Check(ctx, c, cfg, w.Now())
+	}) {
+		t.Fatal("doctor.Check did not return within a virtual hour")
+	}
+	return findings, err
 }
 
 // lines renders findings one a line: "SEV subject: message", then
@@ -61,9 +74,8 @@ func heads(fs []doctor.Finding) string {
 // nothing else.
 func TestCheckEmulator(t *testing.T) {
 	w, c := setup(t)
-	ctx := context.Background()
 	queueURL := "http://emulator.local/" + w.Env.Account + "/drainer"
-	findings, err := doctor.Check(ctx, c, doctor.Config{Clusters: []string{"demo"}, Queue: queueURL}, w.Now())
+	findings, err := check(t, w, c, doctor.Config{Clusters: []string{"demo"}, Queue: queueURL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +125,7 @@ WARN service demo/web
 func TestCheckEmulatorLifetimeTrap(t *testing.T) {
 	w, c := setup(t)
 	w.Clock.RunUntil(w.Now().Add(25 * time.Hour))
-	findings, err := doctor.Check(context.Background(), c, doctor.Config{Queue: "drainer"}, w.Now())
+	findings, err := check(t, w, c, doctor.Config{Queue: "drainer"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +151,7 @@ func TestCheckEmulatorLifetimeTrap(t *testing.T) {
 // every other one stays.
 func TestCheckEmulatorWithoutQueue(t *testing.T) {
 	w, c := setup(t)
-	findings, err := doctor.Check(context.Background(), c, doctor.Config{}, w.Now())
+	findings, err := check(t, w, c, doctor.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +197,7 @@ func TestCheckEmulatorReadErrors(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			findings, err := doctor.Check(context.Background(), cl, c.cfg, w.Now())
+			findings, err := check(t, w, cl, c.cfg)
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Fatalf("error %v, want …%s…", err, c.wantErr)
 			}
@@ -213,7 +225,7 @@ func TestCheckEmulatorRulesUnreadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	findings, err := doctor.Check(context.Background(), c, doctor.Config{Queue: "drainer"}, w.Now())
+	findings, err := check(t, w, c, doctor.Config{Queue: "drainer"})
 	if err != nil {
 		t.Fatal(err)
 	}

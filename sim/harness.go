@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -76,6 +77,9 @@ type Harness struct {
 	log  *slog.Logger
 	ctx  context.Context
 	stop context.CancelFunc
+	// mu orders drain events: live (drainer dev) an operator's drain
+	// through the API emits them beside drainer's own goroutines.
+	mu sync.Mutex
 }
 
 // Scan is one pass of the periodic scans: what it found and did, or why
@@ -105,13 +109,16 @@ func Settings(sc *scenario.Scenario) (assembly.Settings, error) {
 }
 
 // ClientOptions are the options of a drainer client talking to w in
-// process, as caller.
+// process, as caller, on w's clock. Its calls may wait on that clock (rate
+// limits, retries): make them from goroutines of the clock (clock.Go, or
+// w.Clock.Call from the goroutine that owns it).
 func ClientOptions(w *emulator.World, caller string, seed uint64) (awssdk.Config, cloudaws.Options) {
 	return awssdk.Config{Region: w.Env.Region}, cloudaws.Options{
 		Endpoint:    "http://emulator.local",
 		HTTPClient:  &http.Client{Transport: front.Transport(front.New(w))},
 		Credentials: credentials.NewStaticCredentialsProvider(caller, "sim", ""),
 		JitterSeed:  seed,
+		Clock:       w.Clock,
 	}
 }
 
@@ -171,6 +178,8 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 }
 
 func (h *Harness) event(ev drain.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.Events = append(h.Events, ev)
 	if h.OnDrainEvent != nil {
 		h.OnDrainEvent(ev)

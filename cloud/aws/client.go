@@ -66,6 +66,10 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 // Endpoint, HTTPClient and Credentials when set) and add the retry mode,
 // the rate limits and the call hook.
 func NewFromConfig(cfg aws.Config, opts Options) *Client {
+	if opts.MaxAttempts <= 0 && cfg.RetryMaxAttempts > 0 {
+		// AWS_MAX_ATTEMPTS or the profile's max_attempts.
+		opts.MaxAttempts = cfg.RetryMaxAttempts
+	}
 	opts = opts.withDefaults()
 	cfg = cfg.Copy()
 	if opts.Region != "" {

@@ -25,7 +25,8 @@ type Options struct {
 	// Credentials replaces the credential chain.
 	Credentials aws.CredentialsProvider
 	// MaxAttempts is the most attempts per call, retries included
-	// (default 5). An attempt is retried when the SDK deems its error
+	// (default: the configuration's, e.g. AWS_MAX_ATTEMPTS, else 5). An
+	// attempt is retried when the SDK deems its error
 	// retryable (throttling, 5xx, a transient network failure).
 	MaxAttempts int
 	// MaxBackoff caps the wait between two attempts (default 20 s); each

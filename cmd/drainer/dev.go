@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,18 +12,10 @@ import (
 	"sync"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
-	"github.com/drainer-dev/drainer/api"
-	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
-	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
-	"github.com/drainer-dev/drainer/emulator/autoscaling"
+	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
-	"github.com/drainer-dev/drainer/intake"
-	"github.com/drainer-dev/drainer/invariant"
 	"github.com/drainer-dev/drainer/sim"
 	"github.com/drainer-dev/drainer/web"
 )
@@ -33,63 +23,235 @@ import (
 //go:embed scenarios/demo.yaml
 var demoScenario []byte
 
+// devOptions are `drainer dev`'s flags.
+type devOptions struct {
+	scenario     string
+	speed        float64
+	manual       bool
+	exitWhenDone bool
+	listen       string
+	uiListen     string
+	apiListen    string
+	noUI         bool
+	settings     *settingFlags
+}
+
+const devUsage = `Usage: drainer dev [flags]
+
+Runs the emulated AWS world and drainer together and narrates a story: by default six
+instances, a scale-in of two, a Spot interruption and an instance refresh. drainer runs
+exactly as 'drainer run' does, on the world's clock; its settings are drainer run's flags.
+`
+
+func parseDev(args []string, stderr io.Writer) (o devOptions, code int, ok bool) {
+	fs := newFlagSet("drainer dev", devUsage, stderr)
+	fs.StringVar(&o.scenario, "scenario", "demo", "the story to play: demo, or a scenario file (.yaml, .yml, .json)")
+	fs.Float64Var(&o.speed, "speed", 10, "virtual seconds per wall-clock second; 0 = as fast as events allow, then a report")
+	fs.BoolVar(&o.manual, "manual", false, "virtual time moves only when POST /_emulator/clock/advance on the endpoint says so (a story at your own pace)")
+	fs.BoolVar(&o.exitWhenDone, "exit-when-done", false, "exit after the story with its report (exit 1 if an invariant broke)")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:4566", "address of the emulated AWS endpoint (live)")
+	fs.StringVar(&o.uiListen, "ui-listen", "127.0.0.1:8080", "address of the dashboard (live)")
+	fs.BoolVar(&o.noUI, "no-ui", false, "run without the dashboard")
+	fs.StringVar(&o.apiListen, "api-listen", "127.0.0.1:8081", "address of drainer's HTTP API, for drainer status and drainer drain (live)")
+	o.settings = addSettingFlags(fs, false)
+	if code, ok := parse(fs, args); !ok {
+		return o, code, false
+	}
+	if o.speed < 0 {
+		return o, usageError(fs, "--speed must be 0 or more (got %v)", o.speed), false
+	}
+	return o, 0, true
+}
+
 // runDev runs the emulated world and drainer in one process and narrates
 // what happens: with --speed 0 as fast as events allow (then it reports and
-// exits), otherwise at that many times real time, serving the emulator's
-// AWS endpoint so that the AWS CLI and drainer's own CLI can act on the
-// live world.
+// exits), otherwise live at that many times real time (or --manual),
+// serving the emulator's AWS endpoint, drainer's API and the dashboard.
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drainer dev", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	scenarioArg := fs.String("scenario", "demo", "the story to play: demo, or a scenario file (.yaml, .yml, .json)")
-	speed := fs.Float64("speed", 10, "virtual seconds per wall-clock second; 0 = as fast as events allow")
-	exitWhenDone := fs.Bool("exit-when-done", false, "exit after the story with a summary (exit 1 if an invariant broke)")
-	listen := fs.String("listen", "127.0.0.1:4566", "address of the emulated AWS endpoint (with --speed > 0)")
-	var ui devUI
-	fs.StringVar(&ui.listen, "ui-listen", "127.0.0.1:8080", "address of the dashboard (with --speed > 0)")
-	fs.BoolVar(&ui.off, "no-ui", false, "run without the dashboard")
-	fs.StringVar(&ui.api, "api-listen", "127.0.0.1:8081", "address of drainer's HTTP API, for drainer drain (with --speed > 0)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: drainer dev [flags]\n\nRuns the emulated AWS world and drainer together and narrates a story: by default six\ninstances, a scale-in of two, a Spot interruption and an instance refresh.\n\nFlags:\n")
-		fs.PrintDefaults()
+	o, code, ok := parseDev(args, stderr)
+	if !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 || *speed < 0 {
-		fmt.Fprintln(stderr, "drainer dev: --speed must be 0 or more, and dev takes no arguments")
-		return 2
-	}
-	sc, err := loadStory(*scenarioArg)
+	sc, settings, err := loadSettings(o.scenario, o.settings)
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer dev: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "drainer dev: %s — %s\n", sc.Name, sc.Description)
-	if *speed == 0 {
-		if !ui.off {
+	n := &narrator{out: stdout}
+	if o.speed == 0 && !o.manual {
+		if !o.noUI {
 			fmt.Fprintln(stdout, "(no dashboard at --speed 0: the story is over in about a second; run with --speed 10 to watch it)")
 		}
-		return devFullSpeed(ctx, sc, stdout)
+		h, err := sim.New(sc, sim.Options{Queue: "drainer", Settings: &settings})
+		if err != nil {
+			fmt.Fprintf(stderr, "drainer dev: %v\n", err)
+			return 1
+		}
+		return story(ctx, h, sc, n, stdout, false, true)
 	}
-	return devLive(ctx, sc, *speed, *listen, ui, *exitWhenDone, stdout, stderr)
+	return devLive(ctx, sc, o, n, stdout, stderr, func(run *scenario.Run) (*sim.Harness, error) {
+		return sim.Attach(run, sim.Options{Queue: "drainer", Settings: &settings})
+	})
 }
 
-func loadStory(arg string) (*scenario.Scenario, error) {
-	if arg == "demo" {
-		return scenario.ParseYAML(demoScenario)
+// story plays sc with h and prints its report; it returns the exit code.
+// The story is over once its timeline has passed, no drain runs and every
+// group is at rest. With live false, story moves the clock itself until
+// then; with live true, another goroutine moves it (RunScaled, or the
+// admin API), and story waits until the story is over (when exitWhenDone)
+// or until ctx ends.
+func story(ctx context.Context, h *sim.Harness, sc *scenario.Scenario, n *narrator, stdout io.Writer, live, exitWhenDone bool) int {
+	h.Run.OnRecord = n.record
+	rec := sim.Record(h, h.Drainer.Policy)
+	prev := h.OnDrainEvent
+	h.OnDrainEvent = func(ev drain.Event) {
+		if prev != nil {
+			prev(ev)
+		}
+		n.event(ev)
 	}
-	return scenario.Load(arg)
+	start, wall := h.World.Now(), time.Now()
+	end := start.Add(sc.End() + 2*time.Minute)
+	over := func() bool {
+		return !h.World.Now().Before(end) && len(h.Reconciler.Drains()) == 0 && sim.Settled(h.World)
+	}
+	switch {
+	case !live:
+		h.RunUntil(start.Add(sc.End()+6*time.Hour), func() bool { return ctx.Err() != nil || over() })
+	case !exitWhenDone:
+		<-ctx.Done()
+	default:
+		// Another goroutine moves the clock; the check runs on it, once a
+		// virtual minute, between events.
+		done := make(chan struct{})
+		var once sync.Once
+		var check func()
+		check = func() {
+			if over() {
+				once.Do(func() { close(done) })
+				return
+			}
+			h.World.Clock.AfterFunc(time.Minute, check)
+		}
+		h.World.Clock.AfterFunc(time.Minute, check)
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
+	rep := rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start))
+	fmt.Fprintln(stdout)
+	rep.WriteText(stdout)
+	if len(rep.Violations) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// devLive serves the world live: at speed times real time (or moved by
+// hand with --manual), the emulated AWS endpoint on --listen for the AWS
+// CLI, drainer in it (attach) with its API and the dashboard.
+func devLive(ctx context.Context, sc *scenario.Scenario, o devOptions, n *narrator, stdout, stderr io.Writer, attach func(*scenario.Run) (*sim.Harness, error)) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "drainer dev: "+format+"\n", a...)
+		return 1
+	}
+	var listeners []net.Listener
+	closeAll := func() {
+		for _, ln := range listeners {
+			ln.Close()
+		}
+	}
+	for _, addr := range []struct{ flag, addr string }{{"--listen", o.listen}, {"--api-listen", o.apiListen}, {"--ui-listen", o.uiListen}} {
+		if addr.flag == "--ui-listen" && o.noUI {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr.addr)
+		if err != nil {
+			closeAll()
+			return fail("listen on %s (%s): %v", addr.addr, addr.flag, err)
+		}
+		listeners = append(listeners, ln)
+	}
+	endpoint := "http://" + listeners[0].Addr().String()
+	// A live world starts at the wall clock's time, so its times read
+	// naturally (a scenario's own start still wins).
+	cfg := emulator.Config{Start: time.Now().UTC().Truncate(time.Second)}
+	cfg.SQS.URLBase = endpoint
+	run, err := scenario.NewWorld(sc, cfg)
+	if err != nil {
+		closeAll()
+		return fail("%v", err)
+	}
+	h, err := attach(run)
+	if err != nil {
+		closeAll()
+		return fail("%v", err)
+	}
+	w := h.World
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	speed := o.speed
+	if o.manual {
+		speed = 0
+	}
+	var dash *web.Dashboard
+	if !o.noUI {
+		dash = web.New(sim.Dashboard(w, h.Reconciler.Drains, speed), web.Options{})
+		prev := h.OnDrainEvent
+		h.OnDrainEvent = func(ev drain.Event) {
+			if prev != nil {
+				prev(ev)
+			}
+			dash.Publish(ev)
+		}
+	}
+	handlers := []http.Handler{front.New(w, front.Options{Scaled: !o.manual, Logger: log}), h.Drainer.API()}
+	if dash != nil {
+		handlers = append(handlers, dash)
+	}
+	var servers []*http.Server
+	for i, hd := range handlers {
+		srv := &http.Server{Handler: hd, ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(listeners[i])
+		servers = append(servers, srv)
+	}
+	pace := fmt.Sprintf("%v× real time", o.speed)
+	if o.manual {
+		pace = "a manual clock: POST /_emulator/clock/advance {\"duration\":\"1m\"} to move it"
+	}
+	fmt.Fprintf(stdout, "emulated AWS on %s at %s; try:\n  aws --endpoint-url %s --region us-east-1 autoscaling describe-auto-scaling-groups\n", endpoint, pace, endpoint)
+	apiURL := "http://" + listeners[1].Addr().String()
+	fmt.Fprintf(stdout, "drainer's API on %s; try:\n  DRAINER_API=%s drainer status\n", apiURL, apiURL)
+	if dash != nil {
+		fmt.Fprintf(stdout, "dashboard on http://%s/\n", listeners[2].Addr())
+	}
+	fmt.Fprintln(stdout)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	clockDone := make(chan struct{})
+	go func() {
+		defer close(clockDone)
+		if !o.manual {
+			w.Clock.RunScaled(ctx, o.speed)
+		}
+	}()
+	code := story(ctx, h, sc, n, stdout, true, o.exitWhenDone)
+	cancel()
+	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	for _, srv := range servers {
+		srv.Shutdown(shutdown)
+	}
+	<-clockDone
+	return code
 }
 
 // narrator prints the story as it happens, in plain words.
 type narrator struct {
 	mu  sync.Mutex
 	out io.Writer
-	w   *emulator.World
 }
 
 func (n *narrator) say(at time.Time, format string, args ...any) {
@@ -123,223 +285,4 @@ func (n *narrator) event(ev drain.Event) {
 		}
 		n.say(ev.Time, "drain of %s complete: %s%s", ev.InstanceID, ev.Detail, overdue)
 	}
-}
-
-// settled reports whether every group is at rest: each instance InService
-// and no instance refresh pending or under way.
-func settled(w *emulator.World) bool {
-	ok := true
-	w.Do(func() {
-		for _, name := range w.AutoScaling.GroupNames() {
-			g, err := w.AutoScaling.DescribeAutoScalingGroups(autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{name}})
-			if err != nil || len(g.AutoScalingGroups) == 0 {
-				continue
-			}
-			for _, in := range g.AutoScalingGroups[0].Instances {
-				if in.LifecycleState != autoscaling.StateInService {
-					ok = false
-				}
-			}
-			r, err := w.AutoScaling.DescribeInstanceRefreshes(autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: name})
-			if err != nil {
-				continue
-			}
-			for _, ref := range r.InstanceRefreshes {
-				if ref.Status == autoscaling.RefreshPending || ref.Status == autoscaling.RefreshInProgress {
-					ok = false
-				}
-			}
-		}
-	})
-	return ok
-}
-
-// devFullSpeed plays the story in virtual time, stepping the world and
-// drainer together, then prints the report.
-func devFullSpeed(ctx context.Context, sc *scenario.Scenario, stdout io.Writer) int {
-	h, err := sim.New(sc, sim.Options{Queue: "drainer"})
-	if err != nil {
-		fmt.Fprintf(stdout, "drainer dev: %v\n", err)
-		return 1
-	}
-	n := &narrator{out: stdout, w: h.World}
-	h.Run.OnRecord = n.record
-	rec := sim.Record(h, drain.DefaultPolicy())
-	prev := h.OnDrainEvent
-	h.OnDrainEvent = func(ev drain.Event) { prev(ev); n.event(ev) }
-	start, wall := h.World.Now(), time.Now()
-	end := start.Add(sc.End() + 2*time.Minute)
-	h.RunUntil(start.Add(sc.End()+6*time.Hour), func() bool {
-		return ctx.Err() != nil || (!h.World.Now().Before(end) && len(h.Reconciler.Drains()) == 0 && settled(h.World))
-	})
-	rep := rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start))
-	fmt.Fprintln(stdout)
-	rep.WriteText(stdout)
-	if len(rep.Violations) > 0 {
-		return 1
-	}
-	return 0
-}
-
-// devLive serves the world at speed with drainer running beside it on the
-// world's clock, over loopback, through the SDK as in production.
-func devLive(ctx context.Context, sc *scenario.Scenario, speed float64, listen string, ui devUI, exitWhenDone bool, stdout, stderr io.Writer) int {
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		fmt.Fprintf(stderr, "drainer dev: listen on %s: %v\n", listen, err)
-		return 1
-	}
-	lns, err := ui.listenAll()
-	if err != nil {
-		ln.Close()
-		fmt.Fprintf(stderr, "drainer dev: %v\n", err)
-		return 1
-	}
-	endpoint := "http://" + ln.Addr().String()
-	// A live world starts at the wall clock's time, so its times read
-	// naturally (a scenario's own start still wins).
-	cfg := emulator.Config{Start: time.Now().UTC().Truncate(time.Second)}
-	cfg.SQS.URLBase = endpoint
-	run, err := scenario.NewWorld(sc, cfg)
-	if err != nil {
-		ln.Close()
-		lns.close()
-		fmt.Fprintf(stderr, "drainer dev: %v\n", err)
-		return 1
-	}
-	w := run.World
-	n := &narrator{out: stdout, w: w}
-	run.OnRecord = n.record
-	checker := invariant.Watch(w)
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Go(func() { w.Clock.RunScaled(ctx, speed) })
-	srv := &http.Server{Handler: newFront(w, true, log), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	fmt.Fprintf(stdout, "emulated AWS on %s at %v× real time; try:\n  aws --endpoint-url %s --region us-east-1 autoscaling describe-auto-scaling-groups\n\n", endpoint, speed, endpoint)
-
-	client := cloudaws.NewFromConfig(awssdk.Config{Region: w.Env.Region}, cloudaws.Options{
-		Endpoint:    endpoint,
-		Credentials: credentials.NewStaticCredentialsProvider("drainer", "dev", ""),
-		Clock:       w.Clock,
-		Logger:      log,
-	})
-	var mu sync.Mutex
-	inProgress := map[string]bool{}
-	completed := 0
-	type drained struct {
-		id         string
-		moved      int
-		started    time.Time
-		took       time.Duration
-		overdue    bool
-		reasonText string
-	}
-	var summary []*drained
-	byID := map[string]*drained{}
-	var dash *web.Dashboard
-	rec := drain.NewReconciler(drain.Config{Cloud: client, Clock: w.Clock, Logger: log, OnEvent: func(ev drain.Event) {
-		n.event(ev)
-		if dash != nil {
-			dash.Publish(ev)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev.Type {
-		case drain.EventStarted:
-			inProgress[ev.InstanceID] = true
-			d := &drained{id: ev.InstanceID, started: ev.Time, reasonText: string(ev.Reason)}
-			// The service tasks on it now are the ones ECS will move.
-			w.Do(func() {
-				if ci := w.ECS.ContainerInstanceByEC2(ev.InstanceID); ci != nil {
-					for _, t := range w.ECS.TasksOn(ci.ContainerInstanceArn) {
-						if t.LastStatus != "STOPPED" && w.ECS.TaskClass(t) == "service" {
-							d.moved++
-						}
-					}
-				}
-			})
-			byID[ev.InstanceID] = d
-			summary = append(summary, d)
-		case drain.EventCompleted:
-			delete(inProgress, ev.InstanceID)
-			if d := byID[ev.InstanceID]; d != nil {
-				d.took, d.overdue = ev.Time.Sub(d.started), ev.Overdue
-			}
-			completed++
-		}
-	}})
-	ctl := controller.New(rec, controller.Options{Cloud: client, Clock: w.Clock, Logger: log})
-	queueURL := endpoint + "/" + w.Env.Account + "/drainer"
-	if lns.ui != nil {
-		dash = web.New(worldSource{w: w, rec: rec, speed: speed}, web.Options{})
-	}
-	servers := lns.serve(dash, api.New(ctl, api.Options{Clock: w.Clock, Logger: log}), stdout)
-	wg.Go(func() { rec.Run(ctx) })
-	wg.Go(func() { ctl.Run(ctx, time.Minute) })
-	consumer := intake.NewConsumer(sqsQueue{q: client, url: queueURL}, ctl.Handle, intake.Options{Clock: w.Clock, Logger: log})
-	wg.Go(func() { consumer.Run(ctx) })
-
-	// The story is over once its last step has passed and no drain runs.
-	end := w.Now().Add(sc.End())
-	done := make(chan struct{})
-	if exitWhenDone {
-		go func() {
-			for ctx.Err() == nil {
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(200 * time.Millisecond):
-				}
-				mu.Lock()
-				idle := len(inProgress) == 0 && completed > 0
-				mu.Unlock()
-				if idle && !w.Now().Before(end.Add(2*time.Minute)) && settled(w) {
-					close(done)
-					return
-				}
-			}
-		}()
-	}
-	select {
-	case <-ctx.Done():
-	case <-done:
-	}
-	cancel()
-	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
-	defer stop()
-	srv.Shutdown(shutdown)
-	for _, s := range servers {
-		s.Shutdown(shutdown)
-	}
-	wg.Wait()
-	mu.Lock()
-	fmt.Fprintf(stdout, "\n%d drains completed; %d still in progress.\n", completed, len(inProgress))
-	moved := 0
-	for _, d := range summary {
-		moved += d.moved
-		state := d.took.Round(time.Second).String()
-		switch {
-		case d.took == 0:
-			state = "still draining"
-		case d.overdue:
-			state += " (forced out at its hard deadline)"
-		}
-		fmt.Fprintf(stdout, "  %s (%s): %d service tasks moved, drained in %s\n", d.id, d.reasonText, d.moved, state)
-	}
-	fmt.Fprintf(stdout, "%d service tasks moved off drained instances.\n", moved)
-	mu.Unlock()
-	var violations []invariant.Violation
-	w.Do(func() { violations = checker.Violations() })
-	for _, v := range violations {
-		fmt.Fprintf(stdout, "INVARIANT BROKEN: %s\n", v)
-	}
-	if len(violations) > 0 {
-		return 1
-	}
-	fmt.Fprintln(stdout, "invariants held.")
-	return 0
 }

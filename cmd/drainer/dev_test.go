@@ -23,8 +23,10 @@ func TestDevAtFullSpeed(t *testing.T) {
 	}
 }
 
-// TestDevLive runs the story at 200× real time with drainer talking to the
-// emulator over loopback, until the story is over.
+// TestDevLive runs the story live at 200× real time, the endpoint, API and
+// dashboard served on loopback, until the story is over. The world's clock
+// waits for drainer at every event, so a slow machine slows the story, it
+// does not make drainer late.
 func TestDevLive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plays the story at 200× real time (about 10 s)")
@@ -34,8 +36,8 @@ func TestDevLive(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
-	if !strings.Contains(out.String(), "invariants held.") || !strings.Contains(out.String(), "0 still in progress") {
-		t.Fatalf("summary:\n%s", out.String())
+	if !strings.Contains(out.String(), "invariants: 0 violations") || strings.Contains(out.String(), "unfinished") {
+		t.Fatalf("report:\n%s", out.String())
 	}
 	if n := strings.Count(out.String(), "complete: drained in"); n < 6 {
 		t.Fatalf("%d drains completed, want the scale-in, the Spot instance and the refresh (≥ 6)\n%s", n, out.String())

@@ -2,57 +2,79 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"strings"
 	"time"
 
+	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/doctor"
 )
 
-// wallNow is the clock doctor judges ages against; tests set it.
-var wallNow = time.Now
+// doctorOptions are `drainer doctor`'s flags.
+type doctorOptions struct {
+	region, endpoint string
+	clusters         []string
+	queue            string
+	// now is the time lifetimes are judged against (the wall clock's).
+	now func() time.Time
+}
+
+const doctorUsage = `Usage: drainer doctor [--region R] [--endpoint-url URL] [--cluster NAME]... [--queue-url URL]
+
+Checks a setup against AWS: a termination lifecycle hook on every Auto Scaling group of the
+clusters, with a sensible heartbeat timeout and default result, notifying drainer's queue;
+EventBridge rules feeding that queue; instances protected past their group's maximum lifetime;
+services at 100/100 that can never drain. Prints OK / WARN / FAIL with a fix for each; exits 1
+when something FAILs.
+`
+
+func parseDoctor(args []string, stderr io.Writer) (o doctorOptions, code int, ok bool) {
+	fs := newFlagSet("drainer doctor", doctorUsage, stderr)
+	fs.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
+	fs.StringVar(&o.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for 'drainer emulator' (default: AWS_ENDPOINT_URL, else AWS)")
+	var clusters []string
+	fs.Func("cluster", "ECS cluster drainer serves; repeat for several (env DRAINER_CLUSTERS, comma-separated; default every cluster)", func(v string) error {
+		clusters = append(clusters, strings.Split(v, ",")...)
+		return nil
+	})
+	fs.StringVar(&o.queue, "queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL, ARN or name of drainer's SQS queue: the termination hooks must notify it (env DRAINER_QUEUE_URL)")
+	if code, ok := parse(fs, args); !ok {
+		return o, code, false
+	}
+	if clusters == nil {
+		clusters = strings.Split(envOr("DRAINER_CLUSTERS", ""), ",")
+	}
+	for _, c := range clusters {
+		if c = strings.TrimSpace(c); c != "" {
+			o.clusters = append(o.clusters, c)
+		}
+	}
+	o.now = time.Now
+	return o, 0, true
+}
 
 // runDoctor is `drainer doctor`: checks a setup against AWS (or the
 // emulator) and prints findings; exit 1 when one is FAIL.
 func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drainer doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var rc runConfig
-	clusters := &listFlag{}
-	if v := envOr("DRAINER_CLUSTERS", ""); v != "" {
-		clusters.Set(v)
-		clusters.set = false
+	o, code, ok := parseDoctor(args, stderr)
+	if !ok {
+		return code
 	}
-	fs.StringVar(&rc.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
-	fs.StringVar(&rc.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for `drainer emulator` (default: AWS_ENDPOINT_URL, else AWS)")
-	fs.Var(clusters, "cluster", "ECS cluster drainer serves; repeat for several (env DRAINER_CLUSTERS, comma-separated; default every cluster)")
-	queue := fs.String("queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL (or name) of drainer's SQS queue: the termination hooks must notify it (env DRAINER_QUEUE_URL)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: drainer doctor [--region R] [--endpoint-url URL] [--cluster NAME]... [--queue-url URL]\n\nChecks a setup against AWS: a termination lifecycle hook on every Auto Scaling group of the\nclusters, with a sensible heartbeat timeout and default result, notifying drainer's queue;\nEventBridge rules feeding that queue; instances protected past their group's maximum lifetime;\nservices at 100/100 that can never drain. Prints OK / WARN / FAIL with a fix for each; exits 1\nwhen something FAILs.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return 2
-	}
-	client, err := newAWSClient(ctx, rc, nil, slog.New(slog.DiscardHandler))
+	return checkSetup(ctx, o, stdout, stderr)
+}
+
+func checkSetup(ctx context.Context, o doctorOptions, stdout, stderr io.Writer) int {
+	cfg, err := cloudaws.LoadConfig(ctx, o.region)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n%s", fs.Name(), err, awsHint)
+		fmt.Fprintf(stderr, "drainer doctor: %v\n%s", err, awsHint)
 		return 1
 	}
-	findings, err := doctor.Check(ctx, client, doctor.Config{Clusters: clusters.vals, Queue: *queue}, wallNow())
+	client := cloudaws.NewFromConfig(cfg, cloudaws.Options{Endpoint: o.endpoint})
+	findings, err := doctor.Check(ctx, client, doctor.Config{Clusters: o.clusters, Queue: o.queue}, o.now())
 	printFindings(stdout, findings)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n%s", fs.Name(), err, awsHint)
+		fmt.Fprintf(stderr, "drainer doctor: %v\n%s", err, awsHint)
 		return 1
 	}
 	if doctor.Failed(findings) {

@@ -24,14 +24,6 @@ func advanceEmulator(t *testing.T, endpoint string, d time.Duration) {
 	}
 }
 
-// setWallNow makes doctor see now as the time.
-func setWallNow(t *testing.T, now func() time.Time) {
-	t.Helper()
-	old := wallNow
-	wallNow = now
-	t.Cleanup(func() { wallNow = old })
-}
-
 // emulatorStart is the virtual time a scenario without start begins at.
 var emulatorStart = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 
@@ -46,7 +38,6 @@ func TestDoctorEmulator(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "x")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "x")
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
-	setWallNow(t, func() time.Time { return emulatorStart.Add(5 * time.Minute) }) // doctor judges lifetimes against the wall clock
 	for _, c := range []struct {
 		name string
 		env  map[string]string
@@ -60,7 +51,13 @@ func TestDoctorEmulator(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var out, errb bytes.Buffer
-			code := run(context.Background(), append([]string{"doctor", "--region", "us-east-1", "--endpoint-url", endpoint}, c.args...), &out, &errb)
+			o, code, ok := parseDoctor(append([]string{"--region", "us-east-1", "--endpoint-url", endpoint}, c.args...), &errb)
+			if !ok {
+				t.Fatalf("flags: exit %d, %s", code, errb.String())
+			}
+			// doctor judges lifetimes against the wall clock: here, the world's.
+			o.now = func() time.Time { return emulatorStart.Add(5 * time.Minute) }
+			code = checkSetup(context.Background(), o, &out, &errb)
 			if code != 1 || errb.Len() > 0 {
 				t.Errorf("exit %d, stderr %q; want 1 (a group without a hook is a FAIL) and nothing", code, errb.String())
 			}

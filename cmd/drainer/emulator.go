@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -11,41 +9,53 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator"
+	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
+// emulatorOptions are `drainer emulator`'s flags.
+type emulatorOptions struct {
+	listen   string
+	speed    float64
+	scenario string
+	seed     uint64
+	manual   bool
+}
+
+const emulatorUsage = `Usage: drainer emulator [flags]
+
+Serves EC2, Auto Scaling, ECS, SQS and EventBridge on one endpoint over the real AWS
+wire protocols, plus an admin API under /_emulator/. Point the AWS SDK or CLI at it with
+AWS_ENDPOINT_URL or --endpoint-url; any credentials and region are accepted.
+`
+
+func parseEmulator(args []string, stderr io.Writer) (o emulatorOptions, code int, ok bool) {
+	fs := newFlagSet("drainer emulator", emulatorUsage, stderr)
+	fs.StringVar(&o.listen, "listen", envOr("DRAINER_EMULATOR_LISTEN", "127.0.0.1:4566"), "address to serve the AWS endpoint on (env DRAINER_EMULATOR_LISTEN)")
+	fs.Float64Var(&o.speed, "speed", 1, "virtual seconds per wall-clock second (1 = real time, 60 = a minute a second)")
+	fs.StringVar(&o.scenario, "scenario", "", "build the world from this scenario file (.yaml, .yml or .json) and play its timeline")
+	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's, else 1)")
+	fs.BoolVar(&o.manual, "manual", false, "virtual time moves only when POST /_emulator/clock/advance says so (for scripts and tests); --speed is ignored")
+	if code, ok := parse(fs, args); !ok {
+		return o, code, false
+	}
+	if o.speed <= 0 {
+		return o, usageError(fs, "--speed must be greater than 0 (got %v)", o.speed), false
+	}
+	return o, 0, true
+}
+
 // runEmulator serves the emulated world until ctx ends.
 func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drainer emulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	listen := fs.String("listen", envOr("DRAINER_EMULATOR_LISTEN", "127.0.0.1:4566"), "address to serve the AWS endpoint on (env DRAINER_EMULATOR_LISTEN)")
-	speed := fs.Float64("speed", 1, "virtual seconds per wall-clock second (1 = real time, 60 = a minute a second)")
-	scenarioFile := fs.String("scenario", "", "build the world from this scenario file (.yaml, .yml or .json) and play its timeline")
-	seed := fs.Uint64("seed", 0, "random seed (default: the scenario's, else 1)")
-	manual := fs.Bool("manual", false, "virtual time moves only when POST /_emulator/clock/advance says so (for scripts and tests); --speed is ignored")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: drainer emulator [flags]\n\nServes EC2, Auto Scaling, ECS, SQS and EventBridge on one endpoint over the real AWS\nwire protocols, plus an admin API under /_emulator/. Point the AWS SDK or CLI at it with\nAWS_ENDPOINT_URL or --endpoint-url; any credentials and region are accepted.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drainer emulator: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	if *speed <= 0 {
-		fmt.Fprintf(stderr, "drainer emulator: --speed must be greater than 0 (got %v)\n", *speed)
-		return 2
+	o, code, ok := parseEmulator(args, stderr)
+	if !ok {
+		return code
 	}
 	log := newLogger(stderr)
 
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "drainer emulator: listen on %s: %v\n", *listen, err)
+		fmt.Fprintf(stderr, "drainer emulator: listen on %s: %v\n", o.listen, err)
 		return 1
 	}
 	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
@@ -55,7 +65,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	cfg := emulator.Config{Seed: 1}
 	cfg.SQS.URLBase = endpoint
-	if !*manual {
+	if !o.manual {
 		// A clock that runs by itself starts at the wall-clock time, so that
 		// a drainer living on the wall clock (drainer run) reads the times
 		// in its messages and deadlines as now, not as long past. A
@@ -63,15 +73,15 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		cfg.Start = time.Now().UTC().Truncate(time.Second)
 	}
 	var w *emulator.World
-	if *scenarioFile != "" {
-		sc, err := scenario.Load(*scenarioFile)
+	if o.scenario != "" {
+		sc, err := scenario.Load(o.scenario)
 		if err != nil {
 			ln.Close()
 			fmt.Fprintf(stderr, "drainer emulator: %v\n", err)
 			return 1
 		}
-		if *seed != 0 {
-			sc.Seed = *seed
+		if o.seed != 0 {
+			sc.Seed = o.seed
 		}
 		run, err := scenario.NewWorld(sc, cfg)
 		if err != nil {
@@ -89,14 +99,14 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		w = run.World
 		log.Info("world built from scenario", "scenario", sc.Name, "seed", sc.Seed)
 	} else {
-		if *seed != 0 {
-			cfg.Seed = *seed
+		if o.seed != 0 {
+			cfg.Seed = o.seed
 		}
 		w = emulator.New(cfg)
 	}
 
-	pace := fmt.Sprintf("speed %v×", *speed)
-	if *manual {
+	pace := fmt.Sprintf("speed %v×", o.speed)
+	if o.manual {
 		pace = "manual clock: POST /_emulator/clock/advance to move it"
 	}
 	fmt.Fprintf(stdout, "drainer emulator serving EC2, Auto Scaling, ECS, SQS and EventBridge on %s (%s)\n", endpoint, pace)
@@ -105,13 +115,13 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	clockDone := make(chan error, 1)
-	if *manual {
+	if o.manual {
 		go func() { <-ctx.Done(); clockDone <- nil }()
 	} else {
-		go func() { clockDone <- w.Clock.RunScaled(ctx, *speed) }()
+		go func() { clockDone <- w.Clock.RunScaled(ctx, o.speed) }()
 	}
 
-	srv := &http.Server{Handler: newFront(w, !*manual, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: front.New(w, front.Options{Scaled: !o.manual, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- srv.Serve(ln) }()
 
@@ -131,11 +141,4 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	<-clockDone
 	return 0
-}
-
-func envOr(key, def string) string {
-	if v, ok := lookupEnv(key); ok && v != "" {
-		return v
-	}
-	return def
 }

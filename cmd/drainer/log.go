@@ -6,9 +6,6 @@ import (
 	"os"
 )
 
-// lookupEnv is os.LookupEnv, a variable so tests can replace it.
-var lookupEnv = os.LookupEnv
-
 // newLogger logs text to a terminal and JSON otherwise, as operators expect
 // from a daemon whose output may be collected.
 func newLogger(w io.Writer) *slog.Logger {
@@ -16,6 +13,18 @@ func newLogger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, nil))
 	}
 	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// newRunLogger logs in the format asked for ("text" or "json"), else as
+// newLogger decides.
+func newRunLogger(w io.Writer, format string) *slog.Logger {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil))
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return newLogger(w)
 }
 
 func isTerminal(f *os.File) bool {

@@ -3,164 +3,171 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/drainer-dev/drainer/api"
+	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/clock"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
-	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
-	"github.com/drainer-dev/drainer/intake"
-	"github.com/drainer-dev/drainer/metrics"
 	"github.com/drainer-dev/drainer/web"
 )
+
+// runOptions are `drainer run`'s flags, each with a DRAINER_… environment
+// variable as its default.
+type runOptions struct {
+	settings  assembly.Settings
+	queueURL  string
+	noQueue   bool
+	listen    string
+	uiListen  string
+	region    string
+	endpoint  string
+	eventBus  string
+	logFormat string
+}
+
+const runUsage = `Usage: drainer run --queue-url URL [--cluster NAME]... [flags]
+
+Runs the controller: drains ECS container instances before Auto Scaling, Spot or an
+operator takes them away. Region, credentials and endpoint come from the standard AWS
+configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
+`
+
+// parseRun reads `drainer run`'s flags over its environment; code is the
+// exit code when ok is false.
+func parseRun(args []string, stderr io.Writer) (o runOptions, code int, ok bool) {
+	fs := newFlagSet("drainer run", runUsage, stderr)
+	fs.StringVar(&o.queueURL, "queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL (or name) of the SQS queue lifecycle notifications and EC2/ECS events arrive on (env DRAINER_QUEUE_URL)")
+	fs.BoolVar(&o.noQueue, "no-queue", envOr("DRAINER_NO_QUEUE", "false") == "true", "read no queue: drains come only from the HTTP API, the scans and recorded drains (env DRAINER_NO_QUEUE)")
+	fs.StringVar(&o.listen, "listen", envOr("DRAINER_LISTEN", "127.0.0.1:8081"), "address of the HTTP API, /metrics and /healthz (env DRAINER_LISTEN)")
+	fs.StringVar(&o.uiListen, "ui-listen", envOr("DRAINER_UI_LISTEN", ""), "serve the dashboard on this address, e.g. 127.0.0.1:8080 (env DRAINER_UI_LISTEN; default off)")
+	fs.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
+	fs.StringVar(&o.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for 'drainer emulator' (default: AWS_ENDPOINT_URL, else AWS)")
+	fs.StringVar(&o.eventBus, "event-bus", envOr("DRAINER_EVENT_BUS", ""), "EventBridge bus drain events are published on (env DRAINER_EVENT_BUS; default the default bus)")
+	fs.StringVar(&o.logFormat, "log-format", envOr("DRAINER_LOG_FORMAT", ""), "log format: text or json (env DRAINER_LOG_FORMAT; default text on a terminal, json otherwise)")
+	sf := addSettingFlags(fs, true)
+	if code, ok := parse(fs, args); !ok {
+		return o, code, false
+	}
+	base, err := envSettings()
+	if err == nil {
+		o.settings, err = sf.over(base)
+	}
+	switch {
+	case err != nil:
+		return o, usageError(fs, "%v", err), false
+	case o.logFormat != "" && o.logFormat != "text" && o.logFormat != "json":
+		return o, usageError(fs, "--log-format %q: want text or json", o.logFormat), false
+	case o.queueURL == "" && !o.noQueue:
+		return o, usageError(fs, "--queue-url (or DRAINER_QUEUE_URL) is required: the SQS queue the lifecycle hooks and EventBridge rules send to; --no-queue runs without one"), false
+	case o.queueURL != "" && o.noQueue:
+		return o, usageError(fs, "--queue-url and --no-queue contradict each other"), false
+	}
+	return o, 0, true
+}
 
 // runController is `drainer run`: the controller against AWS (or any
 // endpoint speaking its protocols) until ctx ends.
 func runController(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseRunFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	o, code, ok := parseRun(args, stderr)
+	if !ok {
+		return code
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "drainer run: %v\n", err)
-		return 2
-	}
-	log := newRunLogger(stderr, cfg.logFormat)
-	m := metrics.New()
-
-	client, err := newAWSClient(ctx, cfg, m.OnCall, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "drainer run: %v\n", err)
+	log := newRunLogger(stderr, o.logFormat)
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "drainer run: "+format+"\n", a...)
 		return 1
 	}
-	pub := newPublisher(client, cfg.eventBus, log, m.EventPublished)
-	copts := controller.Options{
-		DrainOnRebalance: cfg.drainOnRebalance, Logger: log, Cloud: client, Clusters: cfg.clusters,
-		IdleAfter: cfg.idleAfter, MaxLifetime: cfg.maxLifetime, Budget: cfg.budget,
-		ProtectDefault: cfg.protectDefault, DrainDefault: controller.Bool(cfg.drainDefault),
-	}
-	policy, copts, err := controller.Preset(cfg.preset, copts)
+	cfg, err := cloudaws.LoadConfig(ctx, o.region)
 	if err != nil {
-		fmt.Fprintf(stderr, "drainer run: %v\n", err)
-		return 2
+		return fail("%v", err)
 	}
-	if cfg.standaloneSet || cfg.preset == controller.PresetDefault {
-		policy.Standalone = cfg.standalone
-	}
-	policy.FallbackPoll = cfg.fallbackPoll
-	var dash *web.Dashboard // set below when --ui-listen asks for it
-	rec := drain.NewReconciler(drain.Config{
-		Cloud: client, Policy: policy, Clusters: cfg.clusters, Logger: log,
+	var dash *web.Dashboard // set below with --ui-listen
+	d, err := assembly.New(assembly.Options{
+		Settings: o.settings, AWS: cfg, Client: cloudaws.Options{Endpoint: o.endpoint},
+		Queue: o.queueURL, EventBus: o.eventBus, Logger: log,
 		OnEvent: func(ev drain.Event) {
-			m.OnEvent(ev)
-			pub.Publish(ev)
 			if dash != nil {
 				dash.Publish(ev)
 			}
 		},
 	})
-
-	var queue intake.Queue
-	if !cfg.noQueue {
-		url, err := resolveQueueURL(ctx, client, cfg.queueURL)
-		if err != nil {
-			fmt.Fprintf(stderr, "drainer run: %v\n%s", err, awsHint)
-			return 1
-		}
-		queue = sqsQueue{q: client, url: url}
-	}
-	n, err := rec.Resume(ctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "drainer run: %v\n%s", err, awsHint)
-		return 1
+		return fail("%v", err)
+	}
+	n, err := d.Prepare(ctx)
+	if err != nil {
+		return fail("%v\n%s", err, awsHint)
 	}
 
-	ln, err := net.Listen("tcp", cfg.listen)
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		fmt.Fprintf(stderr, "drainer run: listen on %s: %v\n", cfg.listen, err)
-		return 1
+		return fail("listen on %s: %v", o.listen, err)
 	}
 	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		log.Warn("serving the drainer API beyond loopback: anyone who reaches this address can drain instances", "addr", ln.Addr().String())
 	}
-	ctl := controller.New(rec, copts)
-	srv := &http.Server{Handler: api.New(ctl, api.Options{Metrics: m.Handler(), Logger: log}), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "drainer controller API on http://%s (clusters %s, %d drain(s) resumed)\n", ln.Addr(), clusterList(cfg.clusters), n)
-	if cfg.uiListen != "" {
-		uiLn, err := net.Listen("tcp", cfg.uiListen)
+	servers := []*http.Server{{Handler: d.API(), ReadHeaderTimeout: 10 * time.Second}}
+	listeners := []net.Listener{ln}
+	fmt.Fprintf(stdout, "drainer controller API on http://%s (clusters %s, %d drain(s) resumed)\n", ln.Addr(), clusterList(o.settings.Clusters), n)
+	if o.uiListen != "" {
+		uiLn, err := net.Listen("tcp", o.uiListen)
 		if err != nil {
 			ln.Close()
-			fmt.Fprintf(stderr, "drainer run: --ui-listen %s: %v\n", cfg.uiListen, err)
-			return 1
+			return fail("--ui-listen %s: %v", o.uiListen, err)
 		}
-		src := &awsSource{c: client, rec: rec, clusters: cfg.clusters, clk: clock.Real{}, log: log}
+		src := web.NewCloudSource(d.Cloud, d.Reconciler.Drains, o.settings.Clusters, clock.Real{}, log)
+		src.Refresh(ctx)
+		go src.Run(ctx)
 		dash = web.New(src, web.Options{})
-		uiSrv := &http.Server{Handler: dash, ReadHeaderTimeout: 10 * time.Second}
-		src.refresh(ctx)
-		go src.run(ctx)
-		go uiSrv.Serve(uiLn)
-		go func() {
-			<-ctx.Done()
-			uiSrv.Close()
-		}()
+		servers = append(servers, &http.Server{Handler: dash, ReadHeaderTimeout: 10 * time.Second})
+		listeners = append(listeners, uiLn)
 		fmt.Fprintf(stdout, "drainer dashboard on http://%s\n", uiLn.Addr())
 	}
-	log.Info("drainer running", "api", "http://"+ln.Addr().String(), "queue", cfg.queueURL, "clusters", cfg.clusters, "resumed", n,
-		"preset", cfg.preset, "standalone", policy.Standalone, "fallbackPoll", cfg.fallbackPoll, "drainOnRebalance", copts.DrainOnRebalance,
-		"scanInterval", cfg.scanInterval, "idleAfter", copts.IdleAfter, "maxLifetime", copts.MaxLifetime, "budget", cfg.budget.String())
-
-	return serveController(ctx, log, srv, ln, rec, queue, pub, ctl, cfg.scanInterval, m)
+	log.Info("drainer running", append([]any{"api", "http://" + ln.Addr().String(), "queue", d.QueueURL(), "resumed", n}, o.settings.LogAttrs()...)...)
+	return serve(ctx, log, d, servers, listeners)
 }
 
-// serveController runs the reconciler, the queue consumer, the publisher
-// and the API until ctx ends, then stops them in turn.
-func serveController(ctx context.Context, log *slog.Logger, srv *http.Server, ln net.Listener, rec *drain.Reconciler, queue intake.Queue,
-	pub *publisher, ctl *controller.Controller, scanEvery time.Duration, m *metrics.Metrics) int {
+// serve runs drainer's parts and its HTTP servers until ctx ends or a
+// server fails, then stops them in turn: the servers first, then the parts
+// (the publisher sends the last events).
+func serve(ctx context.Context, log *slog.Logger, d *assembly.Drainer, servers []*http.Server, listeners []net.Listener) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Go(func() { rec.Run(ctx) })
-	if scanEvery > 0 {
-		wg.Go(func() { ctl.Run(ctx, scanEvery) })
+	if err := d.Start(ctx); err != nil {
+		log.Error("drainer did not start", "error", err)
+		return 1
 	}
-	if queue != nil {
-		consumer := intake.NewConsumer(queue, ctl.Handle, intake.Options{Logger: log, Metrics: m.Intake()})
-		wg.Go(func() { consumer.Run(ctx) })
+	failed := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() {
+			if err := srv.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
+				failed <- err
+			}
+		}()
 	}
-	pubCtx, stopPub := context.WithCancel(context.Background())
-	go pub.Run(pubCtx)
-	serveDone := make(chan error, 1)
-	go func() { serveDone <- srv.Serve(ln) }()
-
 	code := 0
 	select {
 	case <-ctx.Done():
-	case err := <-serveDone:
-		log.Error("drainer API stopped", "error", err)
+	case err := <-failed:
+		log.Error("an HTTP server of drainer stopped", "error", err)
 		code = 1
 	}
 	log.Info("stopping drainer")
 	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelShutdown()
-	if err := srv.Shutdown(shutdown); err != nil {
-		srv.Close()
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdown); err != nil {
+			srv.Close()
+		}
 	}
 	cancel()
-	wg.Wait()
-	// Events of the last steps are still sent, within a few seconds.
-	stopPub()
-	<-pub.Done()
+	d.Wait(shutdown)
 	return code
 }
 
@@ -168,40 +175,6 @@ const awsHint = `Check the AWS configuration: credentials (AWS_ACCESS_KEY_ID and
 the region (--region or AWS_REGION), and the endpoint (--endpoint-url or AWS_ENDPOINT_URL, e.g.
 http://127.0.0.1:4566 for 'drainer emulator'; unset for AWS itself).
 `
-
-// newAWSClient loads the standard AWS configuration, checks it has a
-// region and credentials, and builds drainer's client with onCall feeding
-// the metrics.
-func newAWSClient(ctx context.Context, c runConfig, onCall func(string, string, error), log *slog.Logger) (*cloudaws.Client, error) {
-	var load []func(*config.LoadOptions) error
-	if c.region != "" {
-		load = append(load, config.WithRegion(c.region))
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration: %w", err)
-	}
-	if awsCfg.Region == "" {
-		return nil, errors.New("no AWS region: set --region or AWS_REGION (us-east-1 will do for 'drainer emulator')")
-	}
-	if err := checkCredentials(ctx, awsCfg); err != nil {
-		return nil, err
-	}
-	return cloudaws.NewFromConfig(awsCfg, cloudaws.Options{Endpoint: c.endpoint, OnCall: onCall, Logger: log}), nil
-}
-
-func checkCredentials(ctx context.Context, cfg aws.Config) error {
-	const what = "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values will do for 'drainer emulator'), or AWS_PROFILE, or run where an instance or task role provides them"
-	if cfg.Credentials == nil {
-		return errors.New(what)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return fmt.Errorf("%s (%v)", what, err)
-	}
-	return nil
-}
 
 func clusterList(cs []string) string {
 	if len(cs) == 0 {

@@ -351,7 +351,4 @@ func TestDayOfAThousandInstances(t *testing.T) {
 		t.Fatalf("%d events still pending in a quiet world", w.clock.Pending())
 	}
 	t.Logf("24 h of 1,000 instances: %d launches, %d terminations, %d events, %v", len(w.fleet.ids), len(w.fleet.terminated), w.clock.Fired(), elapsed)
-	if elapsed > 10*time.Second {
-		t.Fatalf("took %v", elapsed)
-	}
 }

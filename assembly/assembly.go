@@ -18,7 +18,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 
@@ -175,4 +177,47 @@ func (d *Drainer) Wait(ctx context.Context) error { return d.parts.Wait(ctx) }
 // deregistrations), with /metrics and /healthz.
 func (d *Drainer) API() http.Handler {
 	return api.New(d.Controller, api.Options{Metrics: d.Metrics.Handler(), Clock: d.Clock, Logger: d.log})
+}
+
+// Serve runs drainer until ctx ends: its parts (Start), its API on api,
+// and ui (the dashboard) on uiLn when both are given. Then it shuts the
+// servers down, lets requests in flight finish, and waits for the parts
+// (the publisher sends the last events), each bounded by a few seconds.
+// It returns an error when a server fails before ctx ends.
+func (d *Drainer) Serve(ctx context.Context, api net.Listener, uiLn net.Listener, ui http.Handler) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := d.Start(ctx); err != nil {
+		return err
+	}
+	servers := []*http.Server{{Handler: d.API(), ReadHeaderTimeout: 10 * time.Second}}
+	listeners := []net.Listener{api}
+	if uiLn != nil && ui != nil {
+		servers = append(servers, &http.Server{Handler: ui, ReadHeaderTimeout: 10 * time.Second})
+		listeners = append(listeners, uiLn)
+	}
+	failed := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() {
+			if err := srv.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
+				failed <- fmt.Errorf("serve on %s: %w", listeners[i].Addr(), err)
+			}
+		}()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-failed:
+	}
+	d.log.Info("stopping drainer")
+	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	for _, srv := range servers {
+		if serr := srv.Shutdown(shutdown); serr != nil {
+			srv.Close()
+		}
+	}
+	cancel()
+	d.Wait(shutdown)
+	return err
 }

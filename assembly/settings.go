@@ -172,6 +172,23 @@ func (s *Settings) Apply(values map[string]string) error {
 	return nil
 }
 
+// FromEnv returns the defaults with the settings given in the environment
+// (each Spec's Env, read through lookup, e.g. os.LookupEnv) set over them:
+// drainer run's base, under its flags. The error names the variable.
+func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
+	s := DefaultSettings()
+	for _, sp := range Specs {
+		v, ok := lookup(sp.Env)
+		if !ok || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if err := s.Set(sp.Name, v); err != nil {
+			return s, fmt.Errorf("%s: %w", sp.Env, err)
+		}
+	}
+	return s, nil
+}
+
 // SpecOf returns the Spec named name.
 func SpecOf(name string) (Spec, bool) {
 	for _, sp := range Specs {

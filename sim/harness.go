@@ -71,15 +71,22 @@ type Harness struct {
 	Handled map[string]int
 	// Scans are the periodic scans' passes, in order.
 	Scans []Scan
-	// OnDrainEvent, when set, sees each drain event as it happens.
-	OnDrainEvent func(drain.Event)
 
 	log  *slog.Logger
 	ctx  context.Context
 	stop context.CancelFunc
 	// mu orders drain events: live (drainer dev) an operator's drain
 	// through the API emits them beside drainer's own goroutines.
-	mu sync.Mutex
+	mu        sync.Mutex
+	listeners []func(drain.Event)
+}
+
+// OnDrainEvent adds f to what sees each drain event as it happens, after
+// those added before it. Add them before the clock moves.
+func (h *Harness) OnDrainEvent(f func(drain.Event)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.listeners = append(h.listeners, f)
 }
 
 // Scan is one pass of the periodic scans: what it found and did, or why
@@ -181,8 +188,8 @@ func (h *Harness) event(ev drain.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.Events = append(h.Events, ev)
-	if h.OnDrainEvent != nil {
-		h.OnDrainEvent(ev)
+	for _, f := range h.listeners {
+		f(ev)
 	}
 }
 

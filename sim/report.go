@@ -177,13 +177,7 @@ func Record(h *Harness, policy drain.Policy) *Recorder {
 			}
 		}
 	})
-	prev := h.OnDrainEvent
-	h.OnDrainEvent = func(ev drain.Event) {
-		if prev != nil {
-			prev(ev)
-		}
-		r.event(ev)
-	}
+	h.OnDrainEvent(r.event)
 	return r
 }
 

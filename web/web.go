@@ -34,7 +34,8 @@ func (f SourceFunc) Snapshot() Snapshot { return f() }
 
 // Snapshot is what the page shows. Times are the world's (virtual in the
 // emulator); Speed says how fast that clock runs against the wall clock, so
-// that the page counts deadlines down between updates.
+// that the page counts deadlines down between updates (0: a clock moved by
+// hand, which the page leaves still).
 type Snapshot struct {
 	Time       time.Time  `json:"time"`
 	Speed      float64    `json:"speed"`

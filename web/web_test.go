@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -66,9 +65,7 @@ func TestEventsPushOnDrainEvent(t *testing.T) {
 	d := New(testSource(), Options{Interval: time.Hour})
 	srv := httptest.NewServer(d)
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/events", nil)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/events", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

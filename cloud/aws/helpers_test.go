@@ -86,11 +86,9 @@ func client(t *testing.T, w *emulator.World, opts cloudaws.Options) *cloudaws.Cl
 	return c
 }
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// ctxT is the test's context: a call waits for as long as the test may
+// run, never for a wall-clock time a busy machine could exceed.
+func ctxT(t *testing.T) context.Context { return t.Context() }
 
 // count is the world's call log count for service:op (every outcome).
 func count(w *emulator.World, service, op string) (n int) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -15,13 +16,13 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// lineWatch collects a command's output and reports the first match of a
-// pattern on it.
+// lineWatch collects a command's output and reports the submatches of the
+// first match of a pattern on it.
 type lineWatch struct {
 	mu    sync.Mutex
 	buf   bytes.Buffer
 	re    *regexp.Regexp
-	found chan string
+	found chan []string
 	done  bool
 }
 
@@ -32,7 +33,7 @@ func (l *lineWatch) Write(p []byte) (int, error) {
 	if !l.done {
 		if m := l.re.FindStringSubmatch(l.buf.String()); m != nil {
 			l.done = true
-			l.found <- m[1]
+			l.found <- m
 		}
 	}
 	return len(p), nil
@@ -44,13 +45,17 @@ func (l *lineWatch) String() string {
 	return l.buf.String()
 }
 
-// TestDashboardInBrowser runs drainer dev live and watches the dashboard in
-// headless Chromium: an instance goes Terminating:Wait, its container
-// instance DRAINING, then the instance leaves the group. With
-// DRAINER_UPDATE_SCREENSHOT=1 it writes docs/dashboard.png mid-drain.
+// TestDashboardInBrowser runs drainer dev on a manual clock and watches the
+// dashboard in headless Chromium while the test moves the world's clock a
+// step at a time: an instance goes Terminating:Wait, its container
+// instance DRAINING, its drain shows with a countdown, then the instance
+// leaves the group. Between steps the world stands still (drainer runs on
+// its clock), so the page is judged on a state that does not move, once it
+// shows the world's time. With DRAINER_UPDATE_SCREENSHOT=1 it writes
+// docs/dashboard.png mid-drain.
 func TestDashboardInBrowser(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs drainer dev and a browser (about 15 s)")
+		t.Skip("runs drainer dev and a browser")
 	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") != "" {
@@ -58,31 +63,33 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		t.Skipf("%s is missing (.ci/run installs it)", chromiumPath)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := &lineWatch{re: regexp.MustCompile(`dashboard on (http://\S+)`), found: make(chan string, 1)}
+	ctx := testContext(t)
+	devCtx, stopDev := context.WithCancel(context.Background())
+	defer stopDev()
+	out := &lineWatch{
+		re:    regexp.MustCompile(`(?s)emulated AWS on (http://\S+) at .*drainer's API on (http://[^\s;]+).*dashboard on (http://\S+)`),
+		found: make(chan []string, 1),
+	}
 	errOut := &syncWriter{w: &bytes.Buffer{}}
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, []string{"dev", "--speed", "100", "--listen", "127.0.0.1:0",
+		exited <- run(devCtx, []string{"dev", "--manual", "--listen", "127.0.0.1:0",
 			"--ui-listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0"}, out, errOut)
 	}()
 	defer func() {
-		cancel()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			t.Error("drainer dev did not stop within 10 s of its context's end")
-		}
+		stopDev()
+		waitExit(t, exited, "drainer dev")
 	}()
-	var url string
+	var addrs []string
 	select {
-	case url = <-out.found:
+	case addrs = <-out.found:
 	case code := <-exited:
+		exited <- code // for the deferred wait
 		t.Fatalf("drainer dev exited %d\n%s", code, out)
-	case <-time.After(10 * time.Second):
-		t.Fatalf("drainer dev printed no dashboard address\n%s", out)
+	case <-ctx.Done():
+		t.Fatalf("drainer dev printed no addresses by the test's deadline\n%s", out)
 	}
+	endpoint, apiURL, url := addrs[1], addrs[2], addrs[3]
 
 	alloc, stopAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromiumPath),
@@ -104,37 +111,63 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("open %s: %v", url, err)
 	}
 
-	// poll evaluates a JavaScript expression until it yields a non-empty
-	// string, or fails the test after limit.
-	poll := func(what, expr string, limit time.Duration) string {
+	// page waits, in the browser, until a JavaScript expression yields a
+	// non-empty string at a change of the page, and returns it. Only the
+	// test's deadline bounds the wait; an expression that throws fails at
+	// once.
+	page := func(what, expr string) string {
 		t.Helper()
-		end := time.Now().Add(limit)
-		for {
-			got, err := chromedp.Run(browser, chromedp.Evaluate[string](expr))
-			if err == nil && got != "" {
-				return got
-			}
-			if time.Now().After(end) {
-				t.Fatalf("after %v, the dashboard does not show %s (last error: %v)\n%s", limit, what, err, out)
-			}
-			time.Sleep(50 * time.Millisecond)
+		got, err := chromedp.Run(browser, chromedp.Poll[string](expr,
+			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))
+		if err != nil {
+			t.Fatalf("the dashboard does not show %s: %v\n%s", what, err, out)
 		}
+		return got
 	}
-	start := time.Now()
-	id := poll("an instance in Terminating:Wait", `(() => {
+	// caughtUp waits until the page shows the world at s.Time: the last
+	// snapshot it rendered (app.js keeps it in last) is of that time.
+	caughtUp := func(s snapshot) {
+		t.Helper()
+		page("the world's time "+s.Time.Format(time.TimeOnly),
+			fmt.Sprintf(`last && Date.parse(last.time) >= %d ? "yes" : ""`, s.Time.UnixMilli()))
+	}
+	advance := func(what string, cond func(snapshot) bool) snapshot {
+		t.Helper()
+		s := advanceUntil(ctx, t, endpoint, what, nil, cond)
+		caughtUp(s)
+		return s
+	}
+
+	world := advance("an instance in Terminating:Wait", func(s snapshot) bool { return s.instanceIn("Terminating:Wait") != "" })
+	id := page("an instance in Terminating:Wait", `(() => {
 		for (const td of document.querySelectorAll("#groups td.lifecycle"))
 			if (td.textContent === "Terminating:Wait") return td.parentElement.dataset.instance;
 		return "";
-	})()`, 20*time.Second)
-	t.Logf("%v: %s is Terminating:Wait", time.Since(start).Round(time.Millisecond), id)
-	poll("its container instance DRAINING", `(() => {
+	})()`)
+	if got := world.lifecycleState(id); got != "Terminating:Wait" {
+		t.Fatalf("the dashboard shows %s in Terminating:Wait, the world %q", id, got)
+	}
+	t.Logf("%v: %s is Terminating:Wait", world.Time.Format(time.TimeOnly), id)
+
+	world = advance("its container instance DRAINING", func(s snapshot) bool { return s.containerStatus(id) == "DRAINING" })
+	page("its container instance DRAINING", `(() => {
 		const td = document.querySelector('#clusters tr[data-instance="`+id+`"] td.status');
 		return td && td.textContent === "DRAINING" ? "yes" : "";
-	})()`, 15*time.Second)
-	t.Logf("%v: its container instance is DRAINING", time.Since(start).Round(time.Millisecond))
-	poll("its drain in progress", `document.querySelector('#drains tr[data-instance="`+id+`"] .countdown.hard')?.textContent || ""`, 10*time.Second)
+	})()`)
+	t.Logf("%v: its container instance is DRAINING", world.Time.Format(time.TimeOnly))
+
+	world = advance("drainer's drain of "+id, func(snapshot) bool { return strings.Contains(getText(t, apiURL+"/v1/drains"), id) })
+	page("its drain with a countdown", `document.querySelector('#drains tr[data-instance="`+id+`"] .countdown.hard')?.textContent || ""`)
+	t.Logf("%v: its drain shows a countdown", world.Time.Format(time.TimeOnly))
+
+	// Mid-drain, 90 s on: the service's tasks have moved, the rest wait.
+	until := world.Time.Add(90 * time.Second)
+	world = advance("90 s of the drain", func(s snapshot) bool { return !s.Time.Before(until) })
+	if got := world.lifecycleState(id); got != "Terminating:Wait" {
+		t.Fatalf("90 s into the drain, %s is %q, want still Terminating:Wait", id, got)
+	}
+	page("the drain 90 s on", `document.querySelector('#drains tr[data-instance="`+id+`"] .countdown.hard')?.textContent || ""`)
 	if os.Getenv("DRAINER_UPDATE_SCREENSHOT") == "1" {
-		time.Sleep(time.Second) // some tasks moved, a few events on the timeline
 		png, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot: %v", err)
@@ -144,8 +177,10 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		t.Logf("wrote docs/dashboard.png (%d bytes)", len(png))
 	}
-	poll("the instance gone from the group", `document.querySelector('#groups tr[data-instance="`+id+`"]') ? "" : "gone"`, 25*time.Second)
-	t.Logf("%v: %s is gone", time.Since(start).Round(time.Millisecond), id)
+
+	world = advance(id+" gone from the group", func(s snapshot) bool { return s.lifecycleState(id) == "" })
+	page("the instance gone from the group", `document.querySelector('#groups tr[data-instance="`+id+`"]') ? "" : "gone"`)
+	t.Logf("%v: %s is gone", world.Time.Format(time.TimeOnly), id)
 	if s := out.String(); !strings.Contains(s, "drainer's API on http://") {
 		t.Errorf("dev does not print the API's address:\n%s", s)
 	}

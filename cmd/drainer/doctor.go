@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/assembly"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/doctor"
 )
@@ -33,24 +33,18 @@ func parseDoctor(args []string, stderr io.Writer) (o doctorOptions, code int, ok
 	fs := newFlagSet("drainer doctor", doctorUsage, stderr)
 	fs.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
 	fs.StringVar(&o.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for 'drainer emulator' (default: AWS_ENDPOINT_URL, else AWS)")
-	var clusters []string
+	var served assembly.Settings
 	fs.Func("cluster", "ECS cluster drainer serves; repeat for several (env DRAINER_CLUSTERS, comma-separated; default every cluster)", func(v string) error {
-		clusters = append(clusters, strings.Split(v, ",")...)
-		return nil
+		return served.Set("cluster", v)
 	})
 	fs.StringVar(&o.queue, "queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL, ARN or name of drainer's SQS queue: the termination hooks must notify it (env DRAINER_QUEUE_URL)")
 	if code, ok := parse(fs, args); !ok {
 		return o, code, false
 	}
-	if clusters == nil {
-		clusters = strings.Split(envOr("DRAINER_CLUSTERS", ""), ",")
+	if served.Clusters == nil {
+		served.Set("cluster", envOr("DRAINER_CLUSTERS", ""))
 	}
-	for _, c := range clusters {
-		if c = strings.TrimSpace(c); c != "" {
-			o.clusters = append(o.clusters, c)
-		}
-	}
-	o.now = time.Now
+	o.clusters, o.now = served.Clusters, time.Now
 	return o, 0, true
 }
 

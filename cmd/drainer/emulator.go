@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator"
@@ -51,7 +51,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return code
 	}
-	log := newLogger(stderr)
+	log := newLogger(stderr, "")
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -63,7 +63,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	endpoint := "http://" + ln.Addr().String()
 
-	cfg := emulator.Config{Seed: 1}
+	var cfg emulator.Config
 	cfg.SQS.URLBase = endpoint
 	if !o.manual {
 		// A clock that runs by itself starts at the wall-clock time, so that
@@ -72,39 +72,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		// scenario's own start still wins.
 		cfg.Start = time.Now().UTC().Truncate(time.Second)
 	}
-	var w *emulator.World
-	if o.scenario != "" {
-		sc, err := scenario.Load(o.scenario)
-		if err != nil {
-			ln.Close()
-			fmt.Fprintf(stderr, "drainer emulator: %v\n", err)
-			return 1
-		}
-		if o.seed != 0 {
-			sc.Seed = o.seed
-		}
-		run, err := scenario.NewWorld(sc, cfg)
-		if err != nil {
-			ln.Close()
-			fmt.Fprintf(stderr, "drainer emulator: %v\n", err)
-			return 1
-		}
-		run.OnRecord = func(r scenario.Record) {
-			if r.Err != "" {
-				log.Error("scenario step failed", "at", r.Time.Format(time.RFC3339), "action", r.Action, "detail", r.Detail, "error", r.Err)
-				return
-			}
-			log.Info("scenario: "+r.Detail, "at", r.Time.Format(time.RFC3339))
-		}
-		w = run.World
-		log.Info("world built from scenario", "scenario", sc.Name, "seed", sc.Seed)
-	} else {
-		if o.seed != 0 {
-			cfg.Seed = o.seed
-		}
-		w = emulator.New(cfg)
+	w, err := buildWorld(o, cfg, log)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "drainer emulator: %v\n", err)
+		return 1
 	}
-
 	pace := fmt.Sprintf("speed %v×", o.speed)
 	if o.manual {
 		pace = "manual clock: POST /_emulator/clock/advance to move it"
@@ -114,31 +87,37 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	clockDone := make(chan error, 1)
-	if o.manual {
-		go func() { <-ctx.Done(); clockDone <- nil }()
-	} else {
-		go func() { clockDone <- w.Clock.RunScaled(ctx, o.speed) }()
-	}
-
-	srv := &http.Server{Handler: front.New(w, front.Options{Scaled: !o.manual, Logger: log}), ReadHeaderTimeout: 10 * time.Second}
-	serveDone := make(chan error, 1)
-	go func() { serveDone <- srv.Serve(ln) }()
-
-	select {
-	case <-ctx.Done():
-	case err := <-serveDone:
+	clockDone := make(chan struct{})
+	go func() {
+		defer close(clockDone)
+		if !o.manual {
+			w.Clock.RunScaled(ctx, o.speed)
+		}
+	}()
+	err = front.Serve(ctx, ln, front.New(w, front.Options{Scaled: !o.manual, Logger: log}))
+	cancel()
+	<-clockDone
+	if err != nil {
 		log.Error("emulator endpoint stopped", "error", err)
-		cancel()
-		<-clockDone
 		return 1
 	}
-	log.Info("stopping the emulator")
-	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelShutdown()
-	if err := srv.Shutdown(shutdown); err != nil {
-		srv.Close()
-	}
-	<-clockDone
 	return 0
+}
+
+// buildWorld builds the world from the scenario file, if any, logging the
+// steps of its timeline as they happen.
+func buildWorld(o emulatorOptions, cfg emulator.Config, log *slog.Logger) (*emulator.World, error) {
+	if o.scenario == "" {
+		cfg.Seed = max(o.seed, 1)
+		return emulator.New(cfg), nil
+	}
+	run, err := scenario.LoadWorld(o.scenario, o.seed, cfg)
+	if err != nil {
+		return nil, err
+	}
+	run.OnRecord = func(r scenario.Record) {
+		log.Info("scenario: "+r.Detail, "at", r.Time.Format(time.RFC3339), "action", r.Action, "error", r.Err)
+	}
+	log.Info("world built from scenario", "scenario", run.Scenario.Name, "seed", run.Scenario.Seed)
+	return run.World, nil
 }

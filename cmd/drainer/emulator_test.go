@@ -2,12 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 // startEmulator runs `drainer emulator` in-process on a free loopback port
@@ -18,8 +18,9 @@ func startEmulator(t *testing.T, args ...string) (endpoint string, stop func() i
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
 	code := make(chan int, 1)
+	logs := &syncWriter{w: &bytes.Buffer{}}
 	go func() {
-		code <- run(ctx, append([]string{"emulator", "--listen", "127.0.0.1:0"}, args...), outW, io.Discard)
+		code <- run(ctx, append([]string{"emulator", "--listen", "127.0.0.1:0"}, args...), outW, logs)
 		outW.Close()
 	}()
 	lines := bufio.NewScanner(outR)
@@ -41,15 +42,16 @@ func startEmulator(t *testing.T, args ...string) (endpoint string, stop func() i
 		}
 		stopped = true
 		cancel()
-		select {
-		case c := <-code:
-			return c
-		case <-time.After(10 * time.Second):
-			t.Fatal("the emulator did not stop within 10s of its context ending")
-			return -1
-		}
+		return waitExit(t, code, "the emulator")
 	}
-	t.Cleanup(func() { stop() })
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			logs.mu.Lock()
+			t.Logf("the emulator's log:\n%s", logs.w)
+			logs.mu.Unlock()
+		}
+	})
 	return endpoint, stop
 }
 

@@ -5,18 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"os"
+
+	"github.com/drainer-dev/drainer/assembly"
 )
 
-// A subcommand reads its flags in three steps:
-//
-//	fs := newFlagSet("drainer status", "Usage: drainer status [--json]\n\nShows …\n", stderr)
-//	fs.BoolVar(&o.json, "json", false, "…")    // into the command's options struct
-//	if code, ok := parse(fs, args); !ok {
-//		return code
-//	}
-//
-// then checks what the flag package cannot (ranges, combinations) and
-// reports a misuse with usageError.
+// A subcommand makes its flag set with newFlagSet, binds the flags into
+// its options struct, parses with parse (or parseArgs, or a settingFlags'
+// parse), then checks what the flag package cannot and reports a misuse
+// with usageError.
 
 // newFlagSet returns the flag set of the subcommand name ("drainer
 // status"). Its errors go to stderr, and -h or --help prints usage (the
@@ -83,4 +81,78 @@ func helpOrMisuse(err error) int {
 		return 0
 	}
 	return 2
+}
+
+// listen opens a TCP listener on each address (a pair of the flag that set
+// it and the address), all or none; the error names the flag.
+func listen(addrs ...[2]string) ([]net.Listener, error) {
+	var out []net.Listener
+	for _, a := range addrs {
+		ln, err := net.Listen("tcp", a[1])
+		if err != nil {
+			for _, l := range out {
+				l.Close()
+			}
+			return nil, fmt.Errorf("listen on %s (%s): %w", a[1], a[0], err)
+		}
+		out = append(out, ln)
+	}
+	return out, nil
+}
+
+// settingFlags are drainer's settings (assembly.Specs) as flags: run, dev
+// and sim register the same ones, with the same defaults, and apply the
+// ones given over their base settings.
+type settingFlags struct {
+	given map[string]string // flag name → value, as given
+}
+
+// addSettingFlags registers every setting on fs; env says whether the
+// usage names its environment variable (drainer run reads them).
+func addSettingFlags(fs *flag.FlagSet, env bool) *settingFlags {
+	sf := &settingFlags{given: map[string]string{}}
+	def := assembly.DefaultSettings()
+	for _, sp := range assembly.Specs {
+		usage := sp.Usage
+		if d := def.Value(sp.Name); d != "" && sp.Name != "cluster" && d != "false" {
+			usage += fmt.Sprintf(" (default %s)", d)
+		}
+		if env {
+			usage += fmt.Sprintf(" (env %s)", sp.Env)
+		}
+		set := func(v string) error { // checked once parsed, without the usage text
+			if prev, ok := sf.given[sp.Name]; ok && sp.Name == "cluster" {
+				v = prev + "," + v
+			}
+			sf.given[sp.Name] = v
+			return nil
+		}
+		if sp.Bool {
+			fs.BoolFunc(sp.Name, usage, set)
+		} else {
+			fs.Func(sp.Name, usage, set)
+		}
+	}
+	return sf
+}
+
+// parse is parse, then a check of the settings given (exit 2 if one is
+// wrong, with why).
+func (sf *settingFlags) parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if code, ok := parse(fs, args); !ok {
+		return code, false
+	}
+	if s := assembly.DefaultSettings(); s.Apply(sf.given) != nil {
+		return usageError(fs, "%v", s.Apply(sf.given)), false
+	}
+	return 0, true
+}
+
+// envOr returns the environment variable key, or def when it is unset or
+// empty.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/api"
+	"github.com/drainer-dev/drainer/drainview"
 )
 
 // drainOptions are `drainer drain`'s.
@@ -35,11 +36,9 @@ func runDrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	o.instance = instance
-	if *deadline != "" {
-		d, err := time.ParseDuration(*deadline)
-		if err != nil || d <= 0 {
-			return usageError(fs, "--deadline %q: want a positive duration such as 30m or 2h", *deadline)
-		}
+	if d, err := time.ParseDuration(*deadline); *deadline != "" && (err != nil || d <= 0) {
+		return usageError(fs, "--deadline %q: want a positive duration such as 30m or 2h", *deadline)
+	} else {
 		o.deadline = d
 	}
 	return o.run(ctx, stdout, stderr)
@@ -54,7 +53,7 @@ func (o drainOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 	return withAPI("drainer drain", o.api, stderr, func(c *api.Client) error {
 		d, err := c.Drain(ctx, req)
 		if err == nil {
-			printStarted(stdout, "drain", d)
+			drainview.Started(stdout, "drain", d)
 		}
 		return err
 	})
@@ -90,7 +89,7 @@ func (o deregisterOptions) run(ctx context.Context, stdout, stderr io.Writer) in
 	return withAPI("drainer deregister", o.api, stderr, func(c *api.Client) error {
 		d, err := c.Deregister(ctx, o.instance)
 		if err == nil {
-			printStarted(stdout, "forced deregistration", d)
+			drainview.Started(stdout, "forced deregistration", d)
 		}
 		return err
 	})
@@ -109,20 +108,6 @@ func parseInstance(fs *flag.FlagSet, args []string) (instance string, code int, 
 		return "", usageError(fs, "one instance at a time (got %s)", strings.Join(pos, " ")), false
 	}
 	return pos[0], 0, true
-}
-
-// printStarted says what the controller started: what ("drain",
-// "forced deregistration") of which instance, where, why and until when.
-func printStarted(w io.Writer, what string, d api.Drain) {
-	fmt.Fprintf(w, "%s of %s started", what, d.InstanceID)
-	if d.Cluster != "" {
-		fmt.Fprintf(w, " in cluster %s", d.Cluster)
-	}
-	fmt.Fprintf(w, ": reason %s, phase %s", d.Reason, d.Phase)
-	if !d.GracefulUntil.IsZero() {
-		fmt.Fprintf(w, ", graceful until %s, hard deadline %s", d.GracefulUntil.Format(time.RFC3339), d.Deadline.Format(time.RFC3339))
-	}
-	fmt.Fprintln(w)
 }
 
 // apiFlag is the --api flag of the commands that call the controller.

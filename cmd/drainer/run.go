@@ -1,14 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"time"
+	"os"
 
 	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/clock"
@@ -51,12 +50,13 @@ func parseRun(args []string, stderr io.Writer) (o runOptions, code int, ok bool)
 	fs.StringVar(&o.eventBus, "event-bus", envOr("DRAINER_EVENT_BUS", ""), "EventBridge bus drain events are published on (env DRAINER_EVENT_BUS; default the default bus)")
 	fs.StringVar(&o.logFormat, "log-format", envOr("DRAINER_LOG_FORMAT", ""), "log format: text or json (env DRAINER_LOG_FORMAT; default text on a terminal, json otherwise)")
 	sf := addSettingFlags(fs, true)
-	if code, ok := parse(fs, args); !ok {
+	if code, ok := sf.parse(fs, args); !ok {
 		return o, code, false
 	}
-	base, err := envSettings()
+	var err error
+	o.settings, err = assembly.FromEnv(os.LookupEnv)
 	if err == nil {
-		o.settings, err = sf.over(base)
+		err = o.settings.Apply(sf.given)
 	}
 	switch {
 	case err != nil:
@@ -78,7 +78,7 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if !ok {
 		return code
 	}
-	log := newRunLogger(stderr, o.logFormat)
+	log := newLogger(stderr, o.logFormat)
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "drainer run: "+format+"\n", a...)
 		return 1
@@ -105,80 +105,38 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fail("%v\n%s", err, awsHint)
 	}
 
-	ln, err := net.Listen("tcp", o.listen)
-	if err != nil {
-		return fail("listen on %s: %v", o.listen, err)
+	addrs := [][2]string{{"--listen", o.listen}}
+	if o.uiListen != "" {
+		addrs = append(addrs, [2]string{"--ui-listen", o.uiListen})
 	}
+	lns, err := listen(addrs...)
+	if err != nil {
+		return fail("%v", err)
+	}
+	ln := lns[0]
 	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		log.Warn("serving the drainer API beyond loopback: anyone who reaches this address can drain instances", "addr", ln.Addr().String())
 	}
-	servers := []*http.Server{{Handler: d.API(), ReadHeaderTimeout: 10 * time.Second}}
-	listeners := []net.Listener{ln}
-	fmt.Fprintf(stdout, "drainer controller API on http://%s (clusters %s, %d drain(s) resumed)\n", ln.Addr(), clusterList(o.settings.Clusters), n)
-	if o.uiListen != "" {
-		uiLn, err := net.Listen("tcp", o.uiListen)
-		if err != nil {
-			ln.Close()
-			return fail("--ui-listen %s: %v", o.uiListen, err)
-		}
+	fmt.Fprintf(stdout, "drainer controller API on http://%s (clusters %s, %d drain(s) resumed)\n", ln.Addr(), cmp.Or(o.settings.Value("cluster"), "all"), n)
+	var uiLn net.Listener
+	var ui http.Handler
+	if len(lns) > 1 {
 		src := web.NewCloudSource(d.Cloud, d.Reconciler.Drains, o.settings.Clusters, clock.Real{}, log)
 		src.Refresh(ctx)
 		go src.Run(ctx)
 		dash = web.New(src, web.Options{})
-		servers = append(servers, &http.Server{Handler: dash, ReadHeaderTimeout: 10 * time.Second})
-		listeners = append(listeners, uiLn)
+		uiLn, ui = lns[1], dash
 		fmt.Fprintf(stdout, "drainer dashboard on http://%s\n", uiLn.Addr())
 	}
 	log.Info("drainer running", append([]any{"api", "http://" + ln.Addr().String(), "queue", d.QueueURL(), "resumed", n}, o.settings.LogAttrs()...)...)
-	return serve(ctx, log, d, servers, listeners)
-}
-
-// serve runs drainer's parts and its HTTP servers until ctx ends or a
-// server fails, then stops them in turn: the servers first, then the parts
-// (the publisher sends the last events).
-func serve(ctx context.Context, log *slog.Logger, d *assembly.Drainer, servers []*http.Server, listeners []net.Listener) int {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if err := d.Start(ctx); err != nil {
-		log.Error("drainer did not start", "error", err)
+	if err := d.Serve(ctx, ln, uiLn, ui); err != nil {
+		log.Error("drainer stopped", "error", err)
 		return 1
 	}
-	failed := make(chan error, len(servers))
-	for i, srv := range servers {
-		go func() {
-			if err := srv.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
-				failed <- err
-			}
-		}()
-	}
-	code := 0
-	select {
-	case <-ctx.Done():
-	case err := <-failed:
-		log.Error("an HTTP server of drainer stopped", "error", err)
-		code = 1
-	}
-	log.Info("stopping drainer")
-	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelShutdown()
-	for _, srv := range servers {
-		if err := srv.Shutdown(shutdown); err != nil {
-			srv.Close()
-		}
-	}
-	cancel()
-	d.Wait(shutdown)
-	return code
+	return 0
 }
 
 const awsHint = `Check the AWS configuration: credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE),
 the region (--region or AWS_REGION), and the endpoint (--endpoint-url or AWS_ENDPOINT_URL, e.g.
 http://127.0.0.1:4566 for 'drainer emulator'; unset for AWS itself).
 `
-
-func clusterList(cs []string) string {
-	if len(cs) == 0 {
-		return "all"
-	}
-	return fmt.Sprint(cs)
-}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -87,20 +88,25 @@ func TestRunAndOperatorFlagErrors(t *testing.T) {
 	}
 }
 
-// startController runs `drainer run` in-process and returns its API URL
-// and a stop function returning its exit code.
-func startController(t *testing.T, args ...string) (apiURL string, stop func() int) {
+// startController runs `drainer run` in-process and returns its API URL,
+// a channel closed when it exits, and a stop function returning its exit
+// code. Its output and log are shown if the test fails.
+func startController(t *testing.T, args ...string) (apiURL string, exited <-chan struct{}, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
 	code := make(chan int, 1)
-	var logs bytes.Buffer
+	done := make(chan struct{})
+	logs := &syncWriter{w: &bytes.Buffer{}}
 	go func() {
-		code <- run(ctx, append([]string{"run", "--listen", "127.0.0.1:0", "--log-format", "text"}, args...), outW, &syncWriter{w: &logs})
+		c := run(ctx, append([]string{"run", "--listen", "127.0.0.1:0", "--log-format", "text"}, args...), outW, logs)
 		outW.Close()
+		code <- c
+		close(done)
 	}()
 	lines := bufio.NewScanner(outR)
 	for lines.Scan() {
+		fmt.Fprintln(logs, lines.Text())
 		if _, rest, ok := strings.Cut(lines.Text(), "API on "); ok {
 			apiURL = strings.Fields(rest)[0]
 			break
@@ -108,9 +114,9 @@ func startController(t *testing.T, args ...string) (apiURL string, stop func() i
 	}
 	if apiURL == "" {
 		cancel()
-		t.Fatalf("drainer run did not print its API address; exit %d", <-code)
+		t.Fatalf("drainer run did not print its API address; exit %d\n%s", <-code, logs.w)
 	}
-	go io.Copy(io.Discard, outR)
+	go io.Copy(logs, outR)
 	stopped := false
 	stop = func() int {
 		if stopped {
@@ -118,40 +124,48 @@ func startController(t *testing.T, args ...string) (apiURL string, stop func() i
 		}
 		stopped = true
 		cancel()
-		select {
-		case c := <-code:
-			return c
-		case <-time.After(15 * time.Second):
-			t.Fatal("drainer run did not stop within 15s of its context ending")
-			return -1
-		}
+		return waitExit(t, code, "drainer run")
 	}
 	t.Cleanup(func() {
 		stop()
 		if t.Failed() {
-			t.Logf("drainer run's log:\n%s", logs.String())
+			logs.mu.Lock()
+			t.Logf("drainer run's output and log:\n%s", logs.w)
+			logs.mu.Unlock()
 		}
 	})
-	return apiURL, stop
+	return apiURL, done, stop
 }
 
+// TestRunDrainsAScaleInAgainstTheEmulator runs drainer run against the
+// emulator over loopback: a scale-in's lifecycle action reaches drainer
+// through the queue, drainer drains the instance and completes the action.
+// The emulator's clock is manual: the test moves it a step at a time, and
+// before each step waits until drainer (on the wall clock) has caught up —
+// the queue handled, and, while the action is held, a fresh look at the
+// drain. So virtual time never runs ahead of drainer, however busy the
+// machine, and the hook's timeout (hours of virtual time; the drain takes
+// minutes) can only pass if drainer fails.
 func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	isolateAWS(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "drainer")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	ctx := testContext(t)
 
-	// The scenario starts at the wall clock's now: drainer run keeps its
-	// deadlines on the wall clock, the emulator runs 200× faster from there.
+	// drainer run keeps its deadlines on the wall clock and reads the times
+	// of the world's messages against it: the scenario starts so that its
+	// scale-in (at 3m) comes at about the wall clock's now.
+	const scaleInAt = 3 * time.Minute
 	tmpl, err := os.ReadFile("testdata/run-scale-in.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	scenarioFile := filepath.Join(t.TempDir(), "run-scale-in.yaml")
-	sc := fmt.Sprintf("start: %s\n%s", time.Now().UTC().Format(time.RFC3339), tmpl)
+	sc := fmt.Sprintf("start: %s\n%s", time.Now().Add(-scaleInAt).UTC().Format(time.RFC3339), tmpl)
 	if err := os.WriteFile(scenarioFile, []byte(sc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	endpoint, stopEmulator := startEmulator(t, "--speed", "200", "--scenario", scenarioFile)
+	endpoint, stopEmulator := startEmulator(t, "--manual", "--scenario", scenarioFile)
 	var queueURL string
 	for _, q := range getSnapshot(t, endpoint).Queues {
 		if strings.HasSuffix(q.URL, "/drainer") {
@@ -161,39 +175,73 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	if queueURL == "" {
 		t.Fatal("the scenario's drainer queue is missing")
 	}
-	apiURL, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms", "--budget", "100%")
+	apiURL, exited, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms", "--budget", "100%")
+	// A wait for drainer ends if drainer run exits before its time.
+	ctx, stopWaits := context.WithCancelCause(ctx)
+	defer stopWaits(nil)
+	go func() {
+		select {
+		case <-exited:
+			stopWaits(errors.New("drainer run exited"))
+		case <-ctx.Done():
+		}
+	}()
 
-	// The scale-in at 1m (0.3 s of wall time) picks an instance; its hook
-	// holds it for 2 h of virtual time (36 s), so only drainer releases it
-	// within the bound.
-	deadline := time.Now().Add(20 * time.Second)
-	var snap snapshot
-	for {
-		snap = getSnapshot(t, endpoint)
-		if snap.terminated() != "" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no instance terminated within 20s; world: %+v", snap)
-		}
-		time.Sleep(100 * time.Millisecond) // poll a live process, bounded above
+	calls := &callLog{endpoint: endpoint}
+	// queueHandled: drainer has received, handled and deleted every
+	// message it can receive, so none comes back for a visibility timeout
+	// lapsed in virtual time while drainer handled it in wall time.
+	queueHandled := func() {
+		t.Helper()
+		waitFor(ctx, t, "drainer to handle every message of its queue", func() bool {
+			q, ok := getSnapshot(t, endpoint).queue(queueURL)
+			return ok && q.Visible == 0 && q.InFlight == 0
+		})
 	}
-	gone := snap.terminated()
 
-	// Drainer completed the lifecycle action and counted it.
-	m := getText(t, apiURL+"/metrics")
+	// The scale-in picks an instance and holds it in Terminating:Wait.
+	snap := advanceUntil(ctx, t, endpoint, "an instance in Terminating:Wait", queueHandled,
+		func(s snapshot) bool { return s.instanceIn("Terminating:Wait") != "" })
+	held := snap.instanceIn("Terminating:Wait")
+	t.Logf("%v: %s is in Terminating:Wait", snap.Time.Format(time.TimeOnly), held)
+
+	// drainer drains it. Each step waits for drainer to look at the drain
+	// afresh while the action is held, so that drainer sees the world of
+	// every step.
+	caughtUp := func() {
+		t.Helper()
+		queueHandled()
+		calls.update(t)
+		from := calls.last()
+		waitFor(ctx, t, "drainer to look at the drain of "+held+" or complete its lifecycle action", func() bool {
+			calls.update(t)
+			return calls.lookAfter(from) || calls.count("autoscaling", "CompleteLifecycleAction", "OK") > 0
+		})
+	}
+	snap = advanceUntil(ctx, t, endpoint, held+" terminated", caughtUp,
+		func(s snapshot) bool { return s.terminated() == held })
+	t.Logf("%v: %s is terminated", snap.Time.Format(time.TimeOnly), held)
+
+	// drainer completed the lifecycle action, not the hook's timeout.
+	calls.update(t)
+	if n := calls.count("autoscaling", "CompleteLifecycleAction", "OK"); n != 1 {
+		t.Fatalf("%d successful CompleteLifecycleAction calls, want drainer's one", n)
+	}
+	// drainer counts the completion once the call has returned.
+	var m string
+	waitFor(ctx, t, "drainer to count the lifecycle action it completed", func() bool {
+		m = getText(t, apiURL+"/metrics")
+		return !strings.Contains(m, "drainer_lifecycle_actions_completed_total 0")
+	})
 	for _, want := range []string{`drainer_drains_started_total{reason="lifecycle"} 1`, "drainer_lifecycle_actions_completed_total 1", `drainer_queue_messages_total{kind="lifecycle-action",outcome="handled"} 1`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
 	// Drain events go to EventBridge asynchronously: wait for the first.
-	for !strings.Contains(getText(t, apiURL+"/metrics"), `drainer_events_published_total{outcome="published"}`) {
-		if time.Now().After(deadline) {
-			t.Fatal("no drain event published to EventBridge within the bound")
-		}
-		time.Sleep(50 * time.Millisecond) // poll a live process, bounded above
-	}
+	waitFor(ctx, t, "a drain event published to EventBridge", func() bool {
+		return strings.Contains(getText(t, apiURL+"/metrics"), `drainer_events_published_total{outcome="published"}`)
+	})
 	if h := getText(t, apiURL+"/healthz"); h != "ok\n" {
 		t.Errorf("/healthz = %q", h)
 	}
@@ -201,7 +249,7 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	// An operator drains another instance through the CLI.
 	var other string
 	for _, ci := range snap.Clusters[0].ContainerInstances {
-		if ci.EC2InstanceID != gone && ci.Status == "ACTIVE" {
+		if ci.EC2InstanceID != held && ci.Status == "ACTIVE" {
 			other = ci.EC2InstanceID
 			break
 		}
@@ -210,13 +258,13 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 		t.Fatalf("no other ACTIVE container instance: %+v", snap.Clusters)
 	}
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"drain", other, "--deadline", "30m", "--reason", "kernel patch", "--api", apiURL}, &out, &errOut); code != 0 {
+	if code := run(ctx, []string{"drain", other, "--deadline", "30m", "--reason", "kernel patch", "--api", apiURL}, &out, &errOut); code != 0 {
 		t.Fatalf("drainer drain = %d: %s", code, errOut.String())
 	}
 	if !strings.Contains(out.String(), "drain of "+other+" started in cluster demo: reason operator") {
 		t.Errorf("drainer drain printed %q", out.String())
 	}
-	if code := run(context.Background(), []string{"drain", "i-0123456789abcdef0", "--api", apiURL}, &out, &errOut); code != 1 ||
+	if code := run(ctx, []string{"drain", "i-0123456789abcdef0", "--api", apiURL}, &out, &errOut); code != 1 ||
 		!strings.Contains(errOut.String(), "not a container instance") {
 		t.Errorf("drain of an unknown instance = %d, stderr %q", code, errOut.String())
 	}
@@ -229,14 +277,21 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	}
 }
 
+// snapshot is the part of the emulator's GET /_emulator/snapshot the tests
+// read.
 type snapshot struct {
-	Queues []struct {
-		URL string `json:"queueUrl"`
-	} `json:"queues"`
+	Time      time.Time    `json:"time"`
+	Queues    []queueDepth `json:"queues"`
 	Instances []struct {
 		InstanceID string `json:"instanceId"`
 		State      string `json:"state"`
 	} `json:"instances"`
+	Groups []struct {
+		Instances []struct {
+			InstanceID     string `json:"instanceId"`
+			LifecycleState string `json:"lifecycleState"`
+		} `json:"instances"`
+	} `json:"groups"`
 	Clusters []struct {
 		ContainerInstances []struct {
 			EC2InstanceID string `json:"ec2InstanceId"`
@@ -245,6 +300,7 @@ type snapshot struct {
 	} `json:"clusters"`
 }
 
+// terminated is the first instance shutting down or terminated, "" if none.
 func (s snapshot) terminated() string {
 	for _, i := range s.Instances {
 		if i.State == "terminated" || i.State == "shutting-down" {
@@ -252,6 +308,123 @@ func (s snapshot) terminated() string {
 		}
 	}
 	return ""
+}
+
+// groupInstance is the first group instance that match accepts, and its
+// lifecycle state; "", "" if none.
+func (s snapshot) groupInstance(match func(id, state string) bool) (id, state string) {
+	for _, g := range s.Groups {
+		for _, i := range g.Instances {
+			if match(i.InstanceID, i.LifecycleState) {
+				return i.InstanceID, i.LifecycleState
+			}
+		}
+	}
+	return "", ""
+}
+
+// instanceIn is the first group instance in the lifecycle state, "" if
+// none.
+func (s snapshot) instanceIn(state string) string {
+	id, _ := s.groupInstance(func(_, st string) bool { return st == state })
+	return id
+}
+
+// lifecycleState is the instance's lifecycle state in its group, "" when
+// it belongs to none.
+func (s snapshot) lifecycleState(id string) string {
+	_, state := s.groupInstance(func(i, _ string) bool { return i == id })
+	return state
+}
+
+// containerStatus is the status of the instance's container instance, ""
+// when it has none.
+func (s snapshot) containerStatus(id string) string {
+	for _, c := range s.Clusters {
+		for _, ci := range c.ContainerInstances {
+			if ci.EC2InstanceID == id {
+				return ci.Status
+			}
+		}
+	}
+	return ""
+}
+
+// queueDepth is a queue's messages by state.
+type queueDepth struct {
+	URL      string `json:"queueUrl"`
+	Visible  int    `json:"visible"`
+	InFlight int    `json:"inFlight"`
+}
+
+// queue returns the depths of the queue at url.
+func (s snapshot) queue(url string) (queueDepth, bool) {
+	for _, q := range s.Queues {
+		if q.URL == url {
+			return q, true
+		}
+	}
+	return queueDepth{}, false
+}
+
+// callLog follows the emulator's call log (GET /_emulator/calls?since=N).
+type callLog struct {
+	endpoint string
+	total    int
+	calls    []loggedCall
+}
+
+// loggedCall is one call of the emulator's call log.
+type loggedCall struct {
+	Seq       int    `json:"seq"`
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+	Outcome   string `json:"outcome"`
+}
+
+// update reads the calls made since the last update.
+func (l *callLog) update(t *testing.T) {
+	t.Helper()
+	var answer struct {
+		Total int          `json:"total"`
+		Calls []loggedCall `json:"calls"`
+	}
+	if err := json.Unmarshal([]byte(getText(t, fmt.Sprintf("%s/_emulator/calls?since=%d", l.endpoint, l.total))), &answer); err != nil {
+		t.Fatalf("call log: %v", err)
+	}
+	l.calls = append(l.calls, answer.Calls...)
+	l.total = answer.Total
+}
+
+// last is the sequence number of the last call read.
+func (l *callLog) last() int { return l.total }
+
+// count is the number of calls read of service's operation with outcome.
+func (l *callLog) count(service, operation, outcome string) int {
+	n := 0
+	for _, c := range l.calls {
+		if c.Service == service && c.Operation == operation && c.Outcome == outcome {
+			n++
+		}
+	}
+	return n
+}
+
+// lookAfter reports whether drainer looked at a held drain entirely after
+// call seq: a look reads the instance (EC2 DescribeInstances) first and
+// its lifecycle state (Auto Scaling DescribeAutoScalingInstances) last.
+func (l *callLog) lookAfter(seq int) bool {
+	began := 0
+	for _, c := range l.calls {
+		switch {
+		case c.Seq <= seq:
+		case began == 0 && c.Service == "ec2" && c.Operation == "DescribeInstances":
+			began = c.Seq
+		case began != 0 && c.Service == "autoscaling" && c.Operation == "DescribeAutoScalingInstances":
+			return true
+		}
+	}
+	return false
 }
 
 func getSnapshot(t *testing.T, endpoint string) snapshot {

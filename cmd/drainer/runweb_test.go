@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/drainer-dev/drainer/web"
 )
@@ -73,12 +72,7 @@ func TestRunServesTheDashboardFromAWS(t *testing.T) {
 	page.Body.Close()
 
 	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Fatalf("drainer run exited %d", c)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("drainer run did not stop")
+	if c := waitExit(t, code, "drainer run"); c != 0 {
+		t.Fatalf("drainer run exited %d", c)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/drainer-dev/drainer/assembly"
-	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/sim"
 )
 
@@ -40,34 +38,13 @@ func parseSim(args []string, stderr io.Writer) (o simOptions, code int, ok bool)
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.Uint64Var(&o.seed, "seed", 0, "override the scenario's seed")
 	o.settings = addSettingFlags(fs, false)
-	if code, ok := parse(fs, args); !ok {
+	if code, ok := o.settings.parse(fs, args); !ok {
 		return o, code, false
 	}
 	if o.scenario == "" {
 		return o, usageError(fs, "--scenario FILE is required"), false
 	}
 	return o, 0, true
-}
-
-// loadSettings loads a scenario and the settings drainer plays it with:
-// the defaults, the scenario's `drainer:` block, then the flags given.
-func loadSettings(file string, flags *settingFlags) (*scenario.Scenario, assembly.Settings, error) {
-	var sc *scenario.Scenario
-	var err error
-	if file == "demo" {
-		sc, err = scenario.ParseYAML(demoScenario)
-	} else {
-		sc, err = scenario.Load(file)
-	}
-	if err != nil {
-		return nil, assembly.Settings{}, err
-	}
-	base, err := sim.Settings(sc)
-	if err != nil {
-		return nil, base, err
-	}
-	s, err := flags.over(base)
-	return sc, s, err
 }
 
 // runSim plays a scenario with drainer in the emulated world at full speed
@@ -79,7 +56,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	sc, settings, err := loadSettings(o.scenario, o.settings)
+	sc, settings, err := sim.LoadSettings(o.scenario, o.settings.given)
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer sim: %v\n", err)
 		return 1

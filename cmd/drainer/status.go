@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"sort"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/drainer-dev/drainer/api"
-	"github.com/drainer-dev/drainer/duration"
+	"github.com/drainer-dev/drainer/drainview"
 )
 
 // statusOptions are `drainer status`'s.
@@ -47,7 +43,7 @@ func (o statusOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 			enc.SetIndent("", "  ")
 			return enc.Encode(l)
 		}
-		printDrainTable(stdout, l.Drains, l.Now)
+		drainview.Table(stdout, l.Drains, l.Now)
 		return nil
 	})
 }
@@ -60,91 +56,4 @@ func lookAtDrains(ctx context.Context, c *api.Client, now func() time.Time) (api
 		l.Now = now()
 	}
 	return l, err
-}
-
-// printDrainTable prints drains as a table, times relative to now; the
-// TASKS LEFT column only when the controller counts them.
-func printDrainTable(w io.Writer, drains []api.Drain, now time.Time) {
-	if len(drains) == 0 {
-		fmt.Fprintln(w, "no drains in progress")
-		return
-	}
-	tasks := false
-	for _, d := range drains {
-		if d.TasksLeft != nil {
-			tasks = true
-		}
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := "INSTANCE\tGROUP\tCLUSTER\tREASON\tPHASE\tIN DRAIN\tGRACEFUL\tHARD DEADLINE"
-	if tasks {
-		head += "\tTASKS LEFT"
-	}
-	fmt.Fprintln(tw, head)
-	for _, d := range drains {
-		line := strings.Join([]string{d.InstanceID, dash(d.Group), dash(d.Cluster), dash(d.Reason), dash(d.Phase),
-			since(d.Started, now), until(d.GracefulUntil, now), until(d.Deadline, now)}, "\t")
-		if tasks {
-			line += "\t" + tasksLeft(d.TasksLeft)
-		}
-		fmt.Fprintln(tw, line)
-	}
-	tw.Flush()
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// until says how far t is: "in 12m", "passed", or "-" when unset.
-func until(t, now time.Time) string {
-	switch {
-	case t.IsZero():
-		return "-"
-	case !t.After(now):
-		return "passed"
-	}
-	return "in " + duration.Short(t.Sub(now))
-}
-
-// since says how long ago t was: "3m", or "-" when unset.
-func since(t, now time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return duration.Short(now.Sub(t))
-}
-
-// tasksLeft prints counts by class in a fixed order: "service 2, standalone 1".
-func tasksLeft(m map[string]int) string {
-	if m == nil {
-		return "-"
-	}
-	var classes []string
-	for c := range m {
-		classes = append(classes, c)
-	}
-	order := map[string]int{"service": 0, "standalone": 1, "daemon": 2}
-	sort.Slice(classes, func(i, j int) bool {
-		oi, iok := order[classes[i]]
-		oj, jok := order[classes[j]]
-		if iok != jok {
-			return iok
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return classes[i] < classes[j]
-	})
-	var parts []string
-	for _, c := range classes {
-		parts = append(parts, fmt.Sprintf("%s %d", c, m[c]))
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ", ")
 }

@@ -221,18 +221,3 @@ func TestStatusFlags(t *testing.T) {
 		})
 	}
 }
-
-func TestTasksLeft(t *testing.T) {
-	for _, c := range []struct {
-		m    map[string]int
-		want string
-	}{
-		{nil, "-"},
-		{map[string]int{}, "none"},
-		{map[string]int{"daemon": 1, "gpu": 2, "service": 3, "batch": 4}, "service 3, daemon 1, batch 4, gpu 2"},
-	} {
-		if got := tasksLeft(c.m); got != c.want {
-			t.Errorf("tasksLeft(%v) = %q, want %q", c.m, got, c.want)
-		}
-	}
-}

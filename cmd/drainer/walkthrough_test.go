@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestAWSCLIWalkthrough plays scripts/aws-cli-walkthrough.sh — the blog's
@@ -29,9 +27,7 @@ func TestAWSCLIWalkthrough(t *testing.T) {
 	}
 	endpoint, _ := startEmulator(t, "--manual")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "../../scripts/aws-cli-walkthrough.sh")
+	cmd := exec.CommandContext(testContext(t), "bash", "../../scripts/aws-cli-walkthrough.sh")
 	cmd.Env = append(os.Environ(), "ENDPOINT="+endpoint, "AWS_CLI="+cli)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "walkthrough complete") {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drainer-dev/drainer/api"
 	"github.com/drainer-dev/drainer/drain"
 )
 
@@ -114,39 +113,6 @@ func TestWatch(t *testing.T) {
 				if got := strings.TrimPrefix(lines[i], "12:00:00 "); !strings.HasPrefix(got, w) {
 					t.Errorf("line %d = %q, want %q…", i, lines[i], w)
 				}
-			}
-		})
-	}
-}
-
-func TestDrainChanges(t *testing.T) {
-	d := func(id, phase string, startedAgo time.Duration) api.Drain {
-		return api.Drain{InstanceID: id, Phase: phase, Reason: "idle", Started: statusNow.Add(-startedAgo), Deadline: statusNow.Add(time.Hour)}
-	}
-	for _, c := range []struct {
-		name      string
-		prev, cur []api.Drain
-		want      []string
-	}{
-		{name: "nothing before, nothing now"},
-		{name: "no change", prev: []api.Drain{d("i-1", "graceful", time.Minute)}, cur: []api.Drain{d("i-1", "graceful", time.Minute)}},
-		{name: "started", cur: []api.Drain{d("i-1", "graceful", 0)}, want: []string{
-			"i-1 drain started: reason idle, phase graceful, in drain 0s, graceful -, hard deadline in 1h"}},
-		{name: "phase changed, unknown phase", prev: []api.Drain{d("i-1", "", time.Minute)}, cur: []api.Drain{d("i-1", "hard", time.Minute)}, want: []string{
-			"i-1 phase - → hard (in drain 1m, hard deadline in 1h)"}},
-		{name: "finished in the order they were listed", prev: []api.Drain{d("i-2", "hard", 2*time.Minute), d("i-1", "releasing", time.Minute)}, want: []string{
-			"i-2 drain finished after 2m (last phase hard)",
-			"i-1 drain finished after 1m (last phase releasing)"}},
-		{name: "one of each", prev: []api.Drain{d("i-1", "graceful", time.Minute), d("i-2", "graceful", time.Minute)},
-			cur: []api.Drain{d("i-2", "hard", time.Minute), d("i-3", "graceful", 0)}, want: []string{
-				"i-2 phase graceful → hard (in drain 1m, hard deadline in 1h)",
-				"i-3 drain started: reason idle, phase graceful, in drain 0s, graceful -, hard deadline in 1h",
-				"i-1 drain finished after 1m (last phase graceful)"}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := drainChanges(c.prev, c.cur, statusNow)
-			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
-				t.Errorf("drainChanges =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
 			}
 		})
 	}

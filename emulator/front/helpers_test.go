@@ -88,12 +88,9 @@ func runScaled(t *testing.T, w *emulator.World, speed float64) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-// ctxT is a context that ends with the test or after a few seconds.
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// ctxT is the test's context: a call waits for as long as the test may
+// run, never for a wall-clock time a busy machine could exceed.
+func ctxT(t *testing.T) context.Context { return t.Context() }
 
 // apiCode is the error code the SDK reports, "" for no error.
 func apiCode(err error) string {

@@ -35,6 +35,12 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	sctx, scancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer scancel()
 	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Connections still open at the end of the grace (a client's
+		// spare connection that never sent a request is idle only once
+		// it is a few seconds old) are closed: not a failure.
+		err = srv.Close()
+	}
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

@@ -79,6 +79,19 @@ func NewWorld(sc *Scenario, cfg emulator.Config) (*Run, error) {
 	return Apply(emulator.New(cfg), sc)
 }
 
+// LoadWorld builds the world of the scenario file at path, with seed
+// instead of the scenario's own when it is not 0.
+func LoadWorld(path string, seed uint64, cfg emulator.Config) (*Run, error) {
+	sc, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if seed != 0 {
+		sc.Seed = seed
+	}
+	return NewWorld(sc, cfg)
+}
+
 // Apply creates the scenario's resources in w now, through the world's API
 // (so they appear in the call log), and schedules its jobs and timeline on
 // w's clock.

@@ -8,7 +8,7 @@ let receivedAt = 0;   // performance.now() when it came
 // worldNow estimates the world's clock now (it may run faster than ours).
 function worldNow() {
   if (!last) return 0;
-  return Date.parse(last.time) + (performance.now() - receivedAt) * (last.speed || 1);
+  return Date.parse(last.time) + (performance.now() - receivedAt) * (last.speed ?? 1);
 }
 
 function el(tag, attrs, ...children) {
@@ -143,7 +143,7 @@ function renderDrains(s) {
 function tick() {
   if (!last) return;
   const now = worldNow();
-  document.getElementById("clock").textContent = new Date(now).toISOString().slice(0, 19).replace("T", " ") + " UTC" + (last.speed && last.speed !== 1 ? ` · ${last.speed}× real time` : "");
+  document.getElementById("clock").textContent = new Date(now).toISOString().slice(0, 19).replace("T", " ") + " UTC" + (last.speed === 0 ? " · manual clock" : last.speed && last.speed !== 1 ? ` · ${last.speed}× real time` : "");
   for (const tr of document.querySelectorAll("#drains tbody tr")) {
     const started = +tr.dataset.started, grace = +tr.dataset.grace, hard = +tr.dataset.hard;
     const g = tr.querySelector(".grace"), h = tr.querySelector(".hard");

@@ -55,11 +55,9 @@ func sdkConfig(hc aws.HTTPClient, r aws.Retryer) aws.Config {
 	}
 }
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+// ctx is the test's context: a call waits for as long as the test may
+// run, never for a wall-clock time a busy machine could exceed.
+func ctx(t *testing.T) context.Context { return t.Context() }
 
 // errorCode is the AWS error code the SDK parsed, "" for nil.
 func errorCode(err error) string {

@@ -122,6 +122,7 @@ func New(opts Options) (*Drainer, error) {
 		},
 	})
 	copts.Cloud, copts.Clock, copts.Logger, copts.OnScan = d.Cloud, opts.Clock, opts.Logger, opts.OnScan
+	copts.OnIgnored = d.Metrics.NoticeIgnored
 	d.Controller = controller.New(d.Reconciler, copts)
 	return d, nil
 }

@@ -18,6 +18,9 @@ import (
 type Settings struct {
 	// Clusters are the ECS clusters served; none means every cluster.
 	Clusters []string
+	// Hooks are the termination lifecycle hooks drainer owns: it
+	// completes, heartbeats and abandons only their lifecycle actions.
+	Hooks []string
 	// Preset is controller.PresetDefault or controller.PresetECSManaged.
 	Preset string
 	// Standalone is what happens to standalone tasks; "" means the
@@ -43,31 +46,49 @@ type Settings struct {
 	// DrainWithoutProvider drains terminating instances of groups without
 	// an ECS capacity provider.
 	DrainWithoutProvider bool
+	// RegistrationGrace is how long after its launch a terminating
+	// instance whose ECS agent has not registered yet is watched before
+	// its lifecycle action is completed.
+	RegistrationGrace time.Duration
+	// AgentGrace is how long a draining instance's ECS agent may stay
+	// disconnected before drainer deregisters it with force, so that ECS
+	// places its service tasks elsewhere.
+	AgentGrace time.Duration
 }
 
 // DefaultSettings are the settings when nothing says otherwise.
 func DefaultSettings() Settings {
 	return Settings{
+		Hooks:                []string{DefaultHook},
 		Preset:               controller.PresetDefault,
 		FallbackPoll:         drain.DefaultPolicy().FallbackPoll,
 		ScanInterval:         time.Minute,
 		Budget:               drain.Budget{Count: 1},
 		DrainWithoutProvider: true,
+		RegistrationGrace:    5 * time.Minute,
+		AgentGrace:           5 * time.Minute,
 	}
 }
 
+// DefaultHook is the name of the lifecycle hook drainer owns unless told
+// otherwise.
+const DefaultHook = "drainer"
+
 // Spec describes one setting: its flag name, the environment variable
-// `drainer run` reads it from, whether it is a boolean flag, and its usage.
+// `drainer run` reads it from, whether it is a boolean flag or a list (a
+// repeatable flag, comma-separated in the environment), and its usage.
 type Spec struct {
 	Name  string
 	Env   string
 	Bool  bool
+	List  bool
 	Usage string
 }
 
 // Specs lists every setting, in the order help text shows them.
 var Specs = []Spec{
-	{Name: "cluster", Env: "DRAINER_CLUSTERS", Usage: "ECS cluster to serve; repeat for several (comma-separated in the environment; default every cluster)"},
+	{Name: "cluster", Env: "DRAINER_CLUSTERS", List: true, Usage: "ECS cluster to serve; repeat for several (comma-separated in the environment; default every cluster)"},
+	{Name: "hook", Env: "DRAINER_HOOKS", List: true, Usage: "termination lifecycle hook drainer owns: it completes, heartbeats or abandons no other; repeat for several (comma-separated in the environment; default drainer)"},
 	{Name: "preset", Env: "DRAINER_PRESET", Usage: "policy preset: default (drainer's) or ecs-managed (AWS's own managed draining: 48 h, standalone tasks left to finish, no hard stop before the hook's timeout)"},
 	{Name: "standalone", Env: "DRAINER_STANDALONE", Usage: "standalone tasks on a draining instance: wait, stop-at-deadline or stop (default: the preset's, stop-at-deadline for default)"},
 	{Name: "drain-on-rebalance", Env: "DRAINER_DRAIN_ON_REBALANCE", Bool: true, Usage: "drain instances that get an EC2 rebalance recommendation"},
@@ -78,11 +99,14 @@ var Specs = []Spec{
 	{Name: "budget", Env: "DRAINER_BUDGET", Usage: "disruption budget per group for voluntary drains (idle, TTL, rebalance, operator): a count such as 2 or a share such as 10%"},
 	{Name: "protect", Env: "DRAINER_PROTECT", Bool: true, Usage: "keep scale-in protection on busy instances in groups without an ECS capacity provider"},
 	{Name: "drain-without-provider", Env: "DRAINER_DRAIN_WITHOUT_PROVIDER", Bool: true, Usage: "drain terminating instances of groups without an ECS capacity provider"},
+	{Name: "registration-grace", Env: "DRAINER_REGISTRATION_GRACE", Usage: "how long after its launch a terminating instance whose ECS agent has not registered is watched (drained if it registers) before its lifecycle action is completed"},
+	{Name: "agent-grace", Env: "DRAINER_AGENT_GRACE", Usage: "how long a draining instance's ECS agent may stay disconnected before drainer deregisters it with force, so that ECS places its service tasks elsewhere"},
 }
 
 // Set sets the setting named name (a Spec's Name) from its text, as a
-// flag, an environment variable or a scenario gives it. "cluster" adds
-// clusters (comma-separated); the others replace the value. The error says
+// flag, an environment variable or a scenario gives it. The lists
+// ("cluster", "hook") add names (comma-separated); the others replace the
+// value. Apply and FromEnv replace lists instead. The error says
 // what the value should look like.
 func (s *Settings) Set(name, value string) error {
 	value = strings.TrimSpace(value)
@@ -107,11 +131,9 @@ func (s *Settings) Set(name, value string) error {
 	}
 	switch name {
 	case "cluster":
-		for _, c := range strings.Split(value, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				s.Clusters = append(s.Clusters, c)
-			}
-		}
+		s.Clusters = appendList(s.Clusters, value)
+	case "hook":
+		s.Hooks = appendList(s.Hooks, value)
 	case "preset":
 		switch value {
 		case controller.PresetDefault, controller.PresetECSManaged:
@@ -145,6 +167,10 @@ func (s *Settings) Set(name, value string) error {
 		return boolean(&s.Protect)
 	case "drain-without-provider":
 		return boolean(&s.DrainWithoutProvider)
+	case "registration-grace":
+		return duration(&s.RegistrationGrace, false)
+	case "agent-grace":
+		return duration(&s.AgentGrace, true)
 	default:
 		return fmt.Errorf("unknown setting %q", name)
 	}
@@ -161,9 +187,7 @@ func (s *Settings) Apply(values map[string]string) error {
 	}
 	for _, sp := range Specs {
 		if v, ok := values[sp.Name]; ok {
-			if sp.Name == "cluster" {
-				s.Clusters = nil
-			}
+			s.clear(sp.Name)
 			if err := s.Set(sp.Name, v); err != nil {
 				return err
 			}
@@ -182,6 +206,7 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 		if !ok || strings.TrimSpace(v) == "" {
 			continue
 		}
+		s.clear(sp.Name)
 		if err := s.Set(sp.Name, v); err != nil {
 			return s, fmt.Errorf("%s: %w", sp.Env, err)
 		}
@@ -212,6 +237,8 @@ func (s Settings) Value(name string) string {
 	switch name {
 	case "cluster":
 		return strings.Join(s.Clusters, ",")
+	case "hook":
+		return strings.Join(s.Hooks, ",")
 	case "preset":
 		return s.Preset
 	case "standalone":
@@ -232,8 +259,33 @@ func (s Settings) Value(name string) string {
 		return strconv.FormatBool(s.Protect)
 	case "drain-without-provider":
 		return strconv.FormatBool(s.DrainWithoutProvider)
+	case "registration-grace":
+		return s.RegistrationGrace.String()
+	case "agent-grace":
+		return s.AgentGrace.String()
 	}
 	return ""
+}
+
+// clear empties the list setting name (cluster, hook), so that what is
+// given replaces the defaults instead of adding to them.
+func (s *Settings) clear(name string) {
+	switch name {
+	case "cluster":
+		s.Clusters = nil
+	case "hook":
+		s.Hooks = nil
+	}
+}
+
+// appendList adds the comma-separated names of value to list.
+func appendList(list []string, value string) []string {
+	for _, v := range strings.Split(value, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			list = append(list, v)
+		}
+	}
+	return list
 }
 
 // LogAttrs lists the settings as slog key-value pairs, for the start-up
@@ -264,6 +316,7 @@ func (s Settings) policies() (drain.Policy, controller.Options, error) {
 		Budget:           s.Budget,
 		ProtectDefault:   s.Protect,
 		DrainDefault:     controller.Bool(s.DrainWithoutProvider),
+		Hooks:            s.Hooks,
 	}
 	pol, copts, err := controller.Preset(s.Preset, copts)
 	if err != nil {
@@ -275,5 +328,6 @@ func (s Settings) policies() (drain.Policy, controller.Options, error) {
 	if s.FallbackPoll > 0 {
 		pol.FallbackPoll = s.FallbackPoll
 	}
+	pol.RegistrationGrace, pol.AgentGrace = s.RegistrationGrace, s.AgentGrace
 	return pol, copts, nil
 }

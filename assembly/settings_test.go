@@ -16,6 +16,7 @@ func TestSetReadsEverySetting(t *testing.T) {
 		check       func(Settings) bool
 	}{
 		{"cluster", "a, b", func(s Settings) bool { return slices.Equal(s.Clusters, []string{"a", "b"}) }},
+		{"hook", "team-drain", func(s Settings) bool { return slices.Equal(s.Hooks, []string{"drainer", "team-drain"}) }},
 		{"preset", "ecs-managed", func(s Settings) bool { return s.Preset == controller.PresetECSManaged }},
 		{"standalone", "wait", func(s Settings) bool { return s.Standalone == drain.StandaloneWait }},
 		{"drain-on-rebalance", "true", func(s Settings) bool { return s.DrainOnRebalance }},
@@ -26,6 +27,8 @@ func TestSetReadsEverySetting(t *testing.T) {
 		{"budget", "25%", func(s Settings) bool { return s.Budget == drain.Budget{Percent: 25} }},
 		{"protect", "true", func(s Settings) bool { return s.Protect }},
 		{"drain-without-provider", "false", func(s Settings) bool { return !s.DrainWithoutProvider }},
+		{"registration-grace", "90s", func(s Settings) bool { return s.RegistrationGrace == 90*time.Second }},
+		{"agent-grace", "2m", func(s Settings) bool { return s.AgentGrace == 2*time.Minute }},
 	}
 	if len(tests) != len(Specs) {
 		t.Fatalf("%d settings tested, %d specified: test every one", len(tests), len(Specs))
@@ -41,7 +44,7 @@ func TestSetReadsEverySetting(t *testing.T) {
 			}
 			// What Value says, Set reads back to the same settings.
 			again := DefaultSettings()
-			if err := again.Set(tt.name, s.Value(tt.name)); err != nil || again.Value(tt.name) != s.Value(tt.name) {
+			if err := again.Apply(map[string]string{tt.name: s.Value(tt.name)}); err != nil || again.Value(tt.name) != s.Value(tt.name) {
 				t.Fatalf("Value %q does not read back: %v", s.Value(tt.name), err)
 			}
 		})
@@ -103,10 +106,10 @@ func TestPoliciesApplyThePresetThenTheSettings(t *testing.T) {
 }
 
 func TestFromEnv(t *testing.T) {
-	env := map[string]string{"DRAINER_BUDGET": "3", "DRAINER_CLUSTERS": "a,b", "DRAINER_PROTECT": "true", "DRAINER_IDLE_AFTER": " "}
+	env := map[string]string{"DRAINER_BUDGET": "3", "DRAINER_CLUSTERS": "a,b", "DRAINER_HOOKS": "team", "DRAINER_PROTECT": "true", "DRAINER_IDLE_AFTER": " "}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	s, err := FromEnv(lookup)
-	if err != nil || s.Budget.Count != 3 || !slices.Equal(s.Clusters, []string{"a", "b"}) || !s.Protect || s.IdleAfter != 0 || s.ScanInterval != time.Minute {
+	if err != nil || s.Budget.Count != 3 || !slices.Equal(s.Clusters, []string{"a", "b"}) || !slices.Equal(s.Hooks, []string{"team"}) || !s.Protect || s.IdleAfter != 0 || s.ScanInterval != time.Minute {
 		t.Fatalf("FromEnv = %+v, %v", s, err)
 	}
 	env["DRAINER_STANDALONE"] = "later"

@@ -54,6 +54,13 @@ type Options struct {
 	Preset string
 	// OnScan, when set, is told what each pass of Run found and did.
 	OnScan func(ScanReport, error)
+
+	// Hooks are the termination lifecycle hooks drainer owns (default
+	// DefaultHook): lifecycle actions of any other hook are ignored.
+	Hooks []string
+	// OnIgnored, when set, is told of each notice left alone, with one of
+	// the Ignored… reasons.
+	OnIgnored func(kind intake.Kind, reason string)
 }
 
 // Controller routes notices to the reconciler and runs the periodic
@@ -65,6 +72,7 @@ type Controller struct {
 	clock clock.Clock
 	pol   policies
 	scan  scanState
+	own   ownership
 }
 
 // New returns a Controller driving rec.
@@ -89,6 +97,9 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 	case intake.LifecycleAction:
 		if !n.Terminating() {
 			return nil // launch hooks are not drainer's business
+		}
+		if ok, err := c.ours(ctx, n); !ok || err != nil {
+			return err
 		}
 		t := drain.Trigger{Reason: drain.ReasonLifecycle, At: n.Time, Group: n.Group, Hook: n.HookName, Token: n.Token}
 		pol, err := c.groupPolicy(ctx, n.Group)
@@ -119,6 +130,9 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 		// changes (counts, DRAINING acknowledged) would cost a look each.
 		if n.Status == "INACTIVE" {
 			c.rec.Wake(n.InstanceID)
+		} else {
+			// An agent registering on an instance a drain waits on.
+			c.rec.WakeAwaiting(n.InstanceID)
 		}
 	case intake.TaskStateChange:
 		// A drain's decisions change only when a task reaches STOPPED (the
@@ -131,6 +145,37 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 	return nil
 }
 
+// ours reports whether a lifecycle action is drainer's to act on: a hook
+// it owns, a group that serves one of its clusters, and an action Auto
+// Scaling says is pending now. Anything else is ignored (deleted, logged,
+// counted) and left untouched.
+func (c *Controller) ours(ctx context.Context, n intake.LifecycleAction) (bool, error) {
+	if !c.owns(n.HookName) {
+		c.ignore(n, IgnoredHookNotOwned, fmt.Sprintf("lifecycle action of hook %s, which drainer does not own", n.HookName))
+		return false, nil
+	}
+	if c.opts.Cloud == nil {
+		return true, nil
+	}
+	served, err := c.groupServed(ctx, n.Group)
+	if err != nil {
+		return false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
+	}
+	if !served {
+		c.ignore(n, IgnoredGroupNotServed, fmt.Sprintf("lifecycle action of group %s, which serves no cluster drainer serves", n.Group))
+		return false, nil
+	}
+	pending, err := c.pending(ctx, n.Group, n.HookName, n.InstanceID)
+	if err != nil {
+		return false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
+	}
+	if !pending {
+		c.ignore(n, IgnoredNotWaiting, fmt.Sprintf("no lifecycle action of hook %s is pending for the instance", n.HookName))
+		return false, nil
+	}
+	return true, nil
+}
+
 // letGo completes a termination lifecycle action at once with CONTINUE:
 // the group does not drain, so the instance goes with its tasks, as AWS
 // does with managed draining off (ECS replaces service tasks afterwards).
@@ -139,7 +184,7 @@ func (c *Controller) letGo(ctx context.Context, n intake.LifecycleAction) error 
 		return errors.New("a group that does not drain needs Options.Cloud to complete its lifecycle actions")
 	}
 	c.log.Info("group does not drain: completing the lifecycle action at once", "instance", n.InstanceID, "group", n.Group, "hook", n.HookName)
-	err := c.opts.Cloud.CompleteLifecycleAction(ctx, cloud.LifecycleAction{Group: n.Group, Hook: n.HookName, Token: n.Token, InstanceID: n.InstanceID}, cloud.LifecycleContinue)
+	err := drain.CompleteAction(ctx, c.opts.Cloud, cloud.LifecycleAction{Group: n.Group, Hook: n.HookName, Token: n.Token, InstanceID: n.InstanceID}, cloud.LifecycleContinue)
 	if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
 		return fmt.Errorf("complete lifecycle action of %s in non-draining group %s: %w", n.InstanceID, n.Group, err)
 	}

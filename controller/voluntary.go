@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
@@ -12,8 +11,8 @@ import (
 
 // StartVoluntary starts a drain chosen by drainer or an operator (idle,
 // time-to-live, operator, rebalance) only if the instance's group has room
-// in its disruption budget: instances this drainer drains and instances
-// already terminating count against it. It returns an error wrapping
+// in its disruption budget, counted by drain.Disrupted as the scans count
+// it: instances terminating, DRAINING, or drained by this drainer. It returns an error wrapping
 // drain.ErrOverBudget when the drain must wait. Involuntary reasons go
 // straight to the reconciler.
 func (c *Controller) StartVoluntary(ctx context.Context, instanceID string, t drain.Trigger) error {
@@ -40,9 +39,13 @@ func (c *Controller) StartVoluntary(ctx context.Context, instanceID string, t dr
 	if drainingHere[instanceID] {
 		return c.rec.Start(ctx, instanceID, t) // joins a drain under way
 	}
+	drainingCIs, err := c.drainingContainerInstances(ctx)
+	if err != nil {
+		return fmt.Errorf("budget of group %s: %w", name, err)
+	}
 	draining := 0
 	for _, in := range g.Instances {
-		if drainingHere[in.InstanceID] || strings.HasPrefix(in.LifecycleState, "Terminating") {
+		if drain.Disrupted(in.LifecycleState, drainingCIs[in.InstanceID], drainingHere[in.InstanceID]) {
 			draining++
 		}
 	}
@@ -51,6 +54,27 @@ func (c *Controller) StartVoluntary(ctx context.Context, instanceID string, t dr
 			instanceID, t.Reason, name, draining, g.DesiredCapacity, c.opts.Budget, c.opts.Budget.Limit(g.DesiredCapacity), drain.ErrOverBudget)
 	}
 	return c.rec.Start(ctx, instanceID, t)
+}
+
+// drainingContainerInstances returns the EC2 instances whose container
+// instances are DRAINING in the served clusters: one ListContainerInstances
+// (and DescribeContainerInstances) per served cluster and page of 100.
+func (c *Controller) drainingContainerInstances(ctx context.Context) (map[string]bool, error) {
+	clusters, err := c.clusters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, cl := range clusters {
+		cis, err := c.opts.Cloud.ListContainerInstances(ctx, cl, cloud.ContainerInstanceDraining)
+		if err != nil {
+			return nil, fmt.Errorf("DRAINING container instances of %s: %w", cl, err)
+		}
+		for _, ci := range cis {
+			out[ci.EC2InstanceID] = true
+		}
+	}
+	return out, nil
 }
 
 // Drains lists the drains in progress (so a Controller can stand in for the

@@ -59,3 +59,13 @@ func (b Budget) Allows(desired, draining int) bool { return draining < b.Limit(d
 // ErrOverBudget means a voluntary drain must wait: its group already has as
 // many instances draining as its disruption budget allows.
 var ErrOverBudget = errors.New("held by the disruption budget")
+
+// Disrupted says whether one instance of a group uses up the group's
+// disruption budget, by what AWS shows of it — so that two drainers, or a
+// drainer and a restarted one, count alike: Auto Scaling is terminating
+// it (lifecycle state Terminating, Terminating:Wait, Terminating:Proceed…),
+// or its container instance is DRAINING. A drain drainer has just started
+// counts too (drainer) until ECS shows it DRAINING.
+func Disrupted(lifecycleState string, containerInstanceDraining, drainer bool) bool {
+	return strings.HasPrefix(lifecycleState, "Terminating") || containerInstanceDraining || drainer
+}

@@ -16,8 +16,10 @@ const (
 
 // Task is a task on the draining instance as last observed.
 type Task struct {
-	ARN                       string
-	Class                     Class
+	ARN   string
+	Class Class
+	// Service is the service of a service or daemon task.
+	Service                   string
 	LastStatus, DesiredStatus string
 	// StopTimeout is the time ECS gives the task between SIGTERM and
 	// SIGKILL (its containers' stopTimeout, 30 s by default).
@@ -62,6 +64,20 @@ type Observation struct {
 	// ReleasedAt is when drainer released the instance (completed its
 	// lifecycle action or terminated it); zero before.
 	ReleasedAt time.Time
+	// AwaitingRegistration: a lifecycle action holds the instance but its
+	// ECS agent has not registered (yet); RegisterBy is when it is given up
+	// on (its launch plus the registration grace).
+	AwaitingRegistration bool
+	RegisterBy           time.Time
+	// AgentDownSince is when the instance's ECS agent was first seen
+	// disconnected (zero while connected): its tasks cannot stop by
+	// themselves. AgentLost: drainer has deregistered the container
+	// instance with force because the agent stayed away, and ServicesBack
+	// says whether ECS has brought the services that had tasks there back
+	// to their desired count elsewhere.
+	AgentDownSince time.Time
+	AgentLost      bool
+	ServicesBack   bool
 }
 
 // Phase is where a drain stands.
@@ -69,6 +85,10 @@ type Phase string
 
 // The phases.
 const (
+	// PhaseAwaiting: no container instance yet; the drain waits for the
+	// instance's ECS agent to register, or for its registration grace to
+	// end.
+	PhaseAwaiting  Phase = "awaiting-registration"
 	PhaseGraceful  Phase = "graceful"
 	PhaseHard      Phase = "hard"
 	PhaseReleasing Phase = "releasing"
@@ -102,6 +122,9 @@ type Action struct {
 	Task   string // for ActStopTask
 	Reason string // for ActStopTask: the stoppedReason to give ECS
 	Force  bool   // for ActDeregister
+	// AgentLost (for ActDeregister): the agent stayed disconnected past
+	// its grace; its tasks are lost and ECS is to replace the service ones.
+	AgentLost bool
 }
 
 // Decision is what to do now and when to look again.
@@ -128,7 +151,19 @@ func (p Policy) Decide(o Observation) Decision {
 		return Decision{Phase: PhaseDone, Actions: []Action{{Kind: ActCleanup}}}
 	}
 	if !o.ReleasedAt.IsZero() {
-		return Decision{Phase: PhaseReleasing, Next: o.Now.Add(p.ReleasePoll)}
+		d := Decision{Phase: PhaseReleasing, Next: o.Now.Add(p.ReleasePoll)}
+		if r.Held() && o.ActionPending {
+			// A lifecycle action learned after the release (terminating
+			// the instance ran the group's hook): nothing is left on it.
+			d.Actions = append(d.Actions, Action{Kind: ActCompleteLifecycle})
+		}
+		return d
+	}
+	if o.AwaitingRegistration {
+		return p.decideAwaiting(o)
+	}
+	if o.AgentLost {
+		return p.decideLost(o)
 	}
 	d := Decision{Phase: PhaseGraceful}
 	if r.Reason == ReasonForced || !o.Now.Before(r.GracefulUntil) {
@@ -138,14 +173,23 @@ func (p Policy) Decide(o Observation) Decision {
 		d.Actions = append(d.Actions, Action{Kind: ActSetDraining})
 	}
 
-	next := o.Now.Add(p.FallbackPoll)
-	soon := func(t time.Time) {
-		if t.After(o.Now) && t.Before(next) {
-			next = t
-		}
-	}
+	next := newNextLook(o.Now, o.Now.Add(p.FallbackPoll))
+	soon := next.soon
 	soon(r.GracefulUntil)
 	soon(r.Deadline)
+
+	if registered := o.Status != "" && o.Status != "INACTIVE"; registered && !o.AgentDownSince.IsZero() {
+		// A disconnected agent stops no task: after its grace, the
+		// container instance is deregistered with force so that ECS
+		// places the service tasks elsewhere.
+		lostAt := o.AgentDownSince.Add(p.AgentGrace)
+		if !o.Now.Before(lostAt) {
+			d.Actions = []Action{{Kind: ActDeregister, Force: true, AgentLost: true}}
+			d.Next = o.Now
+			return d
+		}
+		soon(lostAt)
+	}
 
 	live, nonDaemonLive := 0, 0
 	for _, t := range o.Tasks {
@@ -220,16 +264,82 @@ func (p Policy) Decide(o Observation) Decision {
 		return d
 	}
 
-	if r.Held() && o.ActionPending && o.HeartbeatTimeout > 0 {
-		// Heartbeat at half the timeout: one lost or slow call still leaves
-		// time for the next before the hook gives up.
-		due := o.LastHeartbeat.Add(o.HeartbeatTimeout / 2)
-		if o.LastHeartbeat.IsZero() || !o.Now.Before(due) {
-			d.Actions = append(d.Actions, Action{Kind: ActHeartbeat})
-			due = o.Now.Add(o.HeartbeatTimeout / 2)
-		}
-		soon(due)
+	heartbeat(o, &d, soon)
+	d.Next = next.at
+	return d
+}
+
+// nextLook is the earliest time a drain must be looked at again.
+type nextLook struct{ now, at time.Time }
+
+func newNextLook(now, fallback time.Time) *nextLook { return &nextLook{now: now, at: fallback} }
+
+// soon makes t the next look if it is in the future and sooner.
+func (n *nextLook) soon(t time.Time) {
+	if t.After(n.now) && t.Before(n.at) {
+		n.at = t
 	}
-	d.Next = next
+}
+
+// heartbeat adds a heartbeat to d when the held action's is due, and tells
+// soon when the next one is.
+func heartbeat(o Observation, d *Decision, soon func(time.Time)) {
+	if !o.Record.Held() || !o.ActionPending || o.HeartbeatTimeout <= 0 {
+		return
+	}
+	// Heartbeat at half the timeout: one lost or slow call still leaves
+	// time for the next before the hook gives up.
+	due := o.LastHeartbeat.Add(o.HeartbeatTimeout / 2)
+	if o.LastHeartbeat.IsZero() || !o.Now.Before(due) {
+		d.Actions = append(d.Actions, Action{Kind: ActHeartbeat})
+		due = o.Now.Add(o.HeartbeatTimeout / 2)
+	}
+	soon(due)
+}
+
+// decideLost decides for an instance whose lost agent drainer has
+// deregistered: release it once ECS has brought the services that had
+// tasks there back to their desired count, or at the end of the graceful
+// phase (its tasks cannot be saved; they are reported lost).
+func (p Policy) decideLost(o Observation) Decision {
+	r := o.Record
+	if o.ServicesBack || !o.Now.Before(r.GracefulUntil) {
+		d := Decision{Phase: PhaseReleasing, Next: o.Now.Add(p.ReleasePoll)}
+		if r.Held() {
+			if o.ActionPending {
+				d.Actions = append(d.Actions, Action{Kind: ActCompleteLifecycle})
+			}
+		} else {
+			d.Actions = append(d.Actions, Action{Kind: ActTerminate})
+		}
+		return d
+	}
+	d := Decision{Phase: PhaseHard}
+	next := newNextLook(o.Now, o.Now.Add(p.ReleasePoll))
+	next.soon(r.GracefulUntil)
+	heartbeat(o, &d, next.soon)
+	d.Next = next.at
+	return d
+}
+
+// decideAwaiting decides for an instance whose ECS agent has not
+// registered: keep the lifecycle action alive while the agent may still
+// register (a registration wakes the drain), release the instance once
+// its registration grace or its hard deadline has come.
+func (p Policy) decideAwaiting(o Observation) Decision {
+	r := o.Record
+	if !o.Now.Before(o.RegisterBy) || !o.Now.Before(r.Deadline) {
+		d := Decision{Phase: PhaseReleasing, Next: o.Now.Add(p.ReleasePoll)}
+		if r.Held() && o.ActionPending {
+			d.Actions = append(d.Actions, Action{Kind: ActCompleteLifecycle})
+		}
+		return d
+	}
+	d := Decision{Phase: PhaseAwaiting}
+	next := newNextLook(o.Now, o.Now.Add(p.FallbackPoll))
+	next.soon(o.RegisterBy)
+	next.soon(r.Deadline)
+	heartbeat(o, &d, next.soon)
+	d.Next = next.at
 	return d
 }

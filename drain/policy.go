@@ -59,6 +59,14 @@ type Policy struct {
 	// deleted) before cleaning up anyway; ReleasePoll how often it looks.
 	ReleaseWait time.Duration
 	ReleasePoll time.Duration
+	// RegistrationGrace is how long after its launch a terminating
+	// instance whose ECS agent has not registered is watched (drained if
+	// it registers) before it is released.
+	RegistrationGrace time.Duration
+	// AgentGrace is how long a draining instance's ECS agent may stay
+	// disconnected before the container instance is deregistered with
+	// force, so that ECS places its service tasks elsewhere.
+	AgentGrace time.Duration
 }
 
 // DefaultPolicy is drainer's default: DESIGN.md §3's deadlines,
@@ -81,6 +89,9 @@ func DefaultPolicy() Policy {
 		FallbackPoll: 2 * time.Minute,
 		ReleaseWait:  10 * time.Minute,
 		ReleasePoll:  15 * time.Second,
+
+		RegistrationGrace: 5 * time.Minute,
+		AgentGrace:        5 * time.Minute,
 	}
 }
 
@@ -96,6 +107,33 @@ type Trigger struct {
 	HookGlobalTimeout  time.Duration
 	// Graceful overrides the graceful phase (an operator's --deadline).
 	Graceful time.Duration
+}
+
+// TriggerTime is when a trigger happened as far as its drain's deadlines
+// are concerned. Only AWS's own clocks bind a drain: a lifecycle action
+// (its hook times out counting from its start) and a Spot warning (the
+// instance goes two minutes after it); their message's time is used when
+// it is plausible — not in the future, not older than the hook's global
+// timeout (DrainingLimit when unknown) or the Spot warning's two minutes —
+// else now, when drainer observed it: messages are not trusted, and an
+// implausible time would give deadlines already passed, or negative
+// durations. Every other drain counts from now.
+func (p Policy) TriggerTime(t Trigger, now time.Time) time.Time {
+	var window time.Duration
+	switch {
+	case t.Reason == ReasonSpot:
+		window = p.SpotWarning
+	case t.Reason != ReasonLifecycle:
+		return now
+	case t.HookGlobalTimeout > 0:
+		window = t.HookGlobalTimeout
+	default:
+		window = p.DrainingLimit
+	}
+	if t.At.IsZero() || t.At.After(now) || t.At.Before(now.Add(-window)) {
+		return now
+	}
+	return t.At
 }
 
 // Plan turns a trigger into a drain record with absolute deadlines.

@@ -137,3 +137,38 @@ func TestParseStandalone(t *testing.T) {
 		t.Error("accepted an unknown policy")
 	}
 }
+
+func TestTriggerTimeDistrustsImplausibleTimes(t *testing.T) {
+	p := DefaultPolicy()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		t    Trigger
+		want time.Time
+	}{
+		{"lifecycle action a minute old", Trigger{Reason: ReasonLifecycle, At: now.Add(-time.Minute), HookGlobalTimeout: 100 * time.Minute}, now.Add(-time.Minute)},
+		{"at the hook's global timeout", Trigger{Reason: ReasonLifecycle, At: now.Add(-100 * time.Minute), HookGlobalTimeout: 100 * time.Minute}, now.Add(-100 * time.Minute)},
+		{"older than the hook can hold it", Trigger{Reason: ReasonLifecycle, At: now.Add(-101 * time.Minute), HookGlobalTimeout: 100 * time.Minute}, now},
+		{"8 days old, hook unknown", Trigger{Reason: ReasonLifecycle, At: now.Add(-8 * 24 * time.Hour)}, now},
+		{"two days old, hook unknown", Trigger{Reason: ReasonLifecycle, At: now.Add(-47 * time.Hour)}, now.Add(-47 * time.Hour)},
+		{"from the future", Trigger{Reason: ReasonLifecycle, At: now.Add(4 * time.Minute), HookGlobalTimeout: time.Hour}, now},
+		{"no time at all", Trigger{Reason: ReasonOperator}, now},
+		{"Spot warning a minute old", Trigger{Reason: ReasonSpot, At: now.Add(-time.Minute)}, now.Add(-time.Minute)},
+		{"Spot warning past its two minutes", Trigger{Reason: ReasonSpot, At: now.Add(-3 * time.Minute)}, now},
+		{"rebalance an hour old: counts from now", Trigger{Reason: ReasonRebalance, At: now.Add(-time.Hour)}, now},
+		{"operator request", Trigger{Reason: ReasonOperator, At: now.Add(-time.Second)}, now},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := p.TriggerTime(c.t, now); !got.Equal(c.want) {
+				t.Fatalf("TriggerTime = %v, want %v", got, c.want)
+			}
+			// No drain starts in the future; one replaced by now gets its whole time.
+			tr := c.t
+			tr.At = p.TriggerTime(c.t, now)
+			r := p.Plan(tr)
+			if r.Started.After(now) || (tr.At.Equal(now) && !r.Deadline.After(now)) {
+				t.Fatalf("plan %+v from a trigger at %v", r, tr.At)
+			}
+		})
+	}
+}

@@ -28,6 +28,9 @@ type Event struct {
 	// Overdue is set on EventReleased and EventCompleted when the hard
 	// deadline forced the instance out with tasks still there.
 	Overdue bool
+	// Tasks counts tasks by class ("service", "standalone", "daemon"):
+	// on EventTasksLost, the tasks lost with the agent.
+	Tasks map[string]int `json:",omitempty"`
 }
 
 // The drain event types (EventBridge detail-types).
@@ -37,6 +40,10 @@ const (
 	EventTaskStopped  = "Drain Task Stopped"
 	EventCompleted    = "Drain Completed"
 	EventReleased     = "Instance Released"
+	// EventTasksLost: the instance's ECS agent stayed disconnected, so its
+	// container instance was deregistered with force; Detail counts the
+	// tasks lost by class.
+	EventTasksLost = "Drain Tasks Lost"
 )
 
 // Config configures a Reconciler.
@@ -97,6 +104,20 @@ type drainState struct {
 	overdue bool
 	enis    map[string]bool
 	done    bool
+	// awaiting: a lifecycle action holds the instance but its ECS agent
+	// has not registered; launched is when the instance launched.
+	awaiting bool
+	launched time.Time
+	// completed: the lifecycle action drainer holds was completed (or
+	// found gone); the instance may still wait on another team's hook.
+	completed bool
+	// agentDown is when the ECS agent was first seen disconnected (zero
+	// while connected). lost: drainer deregistered the container
+	// instance with force because the agent stayed away; lostServices
+	// are the services whose tasks were on it then, which ECS replaces.
+	agentDown    time.Time
+	lost         bool
+	lostServices []string
 
 	entry *due.Entry[*drainState] // its next look; nil when none is queued
 	view  *Status                 // what Drains shows; nil until recorded
@@ -162,26 +183,27 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		}
 	}()
 	cluster, ci, err := r.findContainerInstance(ctx, instanceID)
-	if errors.Is(err, ErrNotContainerInstance) && t.Hook != "" {
-		r.log.Info("no container instance: completing its lifecycle action at once", "instance", instanceID, "hook", t.Hook)
-		err := r.cfg.Cloud.CompleteLifecycleAction(ctx, cloud.LifecycleAction{Group: t.Group, Hook: t.Hook, Token: t.Token, InstanceID: instanceID}, cloud.LifecycleContinue)
-		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
-			return fmt.Errorf("drain %s: complete lifecycle action of an instance with nothing to drain: %w", instanceID, err)
-		}
-		return nil
-	}
-	if err != nil {
+	// A drain already under way whose container instance is gone (drainer
+	// deregistered it) only learns of the lifecycle action.
+	known := d.record.Reason != "" && !d.done && (d.ciARN != "" || d.awaiting)
+	awaiting := errors.Is(err, ErrNotContainerInstance) && t.Hook != ""
+	if err != nil && !awaiting {
 		return fmt.Errorf("drain %s: %w", instanceID, err)
 	}
-	if t.Hook != "" && t.HookGlobalTimeout == 0 {
-		if h, err := r.hook(ctx, t.Group, t.Hook); err == nil {
-			t.HookGlobalTimeout = h.GlobalTimeout
-		} else {
-			r.log.Warn("lifecycle hook unknown: deadlines not bounded by its timeout", "instance", instanceID, "hook", t.Hook, "error", err)
-		}
+	rec := r.plan(ctx, instanceID, t)
+	if awaiting && known && !d.awaiting {
+		d.record, d.completed = Merge(d.record, rec), false
+		r.show(d)
+		r.schedule(d, r.cfg.Clock.Now())
+		return nil
 	}
-
-	rec := r.cfg.Policy.Plan(t)
+	if awaiting {
+		// Not registered yet is not "nothing to drain": the agent may
+		// register while the hook holds the instance, and ECS would place
+		// tasks there. Watch it, in memory, until it registers or its
+		// registration grace ends.
+		return r.await(d, rec)
+	}
 	existing, perr := ParseRecord(ci.Attributes)
 	if d.record.Reason != "" && !d.done {
 		// The drain in memory is at least as fresh as what was read.
@@ -205,6 +227,9 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		}
 	}
 	d.cluster, d.ciARN, d.record, d.done = cluster, ci.ARN, rec, false
+	if t.Hook != "" {
+		d.completed = false // a lifecycle action, pending as the caller checked
+	}
 	r.show(d)
 	if started {
 		r.emit(Event{Type: EventStarted, Time: r.cfg.Clock.Now(), InstanceID: instanceID, Cluster: cluster, Reason: rec.Reason, Phase: PhaseGraceful,
@@ -212,6 +237,74 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	}
 	r.schedule(d, r.cfg.Clock.Now())
 	return nil
+}
+
+// plan turns a trigger into its drain's record, its time checked and its
+// deadlines bounded by its hook's global timeout.
+func (r *Reconciler) plan(ctx context.Context, instanceID string, t Trigger) Record {
+	if t.Hook != "" && t.HookGlobalTimeout == 0 {
+		if h, err := r.hook(ctx, t.Group, t.Hook); err == nil {
+			t.HookGlobalTimeout = h.GlobalTimeout
+		} else {
+			r.log.Warn("lifecycle hook unknown: deadlines not bounded by its timeout", "instance", instanceID, "hook", t.Hook, "error", err)
+		}
+	}
+	if at := r.cfg.Policy.TriggerTime(t, r.cfg.Clock.Now()); !at.Equal(t.At) {
+		r.log.Warn("trigger time not plausible: the drain counts from now", "instance", instanceID, "reason", t.Reason, "said", t.At.Format(time.RFC3339))
+		t.At = at
+	}
+	return r.cfg.Policy.Plan(t)
+}
+
+// await starts (or joins) the drain of an instance a lifecycle action
+// holds but whose ECS agent has not registered; the caller holds d.mu.
+// Its record stays in memory until the agent registers (there is no
+// container instance to keep it on); the scans take it up again after a
+// restart.
+func (r *Reconciler) await(d *drainState, rec Record) error {
+	started := d.record.Reason == "" || d.done
+	if !started {
+		rec = Merge(d.record, rec)
+	}
+	d.record, d.awaiting, d.done = rec, true, false
+	if started {
+		d.phase = PhaseAwaiting
+	}
+	r.show(d)
+	if started {
+		r.emit(Event{Type: EventStarted, Time: r.cfg.Clock.Now(), InstanceID: d.instanceID, Reason: rec.Reason, Phase: PhaseAwaiting,
+			Detail: fmt.Sprintf("no container instance yet: watching for its ECS agent to register; hard deadline %s", rec.Deadline.Format(time.RFC3339))})
+	}
+	r.schedule(d, r.cfg.Clock.Now())
+	return nil
+}
+
+// registered records the drain of an instance whose agent has just
+// registered, as Start does; the caller holds d.mu.
+func (r *Reconciler) registered(ctx context.Context, d *drainState, cluster string, ci cloud.ContainerInstance) error {
+	attrs, err := d.record.Attributes()
+	if err != nil {
+		return err
+	}
+	if err := r.cfg.Cloud.PutAttributes(ctx, cluster, ci.ARN, attrs); err != nil {
+		return fmt.Errorf("record the drain: %w", err)
+	}
+	d.cluster, d.ciARN, d.awaiting = cluster, ci.ARN, false
+	r.log.Info("drain: the ECS agent registered on a terminating instance: draining it", "instance", d.instanceID, "cluster", cluster)
+	return nil
+}
+
+// WakeAwaiting makes the drain of instanceID due now if it waits for the
+// instance's ECS agent to register (an ECS event said its container
+// instance changed).
+func (r *Reconciler) WakeAwaiting(instanceID string) {
+	r.mu.Lock()
+	d := r.drains[instanceID]
+	awaiting := d != nil && d.view != nil && d.view.Phase == PhaseAwaiting
+	r.mu.Unlock()
+	if awaiting {
+		r.schedule(d, r.cfg.Clock.Now())
+	}
 }
 
 // Resume loads every drain recorded on the container instances of the

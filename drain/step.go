@@ -73,13 +73,35 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 		return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
 	case len(insts) == 1:
 		o.Host = Host(insts[0].State)
+		d.launched = insts[0].LaunchTime
 	default:
 		o.Host = HostTerminated
 	}
-	if o.Host.Gone() || !d.releasedAt.IsZero() {
+	switch {
+	case o.Host.Gone():
 		return o, nil
+	case !d.releasedAt.IsZero():
+		// Released: only a lifecycle action learned since is left to
+		// complete.
+		return r.observeAction(ctx, d, o)
+	}
+	if d.awaiting {
+		cluster, ci, err := r.findContainerInstance(ctx, d.instanceID)
+		switch {
+		case errors.Is(err, ErrNotContainerInstance):
+			o.AwaitingRegistration, o.RegisterBy = true, d.launched.Add(r.cfg.Policy.RegistrationGrace)
+			return r.observeAction(ctx, d, o)
+		case err != nil:
+			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+		}
+		if err := r.registered(ctx, d, cluster, ci); err != nil {
+			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+		}
 	}
 
+	if d.lost {
+		return r.observeLost(ctx, d, o)
+	}
 	cis, err := c.DescribeContainerInstances(ctx, d.cluster, []string{d.ciARN})
 	switch {
 	case errors.Is(err, cloud.ErrNotFound) || (err == nil && len(cis) == 0):
@@ -88,6 +110,13 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 		return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
 	default:
 		o.Status = string(cis[0].Status)
+		switch {
+		case cis[0].AgentConnected:
+			d.agentDown = time.Time{}
+		case d.agentDown.IsZero():
+			d.agentDown = o.Now
+		}
+		o.AgentDownSince = d.agentDown
 	}
 	if o.Status != "" && o.Status != string(cloud.ContainerInstanceInactive) {
 		tasks, err := c.TasksOn(ctx, d.cluster, d.ciARN)
@@ -95,20 +124,46 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
 		}
 		for _, t := range tasks {
-			o.Tasks = append(o.Tasks, Task{ARN: t.ARN, Class: Class(t.Class), LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, StopTimeout: t.StopTimeout})
+			o.Tasks = append(o.Tasks, Task{ARN: t.ARN, Class: Class(t.Class), Service: t.Service, LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, StopTimeout: t.StopTimeout})
 			for _, eni := range t.ENIs {
 				d.enis[eni] = true
 			}
 		}
 	}
 
+	return r.observeAction(ctx, d, o)
+}
+
+// observeLost observes a drain whose container instance drainer
+// deregistered because its agent was lost: whether ECS has brought the
+// services that had tasks there back to their desired count elsewhere.
+func (r *Reconciler) observeLost(ctx context.Context, d *drainState, o Observation) (Observation, error) {
+	o.AgentLost, o.ServicesBack = true, true
+	if len(d.lostServices) > 0 {
+		svcs, err := r.cfg.Cloud.DescribeServices(ctx, d.cluster, d.lostServices)
+		if err != nil {
+			return o, fmt.Errorf("observe %s: services of its lost tasks: %w", d.instanceID, err)
+		}
+		for _, s := range svcs {
+			if s.Status == "ACTIVE" && s.RunningCount < s.DesiredCount {
+				o.ServicesBack = false
+			}
+		}
+	}
+	return r.observeAction(ctx, d, o)
+}
+
+// observeAction reads the lifecycle action holding the instance, if any:
+// whether it is still pending, and its hook's heartbeat timeout.
+func (r *Reconciler) observeAction(ctx context.Context, d *drainState, o Observation) (Observation, error) {
+	c := r.cfg.Cloud
 	if d.record.Held() {
 		gis, err := c.DescribeGroupInstances(ctx, []string{d.instanceID})
 		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
 		}
 		for _, gi := range gis {
-			if gi.InstanceID == d.instanceID && gi.LifecycleState == "Terminating:Wait" {
+			if gi.InstanceID == d.instanceID && gi.LifecycleState == cloud.LifecycleTerminatingWait && !d.completed {
 				o.ActionPending = true
 			}
 		}
@@ -142,19 +197,33 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 		}
 		r.emit(Event{Type: EventTaskStopped, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: dec.Phase, Detail: a.Task + ": " + a.Reason})
 	case ActHeartbeat:
-		err := c.RecordLifecycleActionHeartbeat(ctx, r.action(d))
+		err := HeartbeatAction(ctx, c, r.action(d))
 		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
 			return err
+		}
+		if err != nil {
+			d.completed = true // gone: timed out, abandoned, or completed by another drainer
 		}
 		d.lastHeartbeat = o.Now
 	case ActDeregister:
+		if a.AgentLost {
+			r.loseTasks(d, o)
+		}
 		if err := c.DeregisterContainerInstance(ctx, d.cluster, d.ciARN, a.Force); err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			return err
 		}
+		if a.AgentLost {
+			d.lost = true
+		}
 	case ActCompleteLifecycle:
-		err := c.CompleteLifecycleAction(ctx, r.action(d), cloud.LifecycleContinue)
+		err := CompleteAction(ctx, c, r.action(d), cloud.LifecycleContinue)
 		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
 			return err
+		}
+		d.completed = true
+		if !d.releasedAt.IsZero() {
+			r.log.Info("drain: lifecycle action learned after the release completed", "instance", d.instanceID, "hook", d.record.Hook)
+			return nil
 		}
 		d.releasedAt = o.Now
 		r.emit(Event{Type: EventReleased, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseReleasing, Overdue: d.overdue,
@@ -209,4 +278,30 @@ func (r *Reconciler) cleanup(ctx context.Context, d *drainState, o Observation, 
 	r.emit(Event{Type: EventCompleted, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseDone, Overdue: d.overdue || dec.Overdue,
 		Detail: fmt.Sprintf("drained in %s; %d leftover network interface(s) deleted", took, deleted)})
 	return nil
+}
+
+// loseTasks notes what a lost agent takes with it: the services ECS will
+// replace once the container instance is deregistered, and the tasks that
+// cannot be stopped gracefully (reported: standalone ones are not
+// replaced by anyone).
+func (r *Reconciler) loseTasks(d *drainState, o Observation) {
+	lost := map[Class]int{}
+	services := map[string]bool{}
+	for _, t := range o.Tasks {
+		if t.Stopped() {
+			continue
+		}
+		lost[t.Class]++
+		if t.Class == ClassService && t.Service != "" && !services[t.Service] {
+			services[t.Service] = true
+			d.lostServices = append(d.lostServices, t.Service)
+		}
+	}
+	counts := map[string]int{}
+	for c, n := range lost {
+		counts[string(c)] = n
+	}
+	r.emit(Event{Type: EventTasksLost, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseHard, Tasks: counts,
+		Detail: fmt.Sprintf("the ECS agent has been disconnected since %s: container instance deregistered with force; tasks lost: %d service (ECS replaces them), %d standalone, %d daemon",
+			o.AgentDownSince.Format(time.RFC3339), lost[ClassService], lost[ClassStandalone], lost[ClassDaemon])})
 }

@@ -129,8 +129,14 @@ func (c *Checker) record(instanceID string) (drain.Record, *ecs.ContainerInstanc
 }
 
 // liveNonDaemon lists the tasks on ci that are not STOPPED and not daemon
-// tasks (orphans of a forced deregistration included: they still run).
+// tasks (orphans of a forced deregistration included: they still run),
+// unless the instance's ECS agent is disconnected: then nothing can stop
+// its tasks, ECS replaces the service ones once the container instance is
+// deregistered, and drainer reports them lost.
 func (c *Checker) liveNonDaemon(ci *ecs.ContainerInstance) []string {
+	if !ci.AgentConnected {
+		return nil
+	}
 	var live []string
 	for _, t := range c.w.ECS.TasksOn(ci.ContainerInstanceArn) {
 		if t.LastStatus != ecs.StatusStopped && c.w.ECS.TaskClass(t) != "daemon" {

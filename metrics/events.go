@@ -27,6 +27,10 @@ func (m *Metrics) OnEvent(ev drain.Event) {
 		}
 	case drain.EventTaskStopped:
 		m.tasksStopped.WithLabelValues(TaskClass(ev.Detail)).Inc()
+	case drain.EventTasksLost:
+		for class, n := range ev.Tasks {
+			m.tasksLost.WithLabelValues(class).Add(float64(n))
+		}
 	}
 }
 

@@ -13,3 +13,8 @@ func (m *Metrics) Intake() intake.Metrics {
 		ExtendError:  func() { m.queueErrors.WithLabelValues("extend").Inc() },
 	}
 }
+
+// NoticeIgnored counts a notice drainer left alone, by kind and reason.
+func (m *Metrics) NoticeIgnored(kind intake.Kind, reason string) {
+	m.noticesIgnored.WithLabelValues(string(kind), reason).Inc()
+}

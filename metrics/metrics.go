@@ -23,6 +23,8 @@ type Metrics struct {
 	apiCalls           *prometheus.CounterVec
 	apiThrottles       *prometheus.CounterVec
 	eventsPublished    *prometheus.CounterVec
+	noticesIgnored     *prometheus.CounterVec
+	tasksLost          *prometheus.CounterVec
 
 	starts startTimes
 }
@@ -73,12 +75,18 @@ func New() *Metrics {
 		eventsPublished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "drainer_events_published_total", Help: "Drain events sent to EventBridge by outcome (published, failed, dropped when the buffer was full).",
 		}, []string{"outcome"}),
+		noticesIgnored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "drainer_notices_ignored_total", Help: "Notices drainer left alone, by kind and reason (hook-not-owned, group-not-served, not-waiting): deleted from the queue, nothing touched.",
+		}, []string{"kind", "reason"}),
+		tasksLost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "drainer_tasks_lost_total", Help: "Tasks lost with an ECS agent that stayed disconnected on a draining instance, by class (service tasks are replaced by ECS; standalone ones are not).",
+		}, []string{"class"}),
 		starts: startTimes{m: map[string]startTime{}},
 	}
 	m.reg.MustRegister(
 		m.drainsStarted, m.drainsCompleted, m.drainDuration, m.tasksStopped,
 		m.lifecycleCompleted, m.heartbeats, m.queueMessages, m.queueErrors,
-		m.apiCalls, m.apiThrottles, m.eventsPublished,
+		m.apiCalls, m.apiThrottles, m.eventsPublished, m.noticesIgnored, m.tasksLost,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m

@@ -75,6 +75,8 @@ type Detail struct {
 	Phase      string `json:"phase"`
 	Detail     string `json:"detail,omitempty"`
 	Overdue    bool   `json:"overdue,omitempty"`
+	// Tasks counts tasks by class: on "Drain Tasks Lost", those lost.
+	Tasks map[string]int `json:"tasks,omitempty"`
 }
 
 // Publish queues ev for EventBridge; it never blocks.
@@ -121,7 +123,7 @@ func (p *Publisher) take() []drain.Event {
 
 // Entry is the EventBridge entry of a drain event.
 func Entry(ev drain.Event, bus string) cloud.Event {
-	detail, _ := json.Marshal(Detail{InstanceID: ev.InstanceID, Cluster: ev.Cluster, Reason: string(ev.Reason), Phase: string(ev.Phase), Detail: ev.Detail, Overdue: ev.Overdue})
+	detail, _ := json.Marshal(Detail{InstanceID: ev.InstanceID, Cluster: ev.Cluster, Reason: string(ev.Reason), Phase: string(ev.Phase), Detail: ev.Detail, Overdue: ev.Overdue, Tasks: ev.Tasks})
 	return cloud.Event{Source: cloud.EventSource, DetailType: ev.Type, Detail: string(detail), Time: ev.Time, Bus: bus}
 }
 

@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
@@ -148,7 +147,7 @@ func join(o Observation) view {
 			Protect: pol.Protect, Drain: pol.Drain, MaxLifetime: g.MaxInstanceLifetime}
 		for _, gi := range g.Instances {
 			in, isCI := o.instance(g.Name, gi)
-			if in.Draining || strings.HasPrefix(gi.LifecycleState, cloud.LifecycleTerminating) {
+			if drain.Disrupted(gi.LifecycleState, in.Draining, false) {
 				v.draining[g.Name]++
 			}
 			if isCI {

@@ -121,7 +121,7 @@ func addSettingFlags(fs *flag.FlagSet, env bool) *settingFlags {
 			usage += fmt.Sprintf(" (env %s)", sp.Env)
 		}
 		set := func(v string) error { // checked once parsed, without the usage text
-			if prev, ok := sf.given[sp.Name]; ok && sp.Name == "cluster" {
+			if prev, ok := sf.given[sp.Name]; ok && sp.List {
 				v = prev + "," + v
 			}
 			sf.given[sp.Name] = v

@@ -1,0 +1,150 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/intake"
+)
+
+// The reasons a notice is ignored: deleted from the queue, logged, counted
+// and left untouched (DESIGN.md §2: touch only what is ours, trust no
+// message). They are stable metric label values.
+const (
+	// IgnoredHookNotOwned: a lifecycle action of a hook drainer does not
+	// own (another team's hook on the same group).
+	IgnoredHookNotOwned = "hook-not-owned"
+	// IgnoredGroupNotServed: a lifecycle action of a group whose instances
+	// join no cluster drainer serves.
+	IgnoredGroupNotServed = "group-not-served"
+	// IgnoredNotWaiting: the instance has no pending lifecycle action of
+	// the hook named (already completed, timed out, abandoned, or never:
+	// a stale or forged message).
+	IgnoredNotWaiting = "not-waiting"
+)
+
+// servedFor bounds how long a group's answer (serves a cluster or not) is
+// trusted; a group that served none is asked again sooner, since its first
+// instances may be registering.
+const (
+	servedFor    = 5 * time.Minute
+	notServedFor = time.Minute
+)
+
+// ownership remembers which groups serve a cluster drainer serves.
+type ownership struct {
+	mu     sync.Mutex
+	groups map[string]servedAnswer
+}
+
+type servedAnswer struct {
+	served bool
+	at     time.Time
+}
+
+// owns reports whether drainer owns hook.
+func (c *Controller) owns(hook string) bool {
+	hooks := c.opts.Hooks
+	if len(hooks) == 0 {
+		hooks = []string{DefaultHook}
+	}
+	return slices.Contains(hooks, hook)
+}
+
+// DefaultHook is the hook drainer owns when Options.Hooks is empty.
+const DefaultHook = "drainer"
+
+// ignore logs and counts a notice drainer leaves alone.
+func (c *Controller) ignore(n intake.Notice, reason, detail string) {
+	c.log.Info("notice ignored: "+detail, "kind", n.Kind(), "instance", n.Instance(), "reason", reason)
+	if c.opts.OnIgnored != nil {
+		c.opts.OnIgnored(n.Kind(), reason)
+	}
+}
+
+// groupServed reports whether group serves a cluster drainer serves: one
+// of the clusters' capacity providers names it, or one of its instances is
+// registered in one of them. A group none of whose instances has
+// registered yet (a new group) serves none until one does.
+//
+// Cost, once per group every few minutes: the clusters' capacity
+// providers (cached with the policies), one DescribeAutoScalingGroups, and
+// for up to three of its instances one ListContainerInstances (filtered by
+// instance) per served cluster.
+func (c *Controller) groupServed(ctx context.Context, group string) (bool, error) {
+	now := c.clock.Now()
+	c.own.mu.Lock()
+	a, ok := c.own.groups[group]
+	c.own.mu.Unlock()
+	if ok && (a.served && now.Sub(a.at) < servedFor || !a.served && now.Sub(a.at) < notServedFor) {
+		return a.served, nil
+	}
+	served, err := c.askServed(ctx, group)
+	if err != nil {
+		return false, fmt.Errorf("does group %s serve a cluster of drainer's: %w", group, err)
+	}
+	c.own.mu.Lock()
+	if c.own.groups == nil {
+		c.own.groups = map[string]servedAnswer{}
+	}
+	c.own.groups[group] = servedAnswer{served: served, at: now}
+	c.own.mu.Unlock()
+	return served, nil
+}
+
+func (c *Controller) askServed(ctx context.Context, group string) (bool, error) {
+	if err := c.ensurePolicies(ctx); err != nil {
+		return false, err
+	}
+	c.pol.mu.Lock()
+	_, byProvider := c.pol.byGroup[group]
+	c.pol.mu.Unlock()
+	if byProvider {
+		return true, nil
+	}
+	groups, err := c.opts.Cloud.DescribeGroups(ctx, []string{group})
+	if err != nil || len(groups) == 0 {
+		return false, err
+	}
+	clusters, err := c.clusters(ctx)
+	if err != nil {
+		return false, err
+	}
+	asked := 0
+	for _, gi := range groups[0].Instances {
+		if gi.LifecycleState != cloud.LifecycleInService || asked == 3 {
+			continue
+		}
+		asked++
+		for _, cl := range clusters {
+			_, err := c.opts.Cloud.FindContainerInstance(ctx, cl, gi.InstanceID)
+			switch {
+			case err == nil:
+				return true, nil
+			case !errors.Is(err, cloud.ErrNotFound):
+				return false, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// pending reports whether a lifecycle action of hook holds instanceID in
+// group, asking Auto Scaling itself: a heartbeat by instance id (never by
+// the message's token, which may be wrong) succeeds only for a pending
+// action, and extends it, which drainer would do anyway.
+func (c *Controller) pending(ctx context.Context, group, hook, instanceID string) (bool, error) {
+	err := c.opts.Cloud.RecordLifecycleActionHeartbeat(ctx, cloud.LifecycleAction{Group: group, Hook: hook, InstanceID: instanceID})
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, cloud.ErrNoActiveLifecycleAction), errors.Is(err, cloud.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("lifecycle action of %s for hook %s: %w", instanceID, hook, err)
+}

@@ -2,7 +2,9 @@ package autoscaling
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/drainer-dev/drainer/emulator/core"
 )
@@ -188,30 +190,100 @@ func (s *Service) sendTestNotification(g *group, target string) {
 // notifyLifecycleAction sends a new action's message to its hook's target
 // and publishes the matching EventBridge event.
 func (s *Service) notifyLifecycleAction(a *action) {
-	g := a.in.g
-	m := LifecycleMessage{
-		Origin:               "EC2",
-		Destination:          "AutoScalingGroup",
-		LifecycleHookName:    a.hook.name,
-		AccountId:            s.env.Account,
-		RequestId:            s.env.UUID(),
-		LifecycleTransition:  a.hook.transition,
-		AutoScalingGroupName: g.name,
-		Service:              serviceName,
-		Time:                 core.ISOTime(a.start),
-		EC2InstanceId:        a.in.id,
-		LifecycleActionToken: a.token,
-		NotificationMetadata: a.hook.metadata,
-	}
-	detailType := "EC2 Instance-launch Lifecycle Action"
-	if a.hook.transition == TransitionTerminating {
-		m.Origin, m.Destination = "AutoScalingGroup", "EC2"
-		detailType = "EC2 Instance-terminate Lifecycle Action"
-	}
+	m := s.lifecycleMessage(a.in.g, &a.hook, a.in.id, a.token, a.start)
 	if a.hook.target != "" {
 		s.send(a.hook.target, m)
 	}
-	s.events.Emit(core.Event{Source: "aws.autoscaling", DetailType: detailType, Resources: []string{g.arn}, Detail: m})
+	s.events.Emit(lifecycleEvent(a.in.g.arn, m))
+}
+
+// lifecycleMessage is the notification of hook h's action on instance id
+// of group g, issued with token at start.
+func (s *Service) lifecycleMessage(g *group, h *hook, id, token string, start time.Time) LifecycleMessage {
+	m := LifecycleMessage{
+		Origin:               "EC2",
+		Destination:          "AutoScalingGroup",
+		LifecycleHookName:    h.name,
+		AccountId:            s.env.Account,
+		RequestId:            s.env.UUID(),
+		LifecycleTransition:  h.transition,
+		AutoScalingGroupName: g.name,
+		Service:              serviceName,
+		Time:                 core.ISOTime(start),
+		EC2InstanceId:        id,
+		LifecycleActionToken: token,
+		NotificationMetadata: h.metadata,
+	}
+	if h.transition == TransitionTerminating {
+		m.Origin, m.Destination = "AutoScalingGroup", "EC2"
+	}
+	return m
+}
+
+// lifecycleEvent is the EventBridge event that carries m for the group
+// with ARN groupARN: detail-type "EC2 Instance-launch Lifecycle Action" or
+// "EC2 Instance-terminate Lifecycle Action" by m's transition.
+func lifecycleEvent(groupARN string, m LifecycleMessage) core.Event {
+	detailType := "EC2 Instance-launch Lifecycle Action"
+	if m.LifecycleTransition == TransitionTerminating {
+		detailType = "EC2 Instance-terminate Lifecycle Action"
+	}
+	return core.Event{Source: "aws.autoscaling", DetailType: detailType, Resources: []string{groupARN}, Detail: m}
+}
+
+// TerminationNotice returns the termination lifecycle message
+// (autoscaling:EC2_INSTANCE_TERMINATING) that the hook named hookName of
+// group sends for instanceID, built as Auto Scaling builds the ones it
+// sends, so that a scenario can deliver it itself: a copy, a stale or
+// forged message. When the instance has a pending action of that hook the
+// message is the one Auto Scaling sent (its token and start time, a new
+// RequestId) and pending is true; otherwise it carries a fresh token that
+// Auto Scaling never issued and the current time. hookName "" means the
+// group's first termination hook; a name the group has no hook for is
+// used as is, without metadata. The instance need not belong to group.
+// Errors: the group does not exist (ValidationError, as the API answers);
+// hookName is "" and the group has no termination hook.
+//
+// Source: "Amazon EC2 Auto Scaling lifecycle hooks", notification message
+// example (https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html).
+func (s *Service) TerminationNotice(group, instanceID, hookName string) (m LifecycleMessage, pending bool, err error) {
+	g, err := s.group(group)
+	if err != nil {
+		return LifecycleMessage{}, false, err
+	}
+	var h *hook
+	for _, gh := range g.hooks {
+		if gh.transition == TransitionTerminating && (hookName == "" || gh.name == hookName) {
+			h = gh
+			break
+		}
+	}
+	if h == nil && hookName == "" {
+		return LifecycleMessage{}, false, fmt.Errorf("group %s has no termination lifecycle hook", group)
+	}
+	if h == nil {
+		h = &hook{name: hookName, transition: TransitionTerminating}
+	}
+	if in, ok := s.instances[instanceID]; ok && in.g == g {
+		for _, a := range in.actions {
+			if a.hook.name == h.name && a.hook.transition == TransitionTerminating {
+				return s.lifecycleMessage(g, &a.hook, instanceID, a.token, a.start), true, nil
+			}
+		}
+	}
+	return s.lifecycleMessage(g, h, instanceID, s.env.UUID(), s.now()), false, nil
+}
+
+// LifecycleEvent returns the EventBridge event Auto Scaling publishes with
+// the lifecycle message m (source aws.autoscaling, detail m, resources the
+// ARN of m's group, or none when the group does not exist).
+func (s *Service) LifecycleEvent(m LifecycleMessage) core.Event {
+	ev := lifecycleEvent("", m)
+	ev.Resources = nil
+	if g, ok := s.groups[m.AutoScalingGroupName]; ok {
+		ev.Resources = []string{g.arn}
+	}
+	return ev
 }
 
 // notifyActivity reports a finished launch or termination: to topics

@@ -266,3 +266,93 @@ func TestLaunchFailureIsRecordedAndRetried(t *testing.T) {
 		t.Fatalf("no retry: %v", w.states("web"))
 	}
 }
+
+func TestTerminationNoticeIsTheMessageAutoScalingSent(t *testing.T) {
+	w := newWorld(t)
+	w.group("web", 0, 3, 2)
+	w.do(func() {
+		_, err := w.svc.PutLifecycleHook(PutLifecycleHookInput{AutoScalingGroupName: "web", LifecycleHookName: "drain",
+			LifecycleTransition: TransitionTerminating, NotificationTargetARN: queueARN, RoleARN: "arn:aws:iam::123456789012:role/hook",
+			NotificationMetadata: "prod"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	w.hook("web", "logs", TransitionTerminating, 300, "ABANDON")
+	w.run(time.Minute)
+	w.setDesired("web", 1)
+	w.run(10 * time.Second)
+	waiting := w.inState("web", StateTerminatingWait)
+	staying := w.inState("web", StateInService)
+	if len(waiting) != 1 || len(staying) != 1 {
+		t.Fatalf("states = %v", w.states("web"))
+	}
+	var sent map[string]any
+	for _, msg := range w.rec.Messages {
+		if m := decode(t, msg.Body); m["LifecycleHookName"] == "drain" {
+			sent = m
+		}
+	}
+
+	var (
+		m       LifecycleMessage
+		pending bool
+		err     error
+	)
+	w.do(func() { m, pending, err = w.svc.TerminationNotice("web", waiting[0], "") })
+	if err != nil || !pending {
+		t.Fatalf("notice for the waiting instance: pending %v, err %v", pending, err)
+	}
+	// The same message but for its RequestId, which is new for each.
+	if m.LifecycleActionToken != sent["LifecycleActionToken"] || m.Time != sent["Time"] || m.LifecycleHookName != "drain" ||
+		m.NotificationMetadata != "prod" || m.Origin != "AutoScalingGroup" || m.EC2InstanceId != waiting[0] || m.RequestId == sent["RequestId"] {
+		t.Fatalf("notice %+v, sent %v", m, sent)
+	}
+	w.do(func() { m, pending, err = w.svc.TerminationNotice("web", waiting[0], "logs") })
+	if err != nil || !pending || m.LifecycleHookName != "logs" || m.LifecycleActionToken == sent["LifecycleActionToken"] {
+		t.Fatalf("notice for the second hook: %+v pending %v err %v", m, pending, err)
+	}
+	var logsToken string
+	for _, a := range w.actions(waiting[0]) {
+		if a.LifecycleHookName == "logs" {
+			logsToken = a.Token
+		}
+	}
+	if m.LifecycleActionToken != logsToken {
+		t.Fatalf("token %s, want the logs hook's %s", m.LifecycleActionToken, logsToken)
+	}
+
+	// An instance with no pending action gets a token Auto Scaling never
+	// issued: completing with it fails as for any stale token.
+	w.do(func() { m, pending, err = w.svc.TerminationNotice("web", staying[0], "") })
+	if err != nil || pending || !uuidRE.MatchString(m.LifecycleActionToken) || m.Time != "2026-11-22T10:01:10.000Z" {
+		t.Fatalf("notice for an InService instance: %+v pending %v err %v", m, pending, err)
+	}
+	w.do(func() {
+		_, err = w.svc.CompleteLifecycleAction(CompleteLifecycleActionInput{AutoScalingGroupName: "web", LifecycleHookName: "drain",
+			LifecycleActionToken: m.LifecycleActionToken, LifecycleActionResult: "CONTINUE"})
+	})
+	if codeOf(err) != "ValidationError" {
+		t.Fatalf("completing with a token never issued: %v", err)
+	}
+	// A hook the group does not have is named as asked.
+	w.do(func() { m, pending, err = w.svc.TerminationNotice("web", waiting[0], "other-team") })
+	if err != nil || pending || m.LifecycleHookName != "other-team" || m.LifecycleTransition != TransitionTerminating {
+		t.Fatalf("notice for a foreign hook: %+v pending %v err %v", m, pending, err)
+	}
+	ev := w.svc.LifecycleEvent(m)
+	if ev.DetailType != "EC2 Instance-terminate Lifecycle Action" || ev.Source != "aws.autoscaling" ||
+		len(ev.Resources) != 1 || !arnRE.MatchString(ev.Resources[0]) || ev.Detail != m {
+		t.Fatalf("event = %+v", ev)
+	}
+
+	w.do(func() { _, _, err = w.svc.TerminationNotice("nope", waiting[0], "") })
+	if codeOf(err) != "ValidationError" {
+		t.Fatalf("unknown group: %v", err)
+	}
+	w.group("bare", 0, 1, 0)
+	w.do(func() { _, _, err = w.svc.TerminationNotice("bare", waiting[0], "") })
+	if err == nil || !strings.Contains(err.Error(), "no termination lifecycle hook") {
+		t.Fatalf("group without hooks: %v", err)
+	}
+}

@@ -43,7 +43,7 @@ func (s *Service) InterruptSpot(id string) error {
 		for _, fn := range s.spotListeners {
 			fn(&rec.inst, at)
 		}
-		s.emit(DetailTypeSpotWarning, id, SpotInterruptionDetail{InstanceID: id, InstanceAction: "terminate"})
+		s.opts.Events.Emit(s.SpotWarningEvent(id))
 	})
 	s.env.At(at, func() { s.terminate(rec, ReasonSpotTermination) })
 	return nil
@@ -69,7 +69,7 @@ func (s *Service) RecommendRebalance(id string) error {
 		for _, fn := range s.rebalanceListeners {
 			fn(&rec.inst)
 		}
-		s.emit(DetailTypeRebalance, id, RebalanceDetail{InstanceID: id})
+		s.opts.Events.Emit(s.RebalanceEvent(id))
 	})
 	return nil
 }

@@ -131,3 +131,32 @@ func TestSpotSeamsRejectWhatAWSWouldNeverWarn(t *testing.T) {
 		t.Fatalf("%d events, want only the 3 state changes", n)
 	}
 }
+
+func TestSpotWarningAndRebalanceEventsAreTheOnesPublished(t *testing.T) {
+	w := newWorld(t, Options{})
+	inst := w.running(LaunchSpec{Market: "spot"})
+	var err error
+	w.do(func() { err = w.svc.RecommendRebalance(inst.ID) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.do(func() { err = w.svc.InterruptSpot(inst.ID) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(w.rec.Events)
+	published := w.rec.Events[n-2:]
+	built := []any{w.svc.RebalanceEvent(inst.ID), w.svc.SpotWarningEvent(inst.ID)}
+	for i := range built {
+		a, _ := json.Marshal(published[i])
+		b, _ := json.Marshal(built[i])
+		if string(a) != string(b) {
+			t.Errorf("built %s, published %s", b, a)
+		}
+	}
+	// An event about an instance EC2 does not know is built all the same.
+	ev := w.svc.SpotWarningEvent("i-0123456789abcdef0")
+	if ev.Resources[0] != "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0" {
+		t.Fatalf("resources = %v", ev.Resources)
+	}
+}

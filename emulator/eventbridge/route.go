@@ -3,7 +3,9 @@ package eventbridge
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/drainer-dev/drainer/emulator/core"
 )
@@ -66,20 +68,49 @@ func (s *Service) Emit(ev core.Event) {
 	if len(cands) == 0 {
 		return
 	}
+	env, err := s.newEnvelope(ev, s.env.Now())
+	if err != nil {
+		s.failed++
+		return
+	}
+	s.route(cands, env)
+}
+
+// newEnvelope wraps ev as the default bus does, stamped with time at.
+func (s *Service) newEnvelope(ev core.Event, at time.Time) (envelope, error) {
 	detail := []byte("{}")
 	if ev.Detail != nil {
 		b, err := json.Marshal(ev.Detail)
 		if err != nil {
-			s.failed++
-			return
+			return envelope{}, fmt.Errorf("event %s: detail: %w", ev.DetailType, err)
 		}
 		detail = b
 	}
-	s.route(cands, envelope{
+	return envelope{
 		Version: "0", ID: s.env.UUID(), DetailType: ev.DetailType, Source: ev.Source,
-		Account: s.env.Account, Time: core.EventTime(s.env.Now()), Region: s.env.Region,
+		Account: s.env.Account, Time: core.EventTime(at), Region: s.env.Region,
 		Resources: nonNil(ev.Resources), Detail: detail,
-	})
+	}, nil
+}
+
+// Envelope returns ev as EventBridge delivers it to an SQS target (the
+// message body: version, id, detail-type, source, account, time, region,
+// resources, detail), stamped with time at instead of now, without routing
+// it; a scenario delivers such bodies itself (a stale or duplicated
+// event). The error is a detail that does not marshal to JSON.
+//
+// Source: "Event structure reference", EventBridge User Guide
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html).
+func (s *Service) Envelope(ev core.Event, at time.Time) (string, error) {
+	env, err := s.newEnvelope(ev, at)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(env)
+	if err != nil {
+		return "", fmt.Errorf("event %s: %w", ev.DetailType, err)
+	}
+	return string(b), nil
 }
 
 // envelope is the event as EventBridge delivers it to an SQS target, with

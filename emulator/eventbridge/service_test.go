@@ -475,3 +475,36 @@ func BenchmarkEmitMatched(b *testing.B) {
 		w.svc.Emit(ev)
 	}
 }
+
+func TestEnvelopeIsWhatATargetReceivesStampedWithTheTimeAsked(t *testing.T) {
+	w := newWorld(t, 0)
+	w.rule("spot", `{"source":["aws.ec2"]}`, spotQueue)
+	ev := core.Event{Source: "aws.ec2", DetailType: "EC2 Spot Instance Interruption Warning",
+		Resources: []string{"arn:aws:ec2:us-east-1:123456789012:instance/i-1"}, Detail: map[string]string{"instance-id": "i-1"}}
+	w.emit(ev)
+	delivered := w.bodies(spotQueue)
+	if len(delivered) != 1 {
+		t.Fatalf("delivered %q", delivered)
+	}
+	stale := start.Add(-8 * 24 * time.Hour)
+	var body string
+	var err error
+	w.env.Do(func() { body, err = w.svc.Envelope(ev, stale) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.bodies(spotQueue); len(got) != 1 {
+		t.Fatalf("Envelope routed the event: %q", got)
+	}
+	// The same body but for its id and time.
+	idTime := regexp.MustCompile(`"id":"[^"]*"|"time":"[^"]*"`)
+	if idTime.ReplaceAllString(body, "") != idTime.ReplaceAllString(delivered[0], "") {
+		t.Fatalf("envelope\n %s\ndelivered\n %s", body, delivered[0])
+	}
+	if !strings.Contains(body, `"time":"2026-11-14T10:00:00Z"`) {
+		t.Fatalf("envelope not stamped 8 days back: %s", body)
+	}
+	if _, err := w.svc.Envelope(core.Event{Source: "x", DetailType: "y", Detail: func() {}}, start); err == nil {
+		t.Fatal("a detail that is not JSON gave no error")
+	}
+}

@@ -31,8 +31,10 @@ const (
 type Record struct {
 	Time   time.Time `json:"time"`
 	Action string    `json:"action"`
-	Detail string    `json:"detail"`
-	Err    string    `json:"error,omitempty"`
+	// Instance is the EC2 instance the action picked, if any.
+	Instance string `json:"instance,omitempty"`
+	Detail   string `json:"detail"`
+	Err      string `json:"error,omitempty"`
 }
 
 // Run is a scenario applied to a world: what it did so far.
@@ -44,6 +46,7 @@ type Run struct {
 	OnRecord func(Record)
 	records  []Record
 	awsvpc   map[string]bool
+	sets     map[string][]string // instance set name → ids in launch order
 }
 
 // Records returns what the scenario has done so far.
@@ -100,14 +103,14 @@ func Apply(w *emulator.World, sc *Scenario) (*Run, error) {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
 	r := &Run{Scenario: sc, World: w}
-	b := builder{w: w, queueARN: map[string]string{}, awsvpc: map[string]bool{}}
-	steps := []func(*Scenario) error{b.queues, b.queueFaults, b.rules, b.clusters, b.taskDefinitions, b.groups, b.services, b.apiFaults}
+	b := builder{w: w, queueARN: map[string]string{}, awsvpc: map[string]bool{}, sets: map[string][]string{}}
+	steps := []func(*Scenario) error{b.queues, b.queueFaults, b.rules, b.clusters, b.taskDefinitions, b.groups, b.instanceSets, b.services, b.apiFaults}
 	for _, step := range steps {
 		if err := step(sc); err != nil {
 			return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}
 	}
-	r.awsvpc = b.awsvpc
+	r.awsvpc, r.sets = b.awsvpc, b.sets
 	start := w.Now()
 	for i := range sc.Jobs {
 		r.scheduleJob(start, sc.Jobs[i])
@@ -124,7 +127,8 @@ func Apply(w *emulator.World, sc *Scenario) (*Run, error) {
 type builder struct {
 	w        *emulator.World
 	queueARN map[string]string
-	awsvpc   map[string]bool // task definition families in awsvpc mode
+	awsvpc   map[string]bool     // task definition families in awsvpc mode
+	sets     map[string][]string // instance set name → ids launched
 }
 
 // networkFor returns the awsvpc network configuration ECS requires for
@@ -230,29 +234,41 @@ func (b *builder) groups(sc *Scenario) error {
 	return nil
 }
 
-func (b *builder) group(g Group) error {
-	w := b.w
-	itype := g.InstanceType
-	if itype == "" {
-		itype = DefaultInstanceType
+// launchTemplate creates the launch template NAME-template whose
+// instances join cluster (UserData), of instanceType (default
+// DefaultInstanceType), and returns its name.
+func (b *builder) launchTemplate(name, cluster, instanceType string, spotDraining bool) (string, error) {
+	if instanceType == "" {
+		instanceType = DefaultInstanceType
 	}
-	lt := g.Name + "-template"
-	_, err := emulator.Invoke(w, Caller, w.EC2.CreateLaunchTemplate, ec2.CreateLaunchTemplateInput{
+	lt := name + "-template"
+	_, err := emulator.Invoke(b.w, Caller, b.w.EC2.CreateLaunchTemplate, ec2.CreateLaunchTemplateInput{
 		LaunchTemplateName: lt,
 		LaunchTemplateData: &ec2.RequestLaunchTemplateData{
 			ImageId:      DefaultImageID,
-			InstanceType: itype,
-			UserData:     base64.StdEncoding.EncodeToString([]byte(UserData(g.Cluster, g.SpotDraining))),
+			InstanceType: instanceType,
+			UserData:     base64.StdEncoding.EncodeToString([]byte(UserData(cluster, spotDraining))),
 		},
 	})
+	return lt, err
+}
+
+// zones returns azs, or by default three AZs of the world's region.
+func (b *builder) zones(azs []string) []string {
+	if len(azs) > 0 {
+		return azs
+	}
+	r := b.w.Env.Region
+	return []string{r + "a", r + "b", r + "c"}
+}
+
+func (b *builder) group(g Group) error {
+	w := b.w
+	lt, err := b.launchTemplate(g.Name, g.Cluster, g.InstanceType, g.SpotDraining)
 	if err != nil {
 		return err
 	}
-	azs := g.AZs
-	if len(azs) == 0 {
-		r := w.Env.Region
-		azs = []string{r + "a", r + "b", r + "c"}
-	}
+	azs := b.zones(g.AZs)
 	in := autoscaling.CreateAutoScalingGroupInput{
 		AutoScalingGroupName:             g.Name,
 		MinSize:                          ptr(int32(g.Min)),
@@ -471,8 +487,8 @@ func (r *Run) runTask(cluster, family string, count int, startedBy string) error
 	return err
 }
 
-func (r *Run) record(action, detail string, err error) {
-	rec := Record{Time: r.World.Now(), Action: action, Detail: detail}
+func (r *Run) record(action, instance, detail string, err error) {
+	rec := Record{Time: r.World.Now(), Action: action, Instance: instance, Detail: detail}
 	if err != nil {
 		rec.Err = err.Error()
 	}
@@ -485,22 +501,24 @@ func (r *Run) record(action, detail string, err error) {
 // do performs one timeline step.
 func (r *Run) do(st Step) {
 	w := r.World
-	detail, err := r.perform(w, st)
+	instance, detail, err := r.perform(w, st)
 	if st.Note != "" {
 		detail = st.Note + " — " + detail
 	}
-	r.record(st.Action, detail, err)
+	r.record(st.Action, instance, detail, err)
 }
 
-func (r *Run) perform(w *emulator.World, st Step) (string, error) {
+// perform does a step and says which instance it picked, if any, and what
+// it did.
+func (r *Run) perform(w *emulator.World, st Step) (instance, detail string, err error) {
 	switch st.Action {
 	case ActionSetDesired:
 		_, err := emulator.Invoke(w, Caller, w.AutoScaling.SetDesiredCapacity, autoscaling.SetDesiredCapacityInput{
 			AutoScalingGroupName: st.Group, DesiredCapacity: ptr(int32(*st.Count)),
 		})
-		return fmt.Sprintf("set desired capacity of %s to %d", st.Group, *st.Count), err
+		return "", fmt.Sprintf("set desired capacity of %s to %d", st.Group, *st.Count), err
 	case ActionInstanceRefresh:
-		prefs := &autoscaling.RefreshPreferences{}
+		prefs := &autoscaling.RefreshPreferences{ScaleInProtectedInstances: st.ScaleInProtectedInstances}
 		if st.MinHealthyPercentage != nil {
 			prefs.MinHealthyPercentage = ptr(int32(*st.MinHealthyPercentage))
 		}
@@ -510,7 +528,11 @@ func (r *Run) perform(w *emulator.World, st Step) (string, error) {
 		_, err := emulator.Invoke(w, Caller, w.AutoScaling.StartInstanceRefresh, autoscaling.StartInstanceRefreshInput{
 			AutoScalingGroupName: st.Group, Preferences: prefs,
 		})
-		return "started an instance refresh of " + st.Group, err
+		detail := "started an instance refresh of " + st.Group
+		if st.ScaleInProtectedInstances != "" {
+			detail += " (scale-in protected instances: " + st.ScaleInProtectedInstances + ")"
+		}
+		return "", detail, err
 	case ActionUpdateService:
 		in := ecs.UpdateServiceInput{Cluster: st.Cluster, Service: st.Service, TaskDefinition: st.TaskDefinition}
 		detail := "updated service " + st.Service
@@ -519,36 +541,41 @@ func (r *Run) perform(w *emulator.World, st Step) (string, error) {
 			detail += fmt.Sprintf(" to %d tasks", *st.Count)
 		}
 		_, err := emulator.Invoke(w, Caller, w.ECS.UpdateService, in)
-		return detail, err
+		return "", detail, err
 	case ActionRunTask:
 		n := 1
 		if st.Count != nil {
 			n = *st.Count
 		}
-		return fmt.Sprintf("ran %d %s task(s)", n, st.TaskDefinition), r.runTask(st.Cluster, st.TaskDefinition, n, "scenario")
+		return "", fmt.Sprintf("ran %d %s task(s)", n, st.TaskDefinition), r.runTask(st.Cluster, st.TaskDefinition, n, "scenario")
+	case ActionSendMessage:
+		return r.sendMessage(st)
 	}
 
-	id, err := r.pick(st.Group, st.Instance)
+	id, err := r.pick(st)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	switch st.Action {
 	case ActionTerminate:
 		_, err = emulator.Invoke(w, Caller, w.AutoScaling.TerminateInstanceInAutoScalingGroup, autoscaling.TerminateInstanceInAutoScalingGroupInput{
 			InstanceId: id, ShouldDecrementDesiredCapacity: ptr(st.Decrement),
 		})
-		return "terminated " + id + " through Auto Scaling", err
+		return id, "terminated " + id + " through Auto Scaling", err
+	case ActionTerminateEC2:
+		_, err = emulator.Invoke(w, Caller, w.EC2.TerminateInstances, ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+		return id, "terminated " + id + " directly through EC2 (TerminateInstances), bypassing Auto Scaling and its hooks", err
 	case ActionInterruptSpot:
 		w.Do(func() { err = w.EC2.InterruptSpot(id) })
-		return "EC2 sent a Spot interruption warning to " + id, err
+		return id, "EC2 sent a Spot interruption warning to " + id, err
 	case ActionRebalance:
 		w.Do(func() { err = w.EC2.RecommendRebalance(id) })
-		return "EC2 sent a rebalance recommendation for " + id, err
+		return id, "EC2 sent a rebalance recommendation for " + id, err
 	case ActionSetUnhealthy:
 		_, err = emulator.Invoke(w, Caller, w.AutoScaling.SetInstanceHealth, autoscaling.SetInstanceHealthInput{
 			InstanceId: id, HealthStatus: "Unhealthy",
 		})
-		return "marked " + id + " unhealthy", err
+		return id, "marked " + id + " unhealthy", err
 	case ActionDrainInstance:
 		var arn, cluster string
 		w.Do(func() {
@@ -557,63 +584,17 @@ func (r *Run) perform(w *emulator.World, st Step) (string, error) {
 			}
 		})
 		if arn == "" {
-			return "", fmt.Errorf("instance %s has no container instance", id)
+			return id, "", fmt.Errorf("instance %s has no container instance", id)
 		}
 		_, err = emulator.Invoke(w, Caller, w.ECS.UpdateContainerInstancesState, ecs.UpdateContainerInstancesStateInput{
 			Cluster: cluster, ContainerInstances: []string{arn}, Status: "DRAINING",
 		})
-		return "set the container instance of " + id + " to DRAINING", err
+		return id, "set the container instance of " + id + " to DRAINING", err
 	case ActionDisconnectAgent:
 		w.Do(func() { err = w.ECS.DisconnectAgent(id) })
-		return "the ECS agent of " + id + " disconnected", err
+		return id, "the ECS agent of " + id + " disconnected", err
 	}
-	return "", fmt.Errorf("unknown action %q", st.Action)
-}
-
-// pick chooses an InService instance of a group: "oldest" (default),
-// "newest", an index in launch order, or an instance id.
-func (r *Run) pick(group, which string) (string, error) {
-	w := r.World
-	if strings.HasPrefix(which, "i-") {
-		return which, nil
-	}
-	out, err := emulator.Invoke(w, Caller, w.AutoScaling.DescribeAutoScalingGroups, autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{group}})
-	if err != nil {
-		return "", err
-	}
-	if len(out.AutoScalingGroups) == 0 {
-		return "", fmt.Errorf("group %s not found", group)
-	}
-	type cand struct {
-		id string
-		at time.Time
-	}
-	var cands []cand
-	w.Do(func() {
-		for _, inst := range out.AutoScalingGroups[0].Instances {
-			if inst.LifecycleState != autoscaling.StateInService {
-				continue
-			}
-			if e, ok := w.EC2.Instance(inst.InstanceId); ok {
-				cands = append(cands, cand{inst.InstanceId, e.LaunchTime})
-			}
-		}
-	})
-	if len(cands) == 0 {
-		return "", fmt.Errorf("group %s has no InService instance", group)
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].at.Before(cands[j].at) })
-	switch which {
-	case "", "oldest":
-		return cands[0].id, nil
-	case "newest":
-		return cands[len(cands)-1].id, nil
-	}
-	i, err := strconv.Atoi(which)
-	if err != nil || i < 0 || i >= len(cands) {
-		return "", fmt.Errorf("group %s has no InService instance number %s (it has %d)", group, which, len(cands))
-	}
-	return cands[i].id, nil
+	return id, "", fmt.Errorf("unknown action %q", st.Action)
 }
 
 func clusterOf(arn string) string {

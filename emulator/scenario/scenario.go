@@ -1,7 +1,9 @@
 // Package scenario describes an emulated world declaratively — clusters,
-// Auto Scaling groups with their hooks, task definitions, services,
-// daemons, standalone jobs, queues and rules — and a timeline of actions
-// (scale in, start an instance refresh, interrupt a Spot instance, …).
+// Auto Scaling groups with their hooks, hosts in no group, task
+// definitions, services, daemons, standalone jobs, queues and rules — and a
+// timeline of actions (scale in, start an instance refresh, interrupt a
+// Spot instance, terminate an instance straight through EC2, send a stray
+// or forged message to a queue, …).
 //
 // A scenario is a Go value or a JSON or YAML file with the same fields.
 // Apply builds it in a World and schedules its timeline on the world's
@@ -36,6 +38,7 @@ type Scenario struct {
 	Rules           []Rule           `json:"rules,omitempty"`
 	TaskDefinitions []TaskDefinition `json:"taskDefinitions,omitempty"`
 	Groups          []Group          `json:"groups,omitempty"`
+	Instances       []InstanceSet    `json:"instances,omitempty"`
 	Services        []Service        `json:"services,omitempty"`
 	Jobs            []Job            `json:"jobs,omitempty"`
 	Faults          *Faults          `json:"faults,omitempty"`
@@ -188,6 +191,29 @@ type CapacityProvider struct {
 	ManagedDraining              bool   `json:"managedDraining,omitempty"`
 }
 
+// InstanceSet is Count EC2 instances launched at the start outside any
+// Auto Scaling group, whose ECS agents join Cluster through their user data
+// (ECS_CLUSTER=…), as hosts launched by hand or by other tooling do. Nothing
+// replaces them when they go. Timeline steps pick one of them with
+// instances: NAME and an instance selector.
+type InstanceSet struct {
+	// Name is how steps refer to the set (instances: NAME) and the
+	// instances' Name tag; a set without a name cannot be referred to.
+	Name         string   `json:"name,omitempty"`
+	Cluster      string   `json:"cluster"`
+	InstanceType string   `json:"instanceType,omitempty"` // default m5.large
+	Count        int      `json:"count,omitempty"`        // default 1, at most MaxInstanceSet
+	AZs          []string `json:"azs,omitempty"`          // default three AZs of the region, in turn
+	// Spot launches Spot instances (interrupt-spot and rebalance apply).
+	Spot bool `json:"spot,omitempty"`
+	// SpotDraining sets ECS_ENABLE_SPOT_INSTANCE_DRAINING=true in the
+	// instances' user data.
+	SpotDraining bool `json:"spotDraining,omitempty"`
+}
+
+// MaxInstanceSet is the largest Count of an InstanceSet.
+const MaxInstanceSet = 100
+
 // Service is an ECS service (REPLICA unless Daemon).
 type Service struct {
 	Name              string `json:"name"`
@@ -219,39 +245,125 @@ type Step struct {
 	Group   string `json:"group,omitempty"`
 	Cluster string `json:"cluster,omitempty"`
 	Service string `json:"service,omitempty"`
+	// Instances names an InstanceSet (hosts in no Auto Scaling group) to
+	// pick the instance from instead of Group, for the actions on any EC2
+	// instance: terminate-ec2, interrupt-spot, rebalance, drain-instance,
+	// disconnect-agent and send-message.
+	Instances string `json:"instances,omitempty"`
 	// Count is the desired capacity or service count, or the number of
 	// tasks to run.
 	Count *int `json:"count,omitempty"`
-	// Instance picks an instance of Group: "oldest" (default), "newest",
-	// a zero-based index in launch order, or an instance id.
+	// Instance picks an instance of Group or Instances: "oldest" (default)
+	// or "newest" running (InService in a group), a zero-based index in
+	// launch order among them, "waiting" (the oldest instance of Group in
+	// Terminating:Wait), or an instance id.
 	Instance string `json:"instance,omitempty"`
 	// Decrement, for terminate-instance, decrements desired capacity.
 	Decrement bool `json:"decrement,omitempty"`
-	// MinHealthyPercentage and Warmup, for instance-refresh.
-	MinHealthyPercentage *int     `json:"minHealthyPercentage,omitempty"`
-	Warmup               Duration `json:"warmup,omitzero"`
-	TaskDefinition       string   `json:"taskDefinition,omitempty"`
-	Note                 string   `json:"note,omitempty"`
+	// MinHealthyPercentage, Warmup and ScaleInProtectedInstances, for
+	// instance-refresh: the refresh preferences of the same names.
+	// ScaleInProtectedInstances is Refresh (replace protected instances
+	// too), Ignore (leave them) or Wait (the default: wait up to an hour for
+	// their protection to be removed, then fail). Source: "Instance refresh
+	// preferences", StartInstanceRefresh
+	// (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html).
+	MinHealthyPercentage      *int     `json:"minHealthyPercentage,omitempty"`
+	Warmup                    Duration `json:"warmup,omitzero"`
+	ScaleInProtectedInstances string   `json:"scaleInProtectedInstances,omitempty"`
+	TaskDefinition            string   `json:"taskDefinition,omitempty"`
+
+	// Queue, Body, Template, Hook, Token, TimeOffset and Duplicate are for
+	// send-message: it sends Body, or the message Template describes, to
+	// the scenario queue Queue through SQS SendMessage, as a stray or
+	// forged message would arrive, Duplicate times (default once).
+	Queue string `json:"queue,omitempty"`
+	Body  string `json:"body,omitempty"`
+	// Template is one of the Template* constants; the message is about the
+	// instance Group or Instances and Instance pick. The lifecycle
+	// templates name Group as the message's group (the instance's own
+	// group when Group is empty and Instance is an instance id).
+	Template string `json:"template,omitempty"`
+	// Hook, for the lifecycle templates, names the hook the message is
+	// from; default the group's first termination hook. A name the group
+	// has no hook for is sent as is.
+	Hook string `json:"hook,omitempty"`
+	// Token, for the lifecycle templates: "" is the token of the
+	// instance's pending action of Hook when there is one (the message Auto
+	// Scaling sent, with its Time), else a token Auto Scaling never issued;
+	// TokenWrong is always a token Auto Scaling never issued.
+	Token string `json:"token,omitempty"`
+	// TimeOffset is added to the message's time (the lifecycle message's
+	// Time, the EventBridge envelope's time): -192h makes it 8 days old,
+	// 10m ten minutes in the future.
+	TimeOffset Duration `json:"timeOffset,omitzero"`
+	// Duplicate sends the same body this many times (0 or 1: once; at most
+	// MaxDuplicate), each its own SQS message.
+	Duplicate int `json:"duplicate,omitempty"`
+
+	Note string `json:"note,omitempty"`
 }
 
 // The actions a Step may take.
 const (
 	ActionSetDesired      = "set-desired"        // Group, Count
-	ActionTerminate       = "terminate-instance" // Group, Instance, Decrement
-	ActionInstanceRefresh = "instance-refresh"   // Group, MinHealthyPercentage, Warmup
-	ActionInterruptSpot   = "interrupt-spot"     // Group, Instance
-	ActionRebalance       = "rebalance"          // Group, Instance
+	ActionTerminate       = "terminate-instance" // Group, Instance, Decrement: TerminateInstanceInAutoScalingGroup
+	ActionInstanceRefresh = "instance-refresh"   // Group, MinHealthyPercentage, Warmup, ScaleInProtectedInstances
+	ActionInterruptSpot   = "interrupt-spot"     // Group or Instances, Instance
+	ActionRebalance       = "rebalance"          // Group or Instances, Instance
 	ActionSetUnhealthy    = "set-unhealthy"      // Group, Instance
-	ActionDrainInstance   = "drain-instance"     // Group, Instance: ECS DRAINING by hand
+	ActionDrainInstance   = "drain-instance"     // Group or Instances, Instance: ECS DRAINING by hand
 	ActionUpdateService   = "update-service"     // Cluster, Service, Count and/or TaskDefinition
 	ActionRunTask         = "run-task"           // Cluster, TaskDefinition, Count
-	ActionDisconnectAgent = "disconnect-agent"   // Group, Instance
+	ActionDisconnectAgent = "disconnect-agent"   // Group or Instances, Instance
+	// ActionTerminateEC2 terminates the instance directly through EC2
+	// TerminateInstances, as the console does, bypassing Auto Scaling and
+	// its hooks: Auto Scaling learns of it from EC2's health check once
+	// the instance is terminated and replaces it; the host's awsvpc tasks
+	// die with it and their network interfaces are left available.
+	// Group or Instances, Instance.
+	ActionTerminateEC2 = "terminate-ec2"
+	// ActionSendMessage sends a raw message to a scenario queue: Queue,
+	// Body or Template (with Group or Instances, Instance, Hook, Token,
+	// TimeOffset), Duplicate.
+	ActionSendMessage = "send-message"
 )
+
+// The message templates of send-message.
+const (
+	// TemplateLifecycle is the autoscaling:EC2_INSTANCE_TERMINATING
+	// lifecycle message Auto Scaling sends straight to an SQS hook target
+	// (DESIGN.md §4 "Message shapes").
+	TemplateLifecycle = "lifecycle"
+	// TemplateLifecycleEventBridge is the same message as the detail of an
+	// EventBridge "EC2 Instance-terminate Lifecycle Action" event, in the
+	// envelope EventBridge delivers to an SQS target.
+	TemplateLifecycleEventBridge = "lifecycle-eventbridge"
+	// TemplateSpotWarning is the EventBridge "EC2 Spot Instance
+	// Interruption Warning" event (the instance need not be Spot).
+	TemplateSpotWarning = "spot-warning"
+	// TemplateRebalance is the EventBridge "EC2 Instance Rebalance
+	// Recommendation" event.
+	TemplateRebalance = "rebalance"
+)
+
+// TokenWrong, as a Step's Token, is a token Auto Scaling never issued.
+const TokenWrong = "wrong"
+
+// MaxDuplicate is the largest Duplicate of a send-message step.
+const MaxDuplicate = 100
+
+// SelectWaiting, as a Step's Instance, picks the oldest instance of the
+// group in Terminating:Wait.
+const SelectWaiting = "waiting"
 
 var actions = map[string]bool{
 	ActionSetDesired: true, ActionTerminate: true, ActionInstanceRefresh: true, ActionInterruptSpot: true,
 	ActionRebalance: true, ActionSetUnhealthy: true, ActionDrainInstance: true, ActionUpdateService: true,
-	ActionRunTask: true, ActionDisconnectAgent: true,
+	ActionRunTask: true, ActionDisconnectAgent: true, ActionTerminateEC2: true, ActionSendMessage: true,
+}
+
+var templates = map[string]bool{
+	TemplateLifecycle: true, TemplateLifecycleEventBridge: true, TemplateSpotWarning: true, TemplateRebalance: true,
 }
 
 // Load reads a scenario from a .json, .yaml or .yml file.

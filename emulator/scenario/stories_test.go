@@ -18,9 +18,23 @@ import (
 // notifying SQS, EventBridge routing, and ECS moving tasks off DRAINING.
 // Each service's own rules are checked in its package.
 
+// start builds the world of the scenario file at path.
 func start(t *testing.T, path string) *Run {
 	t.Helper()
 	sc, err := Load(path)
+	return begin(t, sc, err)
+}
+
+// play builds the world of a scenario written in YAML.
+func play(t *testing.T, yaml string) *Run {
+	t.Helper()
+	sc, err := ParseYAML([]byte(yaml))
+	return begin(t, sc, err)
+}
+
+// begin builds the world of a scenario that loaded with err.
+func begin(t *testing.T, sc *Scenario, err error) *Run {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,14 +248,7 @@ timeline:
 `
 
 func TestStorySpotInterruptionEndsTheHost120SecondsAfterItsWarning(t *testing.T) {
-	sc, err := ParseYAML([]byte(spotScenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := NewWorld(sc, emulator.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := play(t, spotScenario)
 	w := run.World
 	w.Clock.RunUntil(emulator.DefaultStart.Add(5 * time.Minute))
 	if errs := run.Errors(); len(errs) > 0 {
@@ -282,15 +289,7 @@ func TestStorySpotInterruptionEndsTheHost120SecondsAfterItsWarning(t *testing.T)
 	}
 
 	// Its awsvpc task ENI is left behind, available: the leak drainer cleans.
-	var leaked int
-	w.Do(func() {
-		for _, eni := range w.EC2.NetworkInterfaces() {
-			if eni.Status == "available" {
-				leaked++
-			}
-		}
-	})
-	if leaked == 0 {
+	if availableENIs(w) == 0 {
 		t.Fatal("no available network interface left by the dead host's awsvpc task")
 	}
 
@@ -318,14 +317,7 @@ timeline:
 `
 
 func TestStoryInstanceRefreshReplacesEveryInstance(t *testing.T) {
-	sc, err := ParseYAML([]byte(refreshScenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := NewWorld(sc, emulator.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := play(t, refreshScenario)
 	w := run.World
 	w.Clock.RunFor(4 * time.Minute)
 	before := inState(groupInstances(t, w, "asg"), "InService")
@@ -439,16 +431,9 @@ faults:
 `
 
 func TestStoryDeclaredFaultsApply(t *testing.T) {
-	sc, err := ParseYAML([]byte(faultyScenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := NewWorld(sc, emulator.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := play(t, faultyScenario)
 	w := run.World
-	_, err = emulator.Invoke(w, "test", w.AutoScaling.DescribeAutoScalingGroups, autoscaling.DescribeAutoScalingGroupsInput{})
+	_, err := emulator.Invoke(w, "test", w.AutoScaling.DescribeAutoScalingGroups, autoscaling.DescribeAutoScalingGroupsInput{})
 	if codeOf(err) != "InternalFailure" {
 		t.Fatalf("DescribeAutoScalingGroups with errorRate 1 answered %v", err)
 	}

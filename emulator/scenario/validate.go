@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
+
+	"github.com/drainer-dev/drainer/emulator/ec2"
 )
 
 // Validate checks that the scenario is complete and consistent: every name
@@ -138,43 +141,205 @@ func (sc *Scenario) Validate() error {
 			}
 		}
 	}
-	for i, st := range sc.Timeline {
-		where := fmt.Sprintf("timeline[%d] (%s)", i, st.Action)
-		if !actions[st.Action] {
-			bad("%s: unknown action %q", where, st.Action)
-			continue
+	sets := set(len(sc.Instances))
+	for i, is := range sc.Instances {
+		where := fmt.Sprintf("instances[%d]", i)
+		if is.Name != "" {
+			where = fmt.Sprintf("instances %q", is.Name)
+			if sets.has(is.Name) {
+				bad("%s: name is used twice", where)
+			}
+			sets.add(is.Name)
 		}
-		if st.At < 0 {
-			bad("%s: at must not be negative", where)
+		if !clusters.has(is.Cluster) {
+			bad("%s: cluster %q is not declared", where, is.Cluster)
 		}
-		switch st.Action {
-		case ActionUpdateService:
-			if !clusters.has(st.Cluster) || st.Service == "" {
-				bad("%s: needs a declared cluster and a service", where)
-			}
-			if st.TaskDefinition != "" && !families.has(st.TaskDefinition) {
-				bad("%s: task definition %q is not declared", where, st.TaskDefinition)
-			}
-		case ActionRunTask:
-			if !clusters.has(st.Cluster) || !families.has(st.TaskDefinition) {
-				bad("%s: needs a declared cluster and task definition", where)
-			}
-		default:
-			if !groups.has(st.Group) {
-				bad("%s: group %q is not declared", where, st.Group)
+		if is.InstanceType != "" {
+			if _, ok := ec2.LookupType(is.InstanceType); !ok {
+				bad("%s: instanceType %q is not an instance type the emulator knows", where, is.InstanceType)
 			}
 		}
-		if st.Action == ActionSetDesired && st.Count == nil {
-			bad("%s: needs a count", where)
+		if is.Count < 0 || is.Count > MaxInstanceSet {
+			bad("%s: count %d is not 1–%d", where, is.Count, MaxInstanceSet)
 		}
-		if st.Instance != "" {
-			if _, err := strconv.Atoi(st.Instance); err != nil && st.Instance != "oldest" && st.Instance != "newest" && !isInstanceID(st.Instance) {
-				bad("%s: instance %q is not oldest, newest, an index or an instance id", where, st.Instance)
+	}
+	terminationHook := set(len(sc.Groups))
+	for _, g := range sc.Groups {
+		for _, h := range g.Hooks {
+			if h.Transition == "" || h.Transition == "terminating" {
+				terminationHook.add(g.Name)
 			}
 		}
 	}
+	refs := stepRefs{clusters: clusters, families: families, groups: groups, queues: queues, sets: sets, terminationHook: terminationHook}
+	for i, st := range sc.Timeline {
+		errs = append(errs, refs.check(i, st)...)
+	}
 	return errors.Join(errs...)
 }
+
+// stepRefs are the names a timeline step may refer to.
+type stepRefs struct {
+	clusters, families, groups, queues, sets names
+	terminationHook                          names // groups with a termination hook
+}
+
+// check validates one timeline step; every error names the step.
+func (r stepRefs) check(i int, st Step) []error {
+	var errs []error
+	where := fmt.Sprintf("timeline[%d] (%s)", i, st.Action)
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...)))
+	}
+	if !actions[st.Action] {
+		return []error{fmt.Errorf("%s: unknown action %q", where, st.Action)}
+	}
+	if st.At < 0 {
+		bad("at must not be negative")
+	}
+	explicit := isInstanceID(st.Instance)
+	switch st.Action {
+	case ActionUpdateService:
+		if !r.clusters.has(st.Cluster) || st.Service == "" {
+			bad("needs a declared cluster and a service")
+		}
+		if st.TaskDefinition != "" && !r.families.has(st.TaskDefinition) {
+			bad("task definition %q is not declared", st.TaskDefinition)
+		}
+	case ActionRunTask:
+		if !r.clusters.has(st.Cluster) || !r.families.has(st.TaskDefinition) {
+			bad("needs a declared cluster and task definition")
+		}
+	case ActionSetDesired, ActionInstanceRefresh:
+		r.group(st.Group, bad)
+	case ActionTerminate, ActionSetUnhealthy:
+		if st.Instances != "" {
+			bad("acts through Auto Scaling: pick the instance with group, not instances")
+		}
+		if st.Group != "" || !explicit {
+			r.group(st.Group, bad)
+		}
+	case ActionSendMessage:
+		r.message(st, bad)
+	default: // actions on any EC2 instance
+		r.source(st, bad)
+	}
+	if st.Action == ActionSetDesired && st.Count == nil {
+		bad("needs a count")
+	}
+	if st.Instance != "" {
+		if _, err := strconv.Atoi(st.Instance); err != nil && st.Instance != "oldest" && st.Instance != "newest" &&
+			st.Instance != SelectWaiting && !explicit {
+			bad("instance %q is not oldest, newest, waiting, an index or an instance id", st.Instance)
+		}
+		if st.Instance == SelectWaiting && st.Instances != "" {
+			bad("instance waiting picks from a group's Terminating:Wait instances, not from instances %q", st.Instances)
+		}
+	}
+	switch st.ScaleInProtectedInstances {
+	case "", "Refresh", "Ignore", "Wait":
+		if st.ScaleInProtectedInstances != "" && st.Action != ActionInstanceRefresh {
+			bad("scaleInProtectedInstances applies to instance-refresh only")
+		}
+	default:
+		bad("scaleInProtectedInstances %q is not Refresh, Ignore or Wait", st.ScaleInProtectedInstances)
+	}
+	if st.Action != ActionSendMessage {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"queue", st.Queue != ""}, {"body", st.Body != ""}, {"template", st.Template != ""}, {"hook", st.Hook != ""},
+			{"token", st.Token != ""}, {"timeOffset", st.TimeOffset != 0}, {"duplicate", st.Duplicate != 0}} {
+			if f.set {
+				bad("%s applies to send-message only", f.name)
+			}
+		}
+	}
+	return errs
+}
+
+// group checks that a step names a declared group.
+func (r stepRefs) group(name string, bad func(string, ...any)) {
+	if !r.groups.has(name) {
+		bad("group %q is not declared", name)
+	}
+}
+
+// source checks where a step on any EC2 instance takes its instance from:
+// a group, an instance set, or an instance id.
+func (r stepRefs) source(st Step, bad func(string, ...any)) {
+	switch {
+	case st.Group != "" && st.Instances != "":
+		bad("names both group %q and instances %q: pick one", st.Group, st.Instances)
+	case st.Instances != "":
+		if !r.sets.has(st.Instances) {
+			bad("instances %q is not declared", st.Instances)
+		}
+	case st.Group != "" || !isInstanceID(st.Instance):
+		r.group(st.Group, bad)
+	}
+}
+
+// message checks a send-message step.
+func (r stepRefs) message(st Step, bad func(string, ...any)) {
+	if !r.queues.has(st.Queue) {
+		bad("queue %q is not declared", st.Queue)
+	}
+	if st.Duplicate < 0 || st.Duplicate > MaxDuplicate {
+		bad("duplicate %d is not 0–%d", st.Duplicate, MaxDuplicate)
+	}
+	switch {
+	case st.Template == "" && st.Body == "":
+		bad("needs a body or a template (%s)", strings.Join(sortedNames(templates), ", "))
+		return
+	case st.Template != "" && st.Body != "":
+		bad("has both a body and a template: pick one")
+		return
+	case st.Body != "":
+		if len(st.Body) > maxBody {
+			bad("body is %d bytes, over SQS's %d", len(st.Body), maxBody)
+		}
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"hook", st.Hook != ""}, {"token", st.Token != ""}, {"timeOffset", st.TimeOffset != 0}, {"instance", st.Instance != ""},
+			{"group", st.Group != ""}, {"instances", st.Instances != ""}} {
+			if f.set {
+				bad("%s applies to a template, not to a literal body", f.name)
+			}
+		}
+		return
+	case !templates[st.Template]:
+		bad("template %q is not one of %s", st.Template, strings.Join(sortedNames(templates), ", "))
+		return
+	}
+	lifecycle := st.Template == TemplateLifecycle || st.Template == TemplateLifecycleEventBridge
+	if !lifecycle {
+		if st.Hook != "" || st.Token != "" {
+			bad("hook and token apply to the lifecycle templates only")
+		}
+		r.source(st, bad)
+		return
+	}
+	if st.Token != "" && st.Token != TokenWrong {
+		bad("token %q is not %q (a token Auto Scaling never issued) or empty (the pending action's)", st.Token, TokenWrong)
+	}
+	switch {
+	case st.Instances != "":
+		if !r.sets.has(st.Instances) {
+			bad("instances %q is not declared", st.Instances)
+		}
+		r.group(st.Group, bad) // the group the message names
+	case st.Group != "" || !isInstanceID(st.Instance):
+		r.group(st.Group, bad)
+	}
+	if st.Hook == "" && r.groups.has(st.Group) && !r.terminationHook.has(st.Group) {
+		bad("group %q has no termination hook: name the message's hook", st.Group)
+	}
+}
+
+// maxBody is SQS's largest message body (256 KiB).
+const maxBody = 262_144
 
 func sortedNames[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

@@ -107,11 +107,12 @@ func TestOperatorDrainIsRecordedAndListed(t *testing.T) {
 		t.Fatalf("POST /v1/drains = %d %v", code, body)
 	}
 	attrs := w.attributes(t, ci.ARN)
-	if attrs[drain.AttrReason] != "operator" {
-		t.Errorf("recorded reason = %q, want operator (attributes %v)", attrs[drain.AttrReason], attrs)
+	rec, err := drain.ParseRecord(attrs)
+	if err != nil || rec.Reason != drain.ReasonOperator {
+		t.Errorf("recorded reason = %q, %v, want operator (attributes %v)", rec.Reason, err, attrs)
 	}
-	if want := now.Add(30 * time.Minute).UTC().Format(time.RFC3339); attrs[drain.AttrGracefulUntil] != want {
-		t.Errorf("graceful-until = %q, want %q", attrs[drain.AttrGracefulUntil], want)
+	if want := now.Add(30 * time.Minute).Truncate(time.Second); !rec.GracefulUntil.Equal(want) {
+		t.Errorf("graceful-until = %v, want %v", rec.GracefulUntil, want)
 	}
 
 	code, list := w.do(t, "GET", "/v1/drains", "")
@@ -141,8 +142,8 @@ func TestForcedDeregistrationSkipsTheGracefulPhase(t *testing.T) {
 		t.Fatalf("POST /v1/deregister = %d %v", code, body)
 	}
 	attrs := w.attributes(t, ci.ARN)
-	if attrs[drain.AttrReason] != "forced" || attrs[drain.AttrStarted] != attrs[drain.AttrGracefulUntil] {
-		t.Errorf("attributes = %v, want a forced drain with no graceful phase", attrs)
+	if rec, err := drain.ParseRecord(attrs); err != nil || rec.Reason != drain.ReasonForced || !rec.Started.Equal(rec.GracefulUntil) {
+		t.Errorf("attributes = %v (%v), want a forced drain with no graceful phase", attrs, err)
 	}
 	// The reconciler then takes it out: DRAINING at once.
 	w.rec.RunDue(context.Background())

@@ -69,8 +69,12 @@ type ECS interface {
 	// of at most MaxAttributeValueLen characters). drainer keeps a drain's
 	// durable state as drainer.* attributes. ErrNotFound: the container
 	// instance is gone (TargetNotFoundException) or the cluster does not
-	// exist. An attribute ECS would refuse fails before any call, with no
-	// sentinel.
+	// exist. ErrAttributeLimit: the container instance would carry more
+	// than the 10 custom attributes ECS allows (agent attributes such as
+	// ecs.os-type do not count; AttributeLimitExceededException, "You can
+	// apply up to 10 custom attributes for each resource", PutAttributes,
+	// Amazon ECS API Reference); nothing of that call was written. An
+	// attribute ECS would refuse fails before any call, with no sentinel.
 	PutAttributes(ctx context.Context, cluster, containerInstanceARN string, attrs map[string]string) error
 
 	// DeleteAttributes removes custom attributes from a container instance;

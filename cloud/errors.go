@@ -22,3 +22,11 @@ var ErrNoActiveLifecycleAction = errors.New("no active lifecycle action")
 // client was allowed; the caller should try again later, not at once. Any
 // method may return it.
 var ErrThrottled = errors.New("throttled")
+
+// ErrAttributeLimit means ECS refused to add custom attributes to a
+// container instance that would then carry more than ECS allows
+// (AttributeLimitExceededException: "You can apply up to 10 custom
+// attributes for each resource", PutAttributes, Amazon ECS API
+// Reference). The attributes the customer put there take the room;
+// retrying does not help until some are deleted.
+var ErrAttributeLimit = errors.New("custom attribute limit reached")

@@ -1,8 +1,6 @@
 package drain
 
 import (
-	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -71,59 +69,6 @@ func TestMergeKeepsTheEarliestDeadlinesAndTheLifecycleAction(t *testing.T) {
 	}
 	if again := Merge(hook, hook); again != hook {
 		t.Errorf("merging a redelivered trigger changed the drain: %+v", again)
-	}
-}
-
-func TestRecordAttributesRoundTrip(t *testing.T) {
-	r := DefaultPolicy().Plan(Trigger{Reason: ReasonLifecycle, At: t0, Group: "web-asg", Hook: "drain-hook",
-		Token: "3b1f5c3e-8d9a-4c1e-9f5e-2a7b6c8d9e0f", HookGlobalTimeout: 25 * time.Hour})
-	attrs, err := r.Attributes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(attrs) != 7 {
-		t.Fatalf("%d attributes, want 7 (ECS allows 10 custom ones)", len(attrs))
-	}
-	back, err := ParseRecord(attrs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back != r {
-		t.Fatalf("round trip: %+v != %+v", back, r)
-	}
-	if _, err := ParseRecord(map[string]string{"ecs.os-type": "linux"}); !errors.Is(err, ErrNoRecord) {
-		t.Fatalf("no drain attributes: err = %v, want ErrNoRecord", err)
-	}
-}
-
-func TestDamagedRecords(t *testing.T) {
-	good, _ := DefaultPolicy().Plan(Trigger{Reason: ReasonIdle, At: t0}).Attributes()
-	tests := []struct {
-		name   string
-		mutate func(map[string]string)
-		want   string
-	}{
-		{"unknown reason", func(a map[string]string) { a[AttrReason] = "boredom" }, "unknown reason"},
-		{"missing deadline", func(a map[string]string) { delete(a, AttrDeadline) }, "drainer.deadline is missing"},
-		{"bad time", func(a map[string]string) { a[AttrStarted] = "yesterday" }, "drainer.started"},
-		{"deadlines reversed", func(a map[string]string) { a[AttrDeadline] = t0.Format(time.RFC3339) }, "hard deadline before"},
-		{"hook without group", func(a map[string]string) { a[AttrHook] = "h" }, "without its group"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := map[string]string{}
-			for k, v := range good {
-				a[k] = v
-			}
-			tt.mutate(a)
-			if _, err := ParseRecord(a); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want %q", err, tt.want)
-			}
-		})
-	}
-	long := Record{Reason: ReasonLifecycle, Started: t0, GracefulUntil: t0, Deadline: t0, Group: "g", Hook: strings.Repeat("h", 129)}
-	if _, err := long.Attributes(); err == nil || !strings.Contains(err.Error(), "ECS allows 128") {
-		t.Fatalf("129-character hook name: err = %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -154,7 +155,10 @@ var ErrNotContainerInstance = errors.New("not a container instance of a served c
 // Start begins a drain of instanceID for trigger t, or joins it to the
 // drain already under way (earliest deadlines win). It returns once the
 // drain is recorded durably on the container instance, so the caller may
-// then acknowledge the trigger (delete its queue message).
+// then acknowledge the trigger (delete its queue message). A container
+// instance with no room left for custom attributes (cloud.ErrAttributeLimit)
+// gets a warning and an EventNotRecorded instead, and the drain runs from
+// memory: it does not survive a restart of drainer.
 //
 // An instance that is not a container instance has nothing to drain: a
 // lifecycle action holding it is completed at once and Start returns nil;
@@ -209,7 +213,13 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		// The drain in memory is at least as fresh as what was read.
 		existing, perr = d.record, nil
 	}
+	if perr == nil {
+		if existing, err = r.withGroup(ctx, instanceID, existing); err != nil {
+			return fmt.Errorf("drain %s: %w", instanceID, err)
+		}
+	}
 	started := true
+	var unrecorded error
 	switch {
 	case perr == nil:
 		rec = Merge(existing, rec)
@@ -222,7 +232,9 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		if err != nil {
 			return fmt.Errorf("drain %s: %w", instanceID, err)
 		}
-		if err := r.cfg.Cloud.PutAttributes(ctx, cluster, ci.ARN, attrs); err != nil {
+		if err := r.cfg.Cloud.PutAttributes(ctx, cluster, ci.ARN, attrs); errors.Is(err, cloud.ErrAttributeLimit) {
+			unrecorded = err
+		} else if err != nil {
 			return fmt.Errorf("drain %s: record the drain: %w", instanceID, err)
 		}
 	}
@@ -234,6 +246,9 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	if started {
 		r.emit(Event{Type: EventStarted, Time: r.cfg.Clock.Now(), InstanceID: instanceID, Cluster: cluster, Reason: rec.Reason, Phase: PhaseGraceful,
 			Detail: fmt.Sprintf("graceful until %s, hard deadline %s", rec.GracefulUntil.Format(time.RFC3339), rec.Deadline.Format(time.RFC3339))})
+	}
+	if unrecorded != nil {
+		r.notRecorded(d, unrecorded)
 	}
 	r.schedule(d, r.cfg.Clock.Now())
 	return nil
@@ -317,14 +332,18 @@ func (r *Reconciler) Resume(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, cluster := range clusters {
-		targets, err := r.cfg.Cloud.ListAttributeTargets(ctx, cluster, AttrReason)
-		if err != nil {
-			return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
-		}
 		var arns []string
-		for _, t := range targets {
-			arns = append(arns, t.ContainerInstanceARN)
+		for _, name := range RecordMarkers {
+			targets, err := r.cfg.Cloud.ListAttributeTargets(ctx, cluster, name)
+			if err != nil {
+				return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
+			}
+			for _, t := range targets {
+				arns = append(arns, t.ContainerInstanceARN)
+			}
 		}
+		slices.Sort(arns)
+		arns = slices.Compact(arns)
 		if len(arns) == 0 {
 			continue
 		}
@@ -332,10 +351,13 @@ func (r *Reconciler) Resume(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
 		}
+		recs, err := r.recorded(ctx, cis)
+		if err != nil {
+			return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
+		}
 		for _, ci := range cis {
-			rec, err := ParseRecord(ci.Attributes)
-			if err != nil {
-				r.log.Warn("cannot resume a drain", "containerInstance", ci.ARN, "error", err)
+			rec, ok := recs[ci.ARN]
+			if !ok {
 				continue
 			}
 			d := r.drainFor(ci.EC2InstanceID)

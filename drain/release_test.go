@@ -1,21 +1,13 @@
 package drain_test
 
 import (
-	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/drainer-dev/drainer/cloud"
-	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/drain"
-	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/ec2"
-	"github.com/drainer-dev/drainer/emulator/front"
-	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
 // A host in no Auto Scaling group (launched by hand, or detached from its
@@ -24,21 +16,14 @@ import (
 // not found - No managed instance found for instance ID …"; the drain must
 // then terminate it through EC2 at once, not retry Auto Scaling for ever.
 func TestReleaseOfAnInstanceInNoGroupTerminatesItThroughEC2(t *testing.T) {
-	sc, err := scenario.ParseYAML([]byte(`
+	w := newWorld(t, `
 name: standalone
 clusters: [{name: demo}]
 groups:
   - {name: demo-asg, cluster: demo, min: 1, max: 2, desired: 1}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := scenario.NewWorld(sc, emulator.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := run.World
+`)
 	var id string
+	var err error
 	w.Do(func() {
 		// The group's launch template, outside the group: the ECS agent
 		// joins the demo cluster, Auto Scaling never hears of it.
@@ -52,19 +37,7 @@ groups:
 	}
 	w.Clock.RunFor(2 * time.Minute)
 
-	fast := cloudaws.Limit{Rate: 1e6, Burst: 1e6}
-	c, err := cloudaws.New(context.Background(), cloudaws.Options{
-		Region:      "us-east-1",
-		Endpoint:    "http://emulator.local",
-		HTTPClient:  &http.Client{Transport: front.Transport(front.New(w))},
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDDRAINER", "secret", ""),
-		Clock:       w.Clock,
-		Limits:      cloudaws.Limits{ECS: fast, AutoScaling: fast, EC2: fast, SQS: fast, Events: fast},
-		MaxBackoff:  5 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClient(w)
 	ctx := t.Context()
 	if gis, err := c.DescribeGroupInstances(ctx, []string{id}); err != nil || len(gis) != 0 {
 		t.Fatalf("the host is in a group: %+v, %v", gis, err)
@@ -76,19 +49,9 @@ groups:
 	if err := rec.Start(ctx, id, drain.Trigger{Reason: drain.ReasonOperator}); err != nil {
 		t.Fatal(err)
 	}
-	// Drive the drain on virtual time until it is over, with a bound far
-	// above what it needs: a drain stuck retrying would exhaust it.
-	for range 50 {
-		rec.RunDue(ctx)
-		next, ok := rec.Next()
-		if !ok {
-			break
-		}
-		w.Clock.RunUntil(next)
-	}
-	if ds := rec.Drains(); len(ds) != 0 {
-		t.Fatalf("drain still under way: %+v", ds)
-	}
+	// A bound far above what the drain needs: one stuck retrying would
+	// exhaust it.
+	runDrains(t, w, rec, 50)
 
 	insts, err := c.DescribeInstances(ctx, []string{id})
 	if err != nil || len(insts) != 1 || (insts[0].State != cloud.InstanceTerminated && insts[0].State != cloud.InstanceShuttingDown) {

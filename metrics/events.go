@@ -10,7 +10,8 @@ import (
 )
 
 // OnEvent counts one drain event: starts, completions (with their
-// duration) and stopped tasks. Wire it to drain.Config.OnEvent.
+// duration), drains not recorded (drain.EventNotRecorded) and stopped
+// tasks. Wire it to drain.Config.OnEvent.
 func (m *Metrics) OnEvent(ev drain.Event) {
 	reason := string(ev.Reason)
 	switch ev.Type {
@@ -25,6 +26,8 @@ func (m *Metrics) OnEvent(ev drain.Event) {
 		} else if seen {
 			m.drainDuration.WithLabelValues(reason).Observe(ev.Time.Sub(started).Seconds())
 		}
+	case drain.EventNotRecorded:
+		m.drainsNotRecorded.WithLabelValues(reason).Inc()
 	case drain.EventTaskStopped:
 		m.tasksStopped.WithLabelValues(TaskClass(ev.Detail)).Inc()
 	case drain.EventTasksLost:

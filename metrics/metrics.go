@@ -14,6 +14,7 @@ type Metrics struct {
 
 	drainsStarted      *prometheus.CounterVec
 	drainsCompleted    *prometheus.CounterVec
+	drainsNotRecorded  *prometheus.CounterVec
 	drainDuration      *prometheus.HistogramVec
 	tasksStopped       *prometheus.CounterVec
 	lifecycleCompleted prometheus.Counter
@@ -47,6 +48,9 @@ func New() *Metrics {
 		drainsCompleted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "drainer_drains_completed_total", Help: "Drains completed, by reason; overdue=\"true\" when the hard deadline forced the instance out with tasks still on it.",
 		}, []string{"reason", "overdue"}),
+		drainsNotRecorded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "drainer_drains_not_recorded_total", Help: "Drains that could not be recorded on their container instance, by reason: it already carries the 10 custom attributes ECS allows, so the drain runs from memory and does not survive a restart of drainer.",
+		}, []string{"reason"}),
 		drainDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "drainer_drain_duration_seconds", Help: "Time from the start of a drain to its completion, by reason.",
 			Buckets: DurationBuckets,
@@ -84,7 +88,7 @@ func New() *Metrics {
 		starts: startTimes{m: map[string]startTime{}},
 	}
 	m.reg.MustRegister(
-		m.drainsStarted, m.drainsCompleted, m.drainDuration, m.tasksStopped,
+		m.drainsStarted, m.drainsCompleted, m.drainsNotRecorded, m.drainDuration, m.tasksStopped,
 		m.lifecycleCompleted, m.heartbeats, m.queueMessages, m.queueErrors,
 		m.apiCalls, m.apiThrottles, m.eventsPublished, m.noticesIgnored, m.tasksLost,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

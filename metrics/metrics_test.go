@@ -57,11 +57,18 @@ func TestOnEvent(t *testing.T) {
 			want(t, testutil.ToFloat64(m.tasksStopped.WithLabelValues(ClassHardDeadline)), 1)
 			want(t, testutil.ToFloat64(m.tasksStopped.WithLabelValues(ClassOther)), 1)
 		}},
+		{"drains not recorded by reason", []drain.Event{
+			{Type: drain.EventStarted, InstanceID: "i-1", Reason: drain.ReasonLifecycle, Time: t0},
+			{Type: drain.EventNotRecorded, InstanceID: "i-1", Reason: drain.ReasonLifecycle, Time: t0},
+		}, func(t *testing.T, m *Metrics) {
+			want(t, testutil.ToFloat64(m.drainsNotRecorded.WithLabelValues("lifecycle")), 1)
+			want(t, testutil.ToFloat64(m.drainsStarted.WithLabelValues("lifecycle")), 1)
+		}},
 		{"phase changes and releases count nothing", []drain.Event{
 			{Type: drain.EventPhaseChanged, Reason: drain.ReasonTTL},
 			{Type: drain.EventReleased, Reason: drain.ReasonTTL},
 		}, func(t *testing.T, m *Metrics) {
-			want(t, float64(testutil.CollectAndCount(m.drainsStarted)+testutil.CollectAndCount(m.drainsCompleted)+testutil.CollectAndCount(m.tasksStopped)), 0)
+			want(t, float64(testutil.CollectAndCount(m.drainsStarted)+testutil.CollectAndCount(m.drainsCompleted)+testutil.CollectAndCount(m.drainsNotRecorded)+testutil.CollectAndCount(m.tasksStopped)), 0)
 		}},
 	}
 	for _, tt := range tests {

@@ -222,7 +222,19 @@ func TestECSAttributesServicesCapacityProviders(t *testing.T) {
 		t.Error("an invalid attribute reached ECS")
 	}
 
-	names := make([]string, 0, len(state))
+	// Six there; four more reach ECS's limit of 10 custom attributes, the
+	// eleventh is ErrAttributeLimit and writes nothing.
+	noErr(t, c.PutAttributes(ctx, "demo", ci.ARN, map[string]string{"team.a": "1", "team.b": "2", "team.c": "3", "team.d": "4"}))
+	err = c.PutAttributes(ctx, "demo", ci.ARN, map[string]string{"team.e": "5"})
+	if !errors.Is(err, cloud.ErrAttributeLimit) || errors.Is(err, cloud.ErrNotFound) {
+		t.Fatalf("the 11th custom attribute: err = %v, want ErrAttributeLimit", err)
+	}
+	noErr(t, c.PutAttributes(ctx, "demo", ci.ARN, map[string]string{"team.a": "updated"}))
+	if targets, _ := c.ListAttributeTargets(ctx, "demo", "team.e"); len(targets) != 0 {
+		t.Fatalf("refused attribute written: %+v", targets)
+	}
+
+	names := []string{"team.a", "team.b", "team.c", "team.d"}
 	for k := range state {
 		names = append(names, k)
 	}

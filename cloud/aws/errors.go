@@ -117,6 +117,13 @@ var notFoundMessages = []struct {
 	{[]string{"InvalidParameterValue"}, regexp.MustCompile(`^Value \S+ for parameter ReceiptHandle is invalid\. Reason: Message does not exist or is not available for visibility timeout change\.$`)},
 }
 
+// attributeLimitCode is ECS's answer to PutAttributes when a container
+// instance would carry more than 10 custom attributes (Amazon ECS API
+// Reference, PutAttributes, Errors: AttributeLimitExceededException, "You
+// can apply up to 10 custom attributes for each resource."). ECS uses the
+// code for nothing else, so it is mapped whatever its message.
+const attributeLimitCode = "AttributeLimitExceededException"
+
 // noActionMessage is Auto Scaling's answer to CompleteLifecycleAction and
 // RecordLifecycleActionHeartbeat when the instance holds no action for the
 // hook, by token or by instance id: "No active Lifecycle Action found with
@@ -138,6 +145,8 @@ func sentinel(err error) error {
 		return cloud.ErrNotFound
 	case code == "ValidationError" && noActionMessage.MatchString(msg):
 		return cloud.ErrNoActiveLifecycleAction
+	case code == attributeLimitCode:
+		return cloud.ErrAttributeLimit
 	}
 	for _, m := range notFoundMessages {
 		for _, c := range m.codes {

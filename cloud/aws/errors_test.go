@@ -60,6 +60,8 @@ func TestWrapMapsSentinels(t *testing.T) {
 		{"ecs: running tasks", api("InvalidParameterException", "Found running tasks on the instance."), nil},
 		{"ecs: not found inside another sentence", api("InvalidParameterException", "The referenced task was not found. Also the cluster is busy."), nil},
 		{"ecs: blank", api("ClientException", "Container instance can not be blank."), nil},
+		{"attribute limit", api("AttributeLimitExceededException", "You can apply up to 10 custom attributes for each resource."), cloud.ErrAttributeLimit},
+		{"attribute limit, other wording", api("AttributeLimitExceededException", "Attribute limit exceeded."), cloud.ErrAttributeLimit},
 
 		// EC2.
 		{"ec2 instance", api("InvalidInstanceID.NotFound", "The instance ID 'i-1' does not exist"), cloud.ErrNotFound},
@@ -87,7 +89,7 @@ func TestWrapMapsSentinels(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := wrap(tt.err, "doing %s", "something")
-			for _, s := range []error{cloud.ErrThrottled, cloud.ErrNotFound, cloud.ErrNoActiveLifecycleAction} {
+			for _, s := range []error{cloud.ErrThrottled, cloud.ErrNotFound, cloud.ErrNoActiveLifecycleAction, cloud.ErrAttributeLimit} {
 				if got := errors.Is(err, s); got != (s == tt.want) {
 					t.Errorf("errors.Is(%v, %v) = %t", err, s, got)
 				}

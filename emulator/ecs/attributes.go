@@ -4,7 +4,16 @@ import (
 	"github.com/drainer-dev/drainer/emulator/core"
 )
 
+// maxCustomAttributes is ECS's limit of custom attributes per container
+// instance (agent attributes do not count) and per PutAttributes call
+// ("You can specify up to 10 custom attributes for each resource. You can
+// specify up to 10 attributes in a single call.", PutAttributes, Amazon ECS
+// API Reference).
 const maxCustomAttributes = 10
+
+// attributeLimitMessage is the text of AttributeLimitExceededException as
+// the API Reference gives it (PutAttributes, Errors); it names no resource.
+const attributeLimitMessage = "You can apply up to 10 custom attributes for each resource. You can view the attributes of a resource with ListAttributes. You can remove existing attributes on a resource with DeleteAttributes."
 
 func attrLimit(format string, args ...any) error {
 	return core.ClientError("AttributeLimitExceededException", format, args...)
@@ -84,7 +93,9 @@ type PutAttributesOutput struct {
 }
 
 // PutAttributes creates or updates custom attributes of container
-// instances; all or nothing.
+// instances; all or nothing. A container instance that would carry more
+// than maxCustomAttributes custom attributes fails the whole call with
+// AttributeLimitExceededException (updating one it has is always allowed).
 func (s *Service) PutAttributes(in PutAttributesInput) (*PutAttributesOutput, error) {
 	c, err := s.cluster(in.Cluster)
 	if err != nil {
@@ -109,7 +120,7 @@ func (s *Service) PutAttributes(in PutAttributesInput) (*PutAttributesOutput, er
 	for i := range in.Attributes {
 		ci := targets[i]
 		if len(ci.Attributes)-ci.builtins+len(added[ci]) > maxCustomAttributes {
-			return nil, attrLimit("The maximum number of custom attributes (%d) for container instance %s has been reached.", maxCustomAttributes, ci.ContainerInstanceArn)
+			return nil, attrLimit("%s", attributeLimitMessage)
 		}
 	}
 	out := &PutAttributesOutput{Attributes: []Attribute{}}

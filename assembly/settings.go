@@ -59,7 +59,7 @@ type Settings struct {
 // DefaultSettings are the settings when nothing says otherwise.
 func DefaultSettings() Settings {
 	return Settings{
-		Hooks:                []string{DefaultHook},
+		Hooks:                []string{drain.DefaultHook},
 		Preset:               controller.PresetDefault,
 		FallbackPoll:         drain.DefaultPolicy().FallbackPoll,
 		ScanInterval:         time.Minute,
@@ -70,9 +70,6 @@ func DefaultSettings() Settings {
 	}
 }
 
-// DefaultHook is the name of the lifecycle hook drainer owns unless told
-// otherwise.
-const DefaultHook = "drainer"
 
 // Spec describes one setting: its flag name, the environment variable
 // `drainer run` reads it from, whether it is a boolean flag or a list (a

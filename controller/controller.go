@@ -56,7 +56,7 @@ type Options struct {
 	OnScan func(ScanReport, error)
 
 	// Hooks are the termination lifecycle hooks drainer owns (default
-	// DefaultHook): lifecycle actions of any other hook are ignored.
+	// drain.DefaultHook): lifecycle actions of any other hook are ignored.
 	Hooks []string
 	// OnIgnored, when set, is told of each notice left alone, with one of
 	// the Ignored… reasons.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/intake"
 )
 
@@ -51,13 +52,10 @@ type servedAnswer struct {
 func (c *Controller) owns(hook string) bool {
 	hooks := c.opts.Hooks
 	if len(hooks) == 0 {
-		hooks = []string{DefaultHook}
+		hooks = []string{drain.DefaultHook}
 	}
 	return slices.Contains(hooks, hook)
 }
-
-// DefaultHook is the hook drainer owns when Options.Hooks is empty.
-const DefaultHook = "drainer"
 
 // ignore logs and counts a notice drainer leaves alone.
 func (c *Controller) ignore(n intake.Notice, reason, detail string) {

@@ -160,9 +160,12 @@ var ErrNotContainerInstance = errors.New("not a container instance of a served c
 // gets a warning and an EventNotRecorded instead, and the drain runs from
 // memory: it does not survive a restart of drainer.
 //
-// An instance that is not a container instance has nothing to drain: a
-// lifecycle action holding it is completed at once and Start returns nil;
-// other triggers get ErrNotContainerInstance.
+// An instance that is not a container instance of a served cluster has
+// nothing to drain, yet: a lifecycle action holding it starts a drain that
+// waits for its ECS agent to register (PhaseAwaiting), until the
+// instance's registration grace ends; other triggers get
+// ErrNotContainerInstance. The caller checks that the lifecycle action is
+// drainer's (an owned hook, pending) before it calls Start.
 func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) error {
 	if !t.Reason.Valid() {
 		return fmt.Errorf("drain %s: unknown reason %q", instanceID, t.Reason)
@@ -301,7 +304,11 @@ func (r *Reconciler) registered(ctx context.Context, d *drainState, cluster stri
 	if err != nil {
 		return err
 	}
-	if err := r.cfg.Cloud.PutAttributes(ctx, cluster, ci.ARN, attrs); err != nil {
+	err = r.cfg.Cloud.PutAttributes(ctx, cluster, ci.ARN, attrs)
+	switch {
+	case errors.Is(err, cloud.ErrAttributeLimit):
+		r.notRecorded(d, err)
+	case err != nil:
 		return fmt.Errorf("record the drain: %w", err)
 	}
 	d.cluster, d.ciARN, d.awaiting = cluster, ci.ARN, false

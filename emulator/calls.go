@@ -23,10 +23,11 @@ type Call struct {
 
 // CallLog keeps the most recent calls and exact counts of all of them.
 type CallLog struct {
-	limit  int
-	calls  []Call
-	total  int
-	counts map[string]int // service:operation:outcome
+	limit     int
+	calls     []Call
+	total     int
+	counts    map[string]int // service:operation:outcome
+	lastInput any            // the request of the most recent call
 }
 
 func newCallLog(limit int) *CallLog {
@@ -36,7 +37,8 @@ func newCallLog(limit int) *CallLog {
 	return &CallLog{limit: limit, counts: map[string]int{}}
 }
 
-func (l *CallLog) add(c Call) {
+func (l *CallLog) add(c Call, input any) {
+	l.lastInput = input
 	l.total++
 	c.Seq = l.total
 	l.counts[c.Service+":"+c.Operation+":"+c.Outcome]++
@@ -61,6 +63,15 @@ func (l *CallLog) Last() (Call, bool) {
 	return l.calls[len(l.calls)-1], true
 }
 
+// LastInput returns the request of the most recent call as its API method
+// received it (a value of the method's input type, such as
+// autoscaling.CompleteLifecycleActionInput or ecs.StopTaskInput), or nil
+// when that call was made through World.Call. Observers registered with
+// World.OnEvent judge the call that just happened by it (the hook, group,
+// cluster and instances it named); only the latest request is kept, so the
+// log's entries stay small.
+func (l *CallLog) LastInput() any { return l.lastInput }
+
 // Total is the number of calls ever made.
 func (l *CallLog) Total() int { return l.total }
 
@@ -84,6 +95,11 @@ func (l *CallLog) Count(service, op, outcome string) int {
 // lock, at the current virtual time, after the injected faults have had
 // their say, and recorded in the call log.
 func (w *World) Call(caller, service, op string, fn func() error) error {
+	return w.call(caller, service, op, nil, fn)
+}
+
+// call is Call recording input as the call's request (CallLog.LastInput).
+func (w *World) call(caller, service, op string, input any, fn func() error) error {
 	var err error
 	w.Env.Do(func() {
 		now := w.Env.Now()
@@ -99,17 +115,18 @@ func (w *World) Call(caller, service, op string, fn func() error) error {
 				outcome = "InternalError"
 			}
 		}
-		w.Calls.add(Call{Time: now, Caller: caller, Service: service, Operation: op, Outcome: outcome})
+		w.Calls.add(Call{Time: now, Caller: caller, Service: service, Operation: op, Outcome: outcome}, input)
 	})
 	return err
 }
 
 // Invoke calls a service's API method through w.Call, naming the service
 // and operation after the method: Invoke(w, "test", w.ECS.CreateCluster, in).
+// in is the call's request in the call log (CallLog.LastInput).
 func Invoke[I, O any](w *World, caller string, method func(I) (O, error), in I) (O, error) {
 	service, op := methodName(method)
 	var out O
-	err := w.Call(caller, service, op, func() error {
+	err := w.call(caller, service, op, in, func() error {
 		var err error
 		out, err = method(in)
 		return err

@@ -157,7 +157,7 @@ func (c *Controller) ours(ctx context.Context, n intake.LifecycleAction) (bool, 
 	if c.opts.Cloud == nil {
 		return true, nil
 	}
-	served, err := c.groupServed(ctx, n.Group)
+	served, err := c.groupServed(ctx, n.Group, n.InstanceID)
 	if err != nil {
 		return false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
 	}

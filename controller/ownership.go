@@ -66,15 +66,17 @@ func (c *Controller) ignore(n intake.Notice, reason, detail string) {
 }
 
 // groupServed reports whether group serves a cluster drainer serves: one
-// of the clusters' capacity providers names it, or one of its instances is
-// registered in one of them. A group none of whose instances has
-// registered yet (a new group) serves none until one does.
+// of the clusters' capacity providers names it, or one of its instances —
+// instanceID first, the one a notice is about — is registered in one of
+// them. A group none of whose instances has registered yet (a new group)
+// serves none until one does.
 //
 // Cost, once per group every few minutes: the clusters' capacity
-// providers (cached with the policies), one DescribeAutoScalingGroups, and
-// for up to three of its instances one ListContainerInstances (filtered by
-// instance) per served cluster.
-func (c *Controller) groupServed(ctx context.Context, group string) (bool, error) {
+// providers (cached with the policies), and for up to four of its
+// instances one ListContainerInstances (filtered by instance) per served
+// cluster, with one DescribeAutoScalingGroups when instanceID is not
+// registered.
+func (c *Controller) groupServed(ctx context.Context, group, instanceID string) (bool, error) {
 	now := c.clock.Now()
 	c.own.mu.Lock()
 	a, ok := c.own.groups[group]
@@ -82,7 +84,7 @@ func (c *Controller) groupServed(ctx context.Context, group string) (bool, error
 	if ok && (a.served && now.Sub(a.at) < servedFor || !a.served && now.Sub(a.at) < notServedFor) {
 		return a.served, nil
 	}
-	served, err := c.askServed(ctx, group)
+	served, err := c.askServed(ctx, group, instanceID)
 	if err != nil {
 		return false, fmt.Errorf("does group %s serve a cluster of drainer's: %w", group, err)
 	}
@@ -95,7 +97,7 @@ func (c *Controller) groupServed(ctx context.Context, group string) (bool, error
 	return served, nil
 }
 
-func (c *Controller) askServed(ctx context.Context, group string) (bool, error) {
+func (c *Controller) askServed(ctx context.Context, group, instanceID string) (bool, error) {
 	if err := c.ensurePolicies(ctx); err != nil {
 		return false, err
 	}
@@ -105,28 +107,37 @@ func (c *Controller) askServed(ctx context.Context, group string) (bool, error) 
 	if byProvider {
 		return true, nil
 	}
-	groups, err := c.opts.Cloud.DescribeGroups(ctx, []string{group})
-	if err != nil || len(groups) == 0 {
-		return false, err
-	}
 	clusters, err := c.clusters(ctx)
 	if err != nil {
 		return false, err
 	}
-	asked := 0
-	for _, gi := range groups[0].Instances {
-		if gi.LifecycleState != cloud.LifecycleInService || asked == 3 {
-			continue
-		}
-		asked++
+	registered := func(id string) (bool, error) {
 		for _, cl := range clusters {
-			_, err := c.opts.Cloud.FindContainerInstance(ctx, cl, gi.InstanceID)
+			_, err := c.opts.Cloud.FindContainerInstance(ctx, cl, id)
 			switch {
 			case err == nil:
 				return true, nil
 			case !errors.Is(err, cloud.ErrNotFound):
 				return false, err
 			}
+		}
+		return false, nil
+	}
+	if ok, err := registered(instanceID); ok || err != nil {
+		return ok, err
+	}
+	groups, err := c.opts.Cloud.DescribeGroups(ctx, []string{group})
+	if err != nil || len(groups) == 0 {
+		return false, err
+	}
+	asked := 0
+	for _, gi := range groups[0].Instances {
+		if gi.InstanceID == instanceID || gi.LifecycleState == cloud.LifecycleTerminated || asked == 3 {
+			continue
+		}
+		asked++
+		if ok, err := registered(gi.InstanceID); ok || err != nil {
+			return ok, err
 		}
 	}
 	return false, nil

@@ -150,6 +150,9 @@ func (c *Checker) noteKill(t *ecs.Task, fromLast string) {
 	if ci == nil || c.holds[ci.Ec2InstanceId] == nil || c.w.ECS.TaskClass(t) == "daemon" {
 		return
 	}
+	if !ci.AgentConnected {
+		return // lost with its agent, before: nothing could stop it (drainer reports it)
+	}
 	if host, ok := c.w.EC2.Instance(ci.Ec2InstanceId); ok && (host.State == ec2.StateRunning || host.State == ec2.StatePending) {
 		return // stopped on a live host: not the host's end
 	}

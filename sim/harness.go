@@ -89,6 +89,17 @@ func (h *Harness) OnDrainEvent(f func(drain.Event)) {
 	h.listeners = append(h.listeners, f)
 }
 
+// SweepInterval is how long, under settings, a network interface that an
+// ECS task left available may stay after its instance went: two scan
+// intervals (the sweep deletes it at the first pass that finds it old
+// enough), or two minutes when the scans are off.
+func SweepInterval(s assembly.Settings) time.Duration {
+	if s.ScanInterval <= 0 {
+		return 2 * time.Minute
+	}
+	return 2 * s.ScanInterval
+}
+
 // Scan is one pass of the periodic scans: what it found and did, or why
 // it failed.
 type Scan struct {
@@ -168,7 +179,13 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 	}
 	h.Drainer, h.Cloud, h.Reconciler, h.Controller = d, d.Cloud, d.Reconciler, d.Controller
 	if h.Checker == nil {
-		h.Checker = invariant.Watch(w)
+		h.Checker = invariant.WatchWith(w, invariant.Options{
+			OwnedHooks: settings.Hooks, Clusters: settings.Clusters, Caller: Caller,
+			SweepInterval: SweepInterval(*settings),
+			// DESIGN.md §3: a group whose capacity provider turns managed
+			// draining off lets its instances go undrained.
+			RespectDrainingOff: true,
+		})
 	}
 	h.ctx, h.stop = context.WithCancel(context.Background())
 	if err := h.Do(func(ctx context.Context) error {

@@ -70,7 +70,6 @@ func DefaultSettings() Settings {
 	}
 }
 
-
 // Spec describes one setting: its flag name, the environment variable
 // `drainer run` reads it from, whether it is a boolean flag or a list (a
 // repeatable flag, comma-separated in the environment), and its usage.

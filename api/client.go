@@ -33,6 +33,10 @@ const maxMessage = 512
 type Client struct {
 	base *url.URL
 	http *http.Client
+	// Now is the time a DrainList counts from when the controller does not
+	// say its own (one older than DrainList's Now field); default
+	// time.Now.
+	Now func() time.Time
 }
 
 // NewClient returns a client of the API at baseURL, an absolute http:// or
@@ -90,8 +94,8 @@ func (c *Client) Deregister(ctx context.Context, instanceID string) (Drain, erro
 
 // Drains lists the drains in progress (GET /v1/drains), ordered by start
 // then instance id; Drains is empty, not nil, when there is none. Now is
-// zero from a controller too old to say its time. Errors: *Error,
-// *UnreachableError.
+// the client's Now() when the controller is too old to say its time.
+// Errors: *Error, *UnreachableError.
 func (c *Client) Drains(ctx context.Context) (DrainList, error) {
 	var l DrainList
 	if err := c.do(ctx, http.MethodGet, "/v1/drains", nil, &l); err != nil {
@@ -99,6 +103,12 @@ func (c *Client) Drains(ctx context.Context) (DrainList, error) {
 	}
 	if l.Drains == nil {
 		l.Drains = []Drain{}
+	}
+	if l.Now.IsZero() {
+		l.Now = time.Now()
+		if c.Now != nil {
+			l.Now = c.Now()
+		}
 	}
 	slices.SortStableFunc(l.Drains, func(a, b Drain) int {
 		return cmp.Or(a.Started.Compare(b.Started), strings.Compare(a.InstanceID, b.InstanceID))

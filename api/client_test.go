@@ -277,3 +277,23 @@ func TestNewClient(t *testing.T) {
 		}
 	}
 }
+
+// TestDrainsFromAnOlderController: a controller that does not say its time
+// is read at the client's.
+func TestDrainsFromAnOlderController(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"drains":[{"instance":"i-0123456789abcdef0","reason":"idle"}]}`))
+	}))
+	defer srv.Close()
+	c, err := NewClient(srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	c.Now = func() time.Time { return at }
+	l, err := c.Drains(t.Context())
+	if err != nil || !l.Now.Equal(at) || len(l.Drains) != 1 {
+		t.Fatalf("Drains = %+v, %v; want the client's time", l, err)
+	}
+}

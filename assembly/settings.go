@@ -83,8 +83,8 @@ type Spec struct {
 
 // Specs lists every setting, in the order help text shows them.
 var Specs = []Spec{
-	{Name: "cluster", Env: "DRAINER_CLUSTERS", List: true, Usage: "ECS cluster to serve; repeat for several (comma-separated in the environment; default every cluster)"},
-	{Name: "hook", Env: "DRAINER_HOOKS", List: true, Usage: "termination lifecycle hook drainer owns: it completes, heartbeats or abandons no other; repeat for several (comma-separated in the environment; default drainer)"},
+	{Name: "cluster", Env: "DRAINER_CLUSTERS", List: true, Usage: "ECS cluster to serve; repeat for several (default every cluster)"},
+	{Name: "hook", Env: "DRAINER_HOOKS", List: true, Usage: "termination lifecycle hook drainer owns: it completes, heartbeats or abandons no other; repeat for several (default drainer)"},
 	{Name: "preset", Env: "DRAINER_PRESET", Usage: "policy preset: default (drainer's) or ecs-managed (AWS's own managed draining: 48 h, standalone tasks left to finish, no hard stop before the hook's timeout)"},
 	{Name: "standalone", Env: "DRAINER_STANDALONE", Usage: "standalone tasks on a draining instance: wait, stop-at-deadline or stop (default: the preset's, stop-at-deadline for default)"},
 	{Name: "drain-on-rebalance", Env: "DRAINER_DRAIN_ON_REBALANCE", Bool: true, Usage: "drain instances that get an EC2 rebalance recommendation"},
@@ -126,10 +126,16 @@ func (s *Settings) Set(name, value string) error {
 		return nil
 	}
 	switch name {
-	case "cluster":
-		s.Clusters = appendList(s.Clusters, value)
-	case "hook":
-		s.Hooks = appendList(s.Hooks, value)
+	case "cluster", "hook":
+		list := appendList(nil, value)
+		if len(list) == 0 {
+			return fmt.Errorf("--%s %q: name at least one (leave the setting out for the default)", name, value)
+		}
+		if name == "cluster" {
+			s.Clusters = append(s.Clusters, list...)
+		} else {
+			s.Hooks = append(s.Hooks, list...)
+		}
 	case "preset":
 		switch value {
 		case controller.PresetDefault, controller.PresetECSManaged:
@@ -313,6 +319,8 @@ func (s Settings) policies() (drain.Policy, controller.Options, error) {
 		ProtectDefault:   s.Protect,
 		DrainDefault:     controller.Bool(s.DrainWithoutProvider),
 		Hooks:            s.Hooks,
+		// An interface seen left over at one scan is deleted at the next.
+		SweepAge: s.ScanInterval,
 	}
 	pol, copts, err := controller.Preset(s.Preset, copts)
 	if err != nil {

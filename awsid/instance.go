@@ -1,6 +1,7 @@
 // Package awsid checks and takes apart the AWS identifiers drainer reads:
-// EC2 instance ids, and the Amazon Resource Names (ARNs) of ECS clusters,
-// container instances, tasks and services and of Auto Scaling groups.
+// EC2 instance ids; the Amazon Resource Names (ARNs) of ECS clusters,
+// container instances, tasks and services, of Auto Scaling groups, of SQS
+// queues and of SNS topics; and SQS queue URLs.
 //
 // ARNs are split with the SDK's own parser (github.com/aws/aws-sdk-go-v2/aws/arn);
 // this package knows only what the resource part of each kind looks like.

@@ -2,9 +2,11 @@ package clock
 
 import (
 	"context"
+	"log/slog"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A Virtual clock runs its goroutines one at a time: the running one holds
@@ -52,6 +54,7 @@ type sched struct {
 	procs []*proc       // live, in the order they started
 	back  chan struct{} // the running goroutine waits or returned
 	kick  func()        // a goroutine became runnable
+	watch *time.Timer   // stallWarning, while a goroutine runs; owned by settle
 }
 
 func (s *sched) init(kick func()) {
@@ -129,6 +132,33 @@ func (s *sched) settle() {
 		p.state = procRunning
 		s.mu.Unlock()
 		p.grant <- struct{}{}
+		s.awaitBack()
+	}
+}
+
+// stallWarning is how long a goroutine of a Virtual clock may run without
+// waiting through the clock before the clock logs a warning (with every
+// goroutine's stack) on slog's default logger: a goroutine of the clock
+// blocked on anything else — a plain channel, a sync.Mutex held across a
+// clock wait, a wait whose context is not its own — stops virtual time.
+const stallWarning = time.Minute
+
+// awaitBack waits for the running goroutine to give the baton back,
+// warning once if that takes stallWarning of wall time.
+func (s *sched) awaitBack() {
+	if s.watch == nil {
+		s.watch = time.NewTimer(stallWarning)
+	} else {
+		s.watch.Reset(stallWarning)
+	}
+	select {
+	case <-s.back:
+		s.watch.Stop()
+	case <-s.watch.C:
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		slog.Warn("clock: a goroutine of the virtual clock has run for "+stallWarning.String()+" of wall time without waiting through the clock; if it is blocked on something else, virtual time has stopped",
+			"goroutines", string(buf))
 		<-s.back
 	}
 }

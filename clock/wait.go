@@ -261,3 +261,17 @@ func remove(ws []*waiter, w *waiter) []*waiter {
 	}
 	return ws
 }
+
+// WithTimeout is context.WithTimeout on c: the returned context ends d
+// from now on c's time (its error is context.Canceled, its cause
+// context.DeadlineExceeded), or when parent ends. On a Virtual clock a
+// call bounded so ends when virtual time says so, as it would in
+// production, not after d of wall time.
+func WithTimeout(parent context.Context, c Clock, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	timer := c.AfterFunc(d, func() { cancel(context.DeadlineExceeded) })
+	return ctx, func() {
+		timer.Stop()
+		cancel(context.Canceled)
+	}
+}

@@ -1,9 +1,12 @@
 package clock
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -267,6 +270,51 @@ func TestWaitsOnTheRealClock(t *testing.T) {
 		want := []string{"1m3s notified false", "3s locked", "3s notified true", "3s slept"}
 		if !slices.Equal(got, want) {
 			t.Fatalf("got %q\nwant %q", got, want)
+		}
+	})
+}
+
+func TestWithTimeoutEndsOnTheClock(t *testing.T) {
+	v := NewVirtual(epoch)
+	var err error
+	var at time.Duration
+	Go(context.Background(), v, func(ctx context.Context) {
+		ctx, cancel := WithTimeout(ctx, v, 10*time.Second)
+		defer cancel()
+		err = Sleep(ctx, v, time.Minute)
+		at = v.Now().Sub(epoch)
+		if context.Cause(ctx) != context.DeadlineExceeded {
+			t.Errorf("cause %v, want DeadlineExceeded", context.Cause(ctx))
+		}
+	})
+	v.RunFor(time.Hour)
+	if err == nil || at != 10*time.Second {
+		t.Fatalf("a minute's sleep bounded to 10 s ended at +%v with %v", at, err)
+	}
+}
+
+// TestStallIsReported: a goroutine of the clock that waits on something
+// the clock cannot see (here a wait whose context is not its own) stops
+// virtual time; after a minute the clock says so, with the stacks. The
+// minute is the synctest bubble's, not the wall clock's.
+func TestStallIsReported(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logged bytes.Buffer
+		prev := slog.Default()
+		slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+		defer slog.SetDefault(prev)
+		v := NewVirtual(epoch)
+		release := make(chan struct{})
+		Go(context.Background(), v, func(ctx context.Context) {
+			<-release // not a clock wait
+		})
+		go func() {
+			time.Sleep(2 * time.Minute) // the bubble's time
+			close(release)
+		}()
+		v.RunFor(time.Second)
+		if !strings.Contains(logged.String(), "without waiting through the clock") || !strings.Contains(logged.String(), "TestStallIsReported") {
+			t.Fatalf("no stall warning with the stuck goroutine's stack:\n%.500s", logged.String())
 		}
 	})
 }

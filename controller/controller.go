@@ -54,6 +54,9 @@ type Options struct {
 	Preset string
 	// OnScan, when set, is told what each pass of Run found and did.
 	OnScan func(ScanReport, error)
+	// SweepAge: the scans delete the network interfaces ECS tasks left
+	// available once seen so for that long (0: they do not sweep).
+	SweepAge time.Duration
 
 	// Hooks are the termination lifecycle hooks drainer owns (default
 	// drain.DefaultHook): lifecycle actions of any other hook are ignored.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -156,4 +157,53 @@ func (c *Controller) pending(ctx context.Context, group, hook, instanceID string
 		return false, nil
 	}
 	return false, fmt.Errorf("lifecycle action of %s for hook %s: %w", instanceID, hook, err)
+}
+
+// adopt takes up an instance in Terminating:Wait that no drain covers
+// (the scans find them): for each owned termination hook of group whose
+// lifecycle action Auto Scaling says is pending for the instance, it
+// starts the drain a lifecycle message would have started, counting from
+// when Auto Scaling began terminating the instance (its scaling activity),
+// or from now when that is not found. A message lost, or a drain that
+// waited in memory for its agent to register when drainer restarted, is
+// so taken up within a scan interval, before the hook times out.
+//
+// Cost per instance: one DescribeLifecycleHooks and, per owned hook, one
+// RecordLifecycleActionHeartbeat; one DescribeScalingActivities per drain
+// started.
+func (c *Controller) adopt(ctx context.Context, group, instanceID string) error {
+	hooks, err := c.opts.Cloud.LifecycleHooks(ctx, group)
+	if err != nil {
+		return fmt.Errorf("hooks of %s: %w", group, err)
+	}
+	for _, h := range hooks {
+		if h.Transition != cloud.LifecycleTransitionTerminating || !c.owns(h.Name) {
+			continue
+		}
+		pending, err := c.pending(ctx, group, h.Name, instanceID)
+		if err != nil || !pending {
+			return err
+		}
+		at := c.terminatingSince(ctx, instanceID)
+		c.log.Info("taking up a lifecycle action no drain covers", "instance", instanceID, "group", group, "hook", h.Name, "since", at)
+		if err := c.start(ctx, instanceID, drain.Trigger{Reason: drain.ReasonLifecycle, At: at, Group: group, Hook: h.Name, HookGlobalTimeout: h.GlobalTimeout}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// terminatingSince is when Auto Scaling began terminating instanceID, from
+// its recent scaling activities; zero (now, for the drain) when not found.
+func (c *Controller) terminatingSince(ctx context.Context, instanceID string) time.Time {
+	acts, err := c.opts.Cloud.ScalingActivities(ctx, 100)
+	if err != nil {
+		return time.Time{}
+	}
+	for _, a := range acts {
+		if strings.Contains(a.Description, "Terminating EC2 instance: "+instanceID) {
+			return a.Start
+		}
+	}
+	return time.Time{}
 }

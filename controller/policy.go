@@ -3,10 +3,10 @@ package controller
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/scan"
@@ -39,16 +39,6 @@ func (o Options) Policy(cp *cloud.CapacityProvider) GroupPolicy {
 // Bool returns a pointer to v, for the tri-state options.
 func Bool(v bool) *bool { return &v }
 
-// GroupFromARN returns the group name an Auto Scaling group ARN ends with
-// (…:autoScalingGroupName/NAME), "" when it is not such an ARN.
-func GroupFromARN(arn string) string {
-	_, name, ok := strings.Cut(arn, ":autoScalingGroupName/")
-	if !ok {
-		return ""
-	}
-	return name
-}
-
 // policies caches the capacity providers of the served clusters by group.
 type policies struct {
 	mu       sync.Mutex
@@ -70,7 +60,7 @@ func (c *Controller) refreshPolicies(ctx context.Context, clusters []string) err
 			return fmt.Errorf("capacity providers of %s: %w", cl, err)
 		}
 		for _, cp := range cps {
-			if g := GroupFromARN(cp.AutoScalingGroupARN); g != "" {
+			if g := awsid.GroupName(cp.AutoScalingGroupARN); g != "" {
 				by[g] = cp
 			}
 		}
@@ -146,7 +136,7 @@ func (c *Controller) clusters(ctx context.Context) ([]string, error) {
 	}
 	cs, err := c.opts.Cloud.ListClusters(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list clusters: %w", err)
+		return nil, err // the client says "list clusters: …"
 	}
 	return cs, nil
 }

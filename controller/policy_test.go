@@ -33,19 +33,6 @@ func TestGroupPolicyResolution(t *testing.T) {
 	}
 }
 
-func TestGroupFromARN(t *testing.T) {
-	for arn, want := range map[string]string{
-		"arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1f2e-3d:autoScalingGroupName/prod-asg": "prod-asg",
-		"arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x:autoScalingGroupName/a/b":            "a/b",
-		"prod-asg": "",
-		"":         "",
-	} {
-		if got := GroupFromARN(arn); got != want {
-			t.Errorf("GroupFromARN(%q) = %q, want %q", arn, got, want)
-		}
-	}
-}
-
 func TestPresets(t *testing.T) {
 	p, o, err := Preset("", Options{IdleAfter: time.Hour})
 	if err != nil || o.Preset != PresetDefault || o.IdleAfter != time.Hour || p.Standalone != drain.DefaultPolicy().Standalone {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/duration"
 	"github.com/drainer-dev/drainer/scan"
@@ -126,11 +127,11 @@ func hookFindings(group string, hooks []cloud.LifecycleHook, queue string) []Fin
 			Advice:  fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN", group)}}
 	}
 	var out []Finding
-	name := queueName(queue)
+	name := awsid.QueueName(queue)
 	notifies := false
 	for _, h := range term {
 		out = append(out, oneHook(group, h)...)
-		if h.NotificationTarget != "" && name != "" && queueName(h.NotificationTarget) == name {
+		if h.NotificationTarget != "" && name != "" && awsid.QueueName(h.NotificationTarget) == name {
 			notifies = true
 		}
 	}

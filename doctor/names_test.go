@@ -6,38 +6,6 @@ import (
 	"github.com/drainer-dev/drainer/cloud"
 )
 
-func TestQueueName(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"https://sqs.us-east-1.amazonaws.com/123456789012/drainer", "drainer"},
-		{"http://127.0.0.1:4566/123456789012/drainer/", "drainer"},
-		{"arn:aws:sqs:us-east-1:123456789012:drainer", "drainer"},
-		{"arn:aws-cn:sqs:cn-north-1:123456789012:drainer.fifo", "drainer.fifo"},
-		{"drainer", "drainer"},
-		{"  drainer\n", "drainer"},
-		{"", ""},
-	} {
-		if got := queueName(c.in); got != c.want {
-			t.Errorf("queueName(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
-func TestIsQueueARN(t *testing.T) {
-	for in, want := range map[string]bool{
-		"arn:aws:sqs:us-east-1:123456789012:drainer":       true,
-		"arn:aws-us-gov:sqs:us-gov-west-1:123456789012:q":  true,
-		"arn:aws:sns:us-east-1:123456789012:drainer":       false,
-		"arn:aws:sqs:us-east-1:123456789012:":              false,
-		"https://sqs.us-east-1.amazonaws.com/1234/drainer": false,
-		"drainer": false,
-		"":        false,
-	} {
-		if got := isQueueARN(in); got != want {
-			t.Errorf("isQueueARN(%q) = %v, want %v", in, got, want)
-		}
-	}
-}
-
 func TestQueueARN(t *testing.T) {
 	groups := []cloud.Group{{Name: "a"}, {Name: "b"}}
 	hooks := map[string][]cloud.LifecycleHook{
@@ -59,19 +27,6 @@ func TestQueueARN(t *testing.T) {
 	} {
 		if got := queueARN(c.queue, c.groups, hooks); got != c.want {
 			t.Errorf("%s: queueARN(%q) = %q, want %q", c.name, c.queue, got, c.want)
-		}
-	}
-}
-
-func TestAfterLast(t *testing.T) {
-	for _, c := range []struct{ s, marker, want string }{
-		{"arn:aws:ecs:us-east-1:123456789012:cluster/demo", "cluster/", "demo"},
-		{"demo", "cluster/", "demo"},
-		{"arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0b1c:autoScalingGroupName/asg", "autoScalingGroupName/", "asg"},
-		{"", "cluster/", ""},
-	} {
-		if got := afterLast(c.s, c.marker); got != c.want {
-			t.Errorf("afterLast(%q, %q) = %q, want %q", c.s, c.marker, got, c.want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 )
 
@@ -180,7 +181,7 @@ func clusterNames(ctx context.Context, r Reader, given []string) ([]string, erro
 			return nil, fmt.Errorf("list the ECS clusters: %w", err)
 		}
 		for _, a := range arns {
-			names[afterLast(a, "cluster/")] = true
+			names[awsid.ClusterName(a)] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(names)), nil
@@ -195,7 +196,7 @@ func readCluster(ctx context.Context, r Reader, name string) (Cluster, error) {
 	}
 	groups := map[string]bool{}
 	for _, cp := range cps {
-		if g := afterLast(cp.AutoScalingGroupARN, "autoScalingGroupName/"); g != "" {
+		if g := awsid.GroupName(cp.AutoScalingGroupARN); g != "" {
 			groups[g] = true
 		}
 	}

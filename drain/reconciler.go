@@ -567,7 +567,7 @@ func (r *Reconciler) clusters(ctx context.Context) ([]string, error) {
 	}
 	cs, err := r.cfg.Cloud.ListClusters(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list clusters: %w", err)
+		return nil, err // the client says "list clusters: …"
 	}
 	return cs, nil
 }

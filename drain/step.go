@@ -274,9 +274,17 @@ func (r *Reconciler) cleanup(ctx context.Context, d *drainState, o Observation, 
 			deleted++
 		}
 	}
-	took := o.Now.Sub(d.record.Started).Round(time.Second)
+	// How long the drain took is to its release (then the host goes at
+	// its own pace); a host that went before drainer released it (a Spot
+	// interruption, an end outside drainer) cut the drain short.
+	detail := ""
+	if d.releasedAt.IsZero() {
+		detail = fmt.Sprintf("the instance went before drainer released it, %s into the drain", max(o.Now.Sub(d.record.Started), 0).Round(time.Second))
+	} else {
+		detail = fmt.Sprintf("drained in %s", max(d.releasedAt.Sub(d.record.Started), 0).Round(time.Second))
+	}
 	r.emit(Event{Type: EventCompleted, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: PhaseDone, Overdue: d.overdue || dec.Overdue,
-		Detail: fmt.Sprintf("drained in %s; %d leftover network interface(s) deleted", took, deleted)})
+		Detail: fmt.Sprintf("%s; %d leftover network interface(s) deleted", detail, deleted)})
 	return nil
 }
 

@@ -225,7 +225,7 @@ func (c *Consumer) dispatch(ctx context.Context, msgs []Message, slots *slots, h
 // ended (within DeleteTimeout): its effect is durable, and deleting it
 // saves handling it again.
 func (c *Consumer) delete(ctx context.Context, handles []string, what string) {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.DeleteTimeout)
+	dctx, cancel := clock.WithTimeout(context.WithoutCancel(ctx), c.opts.Clock, c.opts.DeleteTimeout)
 	defer cancel()
 	if err := c.queue.Delete(dctx, handles...); err != nil {
 		c.opts.Metrics.deleteError()

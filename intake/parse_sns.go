@@ -1,6 +1,10 @@
 package intake
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/drainer-dev/drainer/awsid"
+)
 
 // snsEnvelope is an SNS notification as delivered to an SQS subscription
 // without raw message delivery.
@@ -32,9 +36,8 @@ func parseSNS(b []byte) (Notice, error) {
 	if t, ok := parseTime(env.Timestamp); ok {
 		h.Time = t
 	}
-	// arn:aws:sns:REGION:ACCOUNT:TOPIC
-	if parts := strings.SplitN(env.TopicArn, ":", 6); len(parts) == 6 && parts[0] == "arn" && parts[2] == "sns" {
-		h.Region, h.Account = parts[3], parts[4]
+	if topic, err := awsid.ParseTopicARN(env.TopicArn); err == nil {
+		h.Region, h.Account = topic.Region, topic.AccountID
 	}
 	n, err := parseMessage([]byte(env.Message), h, false)
 	if se, ok := err.(*SkipError); ok && se.Notice == nil {

@@ -453,19 +453,35 @@ func (c *Checker) Final() []Violation {
 			}
 		}
 		for _, id := range c.Drained() {
+			if rec := c.records[id]; now.Before(rec.Deadline.Add(FinalGrace)) {
+				continue // may still be under way: its hard deadline has not come
+			}
 			host, ok := c.w.EC2.Instance(id)
 			if ok && host.State != ec2.StateTerminated && host.State != ec2.StateShuttingDown {
-				out = append(out, Violation{Time: now, Rule: 6, Instance: id, What: "drained instance still " + string(host.State)})
+				out = append(out, Violation{Time: now, Rule: 6, Instance: id, What: "drained instance still " + string(host.State) + " past its hard deadline"})
 			}
 			if ci := c.w.ECS.ContainerInstanceByEC2(id); ci != nil && ci.Status != "INACTIVE" {
-				out = append(out, Violation{Time: now, Rule: 6, Instance: id, What: "container instance still " + ci.Status})
+				out = append(out, Violation{Time: now, Rule: 6, Instance: id, What: "container instance still " + ci.Status + " past its drain's hard deadline"})
 			}
 		}
+		// Interfaces: those of hosts ended less than a sweep interval ago
+		// may still be there (the sweep, watched after every event, judges
+		// them when their interval ends); any other left available is a leak.
+		recent := map[string]bool{}
+		for _, e := range c.ended {
+			recent[e.id] = true
+		}
 		for _, eni := range c.w.EC2.NetworkInterfaces() {
-			if eni.Status == "available" {
+			if host, ok := c.eniHost[eni.ID]; eni.Status == "available" && !(ok && recent[host]) {
 				out = append(out, Violation{Time: now, Rule: 6, Instance: eni.ID, What: "network interface left available"})
 			}
 		}
 	})
 	return out
 }
+
+// FinalGrace is how long after a drain's hard deadline Final allows for
+// the release and the host's end (drainer then waits for the host to go,
+// DESIGN.md §3): a drain whose deadline is more recent may still be under
+// way when a run stops, and is not judged.
+const FinalGrace = 15 * time.Minute

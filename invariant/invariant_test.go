@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
 	"github.com/drainer-dev/drainer/emulator/ecs"
@@ -83,11 +84,23 @@ func TestRule4RecordedHookTimedOut(t *testing.T) {
 }
 
 func TestFinalReportsALeftoverInstance(t *testing.T) {
-	w, c, victim := setup(t)
-	record(t, w, "test", "c", victim, lifecycleRecord(w, "drain-hook", time.Hour, 2*time.Hour))
-	vs := c.Final()
-	if len(vs) == 0 || vs[0].Rule != 6 || vs[0].Instance != victim {
-		t.Fatalf("Final = %v, want the drained instance still running", vs)
+	w, c := build(t, world, Options{})
+	var id string
+	w.Do(func() {
+		for _, ci := range w.ECS.ContainerInstances("c") {
+			id = ci.Ec2InstanceId // an instance nothing terminates
+		}
+	})
+	now := w.Now()
+	record(t, w, "test", "c", id, drain.Record{Reason: drain.ReasonOperator, Started: now, GracefulUntil: now.Add(time.Hour), Deadline: now.Add(2 * time.Hour)})
+	// A drain whose hard deadline has not come may still be under way.
+	if vs := c.Final(); len(vs) != 0 {
+		t.Fatalf("Final = %v before the hard deadline, want nothing judged yet", vs)
+	}
+	w.Clock.RunFor(2*time.Hour + FinalGrace)
+	vs := only(c.Final(), 6)
+	if len(vs) == 0 || vs[0].Instance != id {
+		t.Fatalf("Final = %v, want the drained instance still running past its hard deadline", vs)
 	}
 }
 

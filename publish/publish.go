@@ -132,7 +132,7 @@ func (p *Publisher) send(ctx context.Context, evs []drain.Event) {
 	for i, ev := range evs {
 		out[i] = Entry(ev, p.opts.Bus)
 	}
-	call, cancel := context.WithTimeout(ctx, 10*time.Second)
+	call, cancel := clock.WithTimeout(ctx, p.opts.Clock, 10*time.Second)
 	defer cancel()
 	failures, err := p.opts.Events.PutEvents(call, out)
 	if err != nil {

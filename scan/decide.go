@@ -103,6 +103,17 @@ type Plan struct {
 	Traps []Trap
 	// IdleSince is what to remember for the next pass's Observation.
 	IdleSince map[string]time.Time
+	// Waiting are the instances in Terminating:Wait with no drain of
+	// drainer's, in group order: a lifecycle action of drainer's may hold
+	// them with no drain to complete it (a message lost, a drain waiting
+	// for its agent when drainer restarted). The scanner asks whether one
+	// does, and takes it up.
+	Waiting []WaitingInstance
+}
+
+// WaitingInstance is an instance in Terminating:Wait with no drain.
+type WaitingInstance struct {
+	Group, InstanceID string
 }
 
 // Decide plans one pass: a pure function of the observation and the
@@ -125,7 +136,22 @@ func Decide(o Observation, cfg Config) Plan {
 	}
 	p.Starts, p.HeldByBudget, p.IdleSince = v.voluntary(o, cfg)
 	p.Traps = LifetimeTraps(v.instances, v.groups, o.Now)
+	p.Waiting = waiting(o)
 	return p
+}
+
+// waiting lists the instances of the observed groups in Terminating:Wait
+// that no drain of drainer's covers.
+func waiting(o Observation) []WaitingInstance {
+	var out []WaitingInstance
+	for _, g := range o.Groups {
+		for _, gi := range g.Instances {
+			if gi.LifecycleState == cloud.LifecycleTerminatingWait && !o.Draining[gi.InstanceID] {
+				out = append(out, WaitingInstance{Group: g.Name, InstanceID: gi.InstanceID})
+			}
+		}
+	}
+	return out
 }
 
 // view is an observation joined: the groups and their container

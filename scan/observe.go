@@ -63,7 +63,7 @@ func (s *Scanner) clusters(ctx context.Context) ([]string, error) {
 	}
 	cs, err := s.cloud.ListClusters(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list clusters: %w", err)
+		return nil, err // the client says "list clusters: …"
 	}
 	return cs, nil
 }

@@ -21,6 +21,8 @@ type Cloud interface {
 	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
 	SetInstanceProtection(ctx context.Context, group string, instanceIDs []string, protected bool) error
 	DescribeInstances(ctx context.Context, ids []string) ([]cloud.Instance, error)
+	AvailableNetworkInterfaces(ctx context.Context, q cloud.NetworkInterfaceQuery) ([]cloud.NetworkInterface, error)
+	DeleteNetworkInterface(ctx context.Context, id string) error
 }
 
 // Starter is what a scan needs of drainer's drains (*drain.Reconciler
@@ -50,6 +52,13 @@ type Options struct {
 	Config
 	// Clusters are the clusters served; empty means every cluster.
 	Clusters []string
+	// Adopt, when set, is asked to take up an instance in
+	// Terminating:Wait that no drain covers, if a lifecycle action of
+	// drainer's holds it (Plan.Waiting).
+	Adopt func(ctx context.Context, group, instanceID string) error
+	// SweepAge is how long a network interface an ECS task left available
+	// must have been seen so before a pass deletes it (0: no sweep).
+	SweepAge time.Duration
 	// OnPass, when set, is told what each of Run's passes found and did.
 	OnPass func(Report, error)
 	// Clock is the scans' notion of now and Run's timer (default: real
@@ -77,6 +86,9 @@ type Scanner struct {
 	// running+pending count exceeds their number runs a non-daemon task for
 	// sure, without listing its tasks.
 	daemons map[string]map[string]bool
+	// leftovers are the task interfaces seen available, by id, with when
+	// they were first seen so.
+	leftovers map[string]time.Time
 }
 
 // NewScanner returns a Scanner reading and acting through c, starting
@@ -120,6 +132,9 @@ type Report struct {
 	// Failures the drains that did not start (both logged, retried next
 	// pass).
 	ProtectionErrors, Failures int
+	// Swept are the network interfaces ECS tasks left available that the
+	// pass deleted.
+	Swept []string
 }
 
 // Pass does one pass over the served clusters' groups: the work no
@@ -171,6 +186,19 @@ func (s *Scanner) Pass(ctx context.Context) (Report, error) {
 	}
 	for _, st := range plan.Starts {
 		s.start(ctx, st, &rep)
+	}
+	if s.opts.Adopt != nil {
+		for _, w := range plan.Waiting {
+			if err := s.opts.Adopt(ctx, w.Group, w.InstanceID); err != nil {
+				s.log.Warn("scan: cannot tell whether a lifecycle action of drainer's holds an instance", "instance", w.InstanceID, "group", w.Group, "error", err)
+				rep.Failures++
+			}
+		}
+	}
+	if s.opts.SweepAge > 0 {
+		if err := s.sweep(ctx, now, &rep); err != nil {
+			return rep, fmt.Errorf("scan: network interfaces left by tasks: %w", err)
+		}
 	}
 	return rep, nil
 }

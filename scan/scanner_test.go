@@ -27,6 +27,9 @@ type fakeCloud struct {
 
 	calls      map[string]int
 	protection []ProtectionBatch
+	// enis are the available task interfaces; deleted those removed.
+	enis    []string
+	deleted []string
 }
 
 func (f *fakeCloud) count(op string) {
@@ -65,6 +68,26 @@ func (f *fakeCloud) SetInstanceProtection(_ context.Context, group string, ids [
 		return f.protectErr
 	}
 	f.protection = append(f.protection, ProtectionBatch{Group: group, Protect: on, InstanceIDs: slices.Clone(ids)})
+	return nil
+}
+
+func (f *fakeCloud) AvailableNetworkInterfaces(_ context.Context, q cloud.NetworkInterfaceQuery) ([]cloud.NetworkInterface, error) {
+	f.count("DescribeNetworkInterfaces")
+	if d := q.Filters["description"]; len(d) != 1 || d[0] != TaskInterfaceDescription {
+		return nil, fmt.Errorf("the sweep asked for interfaces %v, want only ECS tasks' (%s)", q.Filters, TaskInterfaceDescription)
+	}
+	var out []cloud.NetworkInterface
+	for _, id := range f.enis {
+		if !slices.Contains(f.deleted, id) {
+			out = append(out, cloud.NetworkInterface{ID: id, Status: "available"})
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeCloud) DeleteNetworkInterface(_ context.Context, id string) error {
+	f.count("DeleteNetworkInterface")
+	f.deleted = append(f.deleted, id)
 	return nil
 }
 

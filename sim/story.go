@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -78,13 +79,16 @@ func (s *Story) Report() Report {
 	return s.rec.Finish(s.sc.Name, time.Since(s.wallStart), s.h.World.Now().Sub(s.start))
 }
 
-// WriteReport writes the report after a blank line and reports whether
-// every invariant held.
-func (s *Story) WriteReport(w io.Writer) bool {
+// WriteReport writes the report after a blank line and returns the exit
+// code of drainer dev and sim: 0 when every invariant held, else 1.
+func (s *Story) WriteReport(w io.Writer) (code int) {
 	rep := s.Report()
 	fmt.Fprintln(w)
 	rep.WriteText(w)
-	return len(rep.Violations) == 0
+	if len(rep.Violations) > 0 {
+		return 1
+	}
+	return 0
 }
 
 // narrator tells a story in plain words, one line a step, with the
@@ -158,13 +162,14 @@ func LoadSettings(name string, given map[string]string) (*scenario.Scenario, ass
 // Live builds sc's world for a live run (drainer dev): starting at the wall
 // clock's time unless the scenario says otherwise, so its times read
 // naturally, its queue URLs on endpoint, where the caller serves the
-// world's front; and drainer in it, reading the "drainer" queue.
-func Live(sc *scenario.Scenario, settings assembly.Settings, endpoint string) (*Harness, error) {
+// world's front; and drainer in it, reading the "drainer" queue, logging
+// to log.
+func Live(sc *scenario.Scenario, settings assembly.Settings, endpoint string, log *slog.Logger) (*Harness, error) {
 	cfg := emulator.Config{Start: time.Now().UTC().Truncate(time.Second)}
 	cfg.SQS.URLBase = endpoint
 	run, err := scenario.NewWorld(sc, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return Attach(run, Options{Queue: "drainer", Settings: &settings})
+	return Attach(run, Options{Queue: "drainer", Settings: &settings, Logger: log})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"sync"
 
@@ -71,24 +70,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "drainer dev: %s — %s\n", sc.Name, sc.Description)
 	if o.speed == 0 && !o.manual {
-		h, err := sim.New(sc, sim.Options{Queue: "drainer", Settings: &settings})
+		h, err := sim.New(sc, sim.Options{Queue: "drainer", Settings: &settings, Logger: warnings(stderr)})
 		if err != nil {
 			fmt.Fprintf(stderr, "drainer dev: %v\n", err)
 			return 1
 		}
 		st := sim.NewStory(h, sc, stdout)
 		st.Play(ctx)
-		return exitCode(st.WriteReport(stdout))
+		return st.WriteReport(stdout)
 	}
 	return devLive(ctx, sc, settings, o, stdout, stderr)
-}
-
-// exitCode is 0 when the invariants held, else 1.
-func exitCode(held bool) int {
-	if held {
-		return 0
-	}
-	return 1
 }
 
 // devLive serves the world live: at speed times real time (or moved by
@@ -115,13 +106,13 @@ func devLive(ctx context.Context, sc *scenario.Scenario, settings assembly.Setti
 		}
 	}()
 	endpoint := "http://" + listeners[0].Addr().String()
-	h, err := sim.Live(sc, settings, endpoint)
+	log := warnings(stderr)
+	h, err := sim.Live(sc, settings, endpoint, log)
 	if err != nil {
 		return fail("%v", err)
 	}
 	w := h.World
 	st := sim.NewStory(h, sc, stdout) // before the clock moves
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	speed := o.speed
 	if o.manual {
 		speed = 0
@@ -153,13 +144,7 @@ func devLive(ctx context.Context, sc *scenario.Scenario, settings assembly.Setti
 	}
 	fmt.Fprintln(stdout)
 
-	clockDone := make(chan struct{})
-	go func() {
-		defer close(clockDone)
-		if !o.manual {
-			w.Clock.RunScaled(ctx, o.speed)
-		}
-	}()
+	stopClock := runClock(ctx, w, o.speed, o.manual)
 	if o.exitWhenDone {
 		st.Wait(ctx)
 	} else {
@@ -167,7 +152,7 @@ func devLive(ctx context.Context, sc *scenario.Scenario, settings assembly.Setti
 	}
 	cancel()
 	served.Wait()
-	<-clockDone
+	stopClock()
 	h.Stop()
-	return exitCode(st.WriteReport(stdout))
+	return st.WriteReport(stdout)
 }

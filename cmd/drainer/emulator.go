@@ -85,18 +85,9 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fmt.Fprintf(stdout, "drainer emulator serving EC2, Auto Scaling, ECS, SQS and EventBridge on %s (%s)\n", endpoint, pace)
 	fmt.Fprintf(stdout, "try: aws --endpoint-url %s --region us-east-1 ecs list-clusters\n", endpoint)
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	clockDone := make(chan struct{})
-	go func() {
-		defer close(clockDone)
-		if !o.manual {
-			w.Clock.RunScaled(ctx, o.speed)
-		}
-	}()
+	stopClock := runClock(ctx, w, o.speed, o.manual)
 	err = front.Serve(ctx, ln, front.New(w, front.Options{Scaled: !o.manual, Logger: log}))
-	cancel()
-	<-clockDone
+	stopClock()
 	if err != nil {
 		log.Error("emulator endpoint stopped", "error", err)
 		return 1
@@ -120,4 +111,19 @@ func buildWorld(o emulatorOptions, cfg emulator.Config, log *slog.Logger) (*emul
 	}
 	log.Info("world built from scenario", "scenario", run.Scenario.Name, "seed", run.Scenario.Seed)
 	return run.World, nil
+}
+
+// runClock moves w's clock at speed times real time until ctx ends or
+// stop is called, unless it is moved by hand (manual); stop returns once
+// the clock has stopped.
+func runClock(ctx context.Context, w *emulator.World, speed float64, manual bool) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if !manual {
+			w.Clock.RunScaled(ctx, speed)
+		}
+	}()
+	return func() { cancel(); <-done }
 }

@@ -117,7 +117,10 @@ func addSettingFlags(fs *flag.FlagSet, env bool) *settingFlags {
 		if d := def.Value(sp.Name); d != "" && sp.Name != "cluster" && d != "false" {
 			usage += fmt.Sprintf(" (default %s)", d)
 		}
-		if env {
+		switch {
+		case env && sp.List:
+			usage += fmt.Sprintf(" (env %s, comma-separated)", sp.Env)
+		case env:
 			usage += fmt.Sprintf(" (env %s)", sp.Env)
 		}
 		set := func(v string) error { // checked once parsed, without the usage text

@@ -23,3 +23,9 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 	}
 	return slog.New(slog.NewJSONHandler(w, nil))
 }
+
+// warnings logs drainer's warnings and errors, as text (drainer dev and
+// sim: the story and the report go to stdout).
+func warnings(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 
 	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/clock"
@@ -42,7 +43,8 @@ configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
 func parseRun(args []string, stderr io.Writer) (o runOptions, code int, ok bool) {
 	fs := newFlagSet("drainer run", runUsage, stderr)
 	fs.StringVar(&o.queueURL, "queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL (or name) of the SQS queue lifecycle notifications and EC2/ECS events arrive on (env DRAINER_QUEUE_URL)")
-	fs.BoolVar(&o.noQueue, "no-queue", envOr("DRAINER_NO_QUEUE", "false") == "true", "read no queue: drains come only from the HTTP API, the scans and recorded drains (env DRAINER_NO_QUEUE)")
+	noQueue, _ := strconv.ParseBool(envOr("DRAINER_NO_QUEUE", "false"))
+	fs.BoolVar(&o.noQueue, "no-queue", noQueue, "read no queue: drains come only from the HTTP API, the scans and recorded drains (env DRAINER_NO_QUEUE)")
 	fs.StringVar(&o.listen, "listen", envOr("DRAINER_LISTEN", "127.0.0.1:8081"), "address of the HTTP API, /metrics and /healthz (env DRAINER_LISTEN)")
 	fs.StringVar(&o.uiListen, "ui-listen", envOr("DRAINER_UI_LISTEN", ""), "serve the dashboard on this address, e.g. 127.0.0.1:8080 (env DRAINER_UI_LISTEN; default off)")
 	fs.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")

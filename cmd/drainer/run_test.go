@@ -175,7 +175,9 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	if queueURL == "" {
 		t.Fatal("the scenario's drainer queue is missing")
 	}
-	apiURL, exited, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms", "--budget", "100%")
+	apiURL, exited, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms", "--budget", "100%",
+		// The scenario's hook is not named drainer: the operator names it.
+		"--hook", "drain-hook")
 	// A wait for drainer ends if drainer run exits before its time.
 	ctx, stopWaits := context.WithCancelCause(ctx)
 	defer stopWaits(nil)

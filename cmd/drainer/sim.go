@@ -36,13 +36,16 @@ func parseSim(args []string, stderr io.Writer) (o simOptions, code int, ok bool)
 	fs.StringVar(&o.queue, "queue", "drainer", "the scenario queue drainer reads")
 	fs.DurationVar(&o.runFor, "for", 0, "virtual time to play (default: the timeline's end plus 2h)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-	fs.Uint64Var(&o.seed, "seed", 0, "override the scenario's seed")
+	fs.Uint64Var(&o.seed, "seed", 0, "override the scenario's seed (0: the scenario's own)")
 	o.settings = addSettingFlags(fs, false)
 	if code, ok := o.settings.parse(fs, args); !ok {
 		return o, code, false
 	}
-	if o.scenario == "" {
+	switch {
+	case o.scenario == "":
 		return o, usageError(fs, "--scenario FILE is required"), false
+	case o.runFor < 0:
+		return o, usageError(fs, "--for %v: want a positive duration (or none: the timeline's end plus 2h)", o.runFor), false
 	}
 	return o, 0, true
 }
@@ -64,7 +67,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.seed != 0 {
 		sc.Seed = o.seed
 	}
-	h, err := sim.New(sc, sim.Options{Queue: o.queue, Settings: &settings})
+	h, err := sim.New(sc, sim.Options{Queue: o.queue, Settings: &settings, Logger: warnings(stderr)})
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer sim: %v\n", err)
 		return 1

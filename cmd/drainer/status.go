@@ -34,7 +34,8 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // run prints the drains in progress; it returns the exit code.
 func (o statusOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 	return withAPI("drainer status", o.api, stderr, func(c *api.Client) error {
-		l, err := lookAtDrains(ctx, c, o.now)
+		c.Now = o.now
+		l, err := c.Drains(ctx)
 		switch {
 		case err != nil:
 			return err
@@ -46,14 +47,4 @@ func (o statusOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 		drainview.Table(stdout, l.Drains, l.Now)
 		return nil
 	})
-}
-
-// lookAtDrains lists the drains in progress, ordered by start then
-// instance, at the controller's time (now() when it does not say).
-func lookAtDrains(ctx context.Context, c *api.Client, now func() time.Time) (api.DrainList, error) {
-	l, err := c.Drains(ctx)
-	if err == nil && l.Now.IsZero() {
-		l.Now = now()
-	}
-	return l, err
 }

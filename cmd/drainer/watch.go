@@ -54,7 +54,8 @@ func (o watchOptions) run(ctx context.Context, stdout, stderr io.Writer) int {
 // left or ctx ends (nil), or watchMaxFailures looks in a row failed.
 func (o watchOptions) follow(ctx context.Context, c *api.Client, stdout, stderr io.Writer) error {
 	var view drainview.Watch
-	l, err := lookAtDrains(ctx, c, o.now)
+	c.Now = o.now
+	l, err := c.Drains(ctx)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (o watchOptions) follow(ctx context.Context, c *api.Client, stdout, stderr 
 			break
 		}
 		var next api.DrainList
-		next, err = lookAtDrains(ctx, c, o.now)
+		next, err = c.Drains(ctx)
 		if ctx.Err() != nil {
 			break
 		}

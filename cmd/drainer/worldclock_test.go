@@ -78,28 +78,39 @@ func waitExit(t *testing.T, code <-chan int, what string) int {
 // call returns once everything due has happened.
 func advanceClock(ctx context.Context, t *testing.T, endpoint string, d time.Duration) time.Time {
 	t.Helper()
+	now, err := postAdvance(ctx, endpoint, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return now
+}
+
+// postAdvance is advanceClock's request: it returns the world's time after
+// the move, or an error naming the move when the endpoint does not answer
+// 200 with it (it is gone, or the clock is not manual).
+func postAdvance(ctx context.Context, endpoint string, d time.Duration) (time.Time, error) {
 	body := fmt.Sprintf(`{"duration":%q}`, d)
 	req, err := http.NewRequestWithContext(ctx, "POST", endpoint+"/_emulator/clock/advance", strings.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return time.Time{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("advance the clock by %v: %v", d, err)
+		return time.Time{}, fmt.Errorf("advance the clock by %v: %w", d, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("advance the clock by %v = %d %s, %v", d, resp.StatusCode, b, err)
+		return time.Time{}, fmt.Errorf("advance the clock by %v = %d %s, %v", d, resp.StatusCode, b, err)
 	}
 	var st struct {
 		Now time.Time `json:"now"`
 	}
 	if err := json.Unmarshal(b, &st); err != nil {
-		t.Fatalf("advance the clock: %v in %s", err, b)
+		return time.Time{}, fmt.Errorf("advance the clock: %w in %s", err, b)
 	}
-	return st.Now
+	return st.Now, nil
 }
 
 // advanceUntil moves the world's clock a worldStep at a time until the

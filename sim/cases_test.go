@@ -1,0 +1,221 @@
+package sim
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator/autoscaling"
+	"github.com/drainer-dev/drainer/emulator/scenario"
+)
+
+// The failing inputs found in the field (testdata/cases: the shared cases
+// 01–08, and variants of the faults that came without a file), each played
+// by drainer as `drainer sim` plays it, with DESIGN's invariants checked
+// over the whole world after every event, and its own expected outcome.
+
+// playCase plays testdata/cases/name to its end (the timeline plus three
+// hours) and fails the test on any broken invariant.
+func playCase(t *testing.T, name string) *Harness {
+	t.Helper()
+	sc, err := scenario.Load(filepath.Join("testdata", "cases", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(sc, Options{Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.RunFor(sc.End() + 3*time.Hour)
+	checkClean(t, h)
+	return h
+}
+
+// callsBy counts drainer's calls of service:op with outcome ("" any).
+func callsBy(h *Harness, service, op string) (n int) {
+	for _, c := range h.World.Calls.All() {
+		if c.Caller == Caller && c.Service == service && c.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+func TestCasesAreAllPlayed(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.yaml"))
+	if err != nil || len(files) < 12 {
+		t.Fatalf("cases %v, %v", files, err)
+	}
+	src, err := os.ReadFile("cases_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !strings.Contains(string(src), `"`+filepath.Base(f)+`"`) {
+			t.Errorf("case %s has no test", filepath.Base(f))
+		}
+	}
+}
+
+func TestCaseRegistersDuringTerminatingWait(t *testing.T) {
+	h := playCase(t, "01-registers-during-terminating-wait.yaml")
+	started := events(h, drain.EventStarted)
+	if len(started) != 1 || started[0].Phase != drain.PhaseAwaiting {
+		t.Fatalf("drains started %+v, want one waiting for the agent to register", started)
+	}
+	id := started[0].InstanceID
+	if rec, ok := h.Checker.Records()[id]; !ok || !rec.Held() {
+		t.Fatalf("the drain was not recorded on the container instance once its agent registered: %+v", h.Checker.Records())
+	}
+	if n := callsBy(h, "autoscaling", "CompleteLifecycleAction"); n != 1 {
+		t.Errorf("%d completions, want drainer's own hook's only", n)
+	}
+}
+
+func TestCaseOtherClusterAndHook(t *testing.T) {
+	h := playCase(t, "02-other-cluster-and-hook.yaml") // drainer: {cluster: a}
+	for _, ev := range events(h, drain.EventStarted) {
+		if ev.Cluster != "a" && !strings.HasSuffix(ev.Cluster, "/a") {
+			t.Errorf("drain in cluster %s, want a only", ev.Cluster)
+		}
+	}
+	if n := callsBy(h, "autoscaling", "CompleteLifecycleAction"); n != 1 {
+		t.Errorf("%d completions by drainer, want 1 (ga's scale-in; none of gb's other-team hook)", n)
+	}
+}
+
+func TestCaseAgentDisconnected(t *testing.T) {
+	h := playCase(t, "03-agent-disconnected.yaml")
+	done := events(h, drain.EventCompleted)
+	lost := events(h, drain.EventTasksLost)
+	if len(done) != 1 || len(lost) != 1 {
+		t.Fatalf("completed %+v, lost %+v: want one drain, its tasks reported lost", done, lost)
+	}
+	if took := done[0].Time.Sub(events(h, drain.EventStarted)[0].Time); took > 15*time.Minute {
+		t.Errorf("drain took %v, want about the agent grace (5 min), not the hook's 8 h global timeout", took)
+	}
+}
+
+func TestCaseSecondHookViaEventBridge(t *testing.T) {
+	h := playCase(t, "04-second-hook-via-eventbridge.yaml")
+	if n := len(events(h, drain.EventCompleted)); n != 1 {
+		t.Fatalf("%d drains completed, want 1", n)
+	}
+	// Rule 8 (checked) forbids touching log-shipper; drainer's own hook was
+	// completed (rule 4 would flag its timeout).
+	if n := callsBy(h, "autoscaling", "CompleteLifecycleAction"); n != 1 {
+		t.Errorf("%d completions by drainer, want its own hook's only", n)
+	}
+}
+
+func TestCaseHeartbeatsUnderECSThrottling(t *testing.T) {
+	h := playCase(t, "05-heartbeats-under-ecs-throttling.yaml")
+	if n := len(events(h, drain.EventCompleted)); n != 39 {
+		t.Errorf("%d drains completed, want the refresh's 39", n)
+	}
+}
+
+func TestCaseLatencyFault(t *testing.T) {
+	// The run ends: a latency fault waits on the world's clock, which moves.
+	h := playCase(t, "06-latency-fault.yaml")
+	if n := len(events(h, drain.EventCompleted)); n != 1 {
+		t.Errorf("%d drains completed, want 1", n)
+	}
+}
+
+func TestCaseDaemonOnlyHostsLoseProtection(t *testing.T) {
+	h := playCase(t, "07-daemon-only-hosts-lose-protection.yaml")
+	if n := len(events(h, drain.EventCompleted)); n != 2 {
+		t.Errorf("%d drains completed, want the scale-in's 2 (daemon-only hosts, unprotected by the scans)", n)
+	}
+	if n := callsBy(h, "autoscaling", "SetInstanceProtection"); n == 0 {
+		t.Error("no SetInstanceProtection call: the scans did not run")
+	}
+}
+
+func TestCaseRefreshProtectedInstances(t *testing.T) {
+	h := playCase(t, "08-refresh-protected-instances.yaml")
+	if n := len(events(h, drain.EventCompleted)); n != 3 {
+		t.Errorf("%d drains completed, want the 3 protected hosts the second refresh replaced", n)
+	}
+	var statuses []string
+	h.World.Do(func() {
+		out, err := h.World.AutoScaling.DescribeInstanceRefreshes(autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: "g"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.InstanceRefreshes {
+			statuses = append(statuses, r.Status)
+		}
+	})
+	if strings.Join(statuses, ",") != "Successful,Failed" && strings.Join(statuses, ",") != "Failed,Successful" {
+		t.Errorf("refreshes %v, want the Wait one failed and the Refresh one successful", statuses)
+	}
+}
+
+func TestCaseWrongToken(t *testing.T) {
+	h := playCase(t, "09-wrong-token.yaml")
+	if n := len(events(h, drain.EventCompleted)); n != 1 {
+		t.Fatalf("%d drains completed, want 1", n)
+	}
+	ok, refused := 0, 0
+	for _, c := range h.World.Calls.All() {
+		if c.Caller == Caller && c.Operation == "CompleteLifecycleAction" {
+			if c.Outcome == "OK" {
+				ok++
+			} else {
+				refused++
+			}
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Errorf("completions: %d OK, %d refused; want the forged token refused, then the action completed by instance id", ok, refused)
+	}
+}
+
+func TestCaseStaleMessage(t *testing.T) {
+	h := playCase(t, "10-stale-message.yaml")
+	started := events(h, drain.EventStarted)
+	if len(started) != 1 {
+		t.Fatalf("drains %+v", started)
+	}
+	rec := h.Checker.Records()[started[0].InstanceID]
+	if !rec.Started.Equal(started[0].Time) || rec.GracefulUntil.Sub(rec.Started) < time.Hour {
+		t.Errorf("record %+v: want the drain counted from when drainer heard of it (%v), with its graceful phase", rec, started[0].Time)
+	}
+	for _, ev := range events(h, drain.EventTaskStopped) {
+		if strings.Contains(ev.Detail, "hard deadline") {
+			t.Errorf("task stopped at the hard deadline: %+v", ev)
+		}
+	}
+}
+
+func TestCaseFutureMessage(t *testing.T) {
+	h := playCase(t, "11-future-message.yaml")
+	started := events(h, drain.EventStarted)
+	if len(started) != 1 {
+		t.Fatalf("drains %+v", started)
+	}
+	rec := h.Checker.Records()[started[0].InstanceID]
+	if rec.Started.After(started[0].Time) {
+		t.Errorf("the drain starts at %v, in the future of %v", rec.Started, started[0].Time)
+	}
+	for _, ev := range events(h, drain.EventCompleted) {
+		if strings.Contains(ev.Detail, "drained in -") {
+			t.Errorf("negative duration: %s", ev.Detail)
+		}
+	}
+}
+
+func TestCaseEC2TerminatedLeftovers(t *testing.T) {
+	h := playCase(t, "12-ec2-terminated-leftovers.yaml")
+	if n := callsBy(h, "ec2", "DeleteNetworkInterface"); n == 0 {
+		t.Error("the sweep deleted no network interface")
+	}
+	if n := len(events(h, drain.EventStarted)); n != 0 {
+		t.Errorf("%d drains: the instance went outside drainer, no hook held it", n)
+	}
+}

@@ -160,9 +160,15 @@ func (c *Controller) ours(ctx context.Context, n intake.LifecycleAction) (bool, 
 	if c.opts.Cloud == nil {
 		return true, nil
 	}
-	served, err := c.groupServed(ctx, n.Group, n.InstanceID)
-	if err != nil {
-		return false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
+	// An instance drainer is draining was registered in a served cluster
+	// when its drain started; drainer may have deregistered it since (a
+	// release through Auto Scaling runs the hook after that).
+	served := c.draining(n.InstanceID)
+	if !served {
+		var err error
+		if served, err = c.groupServed(ctx, n.Group, n.InstanceID); err != nil {
+			return false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
+		}
 	}
 	if !served {
 		c.ignore(n, IgnoredGroupNotServed, fmt.Sprintf("lifecycle action of group %s, which serves no cluster drainer serves", n.Group))

@@ -139,6 +139,11 @@ type Decision struct {
 	Overdue bool
 }
 
+// drainingSettles is how long after setting DRAINING a drain looks again:
+// UpdateContainerInstancesState takes effect at once, but what ECS
+// answers next may lag it by a moment.
+const drainingSettles = time.Second
+
 // Decide returns the next steps of a drain. It is a pure function of the
 // observation and the policy.
 func (p Policy) Decide(o Observation) Decision {
@@ -147,8 +152,15 @@ func (p Policy) Decide(o Observation) Decision {
 		// The instance is leaving (drainer released it, or Spot, an
 		// operator, EC2 itself ended it): what is left is to clean up
 		// after it — the interfaces its tasks leave behind are available
-		// only once it is going.
-		return Decision{Phase: PhaseDone, Actions: []Action{{Kind: ActCleanup}}}
+		// only once it is going. An action of drainer's hook still pending
+		// protects nothing any more: completing it keeps the hook from
+		// timing out and the group from waiting on it.
+		d := Decision{Phase: PhaseDone}
+		if r.Held() && o.ActionPending {
+			d.Actions = append(d.Actions, Action{Kind: ActCompleteLifecycle})
+		}
+		d.Actions = append(d.Actions, Action{Kind: ActCleanup})
+		return d
 	}
 	if !o.ReleasedAt.IsZero() {
 		d := Decision{Phase: PhaseReleasing, Next: o.Now.Add(p.ReleasePoll)}
@@ -170,7 +182,15 @@ func (p Policy) Decide(o Observation) Decision {
 		d.Phase = PhaseHard
 	}
 	if o.Status == "ACTIVE" {
+		// Until DRAINING takes effect ECS may still place tasks here, so
+		// the tasks observed are not final: stopping a daemon task or
+		// releasing an instance that looks empty could hit a task placed
+		// meanwhile. Set DRAINING (and heartbeat, if due) and look again
+		// once it has taken effect.
 		d.Actions = append(d.Actions, Action{Kind: ActSetDraining})
+		heartbeat(o, &d, func(time.Time) {})
+		d.Next = o.Now.Add(drainingSettles)
+		return d
 	}
 
 	next := newNextLook(o.Now, o.Now.Add(p.FallbackPoll))

@@ -56,7 +56,22 @@ func TestDecide(t *testing.T) {
 				ActionPending: true, HeartbeatTimeout: hb},
 			phase:   PhaseGraceful,
 			actions: []Action{{Kind: ActSetDraining}, {Kind: ActHeartbeat}},
-			next:    2 * time.Minute, // fallback poll, sooner than the next heartbeat at 7m30s
+			next:    time.Second, // once DRAINING has taken effect
+		},
+		{
+			name: "until DRAINING takes effect the tasks are not final: a daemon alone is not stopped",
+			obs: Observation{Now: t0, Record: held(), Host: HostRunning, Status: "ACTIVE", Tasks: []Task{daemon},
+				ActionPending: true, LastHeartbeat: t0, HeartbeatTimeout: hb},
+			phase:   PhaseGraceful,
+			actions: []Action{{Kind: ActSetDraining}},
+			next:    time.Second,
+		},
+		{
+			name:    "until DRAINING takes effect an empty instance is not released",
+			obs:     Observation{Now: t0, Record: unheld(ReasonSpot), Host: HostRunning, Status: "ACTIVE"},
+			phase:   PhaseGraceful,
+			actions: []Action{{Kind: ActSetDraining}},
+			next:    time.Second,
 		},
 		{
 			name:  "service tasks are ECS's to move in the graceful phase",
@@ -132,11 +147,18 @@ func TestDecide(t *testing.T) {
 			next:    62 * time.Minute,
 		},
 		{
+			name:    "a forced drain stops service tasks as soon as DRAINING has taken effect",
+			obs:     Observation{Now: t0.Add(time.Second), Record: Record{Reason: ReasonForced, Started: t0, GracefulUntil: t0, Deadline: t0.Add(time.Minute)}, Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning, daemon}},
+			phase:   PhaseHard,
+			actions: []Action{stopOf("svc")},
+			next:    time.Minute,
+		},
+		{
 			name:    "a forced drain skips the graceful phase",
 			obs:     Observation{Now: t0, Record: Record{Reason: ReasonForced, Started: t0, GracefulUntil: t0, Deadline: t0.Add(time.Minute)}, Host: HostRunning, Status: "ACTIVE", Tasks: []Task{svcRunning, daemon}},
 			phase:   PhaseHard,
-			actions: []Action{{Kind: ActSetDraining}, stopOf("svc")},
-			next:    time.Minute,
+			actions: []Action{{Kind: ActSetDraining}},
+			next:    time.Second,
 		},
 		{
 			name:    "empty: CONTINUE the lifecycle action, then deregister; wait for the host to go",
@@ -185,6 +207,12 @@ func TestDecide(t *testing.T) {
 			obs:     Observation{Now: t0.Add(31 * time.Minute), Record: held(), Host: HostRunning, Status: "INACTIVE", ReleasedAt: t0.Add(20 * time.Minute)},
 			phase:   PhaseDone,
 			actions: []Action{{Kind: ActCleanup}},
+		},
+		{
+			name:    "the host went with drainer's action still pending: complete it, then clean up",
+			obs:     Observation{Now: t0.Add(2 * time.Minute), Record: held(), Host: HostTerminated, Status: "DRAINING", Tasks: []Task{svcRunning}, ActionPending: true},
+			phase:   PhaseDone,
+			actions: []Action{{Kind: ActCompleteLifecycle}, {Kind: ActCleanup}},
 		},
 		{
 			name:    "the host is already going: only clean up after it",

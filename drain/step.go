@@ -78,11 +78,10 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 		o.Host = HostTerminated
 	}
 	switch {
-	case o.Host.Gone():
-		return o, nil
-	case !d.releasedAt.IsZero():
-		// Released: only a lifecycle action learned since is left to
-		// complete.
+	case o.Host.Gone(), !d.releasedAt.IsZero():
+		// Gone or released: only a lifecycle action still pending (one
+		// learned since the release, or one a host that went outside
+		// drainer leaves behind) is left to complete.
 		return r.observeAction(ctx, d, o)
 	}
 	if d.awaiting {

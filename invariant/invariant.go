@@ -393,7 +393,10 @@ func (c *Checker) afterEvent() {
 	}
 	c.done = c.done[:0]
 	if len(c.releases) > 0 {
-		if cl != nil {
+		// Only drainer's own calls are judged: an operator or another tool
+		// ending an instance drainer drains (no hook of drainer's holds
+		// it) is the world's doing, which drainer cannot prevent.
+		if cl != nil && cl.Caller == c.opts.Caller {
 			for _, r := range c.releases {
 				c.fail(1, r.id, "%s by %s's %s (%s → %s) before its hard deadline %s with tasks not STOPPED: %s",
 					"released", cl.Caller, cl.Operation, r.from, r.to, r.rec.Deadline.Format(time.RFC3339), strings.Join(r.live, ", "))

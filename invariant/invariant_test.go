@@ -25,14 +25,25 @@ func setup(t *testing.T) (*emulator.World, *Checker, string) {
 func TestRule1CompletingWithTasksRunning(t *testing.T) {
 	w, c, victim := setup(t)
 	record(t, w, "test", "c", victim, lifecycleRecord(w, "drain-hook", time.Hour, 2*time.Hour))
-	complete(t, w, "test", "g", "drain-hook", victim, "CONTINUE") // tasks still run on it
+	complete(t, w, DefaultCaller, "g", "drain-hook", victim, "CONTINUE") // tasks still run on it
 	wantRule(t, c.Violations(), 1)
+}
+
+func TestRule1JudgesOnlyDrainersOwnCalls(t *testing.T) {
+	// An operator (or another tool) completing the action is the world's
+	// doing: drainer could not have prevented it.
+	w, c, victim := setup(t)
+	record(t, w, "test", "c", victim, lifecycleRecord(w, "drain-hook", time.Hour, 2*time.Hour))
+	complete(t, w, "operator", "g", "drain-hook", victim, "CONTINUE")
+	if vs := only(c.Violations(), 1); len(vs) > 0 {
+		t.Fatalf("a release by another caller blamed on drainer:\n%s", rules(vs))
+	}
 }
 
 func TestRule1NotBrokenPastTheHardDeadline(t *testing.T) {
 	w, c, victim := setup(t)
 	record(t, w, "test", "c", victim, lifecycleRecord(w, "drain-hook", 0, 0))
-	complete(t, w, "test", "g", "drain-hook", victim, "CONTINUE")
+	complete(t, w, DefaultCaller, "g", "drain-hook", victim, "CONTINUE")
 	if vs := only(c.Violations(), 1); len(vs) > 0 {
 		t.Fatalf("release past the hard deadline reported:\n%s", rules(vs))
 	}

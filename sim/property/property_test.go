@@ -21,7 +21,7 @@ import (
 
 // How to run the suite:
 //
-//	go test ./sim/property                          the bounded set (seeds 1–boundedSeeds but knownFailures)
+//	go test ./sim/property                          the bounded set (seeds 1–boundedSeeds)
 //	DRAINER_PROPERTY_SEEDS=2000 go test ./sim/property -run TestSeeds -v -timeout 0
 //	                                                seeds 1–2000 (also 500-900 or 3,8,11), a summary line
 //	DRAINER_PROPERTY_SEED=8 go test ./sim/property -run TestReplay -v
@@ -40,51 +40,9 @@ var (
 	seedFlag  = flag.String("seed", "", "property seed to replay verbosely (env DRAINER_PROPERTY_SEED)")
 )
 
-// boundedSeeds is the range `go test` runs (seeds 1–boundedSeeds, less
-// knownFailures): about 15 s of wall time on an idle 2-core machine.
+// boundedSeeds is the range `go test` runs (seeds 1–boundedSeeds): about
+// 40 s of wall time on an idle 2-core machine.
 const boundedSeeds = 90
-
-// What the known failures break, as first found (see knownFailures).
-const (
-	sweep        = "rule 6: interfaces left by instances ended outside drainer are never swept"
-	finalENI     = "rule 6 at the end only: interfaces of clusters drainer does not serve, or leaked by tasks that ended on hosts still running"
-	ownRelease   = "rule 4: drainer ignores its own hook's action after releasing through Auto Scaling (group-not-served: the instance is deregistered)"
-	spotHostGone = "rule 4: a lifecycle drain ends with its host (Spot interruption) without completing the action"
-	checkerCalls = "rule 1: the scenario's own TerminateInstanceInAutoScalingGroup counted against drainer"
-)
-
-// knownFailures are the seeds of the bounded range that fail today, with
-// how. The bounded set leaves them out until drainer (or the checker) is
-// fixed; `DRAINER_PROPERTY_SEEDS=1-90` runs them all, and a seed that
-// passes again belongs back in the set.
-var knownFailures = map[uint64]string{
-	8:  ownRelease,
-	11: sweep,
-	16: sweep,
-	20: sweep,
-	21: sweep,
-	23: finalENI,
-	26: sweep,
-	27: spotHostGone,
-	31: sweep,
-	32: sweep,
-	44: spotHostGone,
-	45: checkerCalls,
-	46: ownRelease,
-	47: sweep,
-	50: finalENI,
-	55: sweep,
-	57: ownRelease,
-	59: sweep,
-	62: sweep,
-	63: finalENI,
-	64: ownRelease,
-	69: sweep,
-	71: sweep,
-	74: sweep,
-	76: ownRelease,
-	81: sweep,
-}
 
 // workerEnv makes the test binary a worker of the Pool (Serve).
 const workerEnv = "DRAINER_PROPERTY_WORKER"
@@ -214,11 +172,7 @@ func TestSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 	} else {
-		for _, s := range seedRange(1, boundedSeeds) {
-			if _, known := knownFailures[s]; !known {
-				seeds = append(seeds, s)
-			}
-		}
+		seeds = seedRange(1, boundedSeeds)
 		if testing.Short() {
 			seeds = seeds[:20]
 		}

@@ -22,6 +22,18 @@ func Go(ctx context.Context, c Clock, f func(ctx context.Context)) {
 	go f(ctx)
 }
 
+// Joinable reports whether goroutines started with Go on c can run while
+// the caller waits for them (Group.Wait): always on a real clock; on a
+// Virtual clock only when the caller is one of the clock's own goroutines,
+// since the clock hands its goroutines their turn only from its driver,
+// which an outside caller waiting would hold up for ever.
+func Joinable(ctx context.Context, c Clock) bool {
+	if _, ok := c.(*Virtual); !ok {
+		return true
+	}
+	return procOf(ctx) != nil
+}
+
 // Sleep waits d on c. It returns ctx's error if ctx ends first.
 func Sleep(ctx context.Context, c Clock, d time.Duration) error {
 	return SleepUntil(ctx, c, c.Now().Add(d))

@@ -318,3 +318,20 @@ func TestStallIsReported(t *testing.T) {
 		}
 	})
 }
+
+func TestJoinableOnlyInsideTheVirtualClocksGoroutines(t *testing.T) {
+	ctx := context.Background()
+	if !Joinable(ctx, Real{}) {
+		t.Fatal("a real clock's goroutines are always joinable")
+	}
+	v := NewVirtual(epoch)
+	if Joinable(ctx, v) {
+		t.Fatal("outside the virtual clock's goroutines, waiting for one would hold up its driver")
+	}
+	var inside bool
+	Go(ctx, v, func(ctx context.Context) { inside = Joinable(ctx, v) })
+	v.RunFor(time.Second)
+	if !inside {
+		t.Fatal("a virtual clock's goroutine can wait for others")
+	}
+}

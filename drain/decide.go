@@ -55,12 +55,10 @@ type Observation struct {
 	Status string
 	Tasks  []Task
 	// ActionPending reports whether the recorded lifecycle action is still
-	// waiting (the instance is in Terminating:Wait); LastHeartbeat is when
-	// drainer last extended it (zero if unknown, e.g. after a restart), and
-	// HeartbeatTimeout the hook's heartbeat timeout.
-	ActionPending    bool
-	LastHeartbeat    time.Time
-	HeartbeatTimeout time.Duration
+	// waiting (the instance is in Terminating:Wait). Its heartbeats are not
+	// the look's business: they run on their own schedule
+	// (NextHeartbeat).
+	ActionPending bool
 	// ReleasedAt is when drainer released the instance (completed its
 	// lifecycle action or terminated it); zero before.
 	ReleasedAt time.Time
@@ -102,7 +100,6 @@ type ActionKind string
 const (
 	ActSetDraining ActionKind = "set-draining"
 	ActStopTask    ActionKind = "stop-task"
-	ActHeartbeat   ActionKind = "heartbeat"
 	// ActDeregister deregisters the container instance: after the release
 	// when it is empty, before it (Force set) when tasks are still there
 	// past the hard deadline.
@@ -185,10 +182,9 @@ func (p Policy) Decide(o Observation) Decision {
 		// Until DRAINING takes effect ECS may still place tasks here, so
 		// the tasks observed are not final: stopping a daemon task or
 		// releasing an instance that looks empty could hit a task placed
-		// meanwhile. Set DRAINING (and heartbeat, if due) and look again
-		// once it has taken effect.
+		// meanwhile. Set DRAINING and look again once it has taken
+		// effect.
 		d.Actions = append(d.Actions, Action{Kind: ActSetDraining})
-		heartbeat(o, &d, func(time.Time) {})
 		d.Next = o.Now.Add(drainingSettles)
 		return d
 	}
@@ -284,7 +280,6 @@ func (p Policy) Decide(o Observation) Decision {
 		return d
 	}
 
-	heartbeat(o, &d, soon)
 	d.Next = next.at
 	return d
 }
@@ -299,22 +294,6 @@ func (n *nextLook) soon(t time.Time) {
 	if t.After(n.now) && t.Before(n.at) {
 		n.at = t
 	}
-}
-
-// heartbeat adds a heartbeat to d when the held action's is due, and tells
-// soon when the next one is.
-func heartbeat(o Observation, d *Decision, soon func(time.Time)) {
-	if !o.Record.Held() || !o.ActionPending || o.HeartbeatTimeout <= 0 {
-		return
-	}
-	// Heartbeat at half the timeout: one lost or slow call still leaves
-	// time for the next before the hook gives up.
-	due := o.LastHeartbeat.Add(o.HeartbeatTimeout / 2)
-	if o.LastHeartbeat.IsZero() || !o.Now.Before(due) {
-		d.Actions = append(d.Actions, Action{Kind: ActHeartbeat})
-		due = o.Now.Add(o.HeartbeatTimeout / 2)
-	}
-	soon(due)
 }
 
 // decideLost decides for an instance whose lost agent drainer has
@@ -337,7 +316,6 @@ func (p Policy) decideLost(o Observation) Decision {
 	d := Decision{Phase: PhaseHard}
 	next := newNextLook(o.Now, o.Now.Add(p.ReleasePoll))
 	next.soon(r.GracefulUntil)
-	heartbeat(o, &d, next.soon)
 	d.Next = next.at
 	return d
 }
@@ -359,7 +337,6 @@ func (p Policy) decideAwaiting(o Observation) Decision {
 	next := newNextLook(o.Now, o.Now.Add(p.FallbackPoll))
 	next.soon(o.RegisterBy)
 	next.soon(r.Deadline)
-	heartbeat(o, &d, next.soon)
 	d.Next = next.at
 	return d
 }

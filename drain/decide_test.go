@@ -39,7 +39,6 @@ func TestDecide(t *testing.T) {
 	p := DefaultPolicy()
 	wait, stopNow := p, p
 	wait.Standalone, stopNow.Standalone = StandaloneWait, StandaloneStop
-	hb := 15 * time.Minute
 
 	tests := []struct {
 		name    string
@@ -51,17 +50,17 @@ func TestDecide(t *testing.T) {
 		overdue bool
 	}{
 		{
-			name: "a new drain sets DRAINING and heartbeats the hook",
+			name: "a new drain sets DRAINING first",
 			obs: Observation{Now: t0, Record: held(), Host: HostRunning, Status: "ACTIVE", Tasks: []Task{svcRunning, daemon},
-				ActionPending: true, HeartbeatTimeout: hb},
+				ActionPending: true},
 			phase:   PhaseGraceful,
-			actions: []Action{{Kind: ActSetDraining}, {Kind: ActHeartbeat}},
+			actions: []Action{{Kind: ActSetDraining}},
 			next:    time.Second, // once DRAINING has taken effect
 		},
 		{
 			name: "until DRAINING takes effect the tasks are not final: a daemon alone is not stopped",
 			obs: Observation{Now: t0, Record: held(), Host: HostRunning, Status: "ACTIVE", Tasks: []Task{daemon},
-				ActionPending: true, LastHeartbeat: t0, HeartbeatTimeout: hb},
+				ActionPending: true},
 			phase:   PhaseGraceful,
 			actions: []Action{{Kind: ActSetDraining}},
 			next:    time.Second,
@@ -75,22 +74,9 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name:  "service tasks are ECS's to move in the graceful phase",
-			obs:   Observation{Now: t0.Add(10 * time.Minute), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning}, ActionPending: true, LastHeartbeat: t0.Add(9 * time.Minute), HeartbeatTimeout: hb},
+			obs:   Observation{Now: t0.Add(10 * time.Minute), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning}, ActionPending: true},
 			phase: PhaseGraceful,
 			next:  12 * time.Minute,
-		},
-		{
-			name:    "a heartbeat comes due at half the timeout",
-			obs:     Observation{Now: t0.Add(8 * time.Minute), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning}, ActionPending: true, LastHeartbeat: t0.Add(30 * time.Second), HeartbeatTimeout: hb},
-			phase:   PhaseGraceful,
-			actions: []Action{{Kind: ActHeartbeat}},
-			next:    10 * time.Minute,
-		},
-		{
-			name:  "no heartbeat before it is due: look again when it is",
-			obs:   Observation{Now: t0.Add(7 * time.Minute), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning}, ActionPending: true, LastHeartbeat: t0.Add(6*time.Minute + 45*time.Second), HeartbeatTimeout: 60 * time.Second},
-			phase: PhaseGraceful,
-			next:  7*time.Minute + 15*time.Second,
 		},
 		{
 			name:  "standalone task before its stop time is left alone until then",
@@ -135,13 +121,13 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name:  "a task asked to stop is not gone until observed STOPPED",
-			obs:   Observation{Now: t0, Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcStopping, daemon}, ActionPending: true, LastHeartbeat: t0, HeartbeatTimeout: hb},
+			obs:   Observation{Now: t0, Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcStopping, daemon}, ActionPending: true},
 			phase: PhaseGraceful,
 			next:  2 * time.Minute,
 		},
 		{
 			name:    "the hard phase stops what is left, daemon last",
-			obs:     Observation{Now: t0.Add(time.Hour), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning, jobRunning, daemon}, ActionPending: true, LastHeartbeat: t0.Add(time.Hour), HeartbeatTimeout: hb},
+			obs:     Observation{Now: t0.Add(time.Hour), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning, jobRunning, daemon}, ActionPending: true},
 			phase:   PhaseHard,
 			actions: []Action{stopOf("svc"), stopOf("job")},
 			next:    62 * time.Minute,
@@ -264,7 +250,7 @@ func TestDecideNeverStopsServiceTasksBeforeTheDeadline(t *testing.T) {
 	p := DefaultPolicy()
 	r := held()
 	for now := r.Started; now.Before(r.GracefulUntil); now = now.Add(37 * time.Second) {
-		d := p.Decide(Observation{Now: now, Record: r, Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning, jobRunning, daemon}, ActionPending: true, HeartbeatTimeout: time.Hour})
+		d := p.Decide(Observation{Now: now, Record: r, Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning, jobRunning, daemon}, ActionPending: true})
 		for _, a := range d.Actions {
 			if a.Kind == ActStopTask && (a.Task == "svc" || a.Task == "daemon") {
 				t.Fatalf("at +%v drainer stopped %s in the graceful phase", now.Sub(t0), a.Task)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -62,7 +63,19 @@ type Config struct {
 	Logger    *slog.Logger
 	// OnEvent receives every drain event (synchronously; keep it quick).
 	OnEvent func(Event)
+	// Parallel is how many drains are looked at (and heartbeats sent) at
+	// once; 0 means DefaultParallel. Looks made together share calls when
+	// the cloud client coalesces them (DescribeContainerInstances and
+	// DescribeTasks a hundred at a time, and so on).
+	Parallel int
+	// Seed seeds the jitter of retries; 0 takes one from the clock (a
+	// virtual clock's fixed start makes simulations repeatable).
+	Seed uint64
 }
+
+// DefaultParallel is Config.Parallel's default: enough for a thousand
+// drains' looks to share a few batched calls per instant.
+const DefaultParallel = 64
 
 // DefaultDecrement is the Decrement of DESIGN.md §3.
 func DefaultDecrement() map[Reason]bool {
@@ -82,23 +95,26 @@ type Reconciler struct {
 
 	mu     sync.Mutex             // never held across a wait or an API call
 	drains map[string]*drainState // by EC2 instance id
-	due    due.Queue[*drainState]
+	due    due.Queue[*drainState] // next looks
+	beats  due.Queue[*drainState] // next heartbeats
 	wake   *clock.Signal
 	hooks  map[[2]string]cloud.LifecycleHook
+
+	randMu sync.Mutex
+	rand   *rand.Rand
 }
 
 // drainState is one drain. The fields from instanceID to done belong to
 // whoever holds mu; entry and view belong to the Reconciler's mu.
 type drainState struct {
-	mu            clock.Mutex // held while the drain is being started or looked at
-	instanceID    string
-	cluster       string
-	ciARN         string
-	record        Record
-	phase         Phase
-	lastHeartbeat time.Time
-	releasedAt    time.Time
-	tasksLeft     map[string]int
+	mu         clock.Mutex // held while the drain is being started or looked at
+	instanceID string
+	cluster    string
+	ciARN      string
+	record     Record
+	phase      Phase
+	releasedAt time.Time
+	tasksLeft  map[string]int
 	// overdue is set when the drain was released with tasks still there
 	// (its hard deadline came): the completion reports it, though the
 	// look that completes the drain no longer sees those tasks.
@@ -119,9 +135,13 @@ type drainState struct {
 	agentDown    time.Time
 	lost         bool
 	lostServices []string
+	// failures counts the looks that failed in a row (their retries back
+	// off).
+	failures int
 
 	entry *due.Entry[*drainState] // its next look; nil when none is queued
 	view  *Status                 // what Drains shows; nil until recorded
+	beat  *beat                   // its heartbeats; nil when none are due
 }
 
 // NewReconciler returns a Reconciler with no drains.
@@ -139,12 +159,20 @@ func NewReconciler(cfg Config) *Reconciler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = DefaultParallel
+	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = uint64(cfg.Clock.Now().UnixNano())
+	}
 	return &Reconciler{
 		cfg:    cfg,
 		log:    log,
 		drains: map[string]*drainState{},
 		wake:   clock.NewSignal(cfg.Clock),
 		hooks:  map[[2]string]cloud.LifecycleHook{},
+		rand:   rand.New(rand.NewPCG(seed, seed>>1|1)),
 	}
 }
 
@@ -409,54 +437,106 @@ func (r *Reconciler) WakeContainerInstance(arn string) {
 	}
 }
 
-// Next returns when the earliest drain is due, and false when none is.
+// Next returns when the earliest look or heartbeat is due, and false when
+// none is.
 func (r *Reconciler) Next() (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e, ok := r.due.Peek()
-	if !ok {
-		return time.Time{}, false
+	var at time.Time
+	for _, q := range []*due.Queue[*drainState]{&r.due, &r.beats} {
+		if e, ok := q.Peek(); ok && (at.IsZero() || e.At().Before(at)) {
+			at = e.At()
+		}
 	}
-	return e.At(), true
+	return at, !at.IsZero()
 }
 
-// RunDue looks at every drain due by now, one after the other, and returns
-// how many it looked at. Tests and simulations drive the reconciler with it
-// on a virtual clock; Run calls it in production.
+// RunDue sends every heartbeat due by now and looks at every drain due by
+// now, Config.Parallel at a time, until nothing more is due; it returns how
+// many looks it made. Tests and simulations drive the reconciler with it on
+// a virtual clock; Run calls it in production.
 func (r *Reconciler) RunDue(ctx context.Context) int {
 	n := 0
 	for ctx.Err() == nil {
 		now := r.cfg.Clock.Now()
+		var jobs []func(context.Context)
 		r.mu.Lock()
-		e, ok := r.due.Peek()
-		if !ok || e.At().After(now) {
-			r.mu.Unlock()
+		for _, d := range popDue(&r.beats, now) {
+			d.beat.entry = nil
+			jobs = append(jobs, func(ctx context.Context) { r.heartbeat(ctx, d) })
+		}
+		for _, d := range popDue(&r.due, now) {
+			d.entry = nil
+			jobs = append(jobs, func(ctx context.Context) { r.look(ctx, d) })
+			n++
+		}
+		r.mu.Unlock()
+		if len(jobs) == 0 {
 			return n
 		}
-		r.due.Pop()
-		d := e.Value
-		d.entry = nil
-		r.mu.Unlock()
-		n++
-		next, err := r.reconcile(ctx, d)
-		if err != nil {
-			// Level-triggered: look again soon; the next look reads the
-			// world afresh.
-			r.log.Warn("drain step failed; retrying", "instance", d.instanceID, "error", err)
-			next = r.cfg.Clock.Now().Add(r.retryDelay(err))
-		}
-		if !next.IsZero() {
-			r.schedule(d, next)
-		}
+		r.runAll(ctx, jobs)
 	}
 	return n
 }
 
-func (r *Reconciler) retryDelay(err error) time.Duration {
-	if errors.Is(err, cloud.ErrThrottled) {
-		return 30 * time.Second
+// popDue removes and returns the values of q due by now, earliest first;
+// the caller holds r.mu.
+func popDue(q *due.Queue[*drainState], now time.Time) []*drainState {
+	var out []*drainState
+	for {
+		e, ok := q.Peek()
+		if !ok || e.At().After(now) {
+			return out
+		}
+		q.Pop()
+		out = append(out, e.Value)
 	}
-	return 10 * time.Second
+}
+
+// runAll runs jobs, Config.Parallel at a time, and returns once all have.
+func (r *Reconciler) runAll(ctx context.Context, jobs []func(context.Context)) {
+	if len(jobs) == 1 || !clock.Joinable(ctx, r.cfg.Clock) {
+		for _, job := range jobs {
+			job(ctx)
+		}
+		return
+	}
+	var (
+		mu   sync.Mutex
+		next int
+		g    clock.Group
+	)
+	for range min(r.cfg.Parallel, len(jobs)) {
+		g.Go(ctx, r.cfg.Clock, func(ctx context.Context) {
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(jobs) {
+					return
+				}
+				jobs[i](ctx)
+			}
+		})
+	}
+	_ = g.Wait(context.WithoutCancel(ctx)) // the jobs end with ctx
+}
+
+// look looks at one drain and schedules its next look: a failed look is
+// retried with backoff (level-triggered: the next look reads the world
+// afresh).
+func (r *Reconciler) look(ctx context.Context, d *drainState) {
+	next, err := r.reconcile(ctx, d)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		r.log.Warn("drain step failed; retrying", "instance", d.instanceID, "at", next, "error", err)
+	}
+	if !next.IsZero() {
+		r.schedule(d, next)
+	}
 }
 
 // Run looks at drains as they come due until ctx ends, waiting on the
@@ -509,8 +589,9 @@ func (r *Reconciler) Drains() []Status {
 // show publishes the drain's state for Drains; the caller holds d.mu.
 func (r *Reconciler) show(d *drainState) {
 	st := &Status{InstanceID: d.instanceID, Cluster: d.cluster, ContainerInstanceARN: d.ciARN, Record: d.record, Phase: d.phase,
-		LastHeartbeat: d.lastHeartbeat, TasksLeft: copyCounts(d.tasksLeft)}
+		TasksLeft: copyCounts(d.tasksLeft)}
 	r.mu.Lock()
+	st.LastHeartbeat = r.lastBeatLocked(d)
 	if d.done {
 		st = nil
 	}

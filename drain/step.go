@@ -10,7 +10,7 @@ import (
 )
 
 // reconcile looks at one drain: observe, decide, act. It returns when to
-// look again (zero once the drain is over).
+// look again (zero once the drain is over); after a failure, with backoff.
 func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (next time.Time, err error) {
 	if err := d.mu.Lock(ctx); err != nil {
 		return time.Time{}, err
@@ -20,6 +20,14 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (next time.Ti
 		return time.Time{}, nil
 	}
 	defer r.show(d)
+	defer func() {
+		if err == nil {
+			d.failures = 0
+			return
+		}
+		d.failures++
+		next = r.cfg.Clock.Now().Add(Backoff(d.failures, errors.Is(err, cloud.ErrThrottled), r.random()))
+	}()
 	obs, err := r.observe(ctx, d)
 	if err != nil {
 		return time.Time{}, err
@@ -51,6 +59,7 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (next time.Ti
 	}
 	if dec.Next.IsZero() {
 		d.done = true
+		r.stopBeat(d)
 		r.mu.Lock()
 		if r.drains[d.instanceID] == d {
 			delete(r.drains, d.instanceID)
@@ -161,15 +170,21 @@ func (r *Reconciler) observeAction(ctx context.Context, d *drainState, o Observa
 		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
 		}
+		if r.beatGone(d) {
+			d.completed = true // timed out, abandoned, or completed by another drainer
+		}
 		for _, gi := range gis {
 			if gi.InstanceID == d.instanceID && gi.LifecycleState == cloud.LifecycleTerminatingWait && !d.completed {
 				o.ActionPending = true
 			}
 		}
-		if h, err := r.hook(ctx, d.record.Group, d.record.Hook); err == nil {
-			o.HeartbeatTimeout = h.HeartbeatTimeout
+		if !o.ActionPending {
+			r.stopBeat(d)
+		} else if h, err := r.hook(ctx, d.record.Group, d.record.Hook); err == nil {
+			r.keepAlive(d, r.action(d), h.HeartbeatTimeout)
+		} else {
+			r.log.Warn("lifecycle hook unknown: its action is not heartbeated", "instance", d.instanceID, "hook", d.record.Hook, "error", err)
 		}
-		o.LastHeartbeat = d.lastHeartbeat
 	}
 	return o, nil
 }
@@ -195,15 +210,6 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 			return err
 		}
 		r.emit(Event{Type: EventTaskStopped, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: dec.Phase, Detail: a.Task + ": " + a.Reason})
-	case ActHeartbeat:
-		err := HeartbeatAction(ctx, c, r.action(d))
-		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
-			return err
-		}
-		if err != nil {
-			d.completed = true // gone: timed out, abandoned, or completed by another drainer
-		}
-		d.lastHeartbeat = o.Now
 	case ActDeregister:
 		if a.AgentLost {
 			r.loseTasks(d, o)
@@ -220,6 +226,7 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 			return err
 		}
 		d.completed = true
+		r.stopBeat(d)
 		if !d.releasedAt.IsZero() {
 			r.log.Info("drain: lifecycle action learned after the release completed", "instance", d.instanceID, "hook", d.record.Hook)
 			return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/duration"
+	"github.com/drainer-dev/drainer/intake"
 	"github.com/drainer-dev/drainer/scan"
 )
 
@@ -217,13 +218,24 @@ func ruleFindings(queueARN string, rules []cloud.Rule, listErr error) []Finding 
 			out = append(out, Finding{Severity: OK, Subject: subject, Message: fmt.Sprintf("%q reaches the queue", want.detailType)})
 			continue
 		}
-		rule := "drainer-" + strings.TrimPrefix(want.source, "aws.")
+		rule := recommendedRule(want.detailType)
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: fmt.Sprintf("no enabled rule sends %q to the queue: %s", want.detailType, want.without),
-			Advice: fmt.Sprintf(`aws events put-rule --name %s --event-pattern '{"source":["%s"],"detail-type":["%s"]}' && aws events put-targets --rule %s --targets Id=drainer,Arn=%s`,
-				rule, want.source, want.detailType, rule, queueARN)})
+			Advice: fmt.Sprintf(`aws events put-rule --name %s --event-pattern '%s' && aws events put-targets --rule %s --targets Id=drainer,Arn=%s`,
+				rule.Name, rule.Pattern, rule.Name, queueARN)})
 	}
 	return out
+}
+
+// recommendedRule is the rule drainer recommends (intake.RecommendedRules)
+// that routes detailType.
+func recommendedRule(detailType string) intake.Rule {
+	for _, r := range intake.RecommendedRules(nil) {
+		if strings.Contains(r.Pattern, `"`+detailType+`"`) {
+			return r
+		}
+	}
+	panic("doctor: no recommended rule routes " + detailType) // wantedEvents names only routed types
 }
 
 // routes reports whether an enabled rule's pattern names detailType.

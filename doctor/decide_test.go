@@ -213,8 +213,8 @@ func TestRuleFindings(t *testing.T) {
 	const (
 		spotOK    = `OK EventBridge rules: "EC2 Spot Instance Interruption Warning" reaches the queue`
 		tasksOK   = `OK EventBridge rules: "ECS Task State Change" reaches the queue`
-		spotWarn  = `WARN EventBridge rules: no enabled rule sends "EC2 Spot Instance Interruption Warning" to the queue: Spot instances get their two minutes only through a lifecycle hook, if the group has one | aws events put-rule --name drainer-ec2 --event-pattern '{"source":["aws.ec2"],"detail-type":["EC2 Spot Instance Interruption Warning"]}' && aws events put-targets --rule drainer-ec2 --targets Id=drainer,Arn=` + drainerARN
-		tasksWarn = `WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue: a drain notices a task stopping only at its fallback poll (2 min), not at once | aws events put-rule --name drainer-ecs --event-pattern '{"source":["aws.ecs"],"detail-type":["ECS Task State Change"]}' && aws events put-targets --rule drainer-ecs --targets Id=drainer,Arn=` + drainerARN
+		spotWarn  = `WARN EventBridge rules: no enabled rule sends "EC2 Spot Instance Interruption Warning" to the queue: Spot instances get their two minutes only through a lifecycle hook, if the group has one | aws events put-rule --name drainer-spot --event-pattern '{"detail-type":["EC2 Spot Instance Interruption Warning","EC2 Instance Rebalance Recommendation"],"source":["aws.ec2"]}' && aws events put-targets --rule drainer-spot --targets Id=drainer,Arn=` + drainerARN
+		tasksWarn = `WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue: a drain notices a task stopping only at its fallback poll (2 min), not at once | aws events put-rule --name drainer-tasks-stopped --event-pattern '{"detail":{"lastStatus":["STOPPED"]},"detail-type":["ECS Task State Change"],"source":["aws.ecs"]}' && aws events put-targets --rule drainer-tasks-stopped --targets Id=drainer,Arn=` + drainerARN
 	)
 	for _, c := range []struct {
 		name  string

@@ -51,6 +51,15 @@ type Options struct {
 	// a handled message is not handled again after a restart (default
 	// 10 s).
 	DeleteTimeout time.Duration
+	// DeleteWindow is how long a handled message's delete waits for
+	// others to share its DeleteMessageBatch call (ten go at once;
+	// default 50 ms).
+	DeleteWindow time.Duration
+	// MaxPollers bounds the long polls running at once (default 4). One
+	// poll runs always; while receives come back full (a backlog), another
+	// starts, up to MaxPollers, and an extra one stops at its first receive
+	// that is not full. Handlers in flight stay bounded by MaxInFlight.
+	MaxPollers int
 }
 
 func (o Options) withDefaults() Options {
@@ -84,6 +93,12 @@ func (o Options) withDefaults() Options {
 	if o.DeleteTimeout <= 0 {
 		o.DeleteTimeout = 10 * time.Second
 	}
+	if o.DeleteWindow <= 0 {
+		o.DeleteWindow = 50 * time.Millisecond
+	}
+	if o.MaxPollers <= 0 {
+		o.MaxPollers = 4
+	}
 	return o
 }
 
@@ -94,12 +109,18 @@ type Consumer struct {
 	handler Handler
 	opts    Options
 	log     *slog.Logger
+	deletes deletes
+
+	mu      sync.Mutex
+	pollers int // long polls running
 }
 
 // NewConsumer returns a consumer of q that calls h for each notice.
 func NewConsumer(q Queue, h Handler, opts Options) *Consumer {
 	opts = opts.withDefaults()
-	return &Consumer{queue: q, handler: h, opts: opts, log: opts.Logger}
+	c := &Consumer{queue: q, handler: h, opts: opts, log: opts.Logger}
+	c.deletes.c = c
+	return c
 }
 
 // Run consumes the queue until ctx ends, then waits for the handlers still
@@ -114,12 +135,21 @@ func (c *Consumer) Run(ctx context.Context) error {
 	var handlers clock.Group
 	// The handlers see ctx end; waiting for them must not end with it.
 	defer handlers.Wait(context.WithoutCancel(ctx))
-	slots := newSlots(c.opts.Clock, c.opts.MaxInFlight)
+	c.mu.Lock()
+	c.pollers = 1
+	c.mu.Unlock()
+	c.poll(ctx, newSlots(c.opts.Clock, c.opts.MaxInFlight), &handlers, false)
+	return nil
+}
+
+// poll receives and dispatches until ctx ends; an extra poll (started
+// while receives came back full) ends at its first receive that is not.
+func (c *Consumer) poll(ctx context.Context, slots *slots, handlers *clock.Group, extra bool) {
 	failures := 0
 	for {
 		n, ok := slots.acquire(ctx, c.opts.Batch)
 		if !ok {
-			return nil
+			return
 		}
 		start := c.opts.Clock.Now()
 		msgs, err := c.queue.Receive(ctx, n, c.opts.Wait, c.opts.Visibility)
@@ -127,7 +157,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			// Messages received as the context ended are left to come
 			// back: no handler could run to completion now.
 			slots.release(n)
-			return nil
+			return
 		}
 		if err != nil {
 			// Messages returned with an error, if any, come back after
@@ -138,7 +168,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			c.opts.Metrics.receiveError()
 			c.log.Warn("receive failed; backing off", "error", err, "failures", failures, "backoff", d)
 			if clock.Sleep(ctx, c.opts.Clock, d) != nil {
-				return nil
+				return
 			}
 			continue
 		}
@@ -150,15 +180,38 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 		slots.release(n - len(msgs))
 		failures = 0
+		full := len(msgs) == c.opts.Batch
 		if len(msgs) == 0 && c.opts.Clock.Now().Sub(start) < c.opts.Wait/2 {
 			// A queue that does not long-poll would make this loop spin.
 			if clock.Sleep(ctx, c.opts.Clock, c.opts.MinBackoff) != nil {
-				return nil
+				return
 			}
-			continue
+		} else {
+			c.dispatch(ctx, msgs, slots, handlers)
 		}
-		c.dispatch(ctx, msgs, slots, &handlers)
+		switch {
+		case full:
+			c.morePollers(ctx, slots, handlers)
+		case extra:
+			c.mu.Lock()
+			c.pollers--
+			c.mu.Unlock()
+			return
+		}
 	}
+}
+
+// morePollers starts another poll while there is a backlog (a receive
+// came back full) and fewer than MaxPollers run.
+func (c *Consumer) morePollers(ctx context.Context, slots *slots, handlers *clock.Group) {
+	c.mu.Lock()
+	if c.pollers >= c.opts.MaxPollers {
+		c.mu.Unlock()
+		return
+	}
+	c.pollers++
+	c.mu.Unlock()
+	handlers.Go(ctx, c.opts.Clock, func(ctx context.Context) { c.poll(ctx, slots, handlers, true) })
 }
 
 // slots bounds the handlers running at once.

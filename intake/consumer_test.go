@@ -315,12 +315,16 @@ func TestConsumerMixedBatch(t *testing.T) {
 		if r.calls() != 4 {
 			t.Fatalf("handler called %d times, want 4", r.calls())
 		}
-		// Skipped messages go in one delete; handled ones one by one.
+		// Skipped messages go in one delete at once; handled ones share
+		// one after the delete window, the failed one is left.
 		dels := h.q.callsOf("delete")
-		batched := slices.ContainsFunc(dels, func(c call) bool {
-			return reflect.DeepEqual(c.handles, []string{ids[2] + "#1", ids[3] + "#1"})
+		skipped := slices.ContainsFunc(dels, func(c call) bool {
+			return c.at == 0 && reflect.DeepEqual(c.handles, []string{ids[2] + "#1", ids[3] + "#1"})
 		})
-		if len(dels) != 4 || !batched {
+		handled := slices.ContainsFunc(dels, func(c call) bool {
+			return c.at == 50*time.Millisecond && reflect.DeepEqual(slices.Sorted(slices.Values(c.handles)), []string{ids[0] + "#1", ids[1] + "#1", ids[5] + "#1"})
+		})
+		if len(dels) != 2 || !skipped || !handled {
 			t.Fatalf("deletes %+v", dels)
 		}
 		c := h.counts
@@ -584,4 +588,82 @@ func (g *gate) open() {
 	for _, s := range ws {
 		s.Notify()
 	}
+}
+
+func TestConsumerDeletesHandledMessagesTenACall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h, r := startRecording(t, Options{MaxInFlight: 50}, nil)
+		var bodies []string
+		for range 25 {
+			bodies = append(bodies, readSample(t, "lifecycle-direct.json"))
+		}
+		ids := h.q.add(bodies...)
+		h.runFor(time.Second)
+		if r.calls() != 25 {
+			t.Fatalf("handler called %d times, want 25", r.calls())
+		}
+		for _, id := range ids {
+			if !h.q.deleted(id) {
+				t.Fatalf("message %s not deleted", id)
+			}
+		}
+		var sizes []int
+		for _, c := range h.q.callsOf("delete") {
+			sizes = append(sizes, len(c.handles))
+		}
+		if len(sizes) != 3 || slices.Max(sizes) > 10 {
+			t.Fatalf("deletes of %v messages, want 25 in three calls of at most ten", sizes)
+		}
+	})
+}
+
+func TestConsumerPollsMoreWhileThereIsABacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var v *clock.Virtual // set before any message arrives
+		h, r := startRecording(t, Options{MaxInFlight: 100, MaxPollers: 3}, func(ctx context.Context, _ Notice, _ int) error {
+			return clock.Sleep(ctx, v, time.Second) // a handler that takes a second
+		})
+		v = h.clock
+		h.q.set(func(q *fakeQueue) { q.latency = 100 * time.Millisecond })
+		var bodies []string
+		for range 80 {
+			bodies = append(bodies, readSample(t, "lifecycle-direct.json"))
+		}
+		h.q.add(bodies...)
+		h.runFor(time.Minute)
+		if r.calls() != 80 {
+			t.Fatalf("handler called %d times, want 80", r.calls())
+		}
+		// While receives come back full, more polls run (at most three at
+		// once): a receive taking 100 ms, eight full ones take less than
+		// the 800 ms one poll would. Once the backlog is gone, one poll is
+		// left, long-polling.
+		var starts []time.Duration
+		late := 0
+		for _, c := range h.q.callsOf("receive") {
+			starts = append(starts, c.at)
+			if c.at > 30*time.Second {
+				late++
+			}
+		}
+		concurrent := 0
+		for _, a := range starts {
+			n := 0
+			for _, b := range starts {
+				if b >= a && b < a+100*time.Millisecond {
+					n++
+				}
+			}
+			concurrent = max(concurrent, n)
+		}
+		if concurrent < 2 || concurrent > 3 {
+			t.Fatalf("at most %d receives at once (starts %v), want more than one poll and at most 3 on a backlog", concurrent, starts)
+		}
+		if last := r.when(79); last >= 800*time.Millisecond {
+			t.Fatalf("the backlog's last message handled at %s, want sooner than one poll could", last)
+		}
+		if late > 2 {
+			t.Fatalf("%d receives in the last 30 s of an idle queue, want one poll left (20 s long polls)", late)
+		}
+	})
 }

@@ -30,6 +30,9 @@ type fakeQueue struct {
 	// noWait makes an empty receive return at once, like a queue that does
 	// not long-poll.
 	noWait bool
+	// latency is how long each receive takes before it looks (a round
+	// trip to SQS).
+	latency time.Duration
 }
 
 type fakeMsg struct {
@@ -83,6 +86,11 @@ func (q *fakeQueue) Receive(ctx context.Context, max int, wait, visibility time.
 	q.mu.Unlock()
 	if err != nil {
 		return nil, err
+	}
+	if q.latency > 0 {
+		if err := clock.Sleep(ctx, q.clock, q.latency); err != nil {
+			return nil, err
+		}
 	}
 	deadline := q.clock.Now().Add(wait)
 	for {

@@ -19,7 +19,7 @@ func (c *Consumer) handle(ctx context.Context, m Message, n Notice) {
 	}
 	c.opts.Metrics.handled(n.Kind())
 	log.Debug("handled")
-	c.delete(ctx, []string{m.ReceiptHandle}, "handled")
+	c.deletes.add(ctx, m.ReceiptHandle)
 }
 
 // skip logs and counts a message Parse skipped, and says whether to

@@ -112,7 +112,7 @@ func New(opts Options) (*Drainer, error) {
 
 	d.Publisher = publish.New(publish.Options{Events: d.Cloud, Bus: opts.EventBus, Clock: opts.Clock, Logger: opts.Logger, Count: d.Metrics.EventPublished})
 	d.Reconciler = drain.NewReconciler(drain.Config{
-		Cloud: d.Cloud, Clock: opts.Clock, Policy: policy, Clusters: opts.Settings.Clusters, Logger: opts.Logger,
+		Cloud: d.Cloud, Clock: opts.Clock, Policy: policy, Clusters: opts.Settings.Clusters, Hooks: opts.Settings.Hooks, Logger: opts.Logger,
 		OnEvent: func(ev drain.Event) {
 			d.Metrics.OnEvent(ev)
 			d.Publisher.Publish(ev)

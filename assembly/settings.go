@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/scan"
 )
 
 // Settings are drainer's policy: every setting `drainer run`, `drainer
@@ -84,7 +86,7 @@ type Spec struct {
 // Specs lists every setting, in the order help text shows them.
 var Specs = []Spec{
 	{Name: "cluster", Env: "DRAINER_CLUSTERS", List: true, Usage: "ECS cluster to serve; repeat for several (default every cluster)"},
-	{Name: "hook", Env: "DRAINER_HOOKS", List: true, Usage: "termination lifecycle hook drainer owns: it completes, heartbeats or abandons no other; repeat for several (default drainer)"},
+	{Name: "hook", Env: "DRAINER_HOOKS", List: true, Usage: "termination lifecycle hook drainer owns: it completes, heartbeats or abandons no other; repeat for several"},
 	{Name: "preset", Env: "DRAINER_PRESET", Usage: "policy preset: default (drainer's) or ecs-managed (AWS's own managed draining: 48 h, standalone tasks left to finish, no hard stop before the hook's timeout)"},
 	{Name: "standalone", Env: "DRAINER_STANDALONE", Usage: "standalone tasks on a draining instance: wait, stop-at-deadline or stop (default: the preset's, stop-at-deadline for default)"},
 	{Name: "drain-on-rebalance", Env: "DRAINER_DRAIN_ON_REBALANCE", Bool: true, Usage: "drain instances that get an EC2 rebalance recommendation"},
@@ -133,9 +135,16 @@ func (s *Settings) Set(name, value string) error {
 		}
 		if name == "cluster" {
 			s.Clusters = append(s.Clusters, list...)
-		} else {
-			s.Hooks = append(s.Hooks, list...)
+			break
 		}
+		for _, h := range list {
+			// A drain records the hook holding its instance in an ECS
+			// attribute; Auto Scaling allows names ECS cannot store.
+			if err := cloud.ValidateAttribute(drain.AttrHook, h); err != nil {
+				return fmt.Errorf("--hook %q: drainer records the hook's name on the container instance, and ECS refuses it (%v): use a shorter name for drainer's hook", h, err)
+			}
+		}
+		s.Hooks = append(s.Hooks, list...)
 	case "preset":
 		switch value {
 		case controller.PresetDefault, controller.PresetECSManaged:
@@ -170,7 +179,9 @@ func (s *Settings) Set(name, value string) error {
 	case "drain-without-provider":
 		return boolean(&s.DrainWithoutProvider)
 	case "registration-grace":
-		return duration(&s.RegistrationGrace, false)
+		// 0 would release an instance whose agent registers a moment
+		// later, with the tasks ECS then places there.
+		return duration(&s.RegistrationGrace, true)
 	case "agent-grace":
 		return duration(&s.AgentGrace, true)
 	default:
@@ -319,8 +330,7 @@ func (s Settings) policies() (drain.Policy, controller.Options, error) {
 		ProtectDefault:   s.Protect,
 		DrainDefault:     controller.Bool(s.DrainWithoutProvider),
 		Hooks:            s.Hooks,
-		// An interface seen left over at one scan is deleted at the next.
-		SweepAge: s.ScanInterval,
+		SweepAge:         scan.SweepAge(s.ScanInterval),
 	}
 	pol, copts, err := controller.Preset(s.Preset, copts)
 	if err != nil {

@@ -63,6 +63,8 @@ func TestSetRefusesBadValues(t *testing.T) {
 		{"budget", "0", "--budget"},
 		{"budget", "150%", "--budget"},
 		{"nonsense", "1", `unknown setting "nonsense"`},
+		{"registration-grace", "0", `--registration-grace "0": want a positive duration`},
+		{"hook", strings.Repeat("h", 129), "drainer records the hook's name on the container instance, and ECS refuses it"},
 	}
 	for _, tt := range tests {
 		s := DefaultSettings()

@@ -114,6 +114,9 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 		}
 		return c.start(ctx, n.InstanceID, t)
 	case intake.SpotInterruption:
+		if ok, err := c.spot(ctx, n, n.InstanceID); !ok || err != nil {
+			return err
+		}
 		if skip, err := c.notDrained(ctx, n.InstanceID); err != nil || skip {
 			return err
 		}
@@ -121,6 +124,9 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 	case intake.RebalanceRecommendation:
 		if !c.opts.DrainOnRebalance {
 			return nil
+		}
+		if ok, err := c.spot(ctx, n, n.InstanceID); !ok || err != nil {
+			return err
 		}
 		if skip, err := c.notDrained(ctx, n.InstanceID); err != nil || skip {
 			return err
@@ -242,6 +248,10 @@ func (c *Controller) start(ctx context.Context, instanceID string, t drain.Trigg
 	err := c.StartVoluntary(ctx, instanceID, t)
 	if errors.Is(err, drain.ErrNotContainerInstance) {
 		c.log.Info("not a container instance of a served cluster: nothing to drain", "instance", instanceID, "reason", t.Reason)
+		return nil
+	}
+	if errors.Is(err, drain.ErrOtherDrainer) {
+		c.log.Info("drained under a hook drainer does not own: left alone", "instance", instanceID, "reason", t.Reason, "error", err)
 		return nil
 	}
 	if err != nil {

@@ -28,7 +28,29 @@ const (
 	// the hook named (already completed, timed out, abandoned, or never:
 	// a stale or forged message).
 	IgnoredNotWaiting = "not-waiting"
+	// IgnoredNotSpot: a Spot interruption warning or rebalance
+	// recommendation for an instance EC2 says is not a Spot instance (or
+	// does not know): a forged or misrouted message.
+	IgnoredNotSpot = "not-spot"
 )
+
+// spot reports whether EC2 says instanceID is a running Spot instance:
+// only those get interruption warnings and rebalance recommendations
+// (Amazon EC2 User Guide, "Spot Instance interruption notices").
+func (c *Controller) spot(ctx context.Context, n intake.Notice, instanceID string) (bool, error) {
+	if c.opts.Cloud == nil {
+		return true, nil
+	}
+	insts, err := c.opts.Cloud.DescribeInstances(ctx, []string{instanceID})
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		return false, fmt.Errorf("is %s a Spot instance: %w", instanceID, err)
+	}
+	if len(insts) == 1 && insts[0].Spot {
+		return true, nil
+	}
+	c.ignore(n, IgnoredNotSpot, "a Spot notice for an instance that is not a Spot instance")
+	return false, nil
+}
 
 // servedFor bounds how long a group's answer (serves a cluster or not) is
 // trusted; a group that served none is asked again sooner, since its first
@@ -181,8 +203,11 @@ func (c *Controller) adopt(ctx context.Context, group, instanceID string) error 
 			continue
 		}
 		pending, err := c.pending(ctx, group, h.Name, instanceID)
-		if err != nil || !pending {
+		if err != nil {
 			return err
+		}
+		if !pending {
+			continue // another owned hook's action may be
 		}
 		at := c.terminatingSince(ctx, instanceID)
 		c.log.Info("taking up a lifecycle action no drain covers", "instance", instanceID, "group", group, "hook", h.Name, "since", at)

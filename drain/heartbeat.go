@@ -3,6 +3,7 @@ package drain
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
@@ -63,75 +64,130 @@ func Backoff(failures int, throttled bool, u float64) time.Duration {
 	return d/2 + time.Duration(float64(d/2)*u)
 }
 
-// beat is the heartbeat schedule of a drain's lifecycle action; the
-// Reconciler's mu guards it.
+// beat is the heartbeat schedule of one lifecycle action a drain keeps
+// alive: the one its record names, and those of drainer's other owned
+// hooks on the same group, which hold the same instance; the Reconciler's
+// mu guards it.
 type beat struct {
+	d        *drainState
 	action   cloud.LifecycleAction
 	timeout  time.Duration // the hook's heartbeat timeout
 	last     time.Time     // the last heartbeat Auto Scaling accepted
 	failures int           // in a row
 	// gone: Auto Scaling answered that no such action is pending any more
-	// (completed elsewhere, abandoned, timed out): the next look learns it.
+	// (completed elsewhere, abandoned, timed out).
 	gone  bool
-	entry *due.Entry[*drainState]
+	entry *due.Entry[*beat]
 }
 
-// keepAlive makes sure the drain's lifecycle action is heartbeated for a
-// hook of timeout; the caller holds d.mu (a look saw the action pending).
-func (r *Reconciler) keepAlive(d *drainState, a cloud.LifecycleAction, timeout time.Duration) {
-	if timeout <= 0 {
-		return
-	}
+// keepAlive makes sure the drain's lifecycle actions are heartbeated: the
+// first of actions is the recorded one, timeouts their hooks' heartbeat
+// timeouts. The caller holds d.mu (a look saw the actions pending).
+func (r *Reconciler) keepAlive(d *drainState, actions []cloud.LifecycleAction, timeouts []time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	b := d.beat
-	if b != nil && b.action == a && b.timeout == timeout {
-		return
+	now := r.cfg.Clock.Now()
+	var kept []*beat
+	for i, a := range actions {
+		if timeouts[i] <= 0 {
+			continue
+		}
+		var old *beat
+		for _, b := range d.beats {
+			if b.action.Group == a.Group && b.action.Hook == a.Hook {
+				old = b
+			}
+		}
+		if old != nil && old.action == a && old.timeout == timeouts[i] {
+			kept = append(kept, old)
+			continue
+		}
+		nb := &beat{d: d, action: a, timeout: timeouts[i]}
+		if old != nil {
+			nb.last, nb.gone = old.last, old.gone && old.action.Token == a.Token
+		}
+		if !nb.gone {
+			nb.entry = r.beats.Push(NextHeartbeat(nb.last, nb.timeout, now), nb)
+		}
+		kept = append(kept, nb)
 	}
-	if b != nil && b.entry != nil {
-		r.beats.Remove(b.entry)
+	for _, b := range d.beats {
+		if !slices.Contains(kept, b) && b.entry != nil {
+			r.beats.Remove(b.entry)
+			b.entry = nil
+		}
 	}
-	nb := &beat{action: a, timeout: timeout}
-	if b != nil && b.action.Group == a.Group && b.action.Hook == a.Hook {
-		nb.last = b.last // the same action, its token learned since
-	}
-	nb.entry = r.beats.Push(NextHeartbeat(nb.last, timeout, r.cfg.Clock.Now()), d)
-	d.beat = nb
+	d.beats = kept
 	r.wake.Notify()
 }
 
-// stopBeat ends the drain's heartbeats (its action is completed or gone).
-func (r *Reconciler) stopBeat(d *drainState) {
+// stopBeats ends the drain's heartbeats (its actions are completed or
+// gone).
+func (r *Reconciler) stopBeats(d *drainState) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if d.beat != nil && d.beat.entry != nil {
-		r.beats.Remove(d.beat.entry)
+	for _, b := range d.beats {
+		if b.entry != nil {
+			r.beats.Remove(b.entry)
+			b.entry = nil
+		}
 	}
-	d.beat = nil
+	d.beats = nil
 }
 
-// beatGone reports whether a heartbeat found the drain's action gone.
+// beatGone reports whether a heartbeat found the drain's recorded action
+// gone.
 func (r *Reconciler) beatGone(d *drainState) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return d.beat != nil && d.beat.gone
+	return len(d.beats) > 0 && d.beats[0].gone && d.beats[0].action.Hook == d.record.Hook
 }
 
-// lastBeatLocked is when the drain's action was last extended (zero:
-// never); the caller holds mu.
+// othersPending reports whether an action of another owned hook holding
+// the drain's instance is still pending, as far as its heartbeats know.
+func (r *Reconciler) othersPending(d *drainState) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range d.beats {
+		if b.action.Hook != d.record.Hook && !b.gone {
+			return true
+		}
+	}
+	return false
+}
+
+// toComplete returns the actions a release completes: the recorded one
+// unless done, then every other owned hook's not known gone; the caller
+// holds d.mu.
+func (r *Reconciler) toComplete(d *drainState) []cloud.LifecycleAction {
+	var out []cloud.LifecycleAction
+	if !d.completed {
+		out = append(out, r.action(d))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range d.beats {
+		if b.action.Hook != d.record.Hook && !b.gone {
+			out = append(out, b.action)
+		}
+	}
+	return out
+}
+
+// lastBeatLocked is when the drain's recorded action was last extended
+// (zero: never); the caller holds mu.
 func (r *Reconciler) lastBeatLocked(d *drainState) time.Time {
-	if d.beat == nil {
+	if len(d.beats) == 0 {
 		return time.Time{}
 	}
-	return d.beat.last
+	return d.beats[0].last
 }
 
-// heartbeat sends one due heartbeat of d's action, without d.mu: a look
+// heartbeat sends one due heartbeat, without its drain's mu: a look
 // holding it (waiting on slow or throttled reads) must not delay it.
-func (r *Reconciler) heartbeat(ctx context.Context, d *drainState) {
+func (r *Reconciler) heartbeat(ctx context.Context, b *beat) {
 	r.mu.Lock()
-	b := d.beat
-	if b == nil || b.gone {
+	if b.gone || !slices.Contains(b.d.beats, b) {
 		r.mu.Unlock()
 		return
 	}
@@ -142,24 +198,27 @@ func (r *Reconciler) heartbeat(ctx context.Context, d *drainState) {
 	now := r.cfg.Clock.Now()
 
 	r.mu.Lock()
-	if d.beat != b {
+	if !slices.Contains(b.d.beats, b) {
 		r.mu.Unlock() // stopped or replaced meanwhile
 		return
 	}
 	switch {
 	case err == nil:
 		b.last, b.failures = now, 0
-		b.entry = r.beats.Push(NextHeartbeat(now, b.timeout, now), d)
+		b.entry = r.beats.Push(NextHeartbeat(now, b.timeout, now), b)
 		r.mu.Unlock()
 	case errors.Is(err, cloud.ErrNoActiveLifecycleAction):
 		b.gone = true
+		recorded := b == b.d.beats[0]
 		r.mu.Unlock()
 		r.log.Info("drain: lifecycle action no longer pending (completed elsewhere, abandoned or timed out)", "instance", a.InstanceID, "hook", a.Hook)
-		r.schedule(d, now)
+		if recorded {
+			r.schedule(b.d, now)
+		}
 	default:
 		b.failures++
 		wait := HeartbeatRetry(b.failures, errors.Is(err, cloud.ErrThrottled), b.timeout, r.random())
-		b.entry = r.beats.Push(now.Add(wait), d)
+		b.entry = r.beats.Push(now.Add(wait), b)
 		r.mu.Unlock()
 		r.log.Warn("drain: heartbeat failed; retrying", "instance", a.InstanceID, "hook", a.Hook, "in", wait, "error", err)
 	}

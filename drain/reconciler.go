@@ -71,6 +71,11 @@ type Config struct {
 	// Seed seeds the jitter of retries; 0 takes one from the clock (a
 	// virtual clock's fixed start makes simulations repeatable).
 	Seed uint64
+	// Hooks are the termination lifecycle hooks drainer owns (empty:
+	// DefaultHook). A drain heartbeats and completes the actions of these
+	// only; a record naming another hook (another drainer's) is left
+	// alone.
+	Hooks []string
 }
 
 // DefaultParallel is Config.Parallel's default: enough for a thousand
@@ -96,9 +101,9 @@ type Reconciler struct {
 	mu     sync.Mutex             // never held across a wait or an API call
 	drains map[string]*drainState // by EC2 instance id
 	due    due.Queue[*drainState] // next looks
-	beats  due.Queue[*drainState] // next heartbeats
+	beats  due.Queue[*beat]       // next heartbeats
 	wake   *clock.Signal
-	hooks  map[[2]string]cloud.LifecycleHook
+	hooks  map[string][]cloud.LifecycleHook // by group
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -141,7 +146,7 @@ type drainState struct {
 
 	entry *due.Entry[*drainState] // its next look; nil when none is queued
 	view  *Status                 // what Drains shows; nil until recorded
-	beat  *beat                   // its heartbeats; nil when none are due
+	beats []*beat                 // its actions' heartbeats, the recorded one first
 }
 
 // NewReconciler returns a Reconciler with no drains.
@@ -171,7 +176,7 @@ func NewReconciler(cfg Config) *Reconciler {
 		log:    log,
 		drains: map[string]*drainState{},
 		wake:   clock.NewSignal(cfg.Clock),
-		hooks:  map[[2]string]cloud.LifecycleHook{},
+		hooks:  map[string][]cloud.LifecycleHook{},
 		rand:   rand.New(rand.NewPCG(seed, seed>>1|1)),
 	}
 }
@@ -179,6 +184,11 @@ func NewReconciler(cfg Config) *Reconciler {
 // ErrNotContainerInstance means the EC2 instance is not registered in any
 // cluster drainer serves: there is nothing on it to drain.
 var ErrNotContainerInstance = errors.New("not a container instance of a served cluster")
+
+// ErrOtherDrainer means the instance is being drained under a lifecycle
+// hook drainer does not own (another drainer's, by its record): drainer
+// leaves it alone.
+var ErrOtherDrainer = errors.New("drained under a hook drainer does not own")
 
 // Start begins a drain of instanceID for trigger t, or joins it to the
 // drain already under way (earliest deadlines win). It returns once the
@@ -243,6 +253,15 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	if d.record.Reason != "" && !d.done {
 		// The drain in memory is at least as fresh as what was read.
 		existing, perr = d.record, nil
+	} else if perr == nil && existing.Held() && !r.Owns(existing.Hook) {
+		// Another drainer's drain (a hook drainer does not own): a
+		// voluntary trigger leaves it alone; an action of drainer's own
+		// hook holds the instance too, and starts drainer's drain.
+		if t.Hook == "" {
+			return fmt.Errorf("drain %s: %w (hook %s)", instanceID, ErrOtherDrainer, existing.Hook)
+		}
+		r.log.Warn("drain record of a hook drainer does not own replaced by its own hook's", "instance", instanceID, "hook", existing.Hook, "own", t.Hook)
+		perr = ErrNoRecord
 	}
 	if perr == nil {
 		if existing, err = r.withGroup(ctx, instanceID, existing); err != nil {
@@ -395,6 +414,10 @@ func (r *Reconciler) Resume(ctx context.Context) (int, error) {
 			if !ok {
 				continue
 			}
+			if rec.Held() && !r.Owns(rec.Hook) {
+				r.log.Info("drain record of a hook drainer does not own left alone", "instance", ci.EC2InstanceID, "hook", rec.Hook)
+				continue
+			}
 			d := r.drainFor(ci.EC2InstanceID)
 			if err := d.mu.Lock(ctx); err != nil {
 				return n, fmt.Errorf("resume drains in %s: %w", cluster, err)
@@ -443,10 +466,11 @@ func (r *Reconciler) Next() (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var at time.Time
-	for _, q := range []*due.Queue[*drainState]{&r.due, &r.beats} {
-		if e, ok := q.Peek(); ok && (at.IsZero() || e.At().Before(at)) {
-			at = e.At()
-		}
+	if e, ok := r.due.Peek(); ok {
+		at = e.At()
+	}
+	if e, ok := r.beats.Peek(); ok && (at.IsZero() || e.At().Before(at)) {
+		at = e.At()
 	}
 	return at, !at.IsZero()
 }
@@ -461,9 +485,9 @@ func (r *Reconciler) RunDue(ctx context.Context) int {
 		now := r.cfg.Clock.Now()
 		var jobs []func(context.Context)
 		r.mu.Lock()
-		for _, d := range popDue(&r.beats, now) {
-			d.beat.entry = nil
-			jobs = append(jobs, func(ctx context.Context) { r.heartbeat(ctx, d) })
+		for _, b := range popDue(&r.beats, now) {
+			b.entry = nil
+			jobs = append(jobs, func(ctx context.Context) { r.heartbeat(ctx, b) })
 		}
 		for _, d := range popDue(&r.due, now) {
 			d.entry = nil
@@ -481,8 +505,8 @@ func (r *Reconciler) RunDue(ctx context.Context) int {
 
 // popDue removes and returns the values of q due by now, earliest first;
 // the caller holds r.mu.
-func popDue(q *due.Queue[*drainState], now time.Time) []*drainState {
-	var out []*drainState
+func popDue[T any](q *due.Queue[T], now time.Time) []T {
+	var out []T
 	for {
 		e, ok := q.Peek()
 		if !ok || e.At().After(now) {
@@ -674,27 +698,69 @@ func (r *Reconciler) findContainerInstance(ctx context.Context, instanceID strin
 	return "", cloud.ContainerInstance{}, ErrNotContainerInstance
 }
 
-func (r *Reconciler) hook(ctx context.Context, group, name string) (cloud.LifecycleHook, error) {
-	key := [2]string{group, name}
+// groupHooks returns the lifecycle hooks of group (one
+// DescribeLifecycleHooks, then cached: hooks rarely change, and a hook
+// learned wrong costs at most a refused heartbeat).
+func (r *Reconciler) groupHooks(ctx context.Context, group string) ([]cloud.LifecycleHook, error) {
 	r.mu.Lock()
-	h, ok := r.hooks[key]
+	hs, ok := r.hooks[group]
 	r.mu.Unlock()
 	if ok {
-		return h, nil
+		return hs, nil
 	}
-	hooks, err := r.cfg.Cloud.LifecycleHooks(ctx, group)
+	hs, err := r.cfg.Cloud.LifecycleHooks(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.hooks[group] = hs
+	r.mu.Unlock()
+	return hs, nil
+}
+
+func (r *Reconciler) hook(ctx context.Context, group, name string) (cloud.LifecycleHook, error) {
+	hs, err := r.groupHooks(ctx, group)
 	if err != nil {
 		return cloud.LifecycleHook{}, err
 	}
-	for _, x := range hooks {
-		if x.Name == name {
-			r.mu.Lock()
-			r.hooks[key] = x
-			r.mu.Unlock()
-			return x, nil
+	for _, h := range hs {
+		if h.Name == name {
+			return h, nil
 		}
 	}
 	return cloud.LifecycleHook{}, fmt.Errorf("hook %s of group %s: %w", name, group, cloud.ErrNotFound)
+}
+
+// Owns reports whether hook is one of the termination hooks drainer owns
+// (Config.Hooks).
+func (r *Reconciler) Owns(hook string) bool {
+	if len(r.cfg.Hooks) == 0 {
+		return hook == DefaultHook
+	}
+	return slices.Contains(r.cfg.Hooks, hook)
+}
+
+// heldBy returns the lifecycle actions holding the drain's instance that
+// drainer keeps alive and completes, with their hooks' heartbeat
+// timeouts: the recorded one first, then one by instance id for each
+// other termination hook drainer owns on the group (Auto Scaling runs
+// every hook of the group at once).
+func (r *Reconciler) heldBy(ctx context.Context, d *drainState) ([]cloud.LifecycleAction, []time.Duration, error) {
+	hs, err := r.groupHooks(ctx, d.record.Group)
+	if err != nil {
+		return nil, nil, err
+	}
+	actions, timeouts := []cloud.LifecycleAction{r.action(d)}, []time.Duration{0}
+	for _, h := range hs {
+		switch {
+		case h.Name == d.record.Hook:
+			timeouts[0] = h.HeartbeatTimeout
+		case h.Transition == cloud.LifecycleTransitionTerminating && r.Owns(h.Name):
+			actions = append(actions, cloud.LifecycleAction{Group: d.record.Group, Hook: h.Name, InstanceID: d.instanceID})
+			timeouts = append(timeouts, h.HeartbeatTimeout)
+		}
+	}
+	return actions, timeouts, nil
 }
 
 func copyCounts(m map[string]int) map[string]int {

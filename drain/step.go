@@ -59,7 +59,7 @@ func (r *Reconciler) reconcile(ctx context.Context, d *drainState) (next time.Ti
 	}
 	if dec.Next.IsZero() {
 		d.done = true
-		r.stopBeat(d)
+		r.stopBeats(d)
 		r.mu.Lock()
 		if r.drains[d.instanceID] == d {
 			delete(r.drains, d.instanceID)
@@ -161,32 +161,43 @@ func (r *Reconciler) observeLost(ctx context.Context, d *drainState, o Observati
 	return r.observeAction(ctx, d, o)
 }
 
-// observeAction reads the lifecycle action holding the instance, if any:
-// whether it is still pending, and its hook's heartbeat timeout.
+// observeAction tells whether the lifecycle action holding the instance,
+// if any, is still pending, and keeps it heartbeated. A look does not read
+// it from Auto Scaling: the action is pending until drainer completes it
+// or a heartbeat finds it gone (timed out, abandoned, completed by
+// another drainer); the completion itself verifies first (verifyPending).
 func (r *Reconciler) observeAction(ctx context.Context, d *drainState, o Observation) (Observation, error) {
-	c := r.cfg.Cloud
 	if d.record.Held() {
-		gis, err := c.DescribeGroupInstances(ctx, []string{d.instanceID})
-		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
-			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
-		}
 		if r.beatGone(d) {
-			d.completed = true // timed out, abandoned, or completed by another drainer
+			d.completed = true
 		}
-		for _, gi := range gis {
-			if gi.InstanceID == d.instanceID && gi.LifecycleState == cloud.LifecycleTerminatingWait && !d.completed {
-				o.ActionPending = true
-			}
-		}
+		o.ActionPending = !d.completed || r.othersPending(d)
 		if !o.ActionPending {
-			r.stopBeat(d)
-		} else if h, err := r.hook(ctx, d.record.Group, d.record.Hook); err == nil {
-			r.keepAlive(d, r.action(d), h.HeartbeatTimeout)
+			r.stopBeats(d)
+		} else if actions, timeouts, err := r.heldBy(ctx, d); err == nil {
+			r.keepAlive(d, actions, timeouts)
 		} else {
-			r.log.Warn("lifecycle hook unknown: its action is not heartbeated", "instance", d.instanceID, "hook", d.record.Hook, "error", err)
+			r.log.Warn("lifecycle hooks unknown: the actions are not heartbeated", "instance", d.instanceID, "group", d.record.Group, "error", err)
 		}
 	}
 	return o, nil
+}
+
+// verifyPending reads, before drainer completes the drain's lifecycle
+// action, whether the instance still waits in Terminating:Wait (one
+// DescribeAutoScalingInstances, shared with other drains' by the client):
+// drainer verifies before it acts.
+func (r *Reconciler) verifyPending(ctx context.Context, d *drainState) (bool, error) {
+	gis, err := r.cfg.Cloud.DescribeGroupInstances(ctx, []string{d.instanceID})
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		return false, fmt.Errorf("lifecycle state of %s: %w", d.instanceID, err)
+	}
+	for _, gi := range gis {
+		if gi.InstanceID == d.instanceID && gi.LifecycleState == cloud.LifecycleTerminatingWait {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (r *Reconciler) action(d *drainState) cloud.LifecycleAction {
@@ -221,12 +232,24 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 			d.lost = true
 		}
 	case ActCompleteLifecycle:
-		err := CompleteAction(ctx, c, r.action(d), cloud.LifecycleContinue)
-		if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
+		pending, err := r.verifyPending(ctx, d)
+		if err != nil {
 			return err
 		}
+		if !pending {
+			d.completed = true
+			r.stopBeats(d)
+			r.log.Info("drain: lifecycle action no longer pending: nothing to complete", "instance", d.instanceID, "hook", d.record.Hook)
+			return nil
+		}
+		for _, a := range r.toComplete(d) {
+			err = CompleteAction(ctx, c, a, cloud.LifecycleContinue)
+			if err != nil && !errors.Is(err, cloud.ErrNoActiveLifecycleAction) {
+				return err
+			}
+		}
 		d.completed = true
-		r.stopBeat(d)
+		r.stopBeats(d)
 		if !d.releasedAt.IsZero() {
 			r.log.Info("drain: lifecycle action learned after the release completed", "instance", d.instanceID, "hook", d.record.Hook)
 			return nil

@@ -62,8 +62,11 @@ func (c *Checker) drainers(id string, h *hold, hook string) bool {
 	if h.served && c.owns(hook) {
 		return true
 	}
+	// A recorded drain makes its hook drainer's even where the checker did
+	// not see the group serve a served cluster — if drainer owns the hook:
+	// a record naming another hook is another drainer's.
 	rec, _, ok := c.record(id)
-	return ok && rec.Held() && rec.Hook == hook
+	return ok && rec.Held() && rec.Hook == hook && c.owns(hook)
 }
 
 // followHolds notices the lifecycle actions that ended in the event that

@@ -176,6 +176,7 @@ type Checker struct {
 	done          []string                   // held instances terminated in this event: forgotten after it
 	kills         []kill                     // tasks stopped by their host's end, to judge after the event (rule 7)
 	eniHost       map[string]string          // network interface of a served task → its EC2 instance
+	eniFreed      map[string]time.Time       // network interface → when its task stopped
 	ended         []endedHost                // terminated instances whose interfaces are due (rule 6), by due time
 }
 
@@ -206,6 +207,7 @@ func WatchWith(w *emulator.World, opts Options) *Checker {
 		groupClusters: map[string]map[string]bool{},
 		holds:         map[string]*hold{},
 		eniHost:       map[string]string{},
+		eniFreed:      map[string]time.Time{},
 	}
 	for _, h := range opts.OwnedHooks {
 		c.owned[h] = true
@@ -467,14 +469,18 @@ func (c *Checker) Final() []Violation {
 				out = append(out, Violation{Time: now, Rule: 6, Instance: id, What: "container instance still " + ci.Status + " past its drain's hard deadline"})
 			}
 		}
-		// Interfaces: those of hosts ended less than a sweep interval ago
-		// may still be there (the sweep, watched after every event, judges
-		// them when their interval ends); any other left available is a leak.
+		// Interfaces: those of hosts ended, or of tasks stopped, less than
+		// a sweep interval ago may still be there (the sweep, watched after
+		// every event, judges the hosts' when their interval ends); any
+		// other left available is a leak.
 		recent := map[string]bool{}
 		for _, e := range c.ended {
 			recent[e.id] = true
 		}
 		for _, eni := range c.w.EC2.NetworkInterfaces() {
+			if freed, ok := c.eniFreed[eni.ID]; ok && now.Sub(freed) < c.opts.SweepInterval {
+				continue
+			}
 			if host, ok := c.eniHost[eni.ID]; eni.Status == "available" && !(ok && recent[host]) {
 				out = append(out, Violation{Time: now, Rule: 6, Instance: eni.ID, What: "network interface left available"})
 			}

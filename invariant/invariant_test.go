@@ -85,12 +85,25 @@ func TestRule3ServiceTaskStoppedByDrainerInTheGracefulPhase(t *testing.T) {
 }
 
 func TestRule4RecordedHookTimedOut(t *testing.T) {
-	w, c, victim := setup(t)
+	w, c := build(t, world, Options{OwnedHooks: []string{"drain-hook"}})
+	victim := scaleIn(t, w, "g")
 	record(t, w, "test", "c", victim, lifecycleRecord(w, "drain-hook", time.Hour, 2*time.Hour))
 	w.Clock.RunFor(2 * time.Minute) // the 60 s heartbeat timeout passes, nobody heartbeats
 	wantRule(t, c.Violations(), 4)
 	if vs := only(c.Violations(), 1); len(vs) > 0 {
 		t.Fatalf("a hook's own timeout was blamed on a caller:\n%s", rules(vs))
+	}
+}
+
+func TestRule4NotJudgedForAnotherDrainersRecordedHook(t *testing.T) {
+	// A record naming a hook drainer does not own is another drainer's:
+	// its timeout is not this drainer's to prevent (rule 8 forbids it).
+	w, c := build(t, world, Options{OwnedHooks: []string{"ops"}})
+	victim := scaleIn(t, w, "g")
+	record(t, w, "test", "c", victim, lifecycleRecord(w, "drain-hook", time.Hour, 2*time.Hour))
+	w.Clock.RunFor(2 * time.Minute)
+	if vs := only(c.Violations(), 4); len(vs) > 0 {
+		t.Fatalf("another drainer's hook judged as this one's:\n%s", rules(vs))
 	}
 }
 

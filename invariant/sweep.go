@@ -34,6 +34,9 @@ func (c *Checker) noteTaskNetwork(t *ecs.Task) {
 		if _, known := c.eniHost[d.Value]; !known && c.serves(awsid.ClusterName(t.ClusterArn)) {
 			c.eniHost[d.Value] = ci.Ec2InstanceId
 		}
+		if _, known := c.eniFreed[d.Value]; !known && t.LastStatus == ecs.StatusStopped {
+			c.eniFreed[d.Value] = c.w.Env.Now()
+		}
 	}
 }
 

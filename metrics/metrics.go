@@ -80,7 +80,7 @@ func New() *Metrics {
 			Name: "drainer_events_published_total", Help: "Drain events sent to EventBridge by outcome (published, failed, dropped when the buffer was full).",
 		}, []string{"outcome"}),
 		noticesIgnored: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "drainer_notices_ignored_total", Help: "Notices drainer left alone, by kind and reason (hook-not-owned, group-not-served, not-waiting): deleted from the queue, nothing touched.",
+			Name: "drainer_notices_ignored_total", Help: "Notices drainer left alone, by kind and reason (hook-not-owned, group-not-served, not-waiting, not-spot): deleted from the queue, nothing touched.",
 		}, []string{"kind", "reason"}),
 		tasksLost: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "drainer_tasks_lost_total", Help: "Tasks lost with an ECS agent that stayed disconnected on a draining instance, by class (service tasks are replaced by ECS; standalone ones are not).",

@@ -14,6 +14,19 @@ import (
 // sweep deletes.
 const TaskInterfaceDescription = "arn:aws:ecs:*:attachment/*"
 
+// MinSweepAge is the least time a task interface must have been seen
+// available before the sweep deletes it, however short the scan interval:
+// ECS attaches and detaches an interface in seconds, so one available for
+// minutes has lost its task and its instance.
+const MinSweepAge = 5 * time.Minute
+
+// SweepAge is how long a task interface must have been seen available
+// before the sweep deletes it, for scans every scanInterval: an interface
+// seen at one pass goes at the first pass at least MinSweepAge later.
+func SweepAge(scanInterval time.Duration) time.Duration {
+	return max(scanInterval, MinSweepAge)
+}
+
 // Leftovers decides which available task interfaces to delete: those
 // already seen available at least minAge ago, by an earlier pass (seen,
 // by id). An interface is available for a moment while ECS attaches or

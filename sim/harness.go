@@ -34,6 +34,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/intake"
 	"github.com/drainer-dev/drainer/invariant"
+	"github.com/drainer-dev/drainer/scan"
 )
 
 // Caller is the name drainer's calls carry in the world's call log (the
@@ -90,14 +91,17 @@ func (h *Harness) OnDrainEvent(f func(drain.Event)) {
 }
 
 // SweepInterval is how long, under settings, a network interface that an
-// ECS task left available may stay after its instance went: two scan
-// intervals (the sweep deletes it at the first pass that finds it old
-// enough), or two minutes when the scans are off.
+// ECS task left available may stay after its instance went: the sweep's
+// age (scan.SweepAge) and two scan intervals, or two minutes when the
+// scans are off.
 func SweepInterval(s assembly.Settings) time.Duration {
 	if s.ScanInterval <= 0 {
 		return 2 * time.Minute
 	}
-	return 2 * s.ScanInterval
+	// Seen available at most a scan interval after it became so, and
+	// deleted at the first pass SweepAge after that; a pass may itself
+	// take up to an interval under throttling.
+	return scan.SweepAge(s.ScanInterval) + 2*s.ScanInterval
 }
 
 // Scan is one pass of the periodic scans: what it found and did, or why

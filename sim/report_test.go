@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
@@ -192,6 +193,14 @@ func TestWriteText(t *testing.T) {
 		{"no drains", Report{Scenario: "quiet", Virtual: 30 * time.Minute, Calls: 54, QueueCalls: 54, CallsByOp: map[string]int{"sqs:ReceiveMessage": 54}},
 			[]string{"scenario quiet: no drains in 30m0s of virtual time", "all calls: 54", "invariants: 0 violations", "sqs:ReceiveMessage=54"},
 			[]string{"median", "drain time / floor", "instance"}},
+		{"buckets", Report{Scenario: "throttled", Calls: 7, Buckets: []fault.BucketStats{
+			{Name: "ecs:cluster-resource-read", Limit: fault.Limit{Burst: 100, Rate: 20}, Calls: 4210, Throttled: 12, Peak: 104},
+			{Name: "rule ec2:*", Limit: fault.Limit{Burst: 3, Rate: 0.5}, Calls: 9, Peak: 2},
+		}},
+			[]string{
+				"  bucket ecs:cluster-resource-read (burst 100, 20/s), every caller: 4210 calls, peak 104/s, 12 throttled\n",
+				"  bucket rule ec2:* (burst 3, 0.5/s), every caller: 9 calls, peak 2/s, 0 throttled\n",
+			}, nil},
 		{"only cut short", Report{Scenario: "spot", Drains: []DrainFigures{cutShort}},
 			[]string{
 				"scenario spot: 1 drain in 0s of virtual time (0s wall): 1 cut short\n",

@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
-	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
 // TestSharesMatchCountingEachCall: the sweep that shares calls among
@@ -61,23 +59,7 @@ func TestReportCountsBeyondTheCallLog(t *testing.T) {
 		t.Skip("plays a scale-in of 10 of 50 instances twice")
 	}
 	play := func(limit int) Report {
-		sc, err := scenario.Load("testdata/scale-in-10-of-50.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		run, err := scenario.NewWorld(sc, emulator.Config{CallLogLimit: limit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := Attach(run, Options{Queue: "drainer"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := Record(h, drain.DefaultPolicy())
-		start := h.World.Now()
-		h.RunUntil(start.Add(3*time.Hour), func() bool { return len(events(h, drain.EventCompleted)) >= 10 })
-		h.RunFor(10 * time.Minute)
-		return rec.Finish(sc.Name, 0, h.World.Now().Sub(start))
+		return playReport(t, "testdata/scale-in-10-of-50.yaml", emulator.Config{CallLogLimit: limit}, 10, 3*time.Hour)
 	}
 	short, whole := play(200), play(10_000_000)
 	if whole.Calls <= 200 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
@@ -17,11 +18,27 @@ import (
 // runReport plays a report scenario to the end of its drains.
 func runReport(t *testing.T, path string, drains int, limit time.Duration) Report {
 	t.Helper()
+	rep := playReport(t, path, emulator.Config{}, drains, limit)
+	var buf bytes.Buffer
+	rep.WriteText(&buf)
+	t.Log("\n" + buf.String())
+	return rep
+}
+
+// playReport plays a report scenario in a world configured by cfg until
+// drains drains have completed (or limit has passed), then ten minutes
+// more, and returns its report.
+func playReport(t *testing.T, path string, cfg emulator.Config, drains int, limit time.Duration) Report {
+	t.Helper()
 	sc, err := scenario.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(sc, Options{Queue: "drainer"})
+	run, err := scenario.NewWorld(sc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Attach(run, Options{Queue: "drainer"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +47,7 @@ func runReport(t *testing.T, path string, drains int, limit time.Duration) Repor
 	wall := time.Now()
 	h.RunUntil(start.Add(limit), func() bool { return len(events(h, drain.EventCompleted)) >= drains })
 	h.RunFor(10 * time.Minute)
-	rep := rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start))
-	var buf bytes.Buffer
-	rep.WriteText(&buf)
-	t.Log("\n" + buf.String())
-	return rep
+	return rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start))
 }
 
 // checkReport asserts what must hold whatever the figures: every drain

@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"cmp"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,36 +23,68 @@ type Call struct {
 	Outcome string `json:"outcome"`
 }
 
-// CallLog keeps the most recent calls and exact counts of all of them.
+// CallLog keeps the most recent calls and exact counts of all of them: by
+// service, operation and outcome, and by caller too, however many calls
+// the run makes (the calls themselves only up to a limit).
 type CallLog struct {
 	limit     int
 	calls     []Call
 	total     int
-	counts    map[string]int // service:operation:outcome
-	lastInput any            // the request of the most recent call
+	counts    map[opKey]int   // service:operation:outcome
+	byCaller  map[callKey]int // caller:service:operation:outcome
+	lastInput any             // the request of the most recent call
+	observers []func(Call)
+}
+
+// opKey and callKey index the counts.
+type opKey struct{ service, op, outcome string }
+type callKey struct {
+	caller string
+	opKey
+}
+
+// Total is the number of calls one caller made of one operation that
+// ended one way.
+type Total struct {
+	Caller    string `json:"caller"`
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+	Outcome   string `json:"outcome"`
+	N         int    `json:"n"`
 }
 
 func newCallLog(limit int) *CallLog {
 	if limit <= 0 {
 		limit = 100_000
 	}
-	return &CallLog{limit: limit, counts: map[string]int{}}
+	return &CallLog{limit: limit, counts: map[opKey]int{}, byCaller: map[callKey]int{}}
 }
 
 func (l *CallLog) add(c Call, input any) {
 	l.lastInput = input
 	l.total++
 	c.Seq = l.total
-	l.counts[c.Service+":"+c.Operation+":"+c.Outcome]++
+	k := opKey{c.Service, c.Operation, c.Outcome}
+	l.counts[k]++
+	l.byCaller[callKey{c.Caller, k}]++
 	if len(l.calls) == l.limit {
 		// Drop the older half at once so appends stay amortised O(1).
 		l.calls = append(l.calls[:0], l.calls[l.limit/2:]...)
 	}
 	l.calls = append(l.calls, c)
+	for _, f := range l.observers {
+		f(c)
+	}
 }
 
+// OnCall registers f to run, under the world lock, right after every call
+// is logged, with the call: for figures that must cover every call of a
+// run, beyond the calls the log keeps. f must not call the world.
+func (l *CallLog) OnCall(f func(Call)) { l.observers = append(l.observers, f) }
+
 // All returns the calls kept (the most recent, oldest first). Read it under
-// the world lock (w.Do) when the world runs concurrently.
+// the world lock (w.Do) when the world runs concurrently. Counts of every
+// call, however old, are in Count, CountBy and Totals.
 func (l *CallLog) All() []Call { return append([]Call(nil), l.calls...) }
 
 // Last returns the most recent call. Observers registered with
@@ -76,19 +110,45 @@ func (l *CallLog) LastInput() any { return l.lastInput }
 func (l *CallLog) Total() int { return l.total }
 
 // Count returns how many calls of service:operation ended with outcome
-// ("" counts every outcome).
+// ("" counts every outcome), ever.
 func (l *CallLog) Count(service, op, outcome string) int {
 	if outcome != "" {
-		return l.counts[service+":"+op+":"+outcome]
+		return l.counts[opKey{service, op, outcome}]
 	}
 	n := 0
-	prefix := service + ":" + op + ":"
 	for k, v := range l.counts {
-		if strings.HasPrefix(k, prefix) {
+		if k.service == service && k.op == op {
 			n += v
 		}
 	}
 	return n
+}
+
+// CountBy returns how many calls caller made of service:operation that
+// ended with outcome, ever; "" in any of them counts every value.
+func (l *CallLog) CountBy(caller, service, op, outcome string) int {
+	n := 0
+	for k, v := range l.byCaller {
+		if (caller == "" || k.caller == caller) && (service == "" || k.service == service) &&
+			(op == "" || k.op == op) && (outcome == "" || k.outcome == outcome) {
+			n += v
+		}
+	}
+	return n
+}
+
+// Totals returns the counts of every call ever made, by caller, service,
+// operation and outcome, in that order.
+func (l *CallLog) Totals() []Total {
+	out := make([]Total, 0, len(l.byCaller))
+	for k, v := range l.byCaller {
+		out = append(out, Total{Caller: k.caller, Service: k.service, Operation: k.op, Outcome: k.outcome, N: v})
+	}
+	slices.SortFunc(out, func(a, b Total) int {
+		return cmp.Or(strings.Compare(a.Caller, b.Caller), strings.Compare(a.Service, b.Service),
+			strings.Compare(a.Operation, b.Operation), strings.Compare(a.Outcome, b.Outcome))
+	})
+	return out
 }
 
 // Call runs fn as the API call service:op made by caller: under the world
@@ -103,7 +163,7 @@ func (w *World) call(caller, service, op string, input any, fn func() error) err
 	var err error
 	w.Env.Do(func() {
 		now := w.Env.Now()
-		if ferr := w.Faults.Check(now, w.Env.Rand(), service, op); ferr != nil {
+		if ferr := w.Faults.CheckCall(now, w.Env.Rand(), service, op, input); ferr != nil {
 			err = ferr
 		} else {
 			err = fn()

@@ -44,6 +44,28 @@ type Config struct {
 	// CallLogLimit caps the calls kept in memory (the counts stay exact);
 	// default 100,000.
 	CallLogLimit int
+
+	// Throttle is the throttling profile every API call draws on from the
+	// start (nil: none); see fault.AWS. A scenario applied to the world
+	// is built unthrottled, and one naming a profile of its own replaces
+	// it.
+	Throttle *fault.Profile
+}
+
+// SetThrottle sets Throttle to the profile named name ("" for none), or
+// returns an error naming the known profiles; it has the shape of
+// flag.FlagSet.Func's argument.
+func (c *Config) SetThrottle(name string) error {
+	if name == "" {
+		c.Throttle = nil
+		return nil
+	}
+	p, err := fault.LookupProfile(name)
+	if err != nil {
+		return err
+	}
+	c.Throttle = p
+	return nil
 }
 
 // World is the whole emulated account and region.
@@ -76,6 +98,7 @@ func New(cfg Config) *World {
 		Faults: fault.New(),
 		Calls:  newCallLog(cfg.CallLogLimit),
 	}
+	w.Faults.SetProfile(cfg.Throttle)
 
 	w.SQS = sqs.New(env, cfg.SQS)
 	cfg.EventBridge.Queues = w.SQS

@@ -34,13 +34,9 @@ func playCase(t *testing.T, name string) *Harness {
 	return h
 }
 
-// callsBy counts drainer's calls of service:op with outcome ("" any).
+// callsBy counts drainer's calls of service:op, whatever their outcome.
 func callsBy(h *Harness, service, op string) (n int) {
-	for _, c := range h.World.Calls.All() {
-		if c.Caller == Caller && c.Service == service && c.Operation == op {
-			n++
-		}
-	}
+	h.World.Do(func() { n = h.World.Calls.CountBy(Caller, service, op, "") })
 	return n
 }
 
@@ -161,16 +157,11 @@ func TestCaseWrongToken(t *testing.T) {
 	if n := len(events(h, drain.EventCompleted)); n != 1 {
 		t.Fatalf("%d drains completed, want 1", n)
 	}
-	ok, refused := 0, 0
-	for _, c := range h.World.Calls.All() {
-		if c.Caller == Caller && c.Operation == "CompleteLifecycleAction" {
-			if c.Outcome == "OK" {
-				ok++
-			} else {
-				refused++
-			}
-		}
-	}
+	var ok, refused int
+	h.World.Do(func() {
+		ok = h.World.Calls.CountBy(Caller, "autoscaling", "CompleteLifecycleAction", "OK")
+		refused = h.World.Calls.CountBy(Caller, "autoscaling", "CompleteLifecycleAction", "") - ok
+	})
 	if ok != 1 || refused != 1 {
 		t.Errorf("completions: %d OK, %d refused; want the forged token refused, then the action completed by instance id", ok, refused)
 	}

@@ -13,8 +13,10 @@ import (
 
 	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/ec2"
 	"github.com/drainer-dev/drainer/emulator/ecs"
+	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/invariant"
 )
 
@@ -119,8 +121,13 @@ type Report struct {
 	Calls      int
 	QueueCalls int
 	CallsByOp  map[string]int
-	Wall       time.Duration
-	Virtual    time.Duration
+	// Buckets are the throttling buckets the world's calls drew on (every
+	// caller's, as AWS counts them per account): calls, peak calls in one
+	// virtual second, and calls throttled. Empty without a throttling
+	// profile or a rule with a rate.
+	Buckets []fault.BucketStats `json:",omitempty"`
+	Wall    time.Duration
+	Virtual time.Duration
 }
 
 // Recorder collects the figures of a run as it happens.
@@ -138,6 +145,16 @@ type Recorder struct {
 	instanceOf map[string]string
 	went       map[string]time.Time
 	lost       map[string]int
+	// calls are drainer's calls other than the queue's, as runs of calls
+	// at one instant, in time order: the drains' shares of them are
+	// computed at the end, however many calls the run makes.
+	calls []callRun
+}
+
+// callRun is n calls made at one instant.
+type callRun struct {
+	at time.Time
+	n  int
 }
 
 // drainRun is a drain as the recorder follows it.
@@ -176,6 +193,16 @@ func Record(h *Harness, policy drain.Policy) *Recorder {
 				r.went[inst.ID] = w.Env.Now()
 			}
 		}
+	})
+	w.Calls.OnCall(func(c emulator.Call) {
+		if c.Caller != Caller || c.Service == "sqs" {
+			return
+		}
+		if last := len(r.calls) - 1; last >= 0 && r.calls[last].at.Equal(c.Time) {
+			r.calls[last].n++
+			return
+		}
+		r.calls = append(r.calls, callRun{at: c.Time, n: 1})
 	})
 	h.OnDrainEvent(r.event)
 	return r
@@ -359,32 +386,81 @@ func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration
 		}
 		rep.Drains = append(rep.Drains, f)
 	}
-	share := make([]float64, len(rep.Drains))
-	for _, c := range r.h.World.Calls.All() {
-		if c.Caller != Caller {
-			continue
-		}
-		rep.Calls++
-		rep.CallsByOp[c.Service+":"+c.Operation]++
-		if c.Service == "sqs" {
-			rep.QueueCalls++
-			continue
-		}
-		var under []int
-		for i, d := range rep.Drains {
-			if !c.Time.Before(d.Started) && !c.Time.After(until[i]) {
-				under = append(under, i)
+	w := r.h.World
+	w.Do(func() {
+		for _, t := range w.Calls.Totals() {
+			if t.Caller != Caller {
+				continue
+			}
+			rep.Calls += t.N
+			rep.CallsByOp[t.Service+":"+t.Operation] += t.N
+			if t.Service == "sqs" {
+				rep.QueueCalls += t.N
 			}
 		}
-		for _, i := range under {
-			share[i] += 1 / float64(len(under))
-		}
+		rep.Buckets = w.Faults.Buckets()
+	})
+	starts := make([]time.Time, len(rep.Drains))
+	for i, d := range rep.Drains {
+		starts[i] = d.Started
 	}
-	for i := range rep.Drains {
-		rep.Drains[i].Calls = int(math.Round(share[i]))
+	for i, share := range shares(r.calls, starts, until) {
+		// Shares are sums of fractions; a hair is added so that an exact
+		// half rounds up whatever the floating-point order.
+		rep.Drains[i].Calls = int(math.Round(share + 1e-9))
 	}
 	rep.Violations = append(r.h.Checker.Violations(), r.h.Checker.Final()...)
 	return rep
+}
+
+// shares splits calls among windows [starts[i], until[i]] (both ends
+// included): a call made while n windows are open counts 1/n to each, and
+// nothing when none is. calls are in time order. It costs
+// O((calls + windows) log windows): a running sum g of each instant's
+// calls over the windows open then gives each window g at its close less
+// g at its open.
+func shares(calls []callRun, starts, until []time.Time) []float64 {
+	n := len(starts)
+	out := make([]float64, n)
+	byStart, byEnd := make([]int, n), make([]int, n)
+	for i := range n {
+		byStart[i], byEnd[i] = i, i
+	}
+	sort.SliceStable(byStart, func(a, b int) bool { return starts[byStart[a]].Before(starts[byStart[b]]) })
+	sort.SliceStable(byEnd, func(a, b int) bool { return until[byEnd[a]].Before(until[byEnd[b]]) })
+	const (
+		waiting = iota
+		open
+		closed
+	)
+	state := make([]int, n)
+	base := make([]float64, n)
+	g, opened, s, e := 0.0, 0, 0, 0
+	for _, c := range calls {
+		for ; s < n && !starts[byStart[s]].After(c.at); s++ {
+			if i := byStart[s]; state[i] == waiting && !until[i].Before(c.at) {
+				state[i], base[i] = open, g
+				opened++
+			}
+		}
+		for ; e < n && until[byEnd[e]].Before(c.at); e++ {
+			i := byEnd[e]
+			if state[i] == open {
+				out[i] = g - base[i]
+				opened--
+			}
+			state[i] = closed
+		}
+		if opened > 0 {
+			g += float64(c.n) / float64(opened)
+		}
+	}
+	for i := range n {
+		if state[i] == open {
+			out[i] = g - base[i]
+		}
+	}
+	return out
 }
 
 // Quantile returns the q-quantile (q from 0 to 1; outside, the nearest
@@ -507,6 +583,9 @@ func (rep Report) WriteText(w io.Writer) {
 			leftOut(s))
 	}
 	fmt.Fprintf(w, "  all calls: %d, of which %d reading the queue's event stream\n", rep.Calls, rep.QueueCalls)
+	for _, b := range rep.Buckets {
+		fmt.Fprintf(w, "  bucket %s (burst %d, %g/s), every caller: %d calls, peak %d/s, %d throttled\n", b.Name, b.Burst, b.Rate, b.Calls, b.Peak, b.Throttled)
+	}
 	fmt.Fprintf(w, "  invariants: %d violations\n", len(rep.Violations))
 	if s.Drains > 0 {
 		fmt.Fprintf(w, "  %-20s %-18s %-10s %6s %10s %10s %7s %9s %6s\n", "instance", "reason", "outcome", "moved", "drain", "floor", "ratio", "overhead", "calls")

@@ -10,17 +10,35 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator"
+	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
 // runReport plays a report scenario to the end of its drains.
 func runReport(t *testing.T, path string, drains int, limit time.Duration) Report {
 	t.Helper()
+	rep := playReport(t, path, emulator.Config{}, drains, limit)
+	var buf bytes.Buffer
+	rep.WriteText(&buf)
+	t.Log("\n" + buf.String())
+	return rep
+}
+
+// playReport plays a report scenario in a world configured by cfg until
+// drains drains have completed (or limit has passed), then ten minutes
+// more, and returns its report.
+func playReport(t *testing.T, path string, cfg emulator.Config, drains int, limit time.Duration) Report {
+	t.Helper()
 	sc, err := scenario.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(sc, Options{Queue: "drainer"})
+	run, err := scenario.NewWorld(sc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Attach(run, Options{Queue: "drainer"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,11 +47,7 @@ func runReport(t *testing.T, path string, drains int, limit time.Duration) Repor
 	wall := time.Now()
 	h.RunUntil(start.Add(limit), func() bool { return len(events(h, drain.EventCompleted)) >= drains })
 	h.RunFor(10 * time.Minute)
-	rep := rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start))
-	var buf bytes.Buffer
-	rep.WriteText(&buf)
-	t.Log("\n" + buf.String())
-	return rep
+	return rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start))
 }
 
 // checkReport asserts what must hold whatever the figures: every drain
@@ -192,6 +206,14 @@ func TestWriteText(t *testing.T) {
 		{"no drains", Report{Scenario: "quiet", Virtual: 30 * time.Minute, Calls: 54, QueueCalls: 54, CallsByOp: map[string]int{"sqs:ReceiveMessage": 54}},
 			[]string{"scenario quiet: no drains in 30m0s of virtual time", "all calls: 54", "invariants: 0 violations", "sqs:ReceiveMessage=54"},
 			[]string{"median", "drain time / floor", "instance"}},
+		{"buckets", Report{Scenario: "throttled", Calls: 7, Buckets: []fault.BucketStats{
+			{Name: "ecs:cluster-resource-read", Limit: fault.Limit{Burst: 100, Rate: 20}, Calls: 4210, Throttled: 12, Peak: 104},
+			{Name: "rule ec2:*", Limit: fault.Limit{Burst: 3, Rate: 0.5}, Calls: 9, Peak: 2},
+		}},
+			[]string{
+				"  bucket ecs:cluster-resource-read (burst 100, 20/s), every caller: 4210 calls, peak 104/s, 12 throttled\n",
+				"  bucket rule ec2:* (burst 3, 0.5/s), every caller: 9 calls, peak 2/s, 0 throttled\n",
+			}, nil},
 		{"only cut short", Report{Scenario: "spot", Drains: []DrainFigures{cutShort}},
 			[]string{
 				"scenario spot: 1 drain in 0s of virtual time (0s wall): 1 cut short\n",

@@ -15,11 +15,11 @@ import (
 
 // emulatorOptions are `drainer emulator`'s flags.
 type emulatorOptions struct {
-	listen   string
-	speed    float64
-	scenario string
-	seed     uint64
-	manual   bool
+	listen, scenario string
+	speed            float64
+	seed             uint64
+	manual           bool
+	world            emulator.Config
 }
 
 const emulatorUsage = `Usage: drainer emulator [flags]
@@ -36,6 +36,7 @@ func parseEmulator(args []string, stderr io.Writer) (o emulatorOptions, code int
 	fs.StringVar(&o.scenario, "scenario", "", "build the world from this scenario file (.yaml, .yml or .json) and play its timeline")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's, else 1)")
 	fs.BoolVar(&o.manual, "manual", false, "virtual time moves only when POST /_emulator/clock/advance says so (for scripts and tests); --speed is ignored")
+	fs.Func("throttle", "throttle API calls by a profile: aws, the request rates AWS documents per account and Region (default: none)", o.world.SetThrottle)
 	if code, ok := parse(fs, args); !ok {
 		return o, code, false
 	}
@@ -63,7 +64,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	endpoint := "http://" + ln.Addr().String()
 
-	var cfg emulator.Config
+	cfg := o.world
 	cfg.SQS.URLBase = endpoint
 	if !o.manual {
 		// A clock that runs by itself starts at the wall-clock time, so that

@@ -69,3 +69,38 @@ func TestEmulatorServesAndStops(t *testing.T) {
 		t.Fatalf("exit code %d after a clean stop, want 0", c)
 	}
 }
+
+// TestEmulatorThrottlesWithTheAWSProfile: with --throttle aws and a clock
+// that does not move (--manual, so no token comes back), ECS's cluster-read
+// bucket lets 50 ListClusters through and answers the 51st with
+// ThrottlingException.
+func TestEmulatorThrottlesWithTheAWSProfile(t *testing.T) {
+	endpoint, _ := startEmulator(t, "--manual", "--throttle", "aws")
+	var statuses []int
+	for range 51 {
+		req, err := http.NewRequest("POST", endpoint+"/", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.ListClusters")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("request to %s: %v", endpoint, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		statuses = append(statuses, resp.StatusCode)
+		if len(statuses) == 51 && !strings.Contains(string(body), "ThrottlingException") {
+			t.Fatalf("51st ListClusters answered %d %s, want ThrottlingException", resp.StatusCode, body)
+		}
+	}
+	for i, s := range statuses[:50] {
+		if s != http.StatusOK {
+			t.Fatalf("ListClusters %d answered %d within the burst of 50", i+1, s)
+		}
+	}
+	if statuses[50] != http.StatusBadRequest {
+		t.Fatalf("51st ListClusters answered %d, want 400", statuses[50])
+	}
+}

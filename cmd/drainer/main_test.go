@@ -22,6 +22,7 @@ func TestRun(t *testing.T) {
 		{"emulator speed 0", []string{"emulator", "--speed", "0"}, 2, "", "--speed must be greater than 0"},
 		{"emulator stray argument", []string{"emulator", "now"}, 2, "", `unexpected argument "now"`},
 		{"emulator unknown flag", []string{"emulator", "--fast"}, 2, "", "flag provided but not defined: -fast"},
+		{"emulator unknown throttling profile", []string{"emulator", "--throttle", "azure"}, 2, "", `unknown throttling profile "azure" (known: aws)`},
 		{"emulator missing scenario", []string{"emulator", "--listen", "127.0.0.1:0", "--scenario", "nope.yaml"}, 1, "", "no such file"},
 		{"emulator bad listen address", []string{"emulator", "--listen", "not-an-address"}, 1, "", "listen on not-an-address"},
 	}

@@ -3,15 +3,20 @@
 // code), server errors at a rate, and latency for the wire front to apply.
 //
 // Rules are keyed by service and operation ("*" matches any); the most
-// specific rule wins. All time is virtual and all randomness comes from the
-// world's seeded source, so a faulty run is as reproducible as a clean one.
+// specific rule wins. A throttling profile (AWS, the rates AWS documents)
+// adds buckets shared by categories of actions, as AWS throttles; rules
+// and profile combine. All time is virtual and all randomness comes from
+// the world's seeded source, so a faulty run is as reproducible as a clean
+// one.
 package fault
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator/core"
@@ -62,34 +67,29 @@ func (r Rule) specificity() int {
 	return n
 }
 
-type bucket struct {
+// ruleBucket is a rule with its token bucket (used only when it has a
+// rate).
+type ruleBucket struct {
 	Rule
-	tokens float64
-	last   time.Time
+	tb tokenBucket
 }
 
-// take refills the bucket to now and takes one token if there is one.
-func (b *bucket) take(now time.Time) bool {
-	if b.Rate == 0 {
-		return true
-	}
-	if b.last.IsZero() {
-		b.tokens = float64(b.Burst)
-	} else if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = min(float64(b.Burst), b.tokens+el*b.Rate)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}
-
-// Injector holds the active rules. It is used under the world lock.
+// Injector holds the active rules, the throttling profile and the
+// per-call latency. It is used under the world lock.
+//
+// A call is throttled when any bucket it draws on — its rule's (the most
+// specific rule with a rate) and its profile's — lacks the tokens it
+// costs; it then takes from none. Otherwise it takes from all of them,
+// and its rule's error rate has its say.
 type Injector struct {
-	rules []*bucket
-	stats map[string]*Stats
+	rules     []*ruleBucket
+	stats     map[string]*Stats
+	profile   *Profile
+	buckets   map[string]*tokenBucket // the profile's, by name
+	latency   time.Duration
+	suspended int
+	draws     []Draw // scratch
+	taken     []*tokenBucket
 }
 
 // Stats counts what the injector did to one service:operation.
@@ -97,8 +97,10 @@ type Stats struct {
 	Calls, Throttled, Errors int
 }
 
-// New returns an Injector with no rules.
-func New() *Injector { return &Injector{stats: map[string]*Stats{}} }
+// New returns an Injector with no rules and no profile.
+func New() *Injector {
+	return &Injector{stats: map[string]*Stats{}, buckets: map[string]*tokenBucket{}}
+}
 
 // Set adds a rule, replacing any rule for the same service and operation
 // (and resetting its bucket).
@@ -106,7 +108,9 @@ func (in *Injector) Set(r Rule) error {
 	if err := r.validate(); err != nil {
 		return err
 	}
-	b := &bucket{Rule: r}
+	b := &ruleBucket{Rule: r}
+	b.tb.Name = "rule " + r.Service + ":" + r.Operation
+	b.tb.Limit = Limit{Burst: r.Burst, Rate: r.Rate}
 	for i, old := range in.rules {
 		if old.Service == r.Service && old.Operation == r.Operation {
 			in.rules[i] = b
@@ -121,7 +125,7 @@ func (in *Injector) Set(r Rule) error {
 	return nil
 }
 
-// Clear removes every rule.
+// Clear removes every rule (the profile and the latency stay).
 func (in *Injector) Clear() { in.rules = nil }
 
 // Rules returns the active rules, most specific first.
@@ -133,7 +137,45 @@ func (in *Injector) Rules() []Rule {
 	return out
 }
 
-func (in *Injector) match(service, op string) *bucket {
+// SetProfile makes every call draw on p's buckets (nil: no profile). The
+// buckets start full; choosing a profile again refills them and restarts
+// their counts.
+func (in *Injector) SetProfile(p *Profile) {
+	in.profile = p
+	in.buckets = map[string]*tokenBucket{}
+}
+
+// Profile returns the throttling profile, nil when there is none.
+func (in *Injector) Profile() *Profile { return in.profile }
+
+// SetCallLatency sets the latency the wire front adds to every call no
+// rule gives a latency of its own (0: none); negative is an error.
+func (in *Injector) SetCallLatency(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("call latency %v must not be negative", d)
+	}
+	in.latency = d
+	return nil
+}
+
+// CallLatency returns the latency set with SetCallLatency.
+func (in *Injector) CallLatency() time.Duration { return in.latency }
+
+// Suspend turns every fault off until resume is called (calls are still
+// counted in Stats): a scenario builds its world this way, unthrottled.
+// Suspensions nest.
+func (in *Injector) Suspend() (resume func()) {
+	in.suspended++
+	done := false
+	return func() {
+		if !done {
+			done = true
+			in.suspended--
+		}
+	}
+}
+
+func (in *Injector) match(service, op string) *ruleBucket {
 	for _, b := range in.rules {
 		if (b.Service == "*" || b.Service == service) && (b.Operation == "*" || b.Operation == op) {
 			return b
@@ -143,31 +185,75 @@ func (in *Injector) match(service, op string) *bucket {
 }
 
 // Check decides the fate of one call at now: an error to answer instead of
-// running the call (throttled or failed), or nil.
+// running the call (throttled or failed), or nil. It is CheckCall without
+// the request.
 func (in *Injector) Check(now time.Time, rng *rand.Rand, service, op string) *core.Error {
+	return in.CheckCall(now, rng, service, op, nil)
+}
+
+// CheckCall decides the fate of one call of service:op with request input
+// (the API method's input value; nil when unknown) at now: the service's
+// throttling error when a bucket it draws on is short of tokens, its
+// internal error at its rule's error rate, or nil to run the call.
+func (in *Injector) CheckCall(now time.Time, rng *rand.Rand, service, op string, input any) *core.Error {
 	st := in.stat(service, op)
 	st.Calls++
-	b := in.match(service, op)
-	if b == nil {
+	if in.suspended > 0 {
 		return nil
 	}
-	if !b.take(now) {
+	rule := in.match(service, op)
+	in.taken = in.taken[:0]
+	if rule != nil && rule.Rate > 0 {
+		in.taken = append(in.taken, &rule.tb)
+	}
+	in.draws = in.profile.Draws(in.draws[:0], service, op, input)
+	for _, d := range in.draws {
+		b := in.buckets[d.Bucket]
+		if b == nil {
+			b = &tokenBucket{BucketStats: BucketStats{Name: d.Bucket, Limit: d.Limit}}
+			in.buckets[d.Bucket] = b
+		}
+		in.taken = append(in.taken, b)
+	}
+	throttled := false
+	for i, b := range in.taken {
+		b.refill(now)
+		b.count(now)
+		if b.tokens < float64(in.cost(i)) {
+			b.Throttled++
+			throttled = true
+		}
+	}
+	if throttled {
 		st.Throttled++
 		return ThrottlingError(service)
 	}
-	if b.ErrorRate > 0 && rng.Float64() < b.ErrorRate {
+	for i, b := range in.taken {
+		b.tokens -= float64(in.cost(i))
+	}
+	if rule != nil && rule.ErrorRate > 0 && rng.Float64() < rule.ErrorRate {
 		st.Errors++
 		return InternalError(service)
 	}
 	return nil
 }
 
-// Latency returns the latency the wire front should add to a call.
+// cost is what the call takes from in.taken[i]: one token from a rule's
+// bucket, its draw's cost from a profile's.
+func (in *Injector) cost(i int) int {
+	if off := len(in.taken) - len(in.draws); i >= off {
+		return in.draws[i-off].Cost
+	}
+	return 1
+}
+
+// Latency returns the latency the wire front should add to a call: its
+// rule's when that is set, else the call latency (SetCallLatency).
 func (in *Injector) Latency(service, op string) time.Duration {
-	if b := in.match(service, op); b != nil {
+	if b := in.match(service, op); b != nil && b.Latency > 0 {
 		return b.Latency
 	}
-	return 0
+	return in.latency
 }
 
 func (in *Injector) stat(service, op string) *Stats {
@@ -186,6 +272,23 @@ func (in *Injector) Stats(service, op string) Stats {
 		return *st
 	}
 	return Stats{}
+}
+
+// Buckets returns the counts of every bucket calls have drawn on — the
+// profile's, and the rules' with a rate (named "rule SERVICE:OPERATION")
+// — sorted by name.
+func (in *Injector) Buckets() []BucketStats {
+	var out []BucketStats
+	for _, b := range in.buckets {
+		out = append(out, b.BucketStats)
+	}
+	for _, r := range in.rules {
+		if r.tb.Calls > 0 {
+			out = append(out, r.tb.BucketStats)
+		}
+	}
+	slices.SortFunc(out, func(a, b BucketStats) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // ThrottlingError is the answer each service gives when its rate limit is

@@ -27,6 +27,7 @@ func (h *Handler) adminRoutes() http.Handler {
 		"/_emulator/faults":           {"GET": h.getFaults, "PUT": h.putFaults},
 		"/_emulator/faults/ecs":       {"POST": h.setECSFaults},
 		"/_emulator/faults/queue":     {"POST": h.setQueueFaults},
+		"/_emulator/throttle":         {"GET": h.getThrottle, "PUT": h.putThrottle},
 		"/_emulator/calls":            {"GET": h.getCalls},
 		"/_emulator/snapshot":         {"GET": h.getSnapshot},
 		"/_emulator/series":           {"GET": h.getSeries},

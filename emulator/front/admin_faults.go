@@ -150,3 +150,64 @@ func (h *Handler) setQueueFaults(rw http.ResponseWriter, r *http.Request) error 
 	}
 	return ok(rw, in)
 }
+
+// throttleState is the answer of /_emulator/throttle: the throttling
+// profile ("" none), the call latency as a Go duration, and every bucket
+// calls have drawn on with its counts (fault.BucketStats).
+type throttleState struct {
+	Profile string              `json:"profile"`
+	Latency string              `json:"latency"`
+	Buckets []fault.BucketStats `json:"buckets"`
+}
+
+// getThrottle: GET /_emulator/throttle.
+func (h *Handler) getThrottle(rw http.ResponseWriter, r *http.Request) error {
+	var out throttleState
+	h.w.Do(func() {
+		if p := h.w.Faults.Profile(); p != nil {
+			out.Profile = p.Name
+		}
+		out.Latency = h.w.Faults.CallLatency().String()
+		out.Buckets = h.w.Faults.Buckets()
+	})
+	if out.Buckets == nil {
+		out.Buckets = []fault.BucketStats{}
+	}
+	return ok(rw, out)
+}
+
+// putThrottle: PUT /_emulator/throttle {"profile":"aws"|"","latency":"aws"|"50ms"|""}
+// sets the throttling profile (its buckets start full) and the call
+// latency; a member left out keeps its value; on a bad one nothing changes.
+func (h *Handler) putThrottle(rw http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Profile *string `json:"profile"`
+		Latency *string `json:"latency"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	var p *fault.Profile
+	if in.Profile != nil && *in.Profile != "" {
+		var err error
+		if p, err = fault.LookupProfile(*in.Profile); err != nil {
+			return statusErr(http.StatusBadRequest, "%v", err)
+		}
+	}
+	var lat time.Duration
+	if in.Latency != nil && *in.Latency != "" {
+		var err error
+		if lat, err = fault.ParseLatency(*in.Latency); err != nil {
+			return statusErr(http.StatusBadRequest, "%v", err)
+		}
+	}
+	h.w.Do(func() {
+		if in.Profile != nil {
+			h.w.Faults.SetProfile(p)
+		}
+		if in.Latency != nil {
+			_ = h.w.Faults.SetCallLatency(lat) // not negative: ParseLatency says so
+		}
+	})
+	return h.getThrottle(rw, r)
+}

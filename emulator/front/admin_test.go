@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/emulator"
+	ecsapi "github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
@@ -94,6 +96,9 @@ func TestAdminBadInput(t *testing.T) {
 		{"disconnect an unknown agent", "POST", "/_emulator/agent/disconnect", `{"instanceId":"i-0000"}`, e.h, 400},
 		{"reconnect not JSON", "POST", "/_emulator/agent/reconnect", `{`, e.h, 400},
 		{"fault rule without service", "PUT", "/_emulator/faults", `[{"operation":"X","rate":1,"burst":1}]`, e.h, 400},
+		{"unknown throttling profile", "PUT", "/_emulator/throttle", `{"profile":"azure"}`, e.h, 400},
+		{"bad call latency", "PUT", "/_emulator/throttle", `{"latency":"-1s"}`, e.h, 400},
+		{"throttle not an object", "PUT", "/_emulator/throttle", `["aws"]`, e.h, 400},
 		{"fault rule with bad latency", "PUT", "/_emulator/faults", `[{"service":"ecs","operation":"X","latency":"slow"}]`, e.h, 400},
 		{"faults not a list", "PUT", "/_emulator/faults", `{"service":"ecs"}`, e.h, 400},
 		{"ecs fault rate above 1", "POST", "/_emulator/faults/ecs", `{"stuckStoppingRate":2}`, e.h, 400},
@@ -186,6 +191,22 @@ func TestAdminEndpoints(t *testing.T) {
 	}
 	if status, out = admin(t, h, "PUT", "/_emulator/faults", `[]`); status != 200 || len(e.w.Faults.Rules()) != 0 {
 		t.Fatalf("clearing faults = %d %v", status, out)
+	}
+	// Throttling: the aws profile and its latency, read back with the
+	// buckets calls drew on; then off again.
+	if status, out = admin(t, h, "PUT", "/_emulator/throttle", `{"profile":"aws","latency":"aws"}`); status != 200 || out["profile"] != "aws" || out["latency"] != "50ms" {
+		t.Fatalf("PUT throttle = %d %v", status, out)
+	}
+	if _, err := emulator.Invoke(e.w, "test", e.w.ECS.ListClusters, ecsapi.ListClustersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	status, out = admin(t, h, "GET", "/_emulator/throttle", "")
+	buckets, _ := out["buckets"].([]any)
+	if status != 200 || len(buckets) != 1 || buckets[0].(map[string]any)["name"] != "ecs:cluster-read" || buckets[0].(map[string]any)["calls"] != 1.0 {
+		t.Fatalf("GET throttle = %d %v, want the cluster-read bucket with one call", status, out)
+	}
+	if status, out = admin(t, h, "PUT", "/_emulator/throttle", `{"profile":""}`); status != 200 || out["profile"] != "" || out["latency"] != "50ms" || e.w.Faults.Profile() != nil {
+		t.Fatalf("turning the profile off = %d %v, want no profile and the latency kept", status, out)
 	}
 	if status, out = admin(t, h, "POST", "/_emulator/faults/ecs", `{"stuckStoppingRate":0.5,"leakENIRate":0.25}`); status != 200 {
 		t.Fatalf("ecs faults = %d %v", status, out)

@@ -14,6 +14,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/ec2"
 	"github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/emulator/eventbridge"
+	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/sqs"
 )
 
@@ -103,6 +104,12 @@ func Apply(w *emulator.World, sc *Scenario) (*Run, error) {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
 	r := &Run{Scenario: sc, World: w}
+	// Building is not throttled: the world's own profile (emulator.Config
+	// Throttle) and the scenario's faults apply from the first step of
+	// the timeline.
+	var resume func()
+	w.Do(func() { resume = w.Faults.Suspend() })
+	defer w.Do(resume)
 	b := builder{w: w, queueARN: map[string]string{}, awsvpc: map[string]bool{}, sets: map[string][]string{}}
 	steps := []func(*Scenario) error{b.queues, b.queueFaults, b.rules, b.clusters, b.taskDefinitions, b.groups, b.instanceSets, b.services, b.apiFaults}
 	for _, step := range steps {
@@ -436,7 +443,8 @@ func (b *builder) queueFaults(sc *Scenario) error {
 	return nil
 }
 
-// apiFaults apply last, so that building the world is not itself throttled.
+// apiFaults apply last (and the world is built with its faults
+// suspended), so that building the world is not itself throttled.
 func (b *builder) apiFaults(sc *Scenario) error {
 	f := sc.Faults
 	if f == nil {
@@ -445,6 +453,20 @@ func (b *builder) apiFaults(sc *Scenario) error {
 	w := b.w
 	var err error
 	w.Do(func() {
+		if f.Throttle != "" {
+			var p *fault.Profile
+			if p, err = fault.LookupProfile(f.Throttle); err != nil {
+				return
+			}
+			w.Faults.SetProfile(p)
+		}
+		if f.Latency != "" {
+			var d time.Duration
+			if d, err = fault.ParseLatency(f.Latency); err != nil {
+				return
+			}
+			_ = w.Faults.SetCallLatency(d) // not negative: ParseLatency says so
+		}
 		for _, rule := range f.API {
 			if err = w.Faults.Set(rule); err != nil {
 				return

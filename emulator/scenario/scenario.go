@@ -97,6 +97,14 @@ func (sc *Scenario) DrainerSettings() map[string]string {
 // tasks that hang in STOPPING, leaked network interfaces, and duplicated or
 // late queue messages.
 type Faults struct {
+	// Throttle names a throttling profile every API call draws on, with
+	// buckets shared as AWS shares them: "aws" (fault.AWS). It combines
+	// with the rules of API: a call goes through when both let it.
+	Throttle string `json:"throttle,omitempty"`
+	// Latency is added to every API call a rule gives no latency of its
+	// own, on virtual time: a profile's name for the latency it assumes
+	// ("aws": 50ms) or a duration ("80ms").
+	Latency           string                `json:"latency,omitempty"`
 	API               []fault.Rule          `json:"api,omitempty"`
 	StuckStoppingRate float64               `json:"stuckStoppingRate,omitempty"`
 	LeakENIRate       float64               `json:"leakENIRate,omitempty"`

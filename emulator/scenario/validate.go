@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/ec2"
+	"github.com/drainer-dev/drainer/emulator/fault"
 )
 
 // Validate checks that the scenario is complete and consistent: every name
@@ -123,6 +124,16 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 	if f := sc.Faults; f != nil {
+		if f.Throttle != "" {
+			if _, err := fault.LookupProfile(f.Throttle); err != nil {
+				bad("faults: throttle: %v", err)
+			}
+		}
+		if f.Latency != "" {
+			if _, err := fault.ParseLatency(f.Latency); err != nil {
+				bad("faults: %v", err)
+			}
+		}
 		for _, p := range []struct {
 			name string
 			v    float64

@@ -20,7 +20,6 @@ func (s *Service) DeleteMessage(in DeleteMessageInput) (*DeleteMessageOutput, er
 	if err := s.deleteByHandle(q, in.ReceiptHandle); err != nil {
 		return nil, err
 	}
-	q.compact()
 	return &DeleteMessageOutput{}, nil
 }
 
@@ -79,6 +78,5 @@ func (s *Service) DeleteMessageBatch(in DeleteMessageBatchInput) (*DeleteMessage
 		}
 		out.Successful = append(out.Successful, DeleteMessageBatchResultEntry{Id: e.Id})
 	}
-	q.compact()
 	return out, nil
 }

@@ -260,10 +260,7 @@ func (s *Service) PurgeQueue(in PurgeQueueInput) (*PurgeQueueOutput, error) {
 		return nil, core.ClientError(codePurgeQueueInProgress, "Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.name)
 	}
 	q.lastPurge = now
-	for _, m := range q.msgs {
-		q.remove(m)
-	}
-	q.compact()
+	q.clear()
 	s.arm(q)
 	return &PurgeQueueOutput{}, nil
 }

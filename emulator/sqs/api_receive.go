@@ -68,15 +68,16 @@ func (s *Service) ReceiveMessage(in ReceiveMessageInput) (*ReceiveMessageOutput,
 	}
 	now := s.env.Now()
 	q.sweep(now)
+	q.promote(now)
 	sys := wantedSystemAttrs(append(append([]string(nil), in.AttributeNames...), in.MessageSystemAttributeNames...))
 	out := &ReceiveMessageOutput{}
 	var movedTo []*queue // woken after the loop: a waiter may call back into the service
-	for _, m := range q.msgs {
-		if len(out.Messages) == max {
+	// The oldest visible message first; one received is hidden at once
+	// (even with a visibility timeout of 0, until the next receive).
+	for len(out.Messages) < max {
+		m := q.ready.min()
+		if m == nil {
 			break
-		}
-		if m.deleted || m.state(now) != stateVisible {
-			continue
 		}
 		if q.redrive != nil && m.receiveCount >= q.redrive.maxReceive {
 			if dlq := s.byARN(q.redrive.targetARN); dlq != nil && dlq != q {
@@ -93,10 +94,10 @@ func (s *Service) ReceiveMessage(in ReceiveMessageInput) (*ReceiveMessageOutput,
 		}
 		m.receivedAt = now
 		m.visibleAt = now.Add(time.Duration(vt) * time.Second)
+		q.retime(m)
 		m.handle = s.newHandle(q, m)
 		out.Messages = append(out.Messages, s.render(m, sys, in.MessageAttributeNames))
 	}
-	q.compact()
 	if len(out.Messages) > 0 || len(movedTo) > 0 {
 		s.arm(q)
 	}
@@ -111,7 +112,7 @@ func (s *Service) ReceiveMessage(in ReceiveMessageInput) (*ReceiveMessageOutput,
 // count, to the dead-letter queue, where it is visible at once.
 func (s *Service) moveToDLQ(src, dlq *queue, m *message) {
 	src.remove(m)
-	moved := *m
+	moved := *m // in no heap of dlq yet: remove cleared its places
 	moved.deleted = false
 	moved.handle = ""
 	moved.receivedAt = time.Time{}

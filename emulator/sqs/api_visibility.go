@@ -50,6 +50,7 @@ func (s *Service) changeVisibility(q *queue, h string, vt int32) *core.Error {
 		return errParam("Value %d for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]", vt)
 	}
 	m.visibleAt = until
+	q.retime(m)
 	s.arm(q)
 	if vt == 0 {
 		s.wake(q)

@@ -42,15 +42,8 @@ func (s *Service) wake(q *queue) {
 	if len(q.waiters) == 0 {
 		return
 	}
-	now := s.env.Now()
-	visible := false
-	for _, m := range q.msgs {
-		if !m.deleted && m.state(now) == stateVisible {
-			visible = true
-			break
-		}
-	}
-	if !visible {
+	q.promote(s.env.Now())
+	if q.ready.min() == nil {
 		return
 	}
 	for _, w := range append([]*waiter(nil), q.waiters...) {
@@ -69,12 +62,8 @@ func (s *Service) arm(q *queue) {
 	}
 	var next time.Time
 	if len(q.waiters) > 0 {
-		now := s.env.Now()
-		for _, m := range q.msgs {
-			if !m.deleted && m.visibleAt.After(now) && (next.IsZero() || m.visibleAt.Before(next)) {
-				next = m.visibleAt
-			}
-		}
+		q.promote(s.env.Now())
+		next = q.nextVisible()
 	}
 	if q.timer != nil {
 		if next.Equal(q.timerAt) {

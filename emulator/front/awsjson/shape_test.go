@@ -11,6 +11,7 @@ import (
 
 	"github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/emulator/eventbridge"
+	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/front/awsjson"
 	"github.com/drainer-dev/drainer/emulator/sqs"
 )
@@ -114,6 +115,21 @@ func missing(t *testing.T, path string, em, sdk reflect.Type) {
 		}
 		if !found && testing.Verbose() {
 			t.Logf("%s.%s: sent by the SDK, ignored by the emulator", path, f.Name)
+		}
+	}
+}
+
+// TestAWSProfileCoversEveryECSOperation: every ECS operation served draws
+// on a bucket of the aws throttling profile (ECS throttles every action by
+// its category), so no served action escapes the profile.
+func TestAWSProfileCoversEveryECSOperation(t *testing.T) {
+	ops := awsjson.Operations("AmazonEC2ContainerServiceV20141113")
+	if len(ops) == 0 {
+		t.Fatal("no ECS operations served")
+	}
+	for _, op := range ops {
+		if d := fault.AWS.Draws(nil, "ecs", op, nil); len(d) != 1 || d[0].Cost != 1 || d[0].Limit.Burst == 0 {
+			t.Errorf("ECS %s draws on %+v in the aws profile, want one bucket of its category", op, d)
 		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/drainer-dev/drainer/clock"
@@ -249,4 +251,49 @@ func TestPacerSharesBucketsByName(t *testing.T) {
 	if want := []string{"ecs:cluster-resource-modify:0", "ecs:cluster-resource-read:1"}; !slices.Equal(names, want) {
 		t.Fatalf("stats %v, want %v", names, want)
 	}
+}
+
+// TestBucketOnTheWallClock runs the production path, clock.Real timers
+// and plain goroutines, in a synctest bubble (whose time is fake): urgent
+// waiters that arrive after background ones are served first, at the
+// bucket's rate.
+func TestBucketOnTheWallClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBucket("test", 10, 1, clock.Real{})
+		start := time.Now()
+		if err := b.take(t.Context(), cloud.PriorityNormal); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var order []cloud.Priority
+		var last time.Duration
+		var wg sync.WaitGroup
+		wait := func(p cloud.Priority) {
+			wg.Go(func() {
+				if err := b.take(t.Context(), p); err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				order = append(order, p)
+				last = time.Since(start)
+				mu.Unlock()
+			})
+		}
+		for range 5 {
+			wait(cloud.PriorityBackground)
+		}
+		synctest.Wait() // all five wait in line
+		for range 5 {
+			wait(cloud.PriorityUrgent)
+		}
+		wg.Wait()
+		for i, p := range order {
+			if want := map[bool]cloud.Priority{true: cloud.PriorityUrgent, false: cloud.PriorityBackground}[i < 5]; p != want {
+				t.Fatalf("served %v, want the five urgent ones first", order)
+			}
+		}
+		if last != time.Second {
+			t.Fatalf("ten waiters at 10/s were served by %v, want 1s", last)
+		}
+	})
 }

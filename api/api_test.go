@@ -52,6 +52,8 @@ func newWorld(t *testing.T) *world {
 		Credentials: credentials.NewStaticCredentialsProvider("drainer", "test", ""),
 		Limits:      cloudaws.Limits{ECS: unlimited, AutoScaling: unlimited, EC2: unlimited, SQS: unlimited, Events: unlimited},
 		MaxAttempts: 1,
+		// The test calls from its own goroutine: no batch window to wait.
+		BatchWindow: -1,
 
 		Clock: w.Clock,
 	})

@@ -22,7 +22,8 @@ type AutoScaling interface {
 	// DescribeGroupInstances says which group each EC2 instance belongs to
 	// and its lifecycle state; instances in no group, or unknown, are left
 	// out ("If you specify an ID that does not exist, it is ignored with
-	// no error", DescribeAutoScalingInstances), never ErrNotFound. No
+	// no error", DescribeAutoScalingInstances), never ErrNotFound.
+	// Concurrent calls are coalesced into calls of up to 50 instances. No
 	// sentinel but ErrThrottled.
 	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]GroupInstance, error)
 
@@ -36,12 +37,14 @@ type AutoScaling interface {
 	// …"): it was completed, abandoned or timed out, the token is unknown,
 	// or the instance is in no group (or another one). An action missing
 	// its hook, group or both token and instance id fails before any call,
-	// with no sentinel.
+	// with no sentinel. It waits for Auto Scaling's rate bucket at
+	// PriorityUrgent, before every other call.
 	CompleteLifecycleAction(ctx context.Context, a LifecycleAction, result LifecycleResult) error
 
 	// RecordLifecycleActionHeartbeat restarts the hook's heartbeat timeout
 	// (never past its global timeout). ErrNoActiveLifecycleAction, and the
-	// check before any call, as for CompleteLifecycleAction.
+	// check before any call, as for CompleteLifecycleAction; urgent as
+	// CompleteLifecycleAction is.
 	RecordLifecycleActionHeartbeat(ctx context.Context, a LifecycleAction) error
 
 	// SetInstanceProtection sets or clears scale-in protection on instances

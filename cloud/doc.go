@@ -17,4 +17,14 @@
 // return ErrThrottled; every other failure (a refusal about something else,
 // a network error, the context ending) is the underlying error wrapped with
 // what was being done, carrying no sentinel.
+//
+// AWS throttles each account by buckets shared by every tool of the
+// account; the implementation paces its calls to a share of each bucket,
+// and a call waits its turn in its bucket's line. WithPriority marks a
+// context so that its calls wait at that priority: urgent calls (lifecycle
+// heartbeats and completions, always) go first, background scans last.
+// Reads that AWS answers in batches (container instances, tasks, group
+// instances, EC2 instances) and the ECS drain are coalesced: concurrent
+// callers asking within a few milliseconds share one call, and each gets
+// its own items.
 package cloud

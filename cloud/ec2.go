@@ -9,10 +9,14 @@ import (
 // ErrThrottled (RequestLimitExceeded after every retry); an id that is not
 // one at all (InvalidInstanceID.Malformed…) is a plain error, no sentinel.
 type EC2 interface {
-	// DescribeInstances describes EC2 instances by id. ErrNotFound: EC2
-	// does not know one of the ids (InvalidInstanceID.NotFound "The
-	// instance ID '…' does not exist"), which fails the whole call;
-	// terminated instances stay visible for about an hour first.
+	// DescribeInstances describes EC2 instances by id, in the order asked.
+	// Concurrent calls are coalesced into calls selecting up to 200
+	// instances with the instance-id filter. ErrNotFound: EC2 does not know
+	// one of the ids (its error carries InvalidInstanceID.NotFound, "The
+	// instance ID '…' does not exist", as EC2 answers when asked by id);
+	// the instances it does know are returned with it. Terminated
+	// instances stay visible for about an hour first. An id that is not
+	// one at all fails before any call, with no sentinel.
 	DescribeInstances(ctx context.Context, ids []string) ([]Instance, error)
 
 	// TerminateInstances terminates instances directly (outside Auto

@@ -31,26 +31,49 @@ type ECS interface {
 	ListContainerInstances(ctx context.Context, cluster string, status ContainerInstanceStatus) ([]ContainerInstance, error)
 
 	// DescribeContainerInstances describes container instances by ARN (or
-	// id); unknown ones are left out of the result (ECS lists them as
-	// MISSING failures), never ErrNotFound. ErrNotFound: the cluster does
-	// not exist.
+	// id), in the order asked; unknown ones are left out of the result (ECS
+	// lists them as MISSING failures), never ErrNotFound. Concurrent calls
+	// for the same cluster are coalesced into calls of up to 100 instances.
+	// ErrNotFound: the cluster does not exist.
 	DescribeContainerInstances(ctx context.Context, cluster string, arns []string) ([]ContainerInstance, error)
 
 	// DrainContainerInstances sets container instances DRAINING, ten per
-	// call as ECS allows. Instances ECS refused are returned as failures
-	// (ID = ARN; Code "MISSING" for one ECS does not know); the error is
-	// for the calls themselves, with the failures of the calls before it.
-	// ErrNotFound: the cluster does not exist.
+	// call as ECS allows; concurrent calls for the same cluster are
+	// coalesced into shared calls of ten. Instances ECS refused are
+	// returned as failures (ID = the ARN or id as given; Code "MISSING" for
+	// one ECS does not know); the error is for the calls themselves (a
+	// shared call's error reaches every caller with an instance in it),
+	// with the failures of the calls that succeeded. ErrNotFound: the
+	// cluster does not exist.
 	DrainContainerInstances(ctx context.Context, cluster string, arns []string) ([]Failure, error)
 
 	// TasksOn returns every task on the container instance whose record ECS
 	// still keeps: desired status RUNNING and STOPPED both (ListTasks hides
 	// stopping tasks by default), each classified, with its stop timeout and
-	// network interfaces. ErrNotFound: the cluster or the container
-	// instance does not exist ("Referenced container instance … not
-	// found."), or a task's task definition is gone ("Unable to describe
-	// task definition.").
+	// network interfaces. It is ListTasks for both statuses, then
+	// DescribeTasks. ErrNotFound: the cluster or the container instance
+	// does not exist ("Referenced container instance … not found."), or a
+	// task's task definition is gone ("Unable to describe task
+	// definition.").
 	TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]Task, error)
+
+	// ListTasks returns the ARNs of the tasks of cluster on the container
+	// instance containerInstanceARN ("" for every container instance) whose
+	// desired status is desired ("" is ECS's default, RUNNING; a task asked
+	// to stop has desired status STOPPED while it still runs). ErrNotFound:
+	// the cluster or the container instance does not exist ("Referenced
+	// container instance … not found.").
+	ListTasks(ctx context.Context, cluster, containerInstanceARN string, desired DesiredStatus) ([]string, error)
+
+	// DescribeTasks describes tasks of cluster by ARN (or id), each
+	// classified, with its stop timeout and network interfaces, in the
+	// order asked. Tasks ECS no longer keeps (it forgets a stopped task
+	// after about an hour; ECS lists them as MISSING failures) are left
+	// out, never ErrNotFound. Concurrent calls for the same cluster are
+	// coalesced into calls of up to 100 tasks. ErrNotFound: the cluster
+	// does not exist, or a task's task definition is gone ("Unable to
+	// describe task definition.").
+	DescribeTasks(ctx context.Context, cluster string, taskARNs []string) ([]Task, error)
 
 	// StopTask asks ECS to stop a task; reason shows as its stoppedReason.
 	// Stopping is asynchronous: the task is gone only once its lastStatus is
@@ -153,6 +176,16 @@ const (
 	// TaskStandalone was started by RunTask/StartTask: nobody touches it;
 	// it runs to completion or to the drain's deadline.
 	TaskStandalone TaskClass = "standalone"
+)
+
+// DesiredStatus is the desired status ListTasks selects tasks by.
+type DesiredStatus string
+
+// The desired statuses of ECS tasks (ListTasks, "desiredStatus").
+const (
+	DesiredRunning DesiredStatus = "RUNNING"
+	DesiredPending DesiredStatus = "PENDING"
+	DesiredStopped DesiredStatus = "STOPPED"
 )
 
 // Task statuses drainer compares against.

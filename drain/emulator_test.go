@@ -26,12 +26,15 @@ func newWorld(t *testing.T, yaml string) *emulator.World {
 }
 
 // newClient is drainer's AWS client of w, through the SDK and the
-// emulator's wire protocols, on w's clock, with no rate limit and
-// retries a few milliseconds of virtual time apart.
+// emulator's wire protocols, on w's clock, with no rate limit, no
+// coalescing (the tests call from their own goroutine, which no batch
+// window could wait on) and retries a few milliseconds of virtual time
+// apart.
 func newClient(w *emulator.World) *cloudaws.Client {
 	cfg, opts := sim.ClientOptions(w, "drainer", 1)
 	fast := cloudaws.Limit{Rate: 1e9, Burst: 1 << 30}
 	opts.Limits = cloudaws.Limits{ECS: fast, AutoScaling: fast, EC2: fast, SQS: fast, Events: fast}
+	opts.BatchWindow = -1
 	opts.MaxBackoff = 5 * time.Millisecond
 	return cloudaws.NewFromConfig(cfg, opts)
 }

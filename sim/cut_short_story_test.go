@@ -97,7 +97,7 @@ func TestSpotInstanceGoneBeforeItsTasksStoppedIsReportedCutShort(t *testing.T) {
 	}
 
 	if d.Reason != drain.ReasonSpot || d.Outcome != OutcomeCutShort || d.Lost != lostInWorld || !d.Released.IsZero() ||
-		!d.Ended.Equal(goneAt) || d.Drain != goneAt.Sub(warned) || d.Overhead != 0 || d.Measured() {
+		!d.Ended.Equal(goneAt) || !soon(goneAt.Add(-d.Drain), warned) || d.Overhead != 0 || d.Measured() {
 		t.Errorf("figures %+v, want a Spot drain cut short at %v with %d tasks lost, no release and no overhead", d, goneAt, lostInWorld)
 	}
 	if r, ok := d.Ratio(); ok {

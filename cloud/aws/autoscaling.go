@@ -35,32 +35,27 @@ func (c *Client) DescribeGroups(ctx context.Context, names []string) ([]cloud.Gr
 	return out, nil
 }
 
-// DescribeGroupInstances implements cloud.AutoScaling.
+// DescribeGroupInstances implements cloud.AutoScaling: the instances go
+// into shared DescribeAutoScalingInstances calls of up to fifty.
 func (c *Client) DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]cloud.GroupInstance, error) {
-	var out []cloud.GroupInstance
-	for _, batch := range chunks(dedup(instanceIDs), maxAutoScalingIDs) {
-		p := autoscaling.NewDescribeAutoScalingInstancesPaginator(c.autoscaling, &autoscaling.DescribeAutoScalingInstancesInput{
-			InstanceIds: batch, MaxRecords: aws.Int32(int32(maxAutoScalingIDs)),
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, wrap(err, "describe Auto Scaling instances")
-			}
-			for _, i := range page.AutoScalingInstances {
-				out = append(out, cloud.GroupInstance{
-					InstanceID:           aws.ToString(i.InstanceId),
-					Group:                aws.ToString(i.AutoScalingGroupName),
-					AvailabilityZone:     aws.ToString(i.AvailabilityZone),
-					LifecycleState:       aws.ToString(i.LifecycleState),
-					HealthStatus:         aws.ToString(i.HealthStatus),
-					ProtectedFromScaleIn: aws.ToBool(i.ProtectedFromScaleIn),
-					InstanceType:         aws.ToString(i.InstanceType),
-				})
-			}
-		}
+	want := dedup(instanceIDs)
+	res, err := c.groupInstances.Do(ctx, struct{}{}, want)
+	if err != nil {
+		return nil, wrap(err, "describe Auto Scaling instances")
 	}
-	return out, nil
+	return inOrder(want, res, func(gi cloud.GroupInstance) string { return gi.InstanceID }), nil
+}
+
+func groupInstanceFrom(i astypes.AutoScalingInstanceDetails) cloud.GroupInstance {
+	return cloud.GroupInstance{
+		InstanceID:           aws.ToString(i.InstanceId),
+		Group:                aws.ToString(i.AutoScalingGroupName),
+		AvailabilityZone:     aws.ToString(i.AvailabilityZone),
+		LifecycleState:       aws.ToString(i.LifecycleState),
+		HealthStatus:         aws.ToString(i.HealthStatus),
+		ProtectedFromScaleIn: aws.ToBool(i.ProtectedFromScaleIn),
+		InstanceType:         aws.ToString(i.InstanceType),
+	}
 }
 
 // LifecycleHooks implements cloud.AutoScaling.

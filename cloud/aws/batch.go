@@ -12,7 +12,7 @@ const (
 	maxAutoScalingGroups   = 100 // Auto Scaling DescribeAutoScalingGroups names
 	maxCapacityProviders   = 100 // ECS DescribeCapacityProviders
 	maxEC2IDs              = 1000
-	maxEC2FilterValues     = 200 // EC2 "The maximum number of filter values specified on a single call is 200"
+	maxEC2FilterValues     = 200 // EC2 FilterLimitExceeded: "The maximum number of filter values specified on a single call is 200" (as quoted in gjbae1212/gossm#35)
 	maxSQSBatch            = 10  // SQS DeleteMessageBatch
 	maxPutEvents           = 10  // EventBridge PutEvents
 	maxTaskDefinitionCache = 10_000

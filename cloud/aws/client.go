@@ -27,6 +27,8 @@ type Client struct {
 	sqs         *sqs.Client
 	events      *eventbridge.Client
 	opts        Options
+	pace        *pacer
+	batches
 
 	// Facts that never change once AWS has them: a task definition
 	// revision is immutable and a service's scheduling strategy cannot be
@@ -63,8 +65,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 }
 
 // NewFromConfig returns a Client using cfg; opts apply over it (Region,
-// Endpoint, HTTPClient and Credentials when set) and add the retry mode,
-// the rate limits and the call hook.
+// Endpoint, HTTPClient and Credentials when set) and add the retry loop,
+// the pacing per AWS bucket, the coalescing of batchable calls and the
+// call hook.
 func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	if opts.MaxAttempts <= 0 && cfg.RetryMaxAttempts > 0 {
 		// AWS_MAX_ATTEMPTS or the profile's max_attempts.
@@ -90,20 +93,21 @@ func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	cfg.RetryMaxAttempts = 1
 	b := newBackoff(opts.MaxBackoff, opts.JitterSeed)
 
-	api := func(service string, l Limit) []func(*middleware.Stack) error {
-		return stackOptions(service, newLimiter(l, opts.Clock), b, opts)
-	}
 	c := &Client{
 		opts:         opts,
+		pace:         newPacer(opts.Clock, opts.Share, opts.Limits),
 		stopTimeouts: map[string]time.Duration{},
 		daemons:      map[string]bool{},
 	}
-	ecsAPI, asAPI, ec2API, sqsAPI, evAPI := api("ecs", opts.Limits.ECS), api("autoscaling", opts.Limits.AutoScaling),
-		api("ec2", opts.Limits.EC2), api("sqs", opts.Limits.SQS), api("events", opts.Limits.Events)
+	api := func(service string) []func(*middleware.Stack) error {
+		return stackOptions(service, c.pace, b, opts)
+	}
+	ecsAPI, asAPI, ec2API, sqsAPI, evAPI := api("ecs"), api("autoscaling"), api("ec2"), api("sqs"), api("events")
 	c.ecs = ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, ecsAPI...) })
 	c.autoscaling = autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.APIOptions = append(o.APIOptions, asAPI...) })
 	c.ec2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, ec2API...) })
 	c.sqs = sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.APIOptions = append(o.APIOptions, sqsAPI...) })
 	c.events = eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { o.APIOptions = append(o.APIOptions, evAPI...) })
+	c.coalesce()
 	return c
 }

@@ -2,32 +2,44 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 )
 
-// DescribeInstances implements cloud.EC2. EC2 refuses MaxResults together
-// with instance ids, so pages are left to EC2 when ids are given.
+// DescribeInstances implements cloud.EC2: the ids go into shared calls
+// selecting up to 200 instances by the instance-id filter (EC2 takes at
+// most maxEC2FilterValues filter values a call), so that one caller's
+// unknown id fails only that caller, with InvalidInstanceID.NotFound as
+// EC2 answers it by id.
 func (c *Client) DescribeInstances(ctx context.Context, ids []string) ([]cloud.Instance, error) {
-	var out []cloud.Instance
-	for _, batch := range chunks(dedup(ids), maxEC2IDs) {
-		p := ec2.NewDescribeInstancesPaginator(c.ec2, &ec2.DescribeInstancesInput{InstanceIds: batch})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, wrap(err, "describe EC2 instances")
-			}
-			for _, r := range page.Reservations {
-				for _, i := range r.Instances {
-					out = append(out, instanceFrom(i))
-				}
-			}
+	want := dedup(ids)
+	for _, id := range want {
+		if err := awsid.CheckInstanceID(id); err != nil {
+			return nil, fmt.Errorf("describe EC2 instances: %w", err)
 		}
+	}
+	res, err := c.instances.Do(ctx, struct{}{}, want)
+	if err != nil {
+		return nil, wrap(err, "describe EC2 instances")
+	}
+	out := make([]cloud.Instance, 0, len(res))
+	var missing []string
+	for _, id := range want {
+		if in, ok := res[id]; ok {
+			out = append(out, in)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return out, wrap(instancesNotFound(missing), "describe EC2 instances")
 	}
 	return out, nil
 }

@@ -93,34 +93,30 @@ func (c *Client) listContainerInstanceARNs(ctx context.Context, cluster, filter 
 	return arns, nil
 }
 
-// DescribeContainerInstances implements cloud.ECS.
+// DescribeContainerInstances implements cloud.ECS: the container
+// instances go into the cluster's shared calls of up to a hundred.
 func (c *Client) DescribeContainerInstances(ctx context.Context, cluster string, arns []string) ([]cloud.ContainerInstance, error) {
-	var out []cloud.ContainerInstance
-	for _, batch := range chunks(dedup(arns), maxDescribeInstances) {
-		res, err := c.ecs.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{
-			Cluster: aws.String(cluster), ContainerInstances: batch,
-		})
-		if err != nil {
-			return nil, wrap(err, "describe container instances of %s", cluster)
-		}
-		for _, ci := range res.ContainerInstances {
-			out = append(out, containerInstanceFrom(ci))
-		}
+	want := dedup(arns)
+	res, err := c.containerInstances.Do(ctx, cluster, want)
+	if err != nil {
+		return nil, wrap(err, "describe container instances of %s", cluster)
 	}
-	return out, nil
+	return inOrder(want, res, func(ci cloud.ContainerInstance) string { return ci.ARN }), nil
 }
 
-// DrainContainerInstances implements cloud.ECS.
+// DrainContainerInstances implements cloud.ECS: the container instances go
+// into the cluster's shared calls of ten.
 func (c *Client) DrainContainerInstances(ctx context.Context, cluster string, arns []string) ([]cloud.Failure, error) {
-	var failures []cloud.Failure
-	for _, batch := range chunks(dedup(arns), maxDrainBatch) {
-		res, err := c.ecs.UpdateContainerInstancesState(ctx, &ecs.UpdateContainerInstancesStateInput{
-			Cluster: aws.String(cluster), ContainerInstances: batch, Status: ecstypes.ContainerInstanceStatusDraining,
-		})
-		if err != nil {
-			return failures, wrap(err, "set %d container instances of %s DRAINING", len(batch), cluster)
+	want := dedup(arns)
+	res, err := c.drains.Do(ctx, cluster, want)
+	failures := make([]cloud.Failure, 0, len(res))
+	for _, a := range want {
+		if f, ok := res[a]; ok {
+			failures = append(failures, f)
 		}
-		failures = append(failures, ecsFailures(res.Failures)...)
+	}
+	if err != nil {
+		return failures, wrap(err, "set container instances of %s DRAINING", cluster)
 	}
 	return failures, nil
 }

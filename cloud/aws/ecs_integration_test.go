@@ -2,9 +2,11 @@ package aws_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 )
@@ -282,4 +284,53 @@ func classes(tasks []cloud.Task) map[cloud.TaskClass]int {
 		n[t.Class]++
 	}
 	return n
+}
+
+// TestListAndDescribeTasks: ListTasks by container instance, by cluster
+// and by desired status; DescribeTasks by ARN or id, classified, with the
+// tasks ECS does not know left out.
+func TestListAndDescribeTasks(t *testing.T) {
+	w := world(t, demoWorld)
+	w.Clock.RunFor(4 * time.Minute)
+	c := client(t, w, cloudaws.Options{})
+	ctx := ctxT(t)
+	cis, err := c.ListContainerInstances(ctx, "demo", "")
+	noErr(t, err)
+	all, err := c.ListTasks(ctx, "demo", "", "")
+	noErr(t, err)
+	running, err := c.ListTasks(ctx, "demo", "", cloud.DesiredRunning)
+	noErr(t, err)
+	var onEach int
+	for _, ci := range cis {
+		on, err := c.ListTasks(ctx, "demo", ci.ARN, cloud.DesiredRunning)
+		noErr(t, err)
+		onEach += len(on)
+	}
+	// 6 web replicas, 3 daemons, 3 batch jobs.
+	if len(all) != 12 || len(running) != len(all) || onEach != len(all) {
+		t.Fatalf("ListTasks: %d in the cluster, %d RUNNING, %d over the instances; want 12 each", len(all), len(running), onEach)
+	}
+	stopped, err := c.ListTasks(ctx, "demo", "", cloud.DesiredStopped)
+	noErr(t, err)
+	if len(stopped) != 0 {
+		t.Fatalf("%d tasks desired STOPPED, want none yet", len(stopped))
+	}
+	ids := []string{awsid.TaskID(all[0]), all[1], all[1]}
+	gone := all[2][:strings.LastIndex(all[2], "/")+1] + "00000000000000000000000000000000"
+	tasks, err := c.DescribeTasks(ctx, "demo", append(ids, gone))
+	noErr(t, err)
+	if len(tasks) != 2 || tasks[0].ARN != all[0] || tasks[1].ARN != all[1] {
+		t.Fatalf("DescribeTasks(id, ARN, ARN again, unknown) = %+v, want the first two tasks in order", tasks)
+	}
+	for _, task := range tasks {
+		if task.Class == "" || task.StopTimeout == 0 || task.LastStatus != cloud.TaskRunning {
+			t.Errorf("task %+v: want classified, with a stop timeout", task)
+		}
+	}
+	if _, err := c.DescribeTasks(ctx, "nope", all[:1]); !errors.Is(err, cloud.ErrNotFound) {
+		t.Fatalf("DescribeTasks(unknown cluster) = %v, want ErrNotFound", err)
+	}
+	if _, err := c.ListTasks(ctx, "nope", "", ""); !errors.Is(err, cloud.ErrNotFound) {
+		t.Fatalf("ListTasks(unknown cluster) = %v, want ErrNotFound", err)
+	}
 }

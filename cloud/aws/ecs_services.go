@@ -15,17 +15,29 @@ import (
 func (c *Client) DescribeServices(ctx context.Context, cluster string, services []string) ([]cloud.Service, error) {
 	var out []cloud.Service
 	for _, batch := range chunks(dedup(services), maxDescribeServices) {
-		res, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: batch})
+		svcs, err := c.describeServices(ctx, cluster, batch)
 		if err != nil {
 			return nil, wrap(err, "describe services of %s", cluster)
 		}
-		c.mu.Lock()
-		for _, s := range res.Services {
-			svc := serviceFrom(s)
-			c.daemons[serviceKey(svc.ClusterARN, svc.Name)] = svc.Daemon
-			out = append(out, svc)
-		}
-		c.mu.Unlock()
+		out = append(out, svcs...)
+	}
+	return out, nil
+}
+
+// describeServices is one DescribeServices call of up to ten services; it
+// caches their scheduling strategies.
+func (c *Client) describeServices(ctx context.Context, cluster string, names []string) ([]cloud.Service, error) {
+	res, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: names})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cloud.Service, 0, len(res.Services))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range res.Services {
+		svc := serviceFrom(s)
+		c.daemons[serviceKey(svc.ClusterARN, svc.Name)] = svc.Daemon
+		out = append(out, svc)
 	}
 	return out, nil
 }

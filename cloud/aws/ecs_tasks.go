@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,42 +14,65 @@ import (
 
 // TasksOn implements cloud.ECS: it lists the instance's tasks of both
 // desired statuses (a task asked to stop has desired status STOPPED but
-// may still be running), describes them a hundred at a time, then fills
-// each one's class and stop timeout from the caches.
+// may still be running), then describes them as DescribeTasks does.
 func (c *Client) TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]cloud.Task, error) {
 	var arns []string
-	for _, desired := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
-		p := ecs.NewListTasksPaginator(c.ecs, &ecs.ListTasksInput{
-			Cluster: aws.String(cluster), ContainerInstance: aws.String(containerInstanceARN),
-			DesiredStatus: desired, MaxResults: aws.Int32(100),
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, wrap(err, "list %s tasks on %s", desired, containerInstanceARN)
-			}
-			arns = append(arns, page.TaskArns...)
+	for _, desired := range []cloud.DesiredStatus{cloud.DesiredRunning, cloud.DesiredStopped} {
+		some, err := c.ListTasks(ctx, cluster, containerInstanceARN, desired)
+		if err != nil {
+			return nil, err
 		}
+		arns = append(arns, some...)
 	}
 	// A task moving from RUNNING to STOPPED between the two listings shows
-	// up twice.
-	arns = dedup(arns)
-
-	var tasks []cloud.Task
-	for _, batch := range chunks(arns, maxDescribeTasks) {
-		res, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: batch})
-		if err != nil {
-			return nil, wrap(err, "describe tasks on %s", containerInstanceARN)
-		}
-		for _, t := range res.Tasks {
-			tasks = append(tasks, taskFrom(t))
-		}
+	// up twice; DescribeTasks describes it once.
+	tasks, err := c.DescribeTasks(ctx, cluster, arns)
+	if err != nil {
+		return nil, fmt.Errorf("tasks on %s: %w", containerInstanceARN, err)
 	}
+	return tasks, nil
+}
+
+// ListTasks implements cloud.ECS, a hundred ARNs a page.
+func (c *Client) ListTasks(ctx context.Context, cluster, containerInstanceARN string, desired cloud.DesiredStatus) ([]string, error) {
+	in := &ecs.ListTasksInput{Cluster: aws.String(cluster), DesiredStatus: ecstypes.DesiredStatus(desired), MaxResults: aws.Int32(100)}
+	where := "cluster " + cluster
+	if containerInstanceARN != "" {
+		in.ContainerInstance = aws.String(containerInstanceARN)
+		where = containerInstanceARN
+	}
+	status := string(desired)
+	if status == "" {
+		status = string(cloud.DesiredRunning)
+	}
+	var arns []string
+	p := ecs.NewListTasksPaginator(c.ecs, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap(err, "list %s tasks on %s", status, where)
+		}
+		arns = append(arns, page.TaskArns...)
+	}
+	return arns, nil
+}
+
+// DescribeTasks implements cloud.ECS: the tasks go into the cluster's
+// shared calls of up to a hundred, then each is classified and given its
+// stop timeout from the caches (what is missing there is looked up once,
+// however many callers miss it together).
+func (c *Client) DescribeTasks(ctx context.Context, cluster string, taskARNs []string) ([]cloud.Task, error) {
+	want := dedup(taskARNs)
+	res, err := c.tasks.Do(ctx, cluster, want)
+	if err != nil {
+		return nil, wrap(err, "describe tasks of %s", cluster)
+	}
+	tasks := inOrder(want, res, func(t cloud.Task) string { return t.ARN })
 	if err := c.classifyTasks(ctx, cluster, tasks); err != nil {
-		return nil, wrap(err, "classify tasks on %s", containerInstanceARN)
+		return nil, wrap(err, "classify tasks of %s", cluster)
 	}
 	if err := c.fillStopTimeouts(ctx, tasks); err != nil {
-		return nil, wrap(err, "stop timeouts of tasks on %s", containerInstanceARN)
+		return nil, wrap(err, "stop timeouts of tasks of %s", cluster)
 	}
 	return tasks, nil
 }
@@ -68,8 +92,8 @@ func (c *Client) classifyTasks(ctx context.Context, cluster string, tasks []clou
 	}
 	c.mu.Unlock()
 	if missing = dedup(missing); len(missing) > 0 {
-		// DescribeServices caches what it learns.
-		if _, err := c.DescribeServices(ctx, cluster, missing); err != nil {
+		// The lookups cache what they learn.
+		if _, err := c.daemonKinds.Do(ctx, cluster, missing); err != nil {
 			return err
 		}
 	}
@@ -89,18 +113,33 @@ func (c *Client) classifyTasks(ctx context.Context, cluster string, tasks []clou
 // fillStopTimeouts sets each task's StopTimeout from its task definition,
 // describing the revisions not yet cached (revisions are immutable).
 func (c *Client) fillStopTimeouts(ctx context.Context, tasks []cloud.Task) error {
+	var missing []string
+	c.mu.Lock()
 	for i := range tasks {
 		arn := tasks[i].TaskDefinitionARN
-		c.mu.Lock()
-		d, ok := c.stopTimeouts[arn]
-		c.mu.Unlock()
-		if !ok {
-			var err error
-			if d, err = c.stopTimeout(ctx, arn); err != nil {
-				return err
-			}
+		if arn == "" {
+			tasks[i].StopTimeout = cloud.DefaultStopTimeout
+		} else if d, ok := c.stopTimeouts[arn]; ok {
+			tasks[i].StopTimeout = d
+		} else {
+			missing = append(missing, arn)
 		}
-		tasks[i].StopTimeout = d
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	looked, err := c.taskDefinitions.Do(ctx, struct{}{}, dedup(missing))
+	if err != nil {
+		return err
+	}
+	for i := range tasks {
+		if a, ok := looked[tasks[i].TaskDefinitionARN]; ok {
+			if a.err != nil {
+				return a.err
+			}
+			tasks[i].StopTimeout = a.d
+		}
 	}
 	return nil
 }

@@ -58,9 +58,11 @@ func (c *calls) count(key string) int {
 }
 
 // client returns a Client on w through the in-process front (unless
-// opts.HTTPClient gives another way there). Its rate
-// limits are high and on the world's clock, so a test in discrete mode
-// never waits on them; tests of the limits pass their own.
+// opts.HTTPClient gives another way there). Its rate limits are high and
+// on the world's clock, and it coalesces nothing, so a test in discrete
+// mode calling from its own goroutine never waits on the clock; tests of
+// the limits or of coalescing pass their own (and call through
+// w.Clock.Call).
 func client(t *testing.T, w *emulator.World, opts cloudaws.Options) *cloudaws.Client {
 	t.Helper()
 	opts.Region = "us-east-1"
@@ -75,6 +77,9 @@ func client(t *testing.T, w *emulator.World, opts cloudaws.Options) *cloudaws.Cl
 	fast := cloudaws.Limit{Rate: 1e6, Burst: 1e6}
 	if opts.Limits == (cloudaws.Limits{}) {
 		opts.Limits = cloudaws.Limits{ECS: fast, AutoScaling: fast, EC2: fast, SQS: fast, Events: fast}
+	}
+	if opts.BatchWindow == 0 {
+		opts.BatchWindow = -1
 	}
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 5 * time.Millisecond

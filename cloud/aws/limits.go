@@ -2,24 +2,34 @@ package aws
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
 
 	"github.com/drainer-dev/drainer/clock"
+	"github.com/drainer-dev/drainer/cloud"
 )
 
-// Limit is a token bucket: Rate calls per second sustained, Burst at once.
+// Limit is a token bucket: Rate calls per second sustained (rate.Inf: no
+// limit), Burst at once.
 type Limit struct {
 	Rate  rate.Limit
 	Burst int
 }
 
-// Limits holds one client-side limit per API family. AWS throttles per
-// account and region, shared with every other tool of the account, so
-// drainer keeps well under AWS's published rates and leaves the rest to
-// others; a zero Limit takes its default.
+// Limits overrides the client's pacing per service. ECS, AutoScaling and
+// EC2 are paced per AWS bucket at Options.Share of AWS's figures (see
+// bucketOf) unless their Limit is set: then every bucket of that service
+// is paced at that Limit instead (a Burst of 0 is one second's worth), as
+// tests and tools that must not wait do. SQS and EventBridge have one
+// bucket each, at DefaultLimits unless set.
 type Limits struct {
 	ECS         Limit
 	AutoScaling Limit
@@ -28,24 +38,33 @@ type Limits struct {
 	Events      Limit
 }
 
-// DefaultLimits are the client-side rates unless Options say otherwise.
-//   - ECS 20/s, burst 40: ECS's per-account buckets are about 20–50/s
-//     sustained for reads and less for some writes; drainer's calls are
-//     mostly reads, and ECS's own agents and deployments share the budget.
-//   - Auto Scaling 5/s, burst 10: its quotas are the lowest of the lot.
-//   - EC2 10/s, burst 20: EC2's non-mutating actions get ~20/s, mutating
-//     ones ~5/s per account at the base tier.
+// DefaultLimits are the limits unless Options say otherwise: ECS, Auto
+// Scaling and EC2 none (paced per AWS bucket, see DefaultShare), and
 //   - SQS 50/s, burst 100: SQS's quotas are far higher; this caps a
 //     runaway consumer.
 //   - EventBridge 20/s, burst 40: PutEvents allows hundreds to thousands a
 //     second; drainer publishes a few events per drain.
 var DefaultLimits = Limits{
-	ECS:         Limit{Rate: 20, Burst: 40},
-	AutoScaling: Limit{Rate: 5, Burst: 10},
-	EC2:         Limit{Rate: 10, Burst: 20},
-	SQS:         Limit{Rate: 50, Burst: 100},
-	Events:      Limit{Rate: 20, Burst: 40},
+	SQS:    Limit{Rate: 50, Burst: 100},
+	Events: Limit{Rate: 20, Burst: 40},
 }
+
+// DefaultShare is the share of each AWS bucket drainer paces itself to
+// unless Options say otherwise: half, the rest left to ECS's own agents,
+// deployments and the account's other tools. At that share drainer's
+// paced buckets are (burst, calls a second):
+//   - ECS cluster-resource reads (DescribeContainerInstances,
+//     DescribeTasks, ListTasks, ListContainerInstances, ListAttributes)
+//     50, 10; cluster-resource modifications (PutAttributes,
+//     DeleteAttributes, UpdateContainerInstancesState, StopTask,
+//     DeregisterContainerInstance) 50, 20; cluster reads (ListClusters,
+//     DescribeClusters, DescribeCapacityProviders) and task definition
+//     reads 25, 10 each; service reads 50, 10.
+//   - Auto Scaling, every action, 50, 10.
+//   - EC2 per action: DescribeInstances and DescribeNetworkInterfaces with
+//     a filter 50, 10 (without one 25, 5); TerminateInstances 25, 2.5;
+//     DeleteNetworkInterface 50, 2.5.
+const DefaultShare = 0.5
 
 func (l Limits) withDefaults() Limits {
 	def := func(v, d Limit) Limit {
@@ -57,53 +76,159 @@ func (l Limits) withDefaults() Limits {
 		}
 		return v
 	}
-	l.ECS = def(l.ECS, DefaultLimits.ECS)
-	l.AutoScaling = def(l.AutoScaling, DefaultLimits.AutoScaling)
-	l.EC2 = def(l.EC2, DefaultLimits.EC2)
 	l.SQS = def(l.SQS, DefaultLimits.SQS)
 	l.Events = def(l.Events, DefaultLimits.Events)
 	return l
 }
 
-// limiter waits for a token of a rate.Limiter on a clock.Clock, so that a
-// virtual clock drives the waits in tests and simulations.
-type limiter struct {
-	lim *rate.Limiter
-	clk clock.Clock
+// override is the Limit set for service, if any.
+func (l Limits) override(service string) (Limit, bool) {
+	var v Limit
+	switch service {
+	case "ecs":
+		v = l.ECS
+	case "autoscaling":
+		v = l.AutoScaling
+	case "ec2":
+		v = l.EC2
+	case "sqs":
+		v = l.SQS
+	case "events":
+		v = l.Events
+	}
+	if v.Rate <= 0 {
+		return v, false
+	}
+	if v.Burst <= 0 {
+		v.Burst = max(1, int(min(float64(v.Rate), math.MaxInt32)))
+	}
+	return v, true
 }
 
-func newLimiter(l Limit, clk clock.Clock) *limiter {
-	return &limiter{lim: rate.NewLimiter(l.Rate, l.Burst), clk: clk}
+// pacer holds a client's buckets, each made on its first call and shared
+// by every caller of the client: drains, scans and intake alike.
+type pacer struct {
+	clk   clock.Clock
+	share float64
+	lim   Limits
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
 }
 
-// wait takes one token, waiting on the clock until it is due. A token
-// reserved but never used (the context ended first) is handed back.
-func (l *limiter) wait(ctx context.Context) error {
-	r := l.lim.ReserveN(l.clk.Now(), 1)
-	if !r.OK() {
-		return fmt.Errorf("client rate limit: burst %d too small", l.lim.Burst())
-	}
-	d := r.DelayFrom(l.clk.Now())
-	if d <= 0 {
-		return nil
-	}
-	if err := clock.Sleep(ctx, l.clk, d); err != nil {
-		r.CancelAt(l.clk.Now())
-		return err
-	}
-	return nil
+func newPacer(clk clock.Clock, share float64, lim Limits) *pacer {
+	return &pacer{clk: clk, share: share, lim: lim, buckets: map[string]*bucket{}}
 }
 
-// limitMiddleware makes every attempt (retries included, since it sits
-// after the retry middleware) take a token first. A token bucket holds no
+// bucket returns the client's bucket for a.
+func (p *pacer) bucket(a awsBucket) *bucket {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b := p.buckets[a.Name]; b != nil {
+		return b
+	}
+	r, burst := p.limitOf(a)
+	b := newBucket(a.Name, r, burst, p.clk)
+	p.buckets[a.Name] = b
+	return b
+}
+
+// limitOf is the paced rate and burst of AWS bucket a.
+func (p *pacer) limitOf(a awsBucket) (float64, int) {
+	if l, ok := p.lim.override(a.Service); ok {
+		return float64(l.Rate), l.Burst
+	}
+	if a.Service == "sqs" || a.Service == "events" {
+		return a.Rate, a.Burst // drainer's own caps already
+	}
+	return a.Rate * p.share, max(1, int(float64(a.Burst)*p.share))
+}
+
+// stats returns every bucket's statistics, by name.
+func (p *pacer) stats() []BucketStats {
+	p.mu.Lock()
+	bs := make([]*bucket, 0, len(p.buckets))
+	for _, b := range p.buckets {
+		bs = append(bs, b)
+	}
+	p.mu.Unlock()
+	out := make([]BucketStats, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, b.snapshot())
+	}
+	slices.SortFunc(out, func(a, b BucketStats) int { return strings.Compare(a.Bucket, b.Bucket) })
+	return out
+}
+
+// Pacing returns what each of the client's rate buckets did so far, by
+// bucket name: its rate, the calls that went through and waited, how long,
+// and the throttles AWS answered. A bucket appears after its first call.
+func (c *Client) Pacing() []BucketStats { return c.pace.stats() }
+
+// paceKey is where the initialize step leaves the bucket and priority of
+// a call for the pacing step.
+type paceKey struct{}
+
+type paced struct {
+	b *bucket
+	p cloud.Priority
+}
+
+// urgentActions always wait at PriorityUrgent: a late heartbeat or
+// completion costs an instance its drain.
+var urgentActions = map[string]bool{
+	"RecordLifecycleActionHeartbeat": true,
+	"CompleteLifecycleAction":        true,
+}
+
+// classifyMiddleware picks the bucket of each call from its operation and
+// input (a filtered Describe draws on another EC2 bucket than an
+// unfiltered one) and its priority from the context.
+func classifyMiddleware(service string, p *pacer) middleware.InitializeMiddleware {
+	return middleware.InitializeMiddlewareFunc("drainer.Classify",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			op := middleware.GetOperationName(ctx)
+			unfiltered := false
+			switch v := in.Parameters.(type) {
+			case *ec2.DescribeInstancesInput:
+				unfiltered = len(v.Filters) == 0
+			case *ec2.DescribeNetworkInterfacesInput:
+				unfiltered = len(v.Filters) == 0
+			}
+			prio := cloud.PriorityOf(ctx)
+			if urgentActions[op] {
+				prio = cloud.PriorityUrgent
+			}
+			ctx = middleware.WithStackValue(ctx, paceKey{}, paced{p.bucket(bucketOf(service, op, unfiltered, p.lim)), prio})
+			return next.HandleInitialize(ctx, in)
+		})
+}
+
+// paceMiddleware makes every attempt (retries included, since it sits
+// after the retry loop) take a token of its bucket first, and slows the
+// bucket down when AWS throttles the attempt. A token bucket holds no
 // slot during the call, so a long poll (SQS ReceiveMessage waiting up to
 // 20 s) costs one token and blocks nobody while it waits.
-func limitMiddleware(l *limiter) middleware.FinalizeMiddleware {
-	return middleware.FinalizeMiddlewareFunc("drainer.RateLimit",
+func paceMiddleware() middleware.FinalizeMiddleware {
+	return middleware.FinalizeMiddlewareFunc("drainer.Pace",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-			if err := l.wait(ctx); err != nil {
+			pc, ok := middleware.GetStackValue(ctx, paceKey{}).(paced)
+			if !ok {
+				return next.HandleFinalize(ctx, in)
+			}
+			if err := pc.b.take(ctx, pc.p); err != nil {
 				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 			}
-			return next.HandleFinalize(ctx, in)
+			out, md, err := next.HandleFinalize(ctx, in)
+			if isThrottleErr(err) {
+				pc.b.throttled()
+			}
+			return out, md, err
 		})
+}
+
+// isThrottleErr reports whether err is AWS's throttling answer.
+func isThrottleErr(err error) bool {
+	var api smithy.APIError
+	return err != nil && errors.As(err, &api) && isThrottle(api.ErrorCode())
 }

@@ -10,6 +10,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/emulator"
@@ -262,19 +263,34 @@ func TestEC2AnswersForThingsThatDoNotExist(t *testing.T) {
 	})
 	noErr(t, eniErr)
 	expectAll(t, []answerCase{
-		{"DescribeInstances, unknown instance",
-			func() error { _, err := c.DescribeInstances(ctx, []string{unknownInstance}); return err }(), cloud.ErrNotFound,
-			answer{400, "InvalidInstanceID.NotFound", "The instance ID '" + unknownInstance + "' does not exist"}},
 		{"TerminateInstances, unknown instance",
 			c.TerminateInstances(ctx, []string{unknownInstance}), cloud.ErrNotFound,
 			answer{400, "InvalidInstanceID.NotFound", "The instance ID '" + unknownInstance + "' does not exist"}},
 		{"DeleteNetworkInterface, unknown interface",
 			c.DeleteNetworkInterface(ctx, unknownENI), cloud.ErrNotFound,
 			answer{400, "InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '" + unknownENI + "' does not exist"}},
-		{"DescribeInstances, malformed id",
-			func() error { _, err := c.DescribeInstances(ctx, []string{"i-nothex"}); return err }(), nil,
-			answer{400, "InvalidInstanceID.Malformed", `Invalid id: "i-nothex"`}},
 	})
+	// DescribeInstances selects by the instance-id filter, which EC2
+	// answers without the unknown ones; the client says they are unknown
+	// in EC2's own words for a request by id (no HTTP answer carries it),
+	// with the instances it does know.
+	known, err := c.DescribeInstances(ctx, []string{host, unknownInstance})
+	if got, want := answerOf(err), (answer{0, "InvalidInstanceID.NotFound", "The instance ID '" + unknownInstance + "' does not exist"}); !errors.Is(err, cloud.ErrNotFound) || got != want {
+		t.Errorf("DescribeInstances(known, unknown) error = %v (%+v), want ErrNotFound %+v", err, got, want)
+	}
+	if len(known) != 1 || known[0].ID != host {
+		t.Errorf("DescribeInstances(known, unknown) = %+v, want the known one", known)
+	}
+	_, err = c.DescribeInstances(ctx, []string{unknownInstance, "i-0123456789abcdef1"})
+	if got := answerOf(err).message; got != "The instance IDs '"+unknownInstance+", i-0123456789abcdef1' do not exist" {
+		t.Errorf("DescribeInstances(two unknown) message %q", got)
+	}
+	// An id that is not one fails before any call, with no sentinel.
+	before := count(w, "ec2", "DescribeInstances")
+	_, err = c.DescribeInstances(ctx, []string{"i-nothex"})
+	if !errors.Is(err, awsid.ErrNotInstanceID) || errors.Is(err, cloud.ErrNotFound) || count(w, "ec2", "DescribeInstances") != before {
+		t.Errorf("DescribeInstances(malformed) = %v after %d calls, want ErrNotInstanceID before any", err, count(w, "ec2", "DescribeInstances")-before)
+	}
 	// Interfaces asked for by id that are gone are simply not available:
 	// the call does not fail for them, nor hide the ones still there.
 	got, err := c.AvailableNetworkInterfaces(ctx, cloud.NetworkInterfaceQuery{IDs: []string{unknownENI, leaked}})

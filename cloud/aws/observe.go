@@ -34,24 +34,28 @@ func observeMiddleware(service string, onCall func(service, op string, err error
 }
 
 // stackOptions returns the API options that put drainer's retry loop
-// right before the SDK's (one-attempt) retry middleware, and the rate
-// limit, then the observer, right after it, so both run once per attempt
-// and the limit is taken before the request is signed.
-func stackOptions(service string, l *limiter, b *backoff, o Options) []func(*middleware.Stack) error {
+// right before the SDK's (one-attempt) retry middleware, and the pacing,
+// then the observer, right after it, so both run once per attempt and the
+// token is taken before the request is signed; the bucket and priority of
+// each call are chosen at the end of the initialize step.
+func stackOptions(service string, p *pacer, b *backoff, o Options) []func(*middleware.Stack) error {
 	return []func(*middleware.Stack) error{func(s *middleware.Stack) error {
+		if err := s.Initialize.Add(classifyMiddleware(service, p), middleware.After); err != nil {
+			return err
+		}
 		retry := retryMiddleware(o.MaxAttempts, b, o.Clock)
-		limit, observe := limitMiddleware(l), observeMiddleware(service, o.OnCall, o.Logger, o.Clock)
+		pace, observe := paceMiddleware(), observeMiddleware(service, o.OnCall, o.Logger, o.Clock)
 		if _, ok := s.Finalize.Get("Retry"); ok {
 			if err := s.Finalize.Insert(retry, "Retry", middleware.Before); err != nil {
 				return err
 			}
-			if err := s.Finalize.Insert(limit, "Retry", middleware.After); err != nil {
+			if err := s.Finalize.Insert(pace, "Retry", middleware.After); err != nil {
 				return err
 			}
-			return s.Finalize.Insert(observe, limit.ID(), middleware.After)
+			return s.Finalize.Insert(observe, pace.ID(), middleware.After)
 		}
 		// No SDK retry middleware (a custom stack).
-		for _, m := range []middleware.FinalizeMiddleware{retry, limit, observe} {
+		for _, m := range []middleware.FinalizeMiddleware{retry, pace, observe} {
 			if err := s.Finalize.Add(m, middleware.After); err != nil {
 				return err
 			}

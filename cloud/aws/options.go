@@ -35,11 +35,25 @@ type Options struct {
 	// JitterSeed seeds the backoff's randomness (0: a random seed); a
 	// simulation passes its own so that a seeded run is reproducible.
 	JitterSeed uint64
-	// Limits are the client-side rates per API family (DefaultLimits when
-	// zero).
+	// Share is the share of each of AWS's rate buckets the client paces
+	// its calls to, in (0, 1] (default DefaultShare, a half): the account's
+	// other users draw on the same buckets. Limits override it per
+	// service.
+	Share float64
+	// Limits override the pacing per service (see Limits); zero ones take
+	// DefaultLimits.
 	Limits Limits
-	// Clock is what rate-limit waits and retry backoffs run on (default
-	// clock.Real{}).
+	// BatchWindow is how long a coalesced call (DescribeContainerInstances,
+	// DescribeTasks, DescribeAutoScalingInstances, DescribeInstances,
+	// UpdateContainerInstancesState, and the task definition and service
+	// lookups behind task classification) waits for more callers after its
+	// first, on Clock (0: batch.DefaultWindow, 10 ms); a full batch goes at
+	// once. Negative turns coalescing off: each method makes its own calls
+	// in the caller's goroutine, as code calling from outside a virtual
+	// clock's goroutines while nothing moves that clock needs.
+	BatchWindow time.Duration
+	// Clock is what pacing waits, batch windows and retry backoffs run on
+	// (default clock.Real{}).
 	Clock clock.Clock
 	// OnCall, when set, is called once per API attempt, retries included,
 	// with the service ("ecs", "autoscaling", "ec2", "sqs", "events"), the
@@ -68,6 +82,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
+	}
+	if o.Share <= 0 || o.Share > 1 {
+		o.Share = DefaultShare
 	}
 	o.Limits = o.Limits.withDefaults()
 	if o.Logger == nil {

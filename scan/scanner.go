@@ -156,7 +156,11 @@ type Report struct {
 // count cannot tell (more than zero tasks, no more than the daemon
 // services known in the cluster) plus one instance per cluster to keep the
 // known daemon services fresh.
+//
+// Its calls wait behind drains' for AWS's rate buckets
+// (cloud.PriorityBackground): a scan can wait, a drain's look less so.
 func (s *Scanner) Pass(ctx context.Context) (Report, error) {
+	ctx = cloud.WithPriority(ctx, cloud.PriorityBackground)
 	var rep Report
 	if err := s.mu.Lock(ctx); err != nil {
 		return rep, fmt.Errorf("scan: %w", err)

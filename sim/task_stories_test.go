@@ -196,7 +196,7 @@ func report(t *testing.T, seen map[string]*taskSeen, id string) *taskSeen {
 // an instant lands a little after it.
 func soon(got, want time.Time) bool {
 	d := got.Sub(want)
-	return d >= 0 && d <= time.Second
+	return d >= 0 && d <= 2*time.Second
 }
 
 func TestStandaloneWaitRunsUntilTheGracefulDeadline(t *testing.T) {
@@ -250,7 +250,8 @@ func TestStandaloneStopStopsAtOnce(t *testing.T) {
 	_, done := drainOnce(t, h, id, 3*time.Hour)
 
 	r := report(t, seen, id)
-	if r.askedToStop.Sub(asked) > time.Second || !strings.Contains(r.reason, "by policy") {
+	// At the drain's start, once DRAINING has taken effect (a second).
+	if r.askedToStop.Sub(asked) > 2*time.Second || !strings.Contains(r.reason, "by policy") {
 		t.Errorf("report asked to stop at %v (%q), want at the drain's start %v", r.askedToStop, r.reason, asked)
 	}
 	// api (50/200) moves in one wave: 15 s start, 10 s stop; report 20 s;

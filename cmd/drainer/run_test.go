@@ -413,16 +413,17 @@ func (l *callLog) count(service, operation, outcome string) int {
 }
 
 // lookAfter reports whether drainer looked at a held drain entirely after
-// call seq: a look reads the instance (EC2 DescribeInstances) first and
-// its lifecycle state (Auto Scaling DescribeAutoScalingInstances) last.
+// call seq: a look reads the instance (EC2 DescribeInstances) first.
 func (l *callLog) lookAfter(seq int) bool {
+	// A look begins with DescribeInstances (is the host still there); the
+	// next one's beginning says the first ended.
 	began := 0
 	for _, c := range l.calls {
 		switch {
-		case c.Seq <= seq:
-		case began == 0 && c.Service == "ec2" && c.Operation == "DescribeInstances":
+		case c.Seq <= seq || c.Service != "ec2" || c.Operation != "DescribeInstances":
+		case began == 0:
 			began = c.Seq
-		case began != 0 && c.Service == "autoscaling" && c.Operation == "DescribeAutoScalingInstances":
+		default:
 			return true
 		}
 	}

@@ -144,9 +144,15 @@ type ContainerInstance struct {
 	StatusReason  string
 	// AgentConnected is false while the ECS agent is not talking to ECS;
 	// such an instance's tasks do not move by themselves.
-	AgentConnected   bool
-	RunningTasks     int
-	PendingTasks     int
+	AgentConnected bool
+	RunningTasks   int
+	PendingTasks   int
+	// Version counts the changes to the container instance's record:
+	// "Every time a container instance experiences a change that triggers
+	// a CloudWatch event, the version counter is incremented" (ECS API
+	// reference, ContainerInstance) — a task placed or stopped there
+	// among them.
+	Version          int64
 	CapacityProvider string
 	RegisteredAt     time.Time
 	// Attributes holds every attribute, ECS's own (ecs.instance-type,

@@ -143,6 +143,10 @@ type drainState struct {
 	// failures counts the looks that failed in a row (their retries back
 	// off).
 	failures int
+	// tasks are the instance's tasks as last read, by ARN; listed: the
+	// instance's tasks were listed once DRAINING (observeTasks).
+	tasks  map[string]Task
+	listed bool
 
 	entry *due.Entry[*drainState] // its next look; nil when none is queued
 	view  *Status                 // what Drains shows; nil until recorded

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
@@ -111,35 +113,123 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 		return r.observeLost(ctx, d, o)
 	}
 	cis, err := c.DescribeContainerInstances(ctx, d.cluster, []string{d.ciARN})
+	var ci cloud.ContainerInstance
 	switch {
 	case errors.Is(err, cloud.ErrNotFound) || (err == nil && len(cis) == 0):
 		o.Status = ""
 	case err != nil:
 		return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
 	default:
-		o.Status = string(cis[0].Status)
+		ci = cis[0]
+		o.Status = string(ci.Status)
 		switch {
-		case cis[0].AgentConnected:
+		case ci.AgentConnected:
 			d.agentDown = time.Time{}
 		case d.agentDown.IsZero():
 			d.agentDown = o.Now
 		}
 		o.AgentDownSince = d.agentDown
 	}
-	if o.Status != "" && o.Status != string(cloud.ContainerInstanceInactive) {
-		tasks, err := c.TasksOn(ctx, d.cluster, d.ciARN)
-		if err != nil {
+	if o.Status == string(cloud.ContainerInstanceDraining) {
+		// Until DRAINING has taken effect, Decide only sets it: the tasks
+		// are read once ECS places no more.
+		if err := r.observeTasks(ctx, d, ci); err != nil {
 			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
 		}
-		for _, t := range tasks {
-			o.Tasks = append(o.Tasks, Task{ARN: t.ARN, Class: Class(t.Class), Service: t.Service, LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, StopTimeout: t.StopTimeout})
-			for _, eni := range t.ENIs {
-				d.enis[eni] = true
-			}
+		for _, t := range d.tasks {
+			o.Tasks = append(o.Tasks, t)
 		}
+		sort.Slice(o.Tasks, func(i, j int) bool { return o.Tasks[i].ARN < o.Tasks[j].ARN })
 	}
 
 	return r.observeAction(ctx, d, o)
+}
+
+// observeTasks brings the drain's known tasks up to date: it describes
+// those not yet STOPPED (DescribeTasks, shared with other drains' by the
+// client), and lists the instance's tasks (ListTasks for both desired
+// statuses) only on the first look, or when the container instance counts
+// more tasks PENDING or RUNNING than it knows of: ECS places no task on a
+// DRAINING instance, so a held drain's looks cost the two batched reads,
+// not two listings each.
+func (r *Reconciler) observeTasks(ctx context.Context, d *drainState, ci cloud.ContainerInstance) error {
+	c := r.cfg.Cloud
+	if d.tasks == nil {
+		d.tasks = map[string]Task{}
+	}
+	var live []string
+	for arn, t := range d.tasks {
+		if !t.Stopped() {
+			live = append(live, arn)
+		}
+	}
+	if err := r.describeTasks(ctx, d, live); err != nil {
+		return err
+	}
+	counted := 0
+	for _, t := range d.tasks {
+		if countedByECS(t.LastStatus) {
+			counted++
+		}
+	}
+	if d.listed && ci.RunningTasks+ci.PendingTasks <= counted {
+		return nil
+	}
+	var fresh []string
+	for _, desired := range []cloud.DesiredStatus{cloud.DesiredRunning, cloud.DesiredStopped} {
+		arns, err := c.ListTasks(ctx, d.cluster, d.ciARN, desired)
+		if err != nil {
+			return err
+		}
+		for _, arn := range arns {
+			if _, known := d.tasks[arn]; !known && !slices.Contains(fresh, arn) {
+				fresh = append(fresh, arn)
+			}
+		}
+	}
+	d.listed = true
+	return r.describeTasks(ctx, d, fresh)
+}
+
+// describeTasks reads tasks into d.tasks; a task ECS no longer keeps (it
+// forgets stopped tasks after a while) is STOPPED.
+func (r *Reconciler) describeTasks(ctx context.Context, d *drainState, arns []string) error {
+	if len(arns) == 0 {
+		return nil
+	}
+	slices.Sort(arns)
+	tasks, err := r.cfg.Cloud.DescribeTasks(ctx, d.cluster, arns)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		seen[t.ARN] = true
+		d.tasks[t.ARN] = Task{ARN: t.ARN, Class: Class(t.Class), Service: t.Service, LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, StopTimeout: t.StopTimeout}
+		for _, eni := range t.ENIs {
+			d.enis[eni] = true
+		}
+	}
+	for _, arn := range arns {
+		if t, known := d.tasks[arn]; known && !seen[arn] {
+			t.LastStatus = "STOPPED"
+			d.tasks[arn] = t
+		}
+	}
+	return nil
+}
+
+// countedByECS reports whether a task in status counts in its container
+// instance's pendingTasksCount or runningTasksCount (ECS API reference,
+// ContainerInstance: tasks "in the PENDING status" and "in the RUNNING
+// status"; PROVISIONING and ACTIVATING come before RUNNING and count as
+// pending).
+func countedByECS(status string) bool {
+	switch status {
+	case "PROVISIONING", "PENDING", "ACTIVATING", "RUNNING":
+		return true
+	}
+	return false
 }
 
 // observeLost observes a drain whose container instance drainer

@@ -144,6 +144,10 @@ func (s *Scanner) busyAnswers(ctx context.Context, ids []string, at map[string]l
 	for _, id := range ids {
 		l := at[id]
 		b, known := countTells(l.ci, len(s.daemons[l.cluster]))
+		if c, ok := s.busyAt[l.ci.ARN]; !known && ok && c.version == l.ci.Version {
+			// Nothing changed on it since its tasks were listed.
+			b, known = c.busy, true
+		}
 		if !known {
 			listed++
 			tasks, err := s.cloud.TasksOn(ctx, l.cluster, l.ci.ARN)
@@ -153,9 +157,19 @@ func (s *Scanner) busyAnswers(ctx context.Context, ids []string, at map[string]l
 				b = true
 			} else {
 				b = s.learn(l.cluster, tasks)
+				s.busyAt[l.ci.ARN] = busyAnswer{version: l.ci.Version, busy: b}
 			}
 		}
 		busy[id] = b
+	}
+	current := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		current[at[id].ci.ARN] = true
+	}
+	for arn := range s.busyAt {
+		if !current[arn] {
+			delete(s.busyAt, arn) // gone, or no longer in a served group
+		}
 	}
 	return busy, listed
 }
@@ -171,6 +185,15 @@ func (s *Scanner) learn(cluster string, tasks []cloud.Task) bool {
 		s.daemons[cluster][d] = true
 	}
 	return busy
+}
+
+// busyAnswer is what listing a container instance's tasks told, at the
+// version of its record then (cloud.ContainerInstance.Version): while the
+// version stays, no task was placed or stopped there, and the answer
+// holds without listing again.
+type busyAnswer struct {
+	version int64
+	busy    bool
 }
 
 // countTells decides from a container instance's task counts alone when

@@ -86,6 +86,9 @@ type Scanner struct {
 	// running+pending count exceeds their number runs a non-daemon task for
 	// sure, without listing its tasks.
 	daemons map[string]map[string]bool
+	// busyAt remembers, by container instance ARN, what its last listing
+	// told (a pass lists only instances whose record changed since).
+	busyAt map[string]busyAnswer
 	// leftovers are the task interfaces seen available, by id, with when
 	// they were first seen so.
 	leftovers map[string]time.Time
@@ -104,7 +107,8 @@ func NewScanner(c Cloud, s Starter, p Policies, opts Options) *Scanner {
 		clk = clock.Real{}
 	}
 	return &Scanner{cloud: c, starter: s, policies: p, opts: opts, log: log, clock: clk,
-		idleSince: map[string]time.Time{}, daemons: map[string]map[string]bool{}}
+		idleSince: map[string]time.Time{}, daemons: map[string]map[string]bool{},
+		busyAt: map[string]busyAnswer{}}
 }
 
 // Report says what one pass found and did.
@@ -154,8 +158,9 @@ type Report struct {
 // SetInstanceProtection per 50 instances whose protection changes; and
 // TasksOn (ListTasks ×2 + DescribeTasks) only for instances whose task
 // count cannot tell (more than zero tasks, no more than the daemon
-// services known in the cluster) plus one instance per cluster to keep the
-// known daemon services fresh.
+// services known in the cluster) and whose record changed since they were
+// last listed, plus one instance per cluster to keep the known daemon
+// services fresh.
 //
 // Its calls wait behind drains' for AWS's rate buckets
 // (cloud.PriorityBackground): a scan can wait, a drain's look less so.

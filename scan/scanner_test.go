@@ -193,6 +193,24 @@ func TestPassCostsWhatScanDocuments(t *testing.T) {
 		t.Fatalf("policies read for %v %v, reported %v", pol.clusters, pol.groups, rep.Policies)
 	}
 
+	// A second pass lists no instance whose record did not change (its
+	// version): only the daemon probe's listing is made again; once
+	// i-daemon's record changes, it is listed again.
+	before := f.calls["TasksOn"]
+	if rep, err = s.Pass(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if f.calls["TasksOn"]-before != 1 || rep.TasksListed != 0 {
+		t.Fatalf("%d TasksOn on an unchanged cluster (report lists %d), want the daemon probe's one", f.calls["TasksOn"]-before, rep.TasksListed)
+	}
+	f.cis[0].Version++
+	if rep, err = s.Pass(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if rep.TasksListed != 1 {
+		t.Fatalf("report lists %d instances after i-daemon's record changed, want it listed again", rep.TasksListed)
+	}
+
 	// With a time-to-live: one DescribeInstances for the launch times.
 	f = prod()
 	s = NewScanner(f, &fakeStarter{}, pol, Options{Config: Config{MaxLifetime: 7 * day}, Clusters: []string{"prod"}})

@@ -17,7 +17,7 @@ func TestDrainsShowTheirTasksLeft(t *testing.T) {
 	if err := h.Start(id, drain.Trigger{Reason: drain.ReasonOperator, Graceful: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	h.RunFor(time.Second)
+	h.RunFor(5 * time.Second) // DRAINING takes effect, then a look reads the tasks
 	ds := h.Reconciler.Drains()
 	if len(ds) != 1 {
 		t.Fatalf("%d drains", len(ds))

@@ -20,6 +20,7 @@ func containerInstanceFrom(ci ecstypes.ContainerInstance) cloud.ContainerInstanc
 		StatusReason:     aws.ToString(ci.StatusReason),
 		AgentConnected:   ci.AgentConnected,
 		RunningTasks:     int(ci.RunningTasksCount),
+		Version:          ci.Version,
 		PendingTasks:     int(ci.PendingTasksCount),
 		CapacityProvider: aws.ToString(ci.CapacityProviderName),
 		RegisteredAt:     aws.ToTime(ci.RegisteredAt),

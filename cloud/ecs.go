@@ -12,8 +12,9 @@ import (
 // names one (ClusterNotFoundException); each method lists its other
 // sentinels. Any method may return ErrThrottled.
 type ECS interface {
-	// ListClusters returns the ARNs of every cluster in the region. No
-	// sentinel but ErrThrottled.
+	// ListClusters returns the ARNs of every cluster in the region; an
+	// implementation may answer from a recent listing (cloud/aws: for 5
+	// minutes). No sentinel but ErrThrottled.
 	ListClusters(ctx context.Context) ([]string, error)
 
 	// FindContainerInstance returns the container instance running on the

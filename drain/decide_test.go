@@ -264,3 +264,77 @@ func TestDecideNeverStopsServiceTasksBeforeTheDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideForALostAgent: an agent that stays disconnected past its grace
+// has its container instance deregistered with force; drainer then waits
+// for ECS to bring the services back elsewhere, or for the graceful phase
+// to end, before it releases the instance.
+func TestDecideForALostAgent(t *testing.T) {
+	p := DefaultPolicy()
+	grace := p.AgentGrace
+	tests := []struct {
+		name    string
+		obs     Observation
+		phase   Phase
+		actions []Action
+		next    time.Duration // after the observation
+	}{
+		{
+			name:  "disconnected within its grace: look again when the grace ends",
+			obs:   Observation{Now: t0.Add(10 * time.Minute), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning}, ActionPending: true, AgentDownSince: t0.Add(10*time.Minute - grace + time.Minute)},
+			phase: PhaseGraceful,
+			next:  time.Minute, // sooner than the fallback poll
+		},
+		{
+			name:    "disconnected past its grace: deregister with force",
+			obs:     Observation{Now: t0.Add(9*time.Minute + grace), Record: held(), Host: HostRunning, Status: "DRAINING", Tasks: []Task{svcRunning}, ActionPending: true, AgentDownSince: t0.Add(9 * time.Minute)},
+			phase:   PhaseGraceful,
+			actions: []Action{{Kind: ActDeregister, Force: true, AgentLost: true}},
+		},
+		{
+			name:  "deregistered, services not back: wait",
+			obs:   Observation{Now: t0.Add(20 * time.Minute), Record: held(), Host: HostRunning, AgentLost: true, ActionPending: true},
+			phase: PhaseHard,
+			next:  p.ReleasePoll,
+		},
+		{
+			name:    "deregistered, services back: release",
+			obs:     Observation{Now: t0.Add(20 * time.Minute), Record: held(), Host: HostRunning, AgentLost: true, ServicesBack: true, ActionPending: true},
+			phase:   PhaseReleasing,
+			actions: []Action{{Kind: ActCompleteLifecycle}},
+			next:    p.ReleasePoll,
+		},
+		{
+			name:    "deregistered, services not back, graceful phase over: release, tasks lost",
+			obs:     Observation{Now: t0.Add(time.Hour), Record: held(), Host: HostRunning, AgentLost: true, ActionPending: true},
+			phase:   PhaseReleasing,
+			actions: []Action{{Kind: ActCompleteLifecycle}},
+			next:    p.ReleasePoll,
+		},
+		{
+			name:    "deregistered, no hook holds it: terminate once the services are back",
+			obs:     Observation{Now: t0.Add(20 * time.Minute), Record: unheld(ReasonOperator), Host: HostRunning, AgentLost: true, ServicesBack: true},
+			phase:   PhaseReleasing,
+			actions: []Action{{Kind: ActTerminate}},
+			next:    p.ReleasePoll,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := p.Decide(tt.obs)
+			if d.Phase != tt.phase {
+				t.Errorf("phase = %s, want %s", d.Phase, tt.phase)
+			}
+			if !reflect.DeepEqual(d.Actions, tt.actions) {
+				t.Errorf("actions = %+v, want %+v", d.Actions, tt.actions)
+			}
+			var next time.Duration
+			if !d.Next.IsZero() {
+				next = d.Next.Sub(tt.obs.Now)
+			}
+			if next != tt.next {
+				t.Errorf("next = +%v, want +%v", next, tt.next)
+			}
+		})
+	}
+}

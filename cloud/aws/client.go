@@ -36,7 +36,15 @@ type Client struct {
 	mu           sync.Mutex
 	stopTimeouts map[string]time.Duration // task definition ARN → stop timeout
 	daemons      map[string]bool          // service key → DAEMON strategy
+	// clusters is the last ListClusters answer and when it was read:
+	// clusters come and go rarely, and every part of drainer asks.
+	clusters   []string
+	clustersAt time.Time
 }
+
+// clustersFor is how long a ListClusters answer is reused: a cluster
+// created since shows up within it.
+const clustersFor = 5 * time.Minute
 
 var _ cloud.Cloud = (*Client)(nil)
 

@@ -260,21 +260,23 @@ func TestHeartbeatGoesBeforeQueuedScans(t *testing.T) {
 	}
 }
 
-// TestThrottledBucketSlowsDownAndRecovers: AWS throttling ListClusters
+// TestThrottledBucketSlowsDownAndRecovers: AWS throttling DescribeClusters
 // below drainer's paced rate halves the client's bucket; all calls still
 // get through, and a minute later the bucket is back to its rate.
 func TestThrottledBucketSlowsDownAndRecovers(t *testing.T) {
 	w := world(t, demoWorld)
 	// AWS gives the account 2 a second, burst 2; drainer paces the cluster
 	// read bucket at half of 20 a second.
-	noErr(t, w.Faults.Set(fault.Rule{Service: "ecs", Operation: "ListClusters", Rate: 2, Burst: 2}))
+	noErr(t, w.Faults.Set(fault.Rule{Service: "ecs", Operation: "DescribeClusters", Rate: 2, Burst: 2}))
 	// ECS paced per AWS bucket (no override), the rest unlimited.
 	fast := cloudaws.Limit{Rate: 1e6, Burst: 1e6}
 	c := client(t, w, cloudaws.Options{Limits: cloudaws.Limits{AutoScaling: fast, EC2: fast, SQS: fast, Events: fast},
 		MaxAttempts: 20, MaxBackoff: time.Second, JitterSeed: 3})
 	start := w.Now()
 	together(t, w, 30, func(ctx context.Context, _ int) {
-		if _, err := c.ListClusters(ctx); err != nil {
+		// DescribeClusters (then DescribeCapacityProviders), in the same
+		// bucket as ListClusters, whose answers the client reuses.
+		if _, err := c.CapacityProviders(ctx, "demo"); err != nil {
 			t.Error(err)
 		}
 	})
@@ -284,8 +286,8 @@ func TestThrottledBucketSlowsDownAndRecovers(t *testing.T) {
 	}
 	var ok, throttled int
 	w.Do(func() {
-		ok = w.Calls.Count("ecs", "ListClusters", "OK")
-		throttled = w.Calls.Count("ecs", "ListClusters", "ThrottlingException")
+		ok = w.Calls.Count("ecs", "DescribeClusters", "OK")
+		throttled = w.Calls.Count("ecs", "DescribeClusters", "ThrottlingException")
 	})
 	if ok != 30 || throttled != int(stats.Throttles) {
 		t.Fatalf("world saw %d OK, %d throttled; the bucket counted %d throttles", ok, throttled, stats.Throttles)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -14,7 +15,15 @@ import (
 
 // ListClusters implements cloud.ECS.
 func (c *Client) ListClusters(ctx context.Context) ([]string, error) {
-	var arns []string
+	now := c.opts.Clock.Now()
+	c.mu.Lock()
+	if c.clusters != nil && now.Sub(c.clustersAt) < clustersFor {
+		arns := slices.Clone(c.clusters)
+		c.mu.Unlock()
+		return arns, nil
+	}
+	c.mu.Unlock()
+	arns := []string{}
 	p := ecs.NewListClustersPaginator(c.ecs, &ecs.ListClustersInput{MaxResults: aws.Int32(100)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -23,6 +32,9 @@ func (c *Client) ListClusters(ctx context.Context) ([]string, error) {
 		}
 		arns = append(arns, page.ClusterArns...)
 	}
+	c.mu.Lock()
+	c.clusters, c.clustersAt = slices.Clone(arns), now
+	c.mu.Unlock()
 	return arns, nil
 }
 

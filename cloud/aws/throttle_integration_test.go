@@ -17,13 +17,13 @@ import (
 // logged it.
 func TestThrottlingIsRetriedAndCounted(t *testing.T) {
 	w := world(t, demoWorld)
-	noErr(t, w.Faults.Set(fault.Rule{Service: "ecs", Operation: "ListClusters", Rate: 1, Burst: 1}))
+	noErr(t, w.Faults.Set(fault.Rule{Service: "ecs", Operation: "DescribeServices", Rate: 1, Burst: 1}))
 	var seen calls
 	c := client(t, w, cloudaws.Options{OnCall: seen.record, MaxAttempts: 20, MaxBackoff: 2 * time.Second, JitterSeed: 7})
 	start := w.Now()
 	if !w.Clock.Call(ctxT(t), start.Add(time.Hour), func(ctx context.Context) {
 		for range 4 {
-			_, err := c.ListClusters(ctx)
+			_, err := c.DescribeServices(ctx, "demo", []string{"web"})
 			noErr(t, err)
 		}
 	}) {
@@ -34,16 +34,16 @@ func TestThrottlingIsRetriedAndCounted(t *testing.T) {
 	}
 	var ok, throttled int
 	w.Do(func() {
-		ok = w.Calls.Count("ecs", "ListClusters", "OK")
-		throttled = w.Calls.Count("ecs", "ListClusters", "ThrottlingException")
+		ok = w.Calls.Count("ecs", "DescribeServices", "OK")
+		throttled = w.Calls.Count("ecs", "DescribeServices", "ThrottlingException")
 	})
 	if ok != 4 || throttled == 0 {
-		t.Fatalf("world saw %d OK and %d throttled ListClusters, want 4 OK and some throttled", ok, throttled)
+		t.Fatalf("world saw %d OK and %d throttled DescribeServices, want 4 OK and some throttled", ok, throttled)
 	}
-	if got := seen.count("ecs:ListClusters:"); got != ok {
+	if got := seen.count("ecs:DescribeServices:"); got != ok {
 		t.Errorf("OnCall saw %d successful attempts, world %d", got, ok)
 	}
-	if got := seen.count("ecs:ListClusters:ThrottlingException"); got != throttled {
+	if got := seen.count("ecs:DescribeServices:ThrottlingException"); got != throttled {
 		t.Errorf("OnCall saw %d throttled attempts, world %d", got, throttled)
 	}
 }
@@ -82,7 +82,7 @@ func TestClientRateLimitWaitsOnTheClock(t *testing.T) {
 	// waits let virtual time move, and nothing else moves it.
 	if !w.Clock.Call(ctxT(t), start.Add(time.Hour), func(ctx context.Context) {
 		for range 5 {
-			_, err := c.ListClusters(ctx)
+			_, err := c.DescribeServices(ctx, "demo", []string{"web"})
 			noErr(t, err)
 		}
 	}) {
@@ -94,15 +94,51 @@ func TestClientRateLimitWaitsOnTheClock(t *testing.T) {
 	n := 0
 	w.Do(func() {
 		for _, call := range w.Calls.All() {
-			if call.Operation == "ListClusters" {
+			if call.Operation == "DescribeServices" {
 				last, n = call.Time, n+1
 			}
 		}
 	})
 	if n != 5 {
-		t.Fatalf("%d ListClusters in the log", n)
+		t.Fatalf("%d DescribeServices in the log", n)
 	}
 	if span := last.Sub(start); span != 2*time.Second {
 		t.Errorf("five calls at 2/s spanned %v of virtual time, want 2s", span)
+	}
+}
+
+// TestListClustersIsReusedForFiveMinutes: every part of drainer asks for
+// the clusters; one listing serves them for five minutes of the clock.
+func TestListClustersIsReusedForFiveMinutes(t *testing.T) {
+	w := world(t, demoWorld)
+	c := client(t, w, cloudaws.Options{})
+	count := func() int {
+		n := 0
+		w.Do(func() {
+			for _, call := range w.Calls.All() {
+				if call.Operation == "ListClusters" {
+					n++
+				}
+			}
+		})
+		return n
+	}
+	list := func() []string {
+		var arns []string
+		w.Clock.Call(ctxT(t), w.Now().Add(time.Hour), func(ctx context.Context) {
+			var err error
+			arns, err = c.ListClusters(ctx)
+			noErr(t, err)
+		})
+		return arns
+	}
+	first := list()
+	if len(first) != 1 || len(list()) != 1 || count() != 1 {
+		t.Fatalf("%d ListClusters calls for two listings at once (got %v), want one", count(), first)
+	}
+	w.Clock.RunFor(5 * time.Minute)
+	list()
+	if count() != 2 {
+		t.Fatalf("%d ListClusters calls after five minutes, want the listing read again", count())
 	}
 }

@@ -239,6 +239,12 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	if err != nil && !awaiting {
 		return fmt.Errorf("drain %s: %w", instanceID, err)
 	}
+	if !ci.RegisteredAt.IsZero() && t.At.Before(ci.RegisteredAt) {
+		// Nothing ends an instance before it registered: a time inside
+		// the hook's window yet earlier than that is stale or forged.
+		r.log.Warn("trigger time before the instance registered: the drain counts from now", "instance", instanceID, "reason", t.Reason, "said", t.At.Format(time.RFC3339))
+		t.At = r.cfg.Clock.Now()
+	}
 	rec := r.plan(ctx, instanceID, t)
 	if awaiting && known && !d.awaiting {
 		d.record, d.completed = Merge(d.record, rec), false

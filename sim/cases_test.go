@@ -184,6 +184,25 @@ func TestCaseStaleMessage(t *testing.T) {
 	}
 }
 
+func TestCaseStaleButPlausibleMessage(t *testing.T) {
+	// Inside the hook's window, yet before the instance registered: not
+	// the action's start either.
+	h := playCase(t, "13-stale-but-plausible-message.yaml")
+	started := events(h, drain.EventStarted)
+	if len(started) != 1 {
+		t.Fatalf("drains %+v", started)
+	}
+	rec := h.Checker.Records()[started[0].InstanceID]
+	if !soon(started[0].Time, rec.Started) || rec.GracefulUntil.Sub(rec.Started) < time.Hour {
+		t.Errorf("record %+v: want the drain counted from when drainer heard of it (%v), with its graceful phase", rec, started[0].Time)
+	}
+	for _, ev := range events(h, drain.EventTaskStopped) {
+		if strings.Contains(ev.Detail, "standalone") || strings.Contains(ev.Detail, "hard deadline") {
+			t.Errorf("task stopped before it could finish: %+v", ev)
+		}
+	}
+}
+
 func TestCaseFutureMessage(t *testing.T) {
 	h := playCase(t, "11-future-message.yaml")
 	started := events(h, drain.EventStarted)

@@ -135,8 +135,12 @@ func (s *Scanner) launchTimes(ctx context.Context, ids []string) (map[string]tim
 // know. It first refreshes the daemon services known per cluster.
 func (s *Scanner) busyAnswers(ctx context.Context, ids []string, at map[string]located) (map[string]bool, int) {
 	for cl, ci := range daemonProbes(ids, at) {
+		if c, ok := s.busyAt[ci.ARN]; ok && c.version == ci.Version {
+			continue // listed at this version already: nothing new to learn
+		}
 		if tasks, err := s.cloud.TasksOn(ctx, cl, ci.ARN); err == nil {
-			s.learn(cl, tasks)
+			b := s.learn(cl, tasks)
+			s.busyAt[ci.ARN] = busyAnswer{version: ci.Version, busy: b}
 		}
 	}
 	busy := make(map[string]bool, len(ids))

@@ -177,13 +177,14 @@ func TestPassCostsWhatScanDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The probe lists i-daemon (fewest tasks above zero) and learns the
-	// agent; then i-daemon (1 task, 1 daemon known) must be listed, i-web
-	// and i-busy (more tasks than daemons) and i-empty need no listing.
-	want := map[string]int{"ListClusters": 1, "ListContainerInstances": 1, "DescribeGroups": 1, "TasksOn": 2, "SetInstanceProtection": 1}
+	// agent; that listing also tells i-daemon (1 task, 1 daemon known)
+	// idle; i-web and i-busy (more tasks than daemons) and i-empty need no
+	// listing.
+	want := map[string]int{"ListClusters": 1, "ListContainerInstances": 1, "DescribeGroups": 1, "TasksOn": 1, "SetInstanceProtection": 1}
 	if fmt.Sprint(f.calls) != fmt.Sprint(want) {
 		t.Fatalf("calls %v, want %v (no DescribeInstances without a time-to-live)", f.calls, want)
 	}
-	if rep.TasksListed != 1 || rep.Groups != 1 || rep.Instances != 4 || rep.Protected != 2 || rep.ProtectionCalls != 1 {
+	if rep.TasksListed != 0 || rep.Groups != 1 || rep.Instances != 4 || rep.Protected != 2 || rep.ProtectionCalls != 1 {
 		t.Fatalf("report %+v", rep)
 	}
 	if got := f.protection; len(got) != 1 || fmt.Sprint(got[0].InstanceIDs) != "[i-busy i-web]" {
@@ -194,21 +195,22 @@ func TestPassCostsWhatScanDocuments(t *testing.T) {
 	}
 
 	// A second pass lists no instance whose record did not change (its
-	// version): only the daemon probe's listing is made again; once
-	// i-daemon's record changes, it is listed again.
+	// version), not even the daemon probe; once i-daemon's record changes,
+	// it is listed again.
 	before := f.calls["TasksOn"]
 	if rep, err = s.Pass(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if f.calls["TasksOn"]-before != 1 || rep.TasksListed != 0 {
-		t.Fatalf("%d TasksOn on an unchanged cluster (report lists %d), want the daemon probe's one", f.calls["TasksOn"]-before, rep.TasksListed)
+	if f.calls["TasksOn"]-before != 0 || rep.TasksListed != 0 {
+		t.Fatalf("%d TasksOn on an unchanged cluster (report lists %d), want none", f.calls["TasksOn"]-before, rep.TasksListed)
 	}
 	f.cis[0].Version++
-	if rep, err = s.Pass(t.Context()); err != nil {
+	before = f.calls["TasksOn"]
+	if _, err = s.Pass(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if rep.TasksListed != 1 {
-		t.Fatalf("report lists %d instances after i-daemon's record changed, want it listed again", rep.TasksListed)
+	if f.calls["TasksOn"]-before != 1 {
+		t.Fatalf("%d TasksOn after i-daemon's record changed, want it listed again, once", f.calls["TasksOn"]-before)
 	}
 
 	// With a time-to-live: one DescribeInstances for the launch times.

@@ -367,14 +367,18 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration) Report {
 	rep := Report{Scenario: name, CallsByOp: map[string]int{}, Wall: wall, Virtual: virtual}
 	now := r.h.World.Now()
-	// until is the end of each drain's share of the calls: the release and
-	// the wait for the instance to go, or drainer's last look at a drain
-	// cut short; an unfinished drain takes its share to the end.
+	// until is the end of each drain's share of the calls: when drainer
+	// was done with it (the instance gone and cleaned up after), else the
+	// release and the longest wait for the instance to go, or drainer's
+	// last look at a drain cut short; an unfinished drain takes its share
+	// to the end.
 	var until []time.Time
 	for _, id := range r.order {
 		d := r.byID[id]
 		f := d.DrainFigures
 		switch {
+		case f.Finished() && !d.completed.IsZero():
+			until = append(until, d.completed)
 		case f.Finished():
 			until = append(until, f.Released.Add(r.policy.ReleaseWait))
 		case f.Outcome == OutcomeCutShort:

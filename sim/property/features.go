@@ -20,7 +20,7 @@ var Dimensions = func() []string {
 		"service:daemon", "service:load-balanced", "service:awsvpc", "job:standalone", "job:repeating",
 		"spot:all", "spot:mixed", "spot:capacity-rebalance", "spot:agent-draining", "hosts:no-group", "hosts:spot",
 		"provider:none", "provider:protection+draining", "provider:protection-only", "provider:draining-only", "provider:neither",
-		"fault:throttling", "fault:errors", "fault:latency", "fault:stuck-stopping", "fault:leak-eni",
+		"fault:throttling", "fault:errors", "fault:latency", "fault:aws-throttling", "fault:aws-latency", "fault:stuck-stopping", "fault:leak-eni",
 		"fault:duplicate-messages", "fault:delayed-messages",
 		"message:wrong-token", "message:stale-time", "message:future-time", "message:eventbridge",
 		"message:other-hook", "message:duplicate", "message:raw", "message:spot-warning", "message:rebalance",
@@ -167,6 +167,12 @@ func Features(sc *scenario.Scenario) []string {
 			if r.Latency > 0 {
 				add("fault:latency")
 			}
+		}
+		if fl.Throttle != "" {
+			add("fault:aws-throttling")
+		}
+		if fl.Latency != "" {
+			add("fault:aws-latency")
 		}
 		if fl.StuckStoppingRate > 0 {
 			add("fault:stuck-stopping")

@@ -443,7 +443,8 @@ func (g *gen) jobs() {
 }
 
 // faults draws each kind of fault independently: API throttling, errors
-// and latency; tasks stuck in STOPPING; leaked network interfaces;
+// and latency; AWS's throttling profile and call latency; tasks stuck in
+// STOPPING; leaked network interfaces;
 // duplicated and late queue messages.
 func (g *gen) faults() {
 	f := &scenario.Faults{}
@@ -477,7 +478,15 @@ func (g *gen) faults() {
 		}
 		f.Queues = map[string]scenario.QueueFault{Queue: qf}
 	}
-	if len(f.API) > 0 || f.StuckStoppingRate > 0 || f.LeakENIRate > 0 || len(f.Queues) > 0 {
+	// AWS's own rate buckets and a per-call latency, as the emulator's
+	// aws profile has them (emulator/fault/aws.go).
+	if g.chance(0.3) {
+		f.Throttle = "aws"
+	}
+	if g.chance(0.3) {
+		f.Latency = "aws"
+	}
+	if len(f.API) > 0 || f.StuckStoppingRate > 0 || f.LeakENIRate > 0 || len(f.Queues) > 0 || f.Throttle != "" || f.Latency != "" {
 		g.sc.Faults = f
 	}
 }

@@ -27,7 +27,7 @@ type ScanReport = scan.Report
 func (c *Controller) scanner() *scan.Scanner {
 	c.scan.once.Do(func() {
 		cfg := scan.Config{IdleAfter: c.opts.IdleAfter, MaxLifetime: c.opts.MaxLifetime, Budget: c.opts.Budget}
-		c.scan.scanner = scan.NewScanner(c.opts.Cloud, c.rec, scanPolicies{c}, scan.Options{Config: cfg, Clusters: c.opts.Clusters, Clock: c.clock, Logger: c.log, OnPass: c.opts.OnScan, SweepAge: c.opts.SweepAge, Adopt: c.adopt})
+		c.scan.scanner = scan.NewScanner(c.opts.Cloud, c.rec, scanPolicies{c}, scan.Options{Config: cfg, Clusters: c.opts.Clusters, Clock: c.clock, Logger: c.log, OnPass: c.opts.OnScan, SweepAge: c.opts.SweepAge, Adopt: c.adopt, Locate: c.rec.Locate})
 	})
 	return c.scan.scanner
 }

@@ -107,6 +107,8 @@ type Reconciler struct {
 
 	randMu sync.Mutex
 	rand   *rand.Rand
+
+	located map[string]Location // by EC2 instance id, from the last scan
 }
 
 // drainState is one drain. The fields from instanceID to done belong to
@@ -687,7 +689,39 @@ func (r *Reconciler) clusters(ctx context.Context) ([]string, error) {
 	return cs, nil
 }
 
+// Location is where an EC2 instance's container instance was last seen:
+// its cluster and ARN.
+type Location struct {
+	Cluster              string
+	ContainerInstanceARN string
+}
+
+// Locate replaces what the reconciler knows of where instances'
+// container instances are (by EC2 instance id), as a scan of the served
+// clusters found them: a drain then starts with one batched
+// DescribeContainerInstances instead of a search of every cluster.
+func (r *Reconciler) Locate(at map[string]Location) {
+	r.mu.Lock()
+	r.located = at
+	r.mu.Unlock()
+}
+
+// findContainerInstance finds the container instance of instanceID in the
+// served clusters: where a scan last saw it, else by a search of each.
 func (r *Reconciler) findContainerInstance(ctx context.Context, instanceID string) (string, cloud.ContainerInstance, error) {
+	r.mu.Lock()
+	loc, known := r.located[instanceID]
+	r.mu.Unlock()
+	if known {
+		cis, err := r.cfg.Cloud.DescribeContainerInstances(ctx, loc.Cluster, []string{loc.ContainerInstanceARN})
+		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			return "", cloud.ContainerInstance{}, fmt.Errorf("describe container instance in %s: %w", loc.Cluster, err)
+		}
+		if len(cis) == 1 && cis[0].EC2InstanceID == instanceID && cis[0].Status != cloud.ContainerInstanceInactive {
+			return loc.Cluster, cis[0], nil
+		}
+		// Gone or deregistered since the scan: search.
+	}
 	clusters, err := r.clusters(ctx)
 	if err != nil {
 		return "", cloud.ContainerInstance{}, err

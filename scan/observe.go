@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/drain"
 )
 
 // located is a container instance with the cluster it was listed in.
@@ -26,6 +27,13 @@ func (s *Scanner) observe(ctx context.Context, now time.Time) (o Observation, li
 	at, err := s.containerInstances(ctx, clusters)
 	if err != nil {
 		return o, 0, err
+	}
+	if s.opts.Locate != nil {
+		locs := make(map[string]drain.Location, len(at))
+		for id, l := range at {
+			locs[id] = drain.Location{Cluster: l.cluster, ContainerInstanceARN: l.ci.ARN}
+		}
+		s.opts.Locate(locs)
 	}
 	all, err := s.cloud.DescribeGroups(ctx, nil)
 	if err != nil {

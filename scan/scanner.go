@@ -56,6 +56,10 @@ type Options struct {
 	// Terminating:Wait that no drain covers, if a lifecycle action of
 	// drainer's holds it (Plan.Waiting).
 	Adopt func(ctx context.Context, group, instanceID string) error
+	// Locate, when set, is told after each pass's listing where every
+	// container instance of the served clusters is, by EC2 instance id
+	// (drain.Reconciler.Locate).
+	Locate func(map[string]drain.Location)
 	// SweepAge is how long a network interface an ECS task left available
 	// must have been seen so before a pass deletes it (0: no sweep).
 	SweepAge time.Duration

@@ -1,0 +1,42 @@
+package drain_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/drainer-dev/drainer/drain"
+)
+
+// TestStartUsesWhereTheScanSawTheContainerInstance: a drain of an instance
+// whose container instance a scan located starts with one
+// DescribeContainerInstances, without searching the clusters
+// (ListContainerInstances); an instance it did not locate is searched for.
+func TestStartUsesWhereTheScanSawTheContainerInstance(t *testing.T) {
+	w, c, cis := attributeWorld(t)
+	ctx := t.Context()
+	rec := drain.NewReconciler(drain.Config{Cloud: c, Clock: w.Clock, Clusters: []string{"demo"}})
+	located, searched := cis[0], cis[1]
+	rec.Locate(map[string]drain.Location{located.EC2InstanceID: {Cluster: "demo", ContainerInstanceARN: located.ARN}})
+	lists := func() int {
+		n := 0
+		w.Do(func() { n = w.Calls.Count("ecs", "ListContainerInstances", "OK") })
+		return n
+	}
+	before := lists()
+	if err := rec.Start(ctx, located.EC2InstanceID, drain.Trigger{Reason: drain.ReasonOperator, Graceful: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if n := lists() - before; n != 0 {
+		t.Fatalf("%d ListContainerInstances to start the drain of a located instance, want none", n)
+	}
+	before = lists()
+	if err := rec.Start(ctx, searched.EC2InstanceID, drain.Trigger{Reason: drain.ReasonOperator, Graceful: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if n := lists() - before; n == 0 {
+		t.Fatal("the drain of an instance no scan located started without searching for it")
+	}
+	if ds := rec.Drains(); len(ds) != 2 || ds[0].ContainerInstanceARN == "" || ds[1].ContainerInstanceARN == "" {
+		t.Fatalf("drains %+v, want both recorded on their container instances", ds)
+	}
+}

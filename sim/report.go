@@ -580,7 +580,9 @@ func (rep Report) WriteText(w io.Writer) {
 			spreadText(s.Ratio, "median %.3f, p99 %.3f", s.Ratio.Median, s.Ratio.P99),
 			leftOut(s, tally{s.Stuck, "stuck"}, tally{s.NoWork, "with no work"}))
 		fmt.Fprintf(w, "  overhead after the last task STOPPED (virtual time): %s%s\n",
-			spreadText(s.Overhead, "median %s, max %s", s.Overhead.Median, s.Overhead.Max),
+			// Virtual time is exact to the nanosecond; people read tens of
+			// milliseconds.
+			spreadText(s.Overhead, "median %s, max %s", s.Overhead.Median.Round(10*time.Millisecond), s.Overhead.Max.Round(10*time.Millisecond)),
 			leftOut(s, tally{s.Overdue, string(OutcomeOverdue)}))
 		fmt.Fprintf(w, "  API calls per released instance (ECS, Auto Scaling, EC2): %s%s\n",
 			spreadText(s.Calls, "median %d, max %d", s.Calls.Median, s.Calls.Max),
@@ -602,7 +604,7 @@ func (rep Report) WriteText(w io.Writer) {
 				ratio = fmt.Sprintf("%.3f", r)
 			}
 			if d.Measured() {
-				overhead = d.Overhead.String()
+				overhead = d.Overhead.Round(10 * time.Millisecond).String()
 			}
 			line := fmt.Sprintf("  %-20s %-18s %-10s %6d %10s %10s %7s %9s %6d", d.InstanceID, d.Reason, d.Outcome, d.Moved, drainTime, d.Floor.Round(time.Second), ratio, overhead, d.Calls)
 			if d.Why != "" {

@@ -112,7 +112,10 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 		if !pol.Drain && !c.draining(n.InstanceID) {
 			return c.letGo(ctx, n)
 		}
-		return c.start(ctx, n.InstanceID, t)
+		// Taking up a lifecycle action goes before the looks at drains
+		// already under way: until its drain is recorded, nothing keeps
+		// the action alive.
+		return c.start(cloud.WithPriority(ctx, cloud.PriorityUrgent), n.InstanceID, t)
 	case intake.SpotInterruption:
 		if ok, err := c.spot(ctx, n, n.InstanceID); !ok || err != nil {
 			return err

@@ -40,3 +40,19 @@ func TestStartUsesWhereTheScanSawTheContainerInstance(t *testing.T) {
 		t.Fatalf("drains %+v, want both recorded on their container instances", ds)
 	}
 }
+
+// TestStartSetsDraining: a drain sets its container instance DRAINING as
+// it starts, so that ECS begins moving the service tasks before the
+// drain's first look, which may wait its turn for AWS's rate limits.
+func TestStartSetsDraining(t *testing.T) {
+	w, c, cis := attributeWorld(t)
+	ctx := t.Context()
+	rec := drain.NewReconciler(drain.Config{Cloud: c, Clock: w.Clock, Clusters: []string{"demo"}})
+	if err := rec.Start(ctx, cis[0].EC2InstanceID, drain.Trigger{Reason: drain.ReasonOperator, Graceful: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.DescribeContainerInstances(ctx, "demo", []string{cis[0].ARN})
+	if err != nil || len(got) != 1 || got[0].Status != "DRAINING" {
+		t.Fatalf("after Start, before any look: %+v, %v; want DRAINING", got, err)
+	}
+}

@@ -199,7 +199,10 @@ var ErrOtherDrainer = errors.New("drained under a hook drainer does not own")
 // Start begins a drain of instanceID for trigger t, or joins it to the
 // drain already under way (earliest deadlines win). It returns once the
 // drain is recorded durably on the container instance, so the caller may
-// then acknowledge the trigger (delete its queue message). A container
+// then acknowledge the trigger (delete its queue message); by then the
+// container instance is also set DRAINING and the lifecycle actions of
+// drainer's hooks holding it are heartbeated, without waiting for the
+// drain's first look. A container
 // instance with no room left for custom attributes (cloud.ErrAttributeLimit)
 // gets a warning and an EventNotRecorded instead, and the drain runs from
 // memory: it does not survive a restart of drainer.
@@ -311,6 +314,20 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	}
 	if unrecorded != nil {
 		r.notRecorded(d, unrecorded)
+	}
+	if rec.Held() && !d.completed {
+		// Heartbeats begin now, not at the first look, which may wait
+		// behind a thousand others for AWS's rate limits.
+		if actions, timeouts, err := r.heldBy(ctx, d); err == nil {
+			r.keepAlive(d, actions, timeouts)
+		}
+	}
+	if ci.Status == cloud.ContainerInstanceActive {
+		// So does DRAINING: ECS starts moving the service tasks at once.
+		// A refusal is the first look's to retry.
+		if failures, err := r.cfg.Cloud.DrainContainerInstances(ctx, cluster, []string{ci.ARN}); err != nil || len(failures) > 0 {
+			r.log.Warn("drain: DRAINING not set at the start; the first look retries", "instance", instanceID, "error", err, "failures", failures)
+		}
 	}
 	r.schedule(d, r.cfg.Clock.Now())
 	return nil

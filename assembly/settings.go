@@ -329,7 +329,6 @@ func (s Settings) policies() (drain.Policy, controller.Options, error) {
 		Budget:           s.Budget,
 		ProtectDefault:   s.Protect,
 		DrainDefault:     controller.Bool(s.DrainWithoutProvider),
-		Hooks:            s.Hooks,
 		SweepAge:         scan.SweepAge(s.ScanInterval),
 	}
 	pol, copts, err := controller.Preset(s.Preset, copts)

@@ -58,9 +58,6 @@ type Options struct {
 	// available once seen so for that long (0: they do not sweep).
 	SweepAge time.Duration
 
-	// Hooks are the termination lifecycle hooks drainer owns (default
-	// drain.DefaultHook): lifecycle actions of any other hook are ignored.
-	Hooks []string
 	// OnIgnored, when set, is told of each notice left alone, with one of
 	// the Ignored… reasons.
 	OnIgnored func(kind intake.Kind, reason string)
@@ -236,14 +233,7 @@ func (c *Controller) notDrained(ctx context.Context, instanceID string) (bool, e
 
 // draining reports whether a drain of instanceID is under way (a lifecycle
 // action for it then joins the drain whatever the group's policy).
-func (c *Controller) draining(instanceID string) bool {
-	for _, d := range c.rec.Drains() {
-		if d.InstanceID == instanceID {
-			return true
-		}
-	}
-	return false
-}
+func (c *Controller) draining(instanceID string) bool { return c.rec.Draining(instanceID) }
 
 func (c *Controller) start(ctx context.Context, instanceID string, t drain.Trigger) error {
 	// Voluntary reasons wait for the budget: the error keeps the message,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -72,13 +71,7 @@ type servedAnswer struct {
 }
 
 // owns reports whether drainer owns hook.
-func (c *Controller) owns(hook string) bool {
-	hooks := c.opts.Hooks
-	if len(hooks) == 0 {
-		hooks = []string{drain.DefaultHook}
-	}
-	return slices.Contains(hooks, hook)
-}
+func (c *Controller) owns(hook string) bool { return c.rec.Owns(hook) }
 
 // ignore logs and counts a notice drainer leaves alone.
 func (c *Controller) ignore(n intake.Notice, reason, detail string) {

@@ -792,6 +792,15 @@ func (r *Reconciler) hook(ctx context.Context, group, name string) (cloud.Lifecy
 	return cloud.LifecycleHook{}, fmt.Errorf("hook %s of group %s: %w", name, group, cloud.ErrNotFound)
 }
 
+// Draining reports whether a drain of instanceID is under way (one Drains
+// would list).
+func (r *Reconciler) Draining(instanceID string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.drains[instanceID]
+	return d != nil && d.view != nil
+}
+
 // Owns reports whether hook is one of the termination hooks drainer owns
 // (Config.Hooks).
 func (r *Reconciler) Owns(hook string) bool {

@@ -168,26 +168,21 @@ func TestCaseWrongToken(t *testing.T) {
 }
 
 func TestCaseStaleMessage(t *testing.T) {
-	h := playCase(t, "10-stale-message.yaml")
-	started := events(h, drain.EventStarted)
-	if len(started) != 1 {
-		t.Fatalf("drains %+v", started)
-	}
-	rec := h.Checker.Records()[started[0].InstanceID]
-	if !soon(started[0].Time, rec.Started) || rec.GracefulUntil.Sub(rec.Started) < time.Hour {
-		t.Errorf("record %+v: want the drain counted from when drainer heard of it (%v), with its graceful phase", rec, started[0].Time)
-	}
-	for _, ev := range events(h, drain.EventTaskStopped) {
-		if strings.Contains(ev.Detail, "hard deadline") {
-			t.Errorf("task stopped at the hard deadline: %+v", ev)
-		}
-	}
+	countedFromNow(t, "10-stale-message.yaml", "hard deadline")
 }
 
 func TestCaseStaleButPlausibleMessage(t *testing.T) {
 	// Inside the hook's window, yet before the instance registered: not
 	// the action's start either.
-	h := playCase(t, "13-stale-but-plausible-message.yaml")
+	countedFromNow(t, "13-stale-but-plausible-message.yaml", "standalone", "hard deadline")
+}
+
+// countedFromNow plays a case whose one drain must count from when drainer
+// heard of it, with its graceful phase, and stop no task for a reason
+// naming one of stopped.
+func countedFromNow(t *testing.T, file string, stopped ...string) {
+	t.Helper()
+	h := playCase(t, file)
 	started := events(h, drain.EventStarted)
 	if len(started) != 1 {
 		t.Fatalf("drains %+v", started)
@@ -197,8 +192,10 @@ func TestCaseStaleButPlausibleMessage(t *testing.T) {
 		t.Errorf("record %+v: want the drain counted from when drainer heard of it (%v), with its graceful phase", rec, started[0].Time)
 	}
 	for _, ev := range events(h, drain.EventTaskStopped) {
-		if strings.Contains(ev.Detail, "standalone") || strings.Contains(ev.Detail, "hard deadline") {
-			t.Errorf("task stopped before it could finish: %+v", ev)
+		for _, why := range stopped {
+			if strings.Contains(ev.Detail, why) {
+				t.Errorf("task stopped before it could finish (%s): %+v", why, ev)
+			}
 		}
 	}
 }

@@ -141,7 +141,7 @@ func (s *Settings) Set(name, value string) error {
 			// A drain records the hook holding its instance in an ECS
 			// attribute; Auto Scaling allows names ECS cannot store.
 			if err := cloud.ValidateAttribute(drain.AttrHook, h); err != nil {
-				return fmt.Errorf("--hook %q: drainer records the hook's name on the container instance, and ECS refuses it (%v): use a shorter name for drainer's hook", h, err)
+				return fmt.Errorf("--hook %q: drainer records the hook's name on the container instance, and ECS refuses it (%v): name drainer's hook as ECS can store it (at most 128 letters, digits, hyphens, underscores, periods, slashes, colons)", h, err)
 			}
 		}
 		s.Hooks = append(s.Hooks, list...)

@@ -163,15 +163,18 @@ func (c *Controller) askServed(ctx context.Context, group, instanceID string) (b
 // group, asking Auto Scaling itself: a heartbeat by instance id (never by
 // the message's token, which may be wrong) succeeds only for a pending
 // action, and extends it, which drainer would do anyway.
-func (c *Controller) pending(ctx context.Context, group, hook, instanceID string) (bool, error) {
-	err := c.opts.Cloud.RecordLifecycleActionHeartbeat(ctx, cloud.LifecycleAction{Group: group, Hook: hook, InstanceID: instanceID})
+func (c *Controller) pending(ctx context.Context, group, hook, instanceID string) (beat time.Time, ok bool, err error) {
+	// The heartbeat that verifies is the action's first extension too:
+	// the drain's own heartbeats count from the moment it was sent.
+	beat = c.clock.Now()
+	err = c.opts.Cloud.RecordLifecycleActionHeartbeat(ctx, cloud.LifecycleAction{Group: group, Hook: hook, InstanceID: instanceID})
 	switch {
 	case err == nil:
-		return true, nil
+		return beat, true, nil
 	case errors.Is(err, cloud.ErrNoActiveLifecycleAction), errors.Is(err, cloud.ErrNotFound):
-		return false, nil
+		return time.Time{}, false, nil
 	}
-	return false, fmt.Errorf("lifecycle action of %s for hook %s: %w", instanceID, hook, err)
+	return time.Time{}, false, fmt.Errorf("lifecycle action of %s for hook %s: %w", instanceID, hook, err)
 }
 
 // adopt takes up an instance in Terminating:Wait that no drain covers
@@ -195,7 +198,7 @@ func (c *Controller) adopt(ctx context.Context, group, instanceID string) error 
 		if h.Transition != cloud.LifecycleTransitionTerminating || !c.owns(h.Name) {
 			continue
 		}
-		pending, err := c.pending(ctx, group, h.Name, instanceID)
+		beat, pending, err := c.pending(ctx, group, h.Name, instanceID)
 		if err != nil {
 			return err
 		}
@@ -204,7 +207,7 @@ func (c *Controller) adopt(ctx context.Context, group, instanceID string) error 
 		}
 		at := c.terminatingSince(ctx, instanceID)
 		c.log.Info("taking up a lifecycle action no drain covers", "instance", instanceID, "group", group, "hook", h.Name, "since", at)
-		if err := c.start(ctx, instanceID, drain.Trigger{Reason: drain.ReasonLifecycle, At: at, Group: group, Hook: h.Name, HookGlobalTimeout: h.GlobalTimeout}); err != nil {
+		if err := c.start(ctx, instanceID, drain.Trigger{Reason: drain.ReasonLifecycle, At: at, Group: group, Hook: h.Name, HookGlobalTimeout: h.GlobalTimeout, Beat: beat}); err != nil {
 			return err
 		}
 	}

@@ -82,8 +82,10 @@ type beat struct {
 
 // keepAlive makes sure the drain's lifecycle actions are heartbeated: the
 // first of actions is the recorded one, timeouts their hooks' heartbeat
-// timeouts. The caller holds d.mu (a look saw the actions pending).
-func (r *Reconciler) keepAlive(d *drainState, actions []cloud.LifecycleAction, timeouts []time.Duration) {
+// timeouts. extended, when not zero, is when the caller last extended the
+// action of hook (Trigger.Beat). The caller holds d.mu (a look saw the
+// actions pending).
+func (r *Reconciler) keepAlive(d *drainState, actions []cloud.LifecycleAction, timeouts []time.Duration, hook string, extended time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.cfg.Clock.Now()
@@ -98,13 +100,17 @@ func (r *Reconciler) keepAlive(d *drainState, actions []cloud.LifecycleAction, t
 				old = b
 			}
 		}
-		if old != nil && old.action == a && old.timeout == timeouts[i] {
+		fresher := a.Hook == hook && !extended.IsZero() && !extended.After(now) && (old == nil || extended.After(old.last))
+		if old != nil && old.action == a && old.timeout == timeouts[i] && !fresher {
 			kept = append(kept, old)
 			continue
 		}
 		nb := &beat{d: d, action: a, timeout: timeouts[i]}
 		if old != nil {
 			nb.last, nb.gone = old.last, old.gone && old.action.Token == a.Token
+		}
+		if fresher {
+			nb.last, nb.gone = extended, false
 		}
 		if !nb.gone {
 			nb.entry = r.beats.Push(NextHeartbeat(nb.last, nb.timeout, now), nb)

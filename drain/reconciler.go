@@ -319,7 +319,7 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		// Heartbeats begin now, not at the first look, which may wait
 		// behind a thousand others for AWS's rate limits.
 		if actions, timeouts, err := r.heldBy(ctx, d); err == nil {
-			r.keepAlive(d, actions, timeouts)
+			r.keepAlive(d, actions, timeouts, t.Hook, t.Beat)
 		}
 	}
 	if ci.Status == cloud.ContainerInstanceActive {

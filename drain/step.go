@@ -265,7 +265,7 @@ func (r *Reconciler) observeAction(ctx context.Context, d *drainState, o Observa
 		if !o.ActionPending {
 			r.stopBeats(d)
 		} else if actions, timeouts, err := r.heldBy(ctx, d); err == nil {
-			r.keepAlive(d, actions, timeouts)
+			r.keepAlive(d, actions, timeouts, "", time.Time{})
 		} else {
 			r.log.Warn("lifecycle hooks unknown: the actions are not heartbeated", "instance", d.instanceID, "group", d.record.Group, "error", err)
 		}

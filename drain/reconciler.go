@@ -149,6 +149,10 @@ type drainState struct {
 	// instance's tasks were listed once DRAINING (observeTasks).
 	tasks  map[string]Task
 	listed bool
+	// tasksAt is the container instance's record version
+	// (cloud.ContainerInstance.Version) when its live tasks were last
+	// read; 0: not known.
+	tasksAt int64
 
 	entry *due.Entry[*drainState] // its next look; nil when none is queued
 	view  *Status                 // what Drains shows; nil until recorded

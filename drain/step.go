@@ -157,6 +157,15 @@ func (r *Reconciler) observeTasks(ctx context.Context, d *drainState, ci cloud.C
 	if d.tasks == nil {
 		d.tasks = map[string]Task{}
 	}
+	if d.listed && ci.Version > 0 && ci.Version == d.tasksAt {
+		// ECS counts up a container instance's version at every change
+		// that emits a container instance state change event, task
+		// placements and stops among them (ECS API reference,
+		// ContainerInstance: version): at the same version no task here
+		// has stopped since they were read, and a held drain's look costs
+		// no DescribeTasks.
+		return nil
+	}
 	var live []string
 	for arn, t := range d.tasks {
 		if !t.Stopped() {
@@ -173,6 +182,7 @@ func (r *Reconciler) observeTasks(ctx context.Context, d *drainState, ci cloud.C
 		}
 	}
 	if d.listed && ci.RunningTasks+ci.PendingTasks <= counted {
+		d.tasksAt = ci.Version
 		return nil
 	}
 	var fresh []string
@@ -187,8 +197,11 @@ func (r *Reconciler) observeTasks(ctx context.Context, d *drainState, ci cloud.C
 			}
 		}
 	}
-	d.listed = true
-	return r.describeTasks(ctx, d, fresh)
+	if err := r.describeTasks(ctx, d, fresh); err != nil {
+		return err
+	}
+	d.listed, d.tasksAt = true, ci.Version
+	return nil
 }
 
 // describeTasks reads tasks into d.tasks; a task ECS no longer keeps (it
@@ -309,6 +322,12 @@ func (r *Reconciler) act(ctx context.Context, d *drainState, o Observation, dec 
 	case ActStopTask:
 		if err := c.StopTask(ctx, d.cluster, a.Task, a.Reason); err != nil && !errors.Is(err, cloud.ErrNotFound) {
 			return err
+		}
+		if t, ok := d.tasks[a.Task]; ok {
+			// ECS took the request: known without reading it back (the
+			// task's version-unchanged looks do not describe it again).
+			t.DesiredStatus = "STOPPED"
+			d.tasks[a.Task] = t
 		}
 		r.emit(Event{Type: EventTaskStopped, Time: o.Now, InstanceID: d.instanceID, Cluster: d.cluster, Reason: d.record.Reason, Phase: dec.Phase, Detail: a.Task + ": " + a.Reason})
 	case ActDeregister:

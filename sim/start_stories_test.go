@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/fault"
@@ -69,5 +71,58 @@ func TestTakingUpAnActionHeartbeatsItOnce(t *testing.T) {
 			t.Errorf("heartbeat %d came %v after the one before, want half the 5 min heartbeat timeout", i+1, gap)
 		}
 	}
+	checkClean(t, h)
+}
+
+// TestAHeldDrainLooksWithoutDescribingTasks: while the container instance's
+// version stays (no task placed or stopped there), a look at a held drain
+// reads the instance and its container instance, not its tasks again.
+func TestAHeldDrainLooksWithoutDescribingTasks(t *testing.T) {
+	three := 3
+	sc, err := scenario.ParseYAML([]byte(strings.Replace(cluster, "SPOT", "0", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At 3 min every instance runs one of the 20-minute batch jobs: the
+	// drain waits for it once its service tasks have moved.
+	sc.Timeline = []scenario.Step{{At: at(3 * time.Minute), Action: scenario.ActionSetDesired, Group: "prod-asg", Count: &three}}
+	settings := assembly.DefaultSettings()
+	settings.ScanInterval = 0 // only the drain's own calls
+	h, err := New(sc, Options{Queue: "drainer", Settings: &settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type window struct{ describeTasks, describeCIs int }
+	var quiet window
+	var from, to time.Time
+	h.World.Calls.OnCall(func(c emulator.Call) {
+		if c.Caller != Caller || from.IsZero() || c.Time.Before(from) || !c.Time.Before(to) {
+			return
+		}
+		switch c.Operation {
+		case "DescribeTasks":
+			quiet.describeTasks++
+		case "DescribeContainerInstances":
+			quiet.describeCIs++
+		}
+	})
+	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventStarted)) == 1 })
+	start := h.World.Now()
+	from, to = start.Add(6*time.Minute), start.Add(16*time.Minute)
+	h.RunUntil(to, nil)
+	if got := events(h, drain.EventCompleted); len(got) != 0 {
+		t.Fatalf("the drain completed before its batch job ended: %+v", got)
+	}
+	if quiet.describeCIs < 4 {
+		t.Fatalf("%d looks (DescribeContainerInstances) in 10 quiet minutes, want one every 2 min", quiet.describeCIs)
+	}
+	if quiet.describeTasks != 0 {
+		t.Errorf("%d DescribeTasks in 10 minutes when no task stopped on the instance, want 0", quiet.describeTasks)
+	}
+	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 1 })
+	if len(events(h, drain.EventCompleted)) != 1 {
+		t.Fatal("the drain did not complete once its batch job ended")
+	}
+	h.RunFor(5 * time.Minute)
 	checkClean(t, h)
 }

@@ -73,6 +73,8 @@ type Controller struct {
 	pol   policies
 	scan  scanState
 	own   ownership
+	// takeUps holds one lifecycle action's messages to one at a time.
+	takeUps takeUps
 }
 
 // New returns a Controller driving rec.
@@ -97,6 +99,15 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 	case intake.LifecycleAction:
 		if !n.Terminating() {
 			return nil // launch hooks are not drainer's business
+		}
+		unlock, err := c.takeUps.lock(ctx, n.InstanceID+"\x00"+n.Group+"\x00"+n.HookName)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if c.rec.KeepsAlive(n.InstanceID, n.Group, n.HookName, n.Token) {
+			c.log.Debug("lifecycle action already kept alive by its drain", "instance", n.InstanceID, "hook", n.HookName)
+			return nil
 		}
 		beat, ok, err := c.ours(ctx, n)
 		if !ok || err != nil {

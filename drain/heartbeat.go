@@ -236,3 +236,29 @@ func (r *Reconciler) random() float64 {
 	defer r.randMu.Unlock()
 	return r.rand.Float64()
 }
+
+// KeepsAlive reports whether a drain under way already keeps alive the
+// lifecycle action of hook on group for instanceID: Auto Scaling accepted
+// one of its heartbeats and has not said the action is gone, and token
+// (when both are known) is the same action's. A message for that action
+// (SQS's at-least-once delivery, or one action notified both by the hook
+// and through EventBridge) then needs no call: verifying it again would
+// cost another heartbeat in Auto Scaling's one bucket per message.
+func (r *Reconciler) KeepsAlive(instanceID, group, hook, token string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.drains[instanceID]
+	if d == nil {
+		return false
+	}
+	for _, b := range d.beats {
+		a := b.action
+		if a.Group != group || a.Hook != hook || b.gone || b.last.IsZero() {
+			continue
+		}
+		if a.Token == "" || token == "" || a.Token == token {
+			return true
+		}
+	}
+	return false
+}

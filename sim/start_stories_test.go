@@ -126,3 +126,39 @@ func TestAHeldDrainLooksWithoutDescribingTasks(t *testing.T) {
 	h.RunFor(5 * time.Minute)
 	checkClean(t, h)
 }
+
+// TestAnActionNotifiedTwiceIsVerifiedOnce: with the hook notifying the
+// queue and EventBridge routing lifecycle actions to it too, every action
+// arrives twice. The second message finds the action kept alive by its
+// drain and costs no call.
+func TestAnActionNotifiedTwiceIsVerifiedOnce(t *testing.T) {
+	three := 3
+	sc, err := scenario.ParseYAML([]byte(strings.Replace(cluster, "SPOT", "0", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Rules = append(sc.Rules, scenario.Rule{Name: "lifecycle", Queue: "drainer",
+		Pattern: []byte(`{"source":["aws.autoscaling"],"detail-type":["EC2 Instance-terminate Lifecycle Action"]}`)})
+	sc.Timeline = []scenario.Step{{At: at(3 * time.Minute), Action: scenario.ActionSetDesired, Group: "prod-asg", Count: &three}}
+	h, err := New(sc, Options{Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var beats []time.Time
+	h.World.Calls.OnCall(func(c emulator.Call) {
+		if c.Caller == Caller && c.Operation == "RecordLifecycleActionHeartbeat" {
+			beats = append(beats, c.Time)
+		}
+	})
+	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventStarted)) == 1 })
+	h.RunFor(time.Minute) // both messages are in by now
+	if len(beats) != 1 {
+		t.Fatalf("%d heartbeats for one action notified twice, want 1", len(beats))
+	}
+	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 1 })
+	if h.Handled["failed"] != 0 {
+		t.Errorf("messages failed: %v", h.Handled)
+	}
+	h.RunFor(5 * time.Minute)
+	checkClean(t, h)
+}

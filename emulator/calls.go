@@ -21,6 +21,24 @@ type Call struct {
 	Operation string    `json:"operation"`
 	// Outcome is "OK" or the AWS error code answered.
 	Outcome string `json:"outcome"`
+	// Part is the part of the caller that made the call, as its
+	// User-Agent names it with SDK metadata "md/priority#NAME" (drainer
+	// names its calls' priority: "background" for its scans); "" when it
+	// names none.
+	Part string `json:"part,omitempty"`
+}
+
+// partSep joins a caller's name and part in the caller string the front
+// passes to the world (CallerPart).
+const partSep = "\x1f"
+
+// CallerPart names a call's caller and the part of it that made the call
+// (Call.Part) in one caller string, for World.Call and Invoke.
+func CallerPart(caller, part string) string {
+	if part == "" {
+		return caller
+	}
+	return caller + partSep + part
 }
 
 // CallLog keeps the most recent calls and exact counts of all of them: by
@@ -175,7 +193,8 @@ func (w *World) call(caller, service, op string, input any, fn func() error) err
 				outcome = "InternalError"
 			}
 		}
-		w.Calls.add(Call{Time: now, Caller: caller, Service: service, Operation: op, Outcome: outcome}, input)
+		name, part, _ := strings.Cut(caller, partSep)
+		w.Calls.add(Call{Time: now, Caller: name, Service: service, Operation: op, Outcome: outcome, Part: part}, input)
 	})
 	return err
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/assembly"
+	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/intake"
@@ -249,10 +250,12 @@ type benchResult struct {
 	calls []benchCall
 }
 
-// benchCall is one of drainer's calls: when, and its service:operation.
+// benchCall is one of drainer's calls: when, its service:operation, and
+// whether the periodic scans made it.
 type benchCall struct {
-	at time.Time
-	op string
+	at   time.Time
+	op   string
+	scan bool
 }
 
 // playBench plays the scenario at path as its command does.
@@ -266,7 +269,7 @@ func playBench(b *testing.B, path string) benchResult {
 	var res benchResult
 	run.World.Calls.OnCall(func(c emulator.Call) {
 		if c.Caller == Caller && c.Service != "sqs" {
-			res.calls = append(res.calls, benchCall{c.Time, c.Service + ":" + c.Operation})
+			res.calls = append(res.calls, benchCall{c.Time, c.Service + ":" + c.Operation, c.Part == cloud.PriorityBackground.String()})
 		}
 	})
 	h, err := Attach(run, Options{Queue: "drainer", Settings: &settings})
@@ -287,18 +290,24 @@ func playBench(b *testing.B, path string) benchResult {
 }
 
 // window returns drainer's calls (other than the queue's) made in [from,
-// to), by operation, and their number.
-func (r benchResult) window(from, to time.Time) (map[string]int, int) {
+// to), by operation, and their number; scans is how many of them the
+// periodic scans made (named "scan:" in ops).
+func (r benchResult) window(from, to time.Time) (ops map[string]int, n, scans int) {
 	i, _ := slices.BinarySearchFunc(r.calls, from, func(c benchCall, t time.Time) int { return c.at.Compare(t) })
-	ops, n := map[string]int{}, 0
+	ops = map[string]int{}
 	for _, c := range r.calls[i:] {
 		if !c.at.Before(to) {
 			break
 		}
-		ops[c.op]++
+		if c.scan {
+			ops["scan:"+c.op]++
+			scans++
+		} else {
+			ops[c.op]++
+		}
 		n++
 	}
-	return ops, n
+	return ops, n, scans
 }
 
 // report reports the play's figures as the benchmark's metrics, and with
@@ -322,6 +331,7 @@ func (r benchResult) report(b *testing.B) {
 	if s.Calls.N > 0 {
 		b.ReportMetric(float64(s.Calls.Median), "calls/drain-median")
 		b.ReportMetric(float64(s.Calls.Max), "calls/drain-max")
+		b.ReportMetric(float64(s.ScanCalls.Median), "scan-calls/drain-median")
 	}
 	peak := 0.0
 	for _, bk := range r.rep.Buckets {
@@ -340,20 +350,21 @@ func (r benchResult) report(b *testing.B) {
 		if d.Finished() {
 			end = d.Released.Add(time.Nanosecond)
 		}
-		ops, n := r.window(d.Started, end)
-		fmt.Fprintf(&buf, "  the first drain (%s, %v): %d calls by every part of drainer:%s\n", d.Outcome, end.Sub(d.Started).Round(time.Second), n, opsText(ops))
+		ops, n, scans := r.window(d.Started, end)
+		fmt.Fprintf(&buf, "  the first drain (%s, %v): %d calls by every part of drainer, %d of them the scans':%s\n", d.Outcome, end.Sub(d.Started).Round(time.Second), n, scans, opsText(ops))
 		if d.Finished() {
-			ops, n := r.window(end, end.Add(r.releaseWait))
-			fmt.Fprintf(&buf, "  then the %v after its release: %d calls:%s\n", r.releaseWait, n, opsText(ops))
+			ops, n, scans := r.window(end, end.Add(r.releaseWait))
+			fmt.Fprintf(&buf, "  then the %v after its release: %d calls, %d of them the scans':%s\n", r.releaseWait, n, scans, opsText(ops))
 		}
 		for _, h := range []int{2, 10} {
 			from := d.Started.Add(time.Duration(h-1) * time.Hour)
 			if from.Add(time.Hour).After(end) {
 				continue
 			}
-			ops, n := r.window(from, from.Add(time.Hour))
-			b.ReportMetric(float64(n), fmt.Sprintf("calls-h%d", h))
-			fmt.Fprintf(&buf, "  its hour %d: %d calls:%s\n", h, n, opsText(ops))
+			ops, n, scans := r.window(from, from.Add(time.Hour))
+			b.ReportMetric(float64(n-scans), fmt.Sprintf("own-calls-h%d", h))
+			b.ReportMetric(float64(scans), fmt.Sprintf("scan-calls-h%d", h))
+			fmt.Fprintf(&buf, "  its hour %d: %d calls of its own, and the scans' %d:%s\n", h, n-scans, scans, opsText(ops))
 		}
 	}
 	// With no drain under way, drainer's calls are its scans' (and the
@@ -369,7 +380,7 @@ func (r benchResult) report(b *testing.B) {
 		}
 	}
 	if len(r.rep.Drains) > 0 && r.end.Sub(quiet) >= 10*time.Minute {
-		ops, n := r.window(quiet, r.end)
+		ops, n, _ := r.window(quiet, r.end)
 		perMin := float64(n) / r.end.Sub(quiet).Minutes()
 		b.ReportMetric(perMin, "quiet-calls/min")
 		fmt.Fprintf(&buf, "  with no drain under way (the last %v): %.1f calls a minute:%s\n", r.end.Sub(quiet).Round(time.Second), perMin, opsText(ops))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/awsid"
+	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/ec2"
@@ -78,9 +79,13 @@ type DrainFigures struct {
 	// OutcomeReleased only (see Measured), zero otherwise.
 	Overhead time.Duration
 	// Calls is the ECS, Auto Scaling, EC2 and EventBridge calls drainer made
-	// for this drain: each call made while n drains were under way counts
-	// 1/n to each (queue reads are counted apart, see Report).
-	Calls int
+	// for this drain, its periodic scans' aside: each call made while n
+	// drains were under way counts 1/n to each (queue reads are counted
+	// apart, see Report). ScanCalls is its share, counted the same way, of
+	// the calls the scans made meanwhile (their calls name the priority
+	// "background", Call.Part): the scans run whether drains run or not.
+	Calls     int
+	ScanCalls int
 }
 
 // Ratio is drain time over floor, and whether it is measured: only for a
@@ -148,7 +153,7 @@ type Recorder struct {
 	// calls are drainer's calls other than the queue's, as runs of calls
 	// at one instant, in time order: the drains' shares of them are
 	// computed at the end, however many calls the run makes.
-	calls []callRun
+	calls, scanCalls []callRun
 }
 
 // callRun is n calls made at one instant.
@@ -198,11 +203,15 @@ func Record(h *Harness, policy drain.Policy) *Recorder {
 		if c.Caller != Caller || c.Service == "sqs" {
 			return
 		}
-		if last := len(r.calls) - 1; last >= 0 && r.calls[last].at.Equal(c.Time) {
-			r.calls[last].n++
+		runs := &r.calls
+		if c.Part == cloud.PriorityBackground.String() {
+			runs = &r.scanCalls
+		}
+		if last := len(*runs) - 1; last >= 0 && (*runs)[last].at.Equal(c.Time) {
+			(*runs)[last].n++
 			return
 		}
-		r.calls = append(r.calls, callRun{at: c.Time, n: 1})
+		*runs = append(*runs, callRun{at: c.Time, n: 1})
 	})
 	h.OnDrainEvent(r.event)
 	return r
@@ -408,10 +417,13 @@ func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration
 	for i, d := range rep.Drains {
 		starts[i] = d.Started
 	}
+	// Shares are sums of fractions; a hair is added so that an exact half
+	// rounds up whatever the floating-point order.
 	for i, share := range shares(r.calls, starts, until) {
-		// Shares are sums of fractions; a hair is added so that an exact
-		// half rounds up whatever the floating-point order.
 		rep.Drains[i].Calls = int(math.Round(share + 1e-9))
+	}
+	for i, share := range shares(r.scanCalls, starts, until) {
+		rep.Drains[i].ScanCalls = int(math.Round(share + 1e-9))
 	}
 	rep.Violations = append(r.h.Checker.Violations(), r.h.Checker.Final()...)
 	return rep
@@ -511,11 +523,13 @@ type Summary struct {
 	// TasksMoved is the service tasks on the instances drainer released.
 	TasksMoved int
 	// Ratio is drain time over floor (DrainFigures.Ratio), Overhead
-	// drainer's overhead (OutcomeReleased only), Calls the calls of each
-	// drain drainer released.
-	Ratio    Spread[float64]
-	Overhead Spread[time.Duration]
-	Calls    Spread[int]
+	// drainer's overhead (OutcomeReleased only), Calls the own calls of
+	// each drain drainer released and ScanCalls their shares of the scans'
+	// (DrainFigures).
+	Ratio     Spread[float64]
+	Overhead  Spread[time.Duration]
+	Calls     Spread[int]
+	ScanCalls Spread[int]
 }
 
 // Summarize computes the headline figures. Drains cut short or
@@ -524,7 +538,7 @@ type Summary struct {
 func (rep Report) Summarize() Summary {
 	var ratios []float64
 	var over []time.Duration
-	var calls []int
+	var calls, scanCalls []int
 	s := Summary{Drains: len(rep.Drains)}
 	for _, d := range rep.Drains {
 		switch d.Outcome {
@@ -552,9 +566,10 @@ func (rep Report) Summarize() Summary {
 			over = append(over, d.Overhead)
 		}
 		calls = append(calls, d.Calls)
+		scanCalls = append(scanCalls, d.ScanCalls)
 		s.TasksMoved += d.Moved
 	}
-	s.Ratio, s.Overhead, s.Calls = spreadOf(ratios), spreadOf(over), spreadOf(calls)
+	s.Ratio, s.Overhead, s.Calls, s.ScanCalls = spreadOf(ratios), spreadOf(over), spreadOf(calls), spreadOf(scanCalls)
 	return s
 }
 
@@ -587,6 +602,8 @@ func (rep Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  API calls per released instance (ECS, Auto Scaling, EC2): %s%s\n",
 			spreadText(s.Calls, "median %d, max %d", s.Calls.Median, s.Calls.Max),
 			leftOut(s))
+		fmt.Fprintf(w, "    and its share of the periodic scans' calls meanwhile: %s\n",
+			spreadText(s.ScanCalls, "median %d, max %d", s.ScanCalls.Median, s.ScanCalls.Max))
 	}
 	fmt.Fprintf(w, "  all calls: %d, of which %d reading the queue's event stream\n", rep.Calls, rep.QueueCalls)
 	for _, b := range rep.Buckets {
@@ -594,7 +611,7 @@ func (rep Report) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  invariants: %d violations\n", len(rep.Violations))
 	if s.Drains > 0 {
-		fmt.Fprintf(w, "  %-20s %-18s %-10s %6s %10s %10s %7s %9s %6s\n", "instance", "reason", "outcome", "moved", "drain", "floor", "ratio", "overhead", "calls")
+		fmt.Fprintf(w, "  %-20s %-18s %-10s %6s %10s %10s %7s %9s %6s %6s\n", "instance", "reason", "outcome", "moved", "drain", "floor", "ratio", "overhead", "calls", "scans")
 		for _, d := range rep.Drains {
 			drainTime, ratio, overhead := "-", "-", "-"
 			if !d.Ended.IsZero() {
@@ -606,7 +623,7 @@ func (rep Report) WriteText(w io.Writer) {
 			if d.Measured() {
 				overhead = d.Overhead.Round(10 * time.Millisecond).String()
 			}
-			line := fmt.Sprintf("  %-20s %-18s %-10s %6d %10s %10s %7s %9s %6d", d.InstanceID, d.Reason, d.Outcome, d.Moved, drainTime, d.Floor.Round(time.Second), ratio, overhead, d.Calls)
+			line := fmt.Sprintf("  %-20s %-18s %-10s %6d %10s %10s %7s %9s %6d %6d", d.InstanceID, d.Reason, d.Outcome, d.Moved, drainTime, d.Floor.Round(time.Second), ratio, overhead, d.Calls, d.ScanCalls)
 			if d.Why != "" {
 				line += "  " + d.Why
 			}

@@ -122,7 +122,7 @@ var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 var (
 	released = DrainFigures{InstanceID: "i-0000000000000000a", Reason: drain.ReasonLifecycle, Outcome: OutcomeReleased,
 		Started: t0, Released: t0.Add(100 * time.Second), Ended: t0.Add(100 * time.Second), Drain: 100 * time.Second,
-		Floor: 80 * time.Second, Moved: 3, Overhead: 2 * time.Second, Calls: 20}
+		Floor: 80 * time.Second, Moved: 3, Overhead: 2 * time.Second, Calls: 20, ScanCalls: 7}
 	releasedFast = DrainFigures{InstanceID: "i-0000000000000000b", Reason: drain.ReasonLifecycle, Outcome: OutcomeReleased,
 		Started: t0, Released: t0.Add(50 * time.Second), Ended: t0.Add(50 * time.Second), Drain: 50 * time.Second,
 		Floor: 50 * time.Second, Moved: 2, Overhead: 500 * time.Millisecond, Calls: 10}
@@ -177,15 +177,17 @@ func TestSummarize(t *testing.T) {
 		{"only cut short", []DrainFigures{cutShort}, Summary{Drains: 1, CutShort: 1}},
 		{"only unfinished", []DrainFigures{unfinished}, Summary{Drains: 1, Unfinished: 1}},
 		{"one released", []DrainFigures{released}, Summary{Drains: 1, Released: 1, TasksMoved: 3,
-			Ratio:    Spread[float64]{N: 1, Median: 1.25, P99: 1.25, Max: 1.25},
-			Overhead: Spread[time.Duration]{N: 1, Median: 2 * time.Second, P99: 2 * time.Second, Max: 2 * time.Second},
-			Calls:    Spread[int]{N: 1, Median: 20, P99: 20, Max: 20}}},
+			Ratio:     Spread[float64]{N: 1, Median: 1.25, P99: 1.25, Max: 1.25},
+			Overhead:  Spread[time.Duration]{N: 1, Median: 2 * time.Second, P99: 2 * time.Second, Max: 2 * time.Second},
+			Calls:     Spread[int]{N: 1, Median: 20, P99: 20, Max: 20},
+			ScanCalls: Spread[int]{N: 1, Median: 7, P99: 7, Max: 7}}},
 		{"every outcome", []DrainFigures{released, releasedFast, overdue, stuck, noWork, cutShort, unfinished}, Summary{
 			Drains: 7, Released: 4, Overdue: 1, CutShort: 1, Unfinished: 1, Stuck: 1, NoWork: 1,
 			TasksMoved: 3 + 2 + 1 + 4, // the drains drainer released, not those cut short or unfinished
 			Ratio:      Spread[float64]{N: 3, Median: 1.25, P99: 2, Max: 2},
 			Overhead:   Spread[time.Duration]{N: 4, Median: time.Second, P99: 3 * time.Second, Max: 3 * time.Second},
-			Calls:      Spread[int]{N: 5, Median: 20, P99: 40, Max: 40}}},
+			Calls:      Spread[int]{N: 5, Median: 20, P99: 40, Max: 40},
+			ScanCalls:  Spread[int]{N: 5, Median: 0, P99: 7, Max: 7}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Report{Drains: tc.drains}.Summarize()
@@ -220,11 +222,11 @@ func TestWriteText(t *testing.T) {
 				"drain time / floor:      none measured (left out: 1 cut short)\n",
 				"overhead after the last task STOPPED (virtual time): none measured (left out: 1 cut short)\n",
 				"API calls per released instance (ECS, Auto Scaling, EC2): none measured (left out: 1 cut short)\n",
-				"i-0000000000000000f  spot-interruption  cut short       2       2m0s      2m30s       -         -      9  the instance went 2m0s into the drain with 2 tasks still running, before drainer released it\n",
+				"i-0000000000000000f  spot-interruption  cut short       2       2m0s      2m30s       -         -      9      0  the instance went 2m0s into the drain with 2 tasks still running, before drainer released it\n",
 			},
 			[]string{"median"}},
 		{"unfinished", Report{Scenario: "ttl", Drains: []DrainFigures{unfinished}},
-			[]string{": 1 unfinished\n", "i-1234567890abcdef0  ttl                unfinished      5          -     1h0m0s       -         -     70  still in its graceful phase"},
+			[]string{": 1 unfinished\n", "i-1234567890abcdef0  ttl                unfinished      5          -     1h0m0s       -         -     70      0  still in its graceful phase"},
 			[]string{"median"}},
 		{"every outcome", Report{Scenario: "mixed", Drains: []DrainFigures{released, releasedFast, overdue, stuck, noWork, cutShort, unfinished}},
 			[]string{
@@ -233,10 +235,11 @@ func TestWriteText(t *testing.T) {
 				"drain time / floor:      median 1.250, p99 2.000 over 3 drains (left out: 1 stuck, 1 with no work, 1 cut short, 1 unfinished)\n",
 				"overhead after the last task STOPPED (virtual time): median 1s, max 3s over 4 drains (left out: 1 overdue, 1 cut short, 1 unfinished)\n",
 				"API calls per released instance (ECS, Auto Scaling, EC2): median 20, max 40 over 5 drains (left out: 1 cut short, 1 unfinished)\n",
-				"i-0000000000000000a  lifecycle          released        3      1m40s      1m20s   1.250        2s     20\n",
-				"i-0000000000000000c  operator           overdue         1     1h0m0s      30m0s   2.000         -     40  released at its hard deadline with tasks still running\n",
-				"i-0000000000000000d  lifecycle          released        4     2h0m0s     2h0m0s       -        1s     30\n",
-				"i-0000000000000000e  idle               released        0         3s         0s       -        3s      6\n",
+				"and its share of the periodic scans' calls meanwhile: median 0, max 7 over 5 drains\n",
+				"i-0000000000000000a  lifecycle          released        3      1m40s      1m20s   1.250        2s     20      7\n",
+				"i-0000000000000000c  operator           overdue         1     1h0m0s      30m0s   2.000         -     40      0  released at its hard deadline with tasks still running\n",
+				"i-0000000000000000d  lifecycle          released        4     2h0m0s     2h0m0s       -        1s     30      0\n",
+				"i-0000000000000000e  idle               released        0         3s         0s       -        3s      6      0\n",
 			}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -246,10 +246,12 @@ func TestHeartbeatGoesBeforeQueuedScans(t *testing.T) {
 	}
 	var order []string
 	for _, call := range allCalls(w)[start:] {
-		order = append(order, call.Operation)
+		order = append(order, call.Operation+"/"+call.Part)
 	}
-	want := []string{"DescribeAutoScalingGroups", "RecordLifecycleActionHeartbeat", "DescribeLifecycleHooks",
-		"DescribeAutoScalingGroups", "DescribeAutoScalingGroups", "DescribeAutoScalingGroups", "DescribeAutoScalingGroups"}
+	// Each call names its priority in its User-Agent, which the
+	// emulator's call log reads (as CloudTrail's userAgent would show it).
+	want := []string{"DescribeAutoScalingGroups/background", "RecordLifecycleActionHeartbeat/urgent", "DescribeLifecycleHooks/normal",
+		"DescribeAutoScalingGroups/background", "DescribeAutoScalingGroups/background", "DescribeAutoScalingGroups/background", "DescribeAutoScalingGroups/background"}
 	if !slices.Equal(order, want) {
 		t.Fatalf("calls in order %v, want %v", order, want)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/time/rate"
 
 	"github.com/drainer-dev/drainer/clock"
@@ -218,6 +219,16 @@ func paceMiddleware() middleware.FinalizeMiddleware {
 			}
 			if err := pc.b.take(ctx, pc.p); err != nil {
 				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			}
+			if req, ok := in.Request.(*smithyhttp.Request); ok {
+				// Name the call's priority in its User-Agent, as SDK
+				// metadata ("md/priority#background"): CloudTrail's
+				// userAgent then tells drainer's scans from its drains, and
+				// so does the emulator's call log.
+				tag := "md/priority#" + pc.p.String()
+				if ua := req.Header.Get("User-Agent"); !strings.Contains(ua, tag) {
+					req.Header.Set("User-Agent", strings.TrimSpace(ua+" "+tag))
+				}
 			}
 			out, md, err := next.HandleFinalize(ctx, in)
 			if isThrottleErr(err) {

@@ -68,7 +68,7 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("X-Amzn-RequestId", id)
 	rw.Header().Set("X-Amz-Request-Id", id)
 	sw := &statusWriter{ResponseWriter: rw}
-	caller := Caller(r)
+	caller := emulator.CallerPart(Caller(r), Part(r))
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.Error("emulator: panic serving request", "panic", p, "path", r.URL.Path, "target", r.Header.Get("X-Amz-Target"), "request", id)
@@ -111,6 +111,18 @@ func Caller(r *http.Request) string {
 		}
 	}
 	return "anonymous"
+}
+
+// Part is the part of its caller that made r, as the User-Agent names it
+// with SDK metadata "md/priority#NAME" (aws-sdk-go-v2 writes metadata as
+// "md/KEY#VALUE"); "" when it names none.
+func Part(r *http.Request) string {
+	for _, f := range strings.Fields(r.UserAgent()) {
+		if v, ok := strings.CutPrefix(f, "md/priority#"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // statusWriter remembers the status written, for the request log.

@@ -49,6 +49,14 @@ type Options struct {
 	// a shared call carries: it reports whether caller a's context should
 	// be preferred to b's. Without it, the first caller's are used.
 	Lead func(a, b context.Context) bool
+	// Gate, when set, is waited on after the window and before the batch
+	// is sealed: items keep joining the batch (up to Max) while it waits,
+	// so that a call queued behind a rate limit carries every item asked
+	// for meanwhile instead of only those of its window. It gets the
+	// call's context (the leading caller's values) and returns the one to
+	// make the call with, or an error that fails the batch (its context
+	// ended: every caller left).
+	Gate func(ctx context.Context) (context.Context, error)
 }
 
 // Stats counts what a Batcher did.
@@ -199,10 +207,13 @@ func (b *Batcher[K, T, R]) start(key K) *call[K, T, R] {
 // answer to the callers still waiting.
 func (b *Batcher[K, T, R]) send(gctx context.Context, c *call[K, T, R]) {
 	b.mu.Lock()
-	if b.open[c.key] == c {
+	if b.open[c.key] == c && b.opts.Gate == nil {
 		delete(b.open, c.key)
 	}
 	if len(c.callers) == 0 { // every caller left before it went
+		if b.open[c.key] == c {
+			delete(b.open, c.key)
+		}
 		c.done = true
 		b.mu.Unlock()
 		return
@@ -215,14 +226,30 @@ func (b *Batcher[K, T, R]) send(gctx context.Context, c *call[K, T, R]) {
 			}
 		}
 	}
-	ctx, cancel := context.WithCancel(gctx)
+	gctx, cancel := context.WithCancel(gctx)
 	c.dispatched, c.cancel = true, cancel
+	var ctx context.Context = valuesOf{Context: gctx, values: context.WithoutCancel(lead)}
+	var res map[T]R
+	var err error
+	if b.opts.Gate != nil {
+		// Still open (unless full): items join while the gate waits.
+		b.mu.Unlock()
+		ctx, err = b.opts.Gate(ctx)
+		b.mu.Lock()
+		if b.open[c.key] == c {
+			delete(b.open, c.key)
+		}
+	}
 	items := c.items
-	b.stats.Calls++
-	b.stats.Items += uint64(len(items))
+	if err == nil {
+		b.stats.Calls++
+		b.stats.Items += uint64(len(items))
+	}
 	b.mu.Unlock()
 
-	res, err := b.f(valuesOf{Context: ctx, values: context.WithoutCancel(lead)}, c.key, items)
+	if err == nil {
+		res, err = b.f(ctx, c.key, items)
+	}
 	cancel()
 
 	b.mu.Lock()
@@ -264,6 +291,9 @@ func (b *Batcher[K, T, R]) leave(me *caller, calls []*call[K, T, R]) {
 			continue
 		}
 		if c.dispatched {
+			if b.open[c.key] == c {
+				delete(b.open, c.key) // waiting at its gate: take no more
+			}
 			c.cancel()
 			continue
 		}

@@ -355,3 +355,92 @@ func TestOnTheWallClock(t *testing.T) {
 		}
 	})
 }
+
+// gate is an Options.Gate that lets one call through every period of the
+// clock (a rate limit of one call a period), marking the context it lets
+// through.
+type gate struct {
+	clk    *clock.Virtual
+	period time.Duration
+	mu     clock.Mutex
+	next   time.Time
+}
+
+func (g *gate) wait(ctx context.Context) (context.Context, error) {
+	if err := g.mu.Lock(ctx); err != nil {
+		return nil, err
+	}
+	defer g.mu.Unlock()
+	if d := g.next.Sub(g.clk.Now()); d > 0 {
+		if err := clock.Sleep(ctx, g.clk, d); err != nil {
+			return nil, err
+		}
+	}
+	g.next = g.clk.Now().Add(g.period)
+	return context.WithValue(ctx, ctxKey{}, "gated"), nil
+}
+
+// TestItemsJoinWhileTheGateWaits: behind a rate limit of one call a
+// second, the items asked for while a batch waits at its gate go in that
+// batch, not in calls of their own, and the call carries the gate's
+// context.
+func TestItemsJoinWhileTheGateWaits(t *testing.T) {
+	v := clock.NewVirtual(t0)
+	r := &recorder{clk: v}
+	g := &gate{clk: v, period: time.Second}
+	b := New(v, Options{Max: 3, Gate: g.wait}, r.f)
+	ctx := t.Context()
+	var a [6]answer
+	// The first batch goes at 10 ms; the next waits at the gate until
+	// 1 s 10 ms, and every item asked for meanwhile joins it, up to 3;
+	// the sixth item opens a third batch.
+	for i, at := range []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 400 * time.Millisecond, 500 * time.Millisecond} {
+		ask(ctx, v, b, at, "c", []string{fmt.Sprint(i)}, &a[i])
+	}
+	v.RunFor(10 * time.Second)
+	want := []sent{
+		{10 * time.Millisecond, "c", []string{"0"}, "gated"},
+		{1010 * time.Millisecond, "c", []string{"1", "2", "3"}, "gated"},
+		{2010 * time.Millisecond, "c", []string{"4", "5"}, "gated"},
+	}
+	if got := r.sent(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("calls:\n got %+v\nwant %+v", got, want)
+	}
+	for i, got := range a {
+		if k := fmt.Sprint(i); got.err != nil || got.res[k] != "r:"+k {
+			t.Errorf("caller %d: %v %v", i, got.res, got.err)
+		}
+	}
+}
+
+// TestCallersLeavingAtTheGateCancelIt: a batch whose callers all leave
+// while it waits at its gate makes no call, and the next caller gets a
+// batch of its own.
+func TestCallersLeavingAtTheGateCancelIt(t *testing.T) {
+	v := clock.NewVirtual(t0)
+	r := &recorder{clk: v}
+	g := &gate{clk: v, period: time.Second}
+	b := New(v, Options{Max: 10, Gate: g.wait}, r.f)
+	ctx := t.Context()
+	var first, leaver, later answer
+	ask(ctx, v, b, 0, "c", []string{"a"}, &first)
+	short, cancel := context.WithCancel(ctx)
+	ask(short, v, b, 100*time.Millisecond, "c", []string{"b"}, &leaver)
+	clock.Go(ctx, v, func(ctx context.Context) {
+		_ = clock.Sleep(ctx, v, 500*time.Millisecond)
+		cancel()
+	})
+	ask(ctx, v, b, 600*time.Millisecond, "c", []string{"c"}, &later)
+	v.RunFor(10 * time.Second)
+	if !errors.Is(leaver.err, context.Canceled) {
+		t.Errorf("the caller that left got %v %v", leaver.res, leaver.err)
+	}
+	if later.err != nil || later.res["c"] != "r:c" {
+		t.Errorf("the later caller got %v %v", later.res, later.err)
+	}
+	for _, c := range r.sent() {
+		if slices.Contains(c.items, "b") {
+			t.Errorf("a call carried the item of the caller that left: %+v", c)
+		}
+	}
+}

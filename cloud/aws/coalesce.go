@@ -51,13 +51,37 @@ func (c *Client) coalesce() {
 			return cloud.PriorityOf(a) > cloud.PriorityOf(b)
 		}}
 	}
-	c.containerInstances = batch.New(clk, opts(maxDescribeInstances), c.describeContainerInstances)
-	c.tasks = batch.New(clk, opts(maxDescribeTasks), c.describeTasks)
-	c.drains = batch.New(clk, opts(maxDrainBatch), c.drainContainerInstances)
-	c.groupInstances = batch.New(clk, opts(maxAutoScalingIDs), c.describeGroupInstances)
-	c.instances = batch.New(clk, opts(maxEC2FilterValues), c.describeInstances)
+	// The batches of the reads drains make at every look, and of DRAINING,
+	// wait for their bucket's token before they are sealed: while AWS's
+	// rate limit holds a call back, the items asked for meanwhile join it
+	// instead of queueing calls of their own (a thousand drains woken one
+	// by one by their tasks' STOPPED events then share calls of a hundred).
+	gated := func(max int, service, action string) batch.Options {
+		o := opts(max)
+		o.Gate = c.gate(service, action)
+		return o
+	}
+	c.containerInstances = batch.New(clk, gated(maxDescribeInstances, "ecs", "DescribeContainerInstances"), c.describeContainerInstances)
+	c.tasks = batch.New(clk, gated(maxDescribeTasks, "ecs", "DescribeTasks"), c.describeTasks)
+	c.drains = batch.New(clk, gated(maxDrainBatch, "ecs", "UpdateContainerInstancesState"), c.drainContainerInstances)
+	c.groupInstances = batch.New(clk, gated(maxAutoScalingIDs, "autoscaling", "DescribeAutoScalingInstances"), c.describeGroupInstances)
+	c.instances = batch.New(clk, gated(maxEC2FilterValues, "ec2", "DescribeInstances"), c.describeInstances)
 	c.taskDefinitions = batch.New(clk, opts(maxDescribeTasks), c.describeStopTimeouts)
 	c.daemonKinds = batch.New(clk, opts(maxDescribeServices), c.describeDaemonKinds)
+}
+
+// gate returns a batch.Options.Gate that takes the token of action's
+// bucket (a filtered call, for EC2) at the call's priority, and marks the
+// context so that the call's first attempt does not take another
+// (paceMiddleware).
+func (c *Client) gate(service, action string) func(context.Context) (context.Context, error) {
+	return func(ctx context.Context) (context.Context, error) {
+		b := c.pace.bucket(bucketOf(service, action, false, c.pace.lim))
+		if err := b.take(ctx, cloud.PriorityOf(ctx)); err != nil {
+			return nil, err
+		}
+		return context.WithValue(ctx, prepaidKey{}, &prepaid{bucket: b}), nil
+	}
 }
 
 // byAsked files each resource ECS answered under the items of asked that

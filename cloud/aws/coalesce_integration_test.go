@@ -88,6 +88,44 @@ func TestConcurrentDescribesShareCalls(t *testing.T) {
 	}
 }
 
+// TestDescribesBehindTheRateLimitShareCalls: 300 drains describing their
+// container instances one after the other, 50 ms apart, behind a rate
+// limit of one call a second: each call carries every instance asked for
+// while it waited for its token, so they cost about one call a second (16
+// or so over the 15 seconds), not 300 calls and five minutes.
+func TestDescribesBehindTheRateLimitShareCalls(t *testing.T) {
+	w, cis := bigFleet(t)
+	fast := cloudaws.Limit{Rate: 1e6, Burst: 1e6}
+	c := client(t, w, cloudaws.Options{BatchWindow: 10 * time.Millisecond, Limits: cloudaws.Limits{
+		ECS: cloudaws.Limit{Rate: 1, Burst: 1}, AutoScaling: fast, EC2: fast, SQS: fast, Events: fast,
+	}})
+	before := count(w, "ecs", "DescribeContainerInstances")
+	start := w.Now()
+	var last time.Time
+	got := make([][]cloud.ContainerInstance, len(cis))
+	together(t, w, len(cis), func(ctx context.Context, i int) {
+		noErr(t, clock.Sleep(ctx, w.Clock, time.Duration(i)*50*time.Millisecond))
+		var err error
+		if got[i], err = c.DescribeContainerInstances(ctx, "big", []string{cis[i].ARN}); err != nil {
+			t.Error(err)
+		}
+		if now := w.Now(); now.After(last) {
+			last = now
+		}
+	})
+	if n := count(w, "ecs", "DescribeContainerInstances") - before; n > 20 {
+		t.Errorf("300 describes 50 ms apart behind 1 call/s made %d calls, want about one a second (≤ 20)", n)
+	}
+	if took := last.Sub(start); took > 20*time.Second {
+		t.Errorf("the last describe returned %v after the first was asked, want within about 16 s", took)
+	}
+	for i, g := range got {
+		if len(g) != 1 || g[0].ARN != cis[i].ARN {
+			t.Fatalf("caller %d got %+v, want its own instance %s", i, g, cis[i].ARN)
+		}
+	}
+}
+
 // TestConcurrentLookupsShareCalls: the Auto Scaling and EC2 lookups of
 // many drains at once go 50 and 200 a call; an unknown instance fails only
 // the caller that named it.

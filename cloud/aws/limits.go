@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go"
@@ -166,6 +167,16 @@ func (p *pacer) stats() []BucketStats {
 // and the throttles AWS answered. A bucket appears after its first call.
 func (c *Client) Pacing() []BucketStats { return c.pace.stats() }
 
+// prepaidKey marks a call whose first attempt's token was taken before
+// the call was made (a batch waiting at its gate, Client.gate): the
+// attempt that finds it unused uses it instead of taking another.
+type prepaidKey struct{}
+
+type prepaid struct {
+	bucket *bucket
+	used   atomic.Bool
+}
+
 // paceKey is where the initialize step leaves the bucket and priority of
 // a call for the pacing step.
 type paceKey struct{}
@@ -217,8 +228,10 @@ func paceMiddleware() middleware.FinalizeMiddleware {
 			if !ok {
 				return next.HandleFinalize(ctx, in)
 			}
-			if err := pc.b.take(ctx, pc.p); err != nil {
-				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			if pp, _ := ctx.Value(prepaidKey{}).(*prepaid); pp == nil || pp.bucket != pc.b || !pp.used.CompareAndSwap(false, true) {
+				if err := pc.b.take(ctx, pc.p); err != nil {
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+				}
 			}
 			if req, ok := in.Request.(*smithyhttp.Request); ok {
 				// Name the call's priority in its User-Agent, as SDK

@@ -76,6 +76,27 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 	c := r.cfg.Cloud
 	o := Observation{Now: r.cfg.Clock.Now(), Record: d.record, Host: HostRunning, ReleasedAt: d.releasedAt}
 
+	// read is the container instance read ahead of EC2 (nil: not
+	// registered); readAhead says whether it was.
+	var read *cloud.ContainerInstance
+	readAhead := false
+	if d.ciARN != "" && !d.awaiting && !d.lost && d.releasedAt.IsZero() && !d.launched.IsZero() {
+		// A container instance whose ECS agent is connected runs on a host
+		// that runs: the look reads EC2 only when ECS says otherwise (the
+		// agent gone, the instance deregistered), and on the first look.
+		cis, err := c.DescribeContainerInstances(ctx, d.cluster, []string{d.ciARN})
+		if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+			return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+		}
+		readAhead = true
+		if len(cis) == 1 {
+			read = &cis[0]
+		}
+		if read != nil && read.AgentConnected && read.Status != cloud.ContainerInstanceInactive {
+			return r.observeRegistered(ctx, d, o, read)
+		}
+	}
+
 	insts, err := c.DescribeInstances(ctx, []string{d.instanceID})
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
@@ -112,15 +133,28 @@ func (r *Reconciler) observe(ctx context.Context, d *drainState) (Observation, e
 	if d.lost {
 		return r.observeLost(ctx, d, o)
 	}
+	if readAhead {
+		return r.observeRegistered(ctx, d, o, read)
+	}
 	cis, err := c.DescribeContainerInstances(ctx, d.cluster, []string{d.ciARN})
-	var ci cloud.ContainerInstance
 	switch {
 	case errors.Is(err, cloud.ErrNotFound) || (err == nil && len(cis) == 0):
-		o.Status = ""
+		return r.observeRegistered(ctx, d, o, nil)
 	case err != nil:
 		return o, fmt.Errorf("observe %s: %w", d.instanceID, err)
+	}
+	return r.observeRegistered(ctx, d, o, &cis[0])
+}
+
+// observeRegistered completes the observation of a drain from its
+// container instance as just read (nil: not registered).
+func (r *Reconciler) observeRegistered(ctx context.Context, d *drainState, o Observation, read *cloud.ContainerInstance) (Observation, error) {
+	var ci cloud.ContainerInstance
+	switch {
+	case read == nil:
+		o.Status = ""
 	default:
-		ci = cis[0]
+		ci = *read
 		o.Status = string(ci.Status)
 		switch {
 		case ci.AgentConnected:

@@ -78,12 +78,15 @@ type DrainFigures struct {
 	// none was left by then) to the release. It is measured for
 	// OutcomeReleased only (see Measured), zero otherwise.
 	Overhead time.Duration
-	// Calls is the ECS, Auto Scaling, EC2 and EventBridge calls drainer made
-	// for this drain, its periodic scans' aside: each call made while n
-	// drains were under way counts 1/n to each (queue reads are counted
-	// apart, see Report). ScanCalls is its share, counted the same way, of
-	// the calls the scans made meanwhile (their calls name the priority
-	// "background", Call.Part): the scans run whether drains run or not.
+	// Calls is the ECS, Auto Scaling and EC2 calls drainer made for this
+	// drain from its start (the take-up's verifying heartbeat comes just
+	// before) until drainer was done with it, its periodic scans' aside:
+	// each call made while n drains were under way counts 1/n to each
+	// (queue reads and the events drainer publishes to EventBridge are
+	// counted apart, see Report). ScanCalls is its share, counted the same
+	// way, of the calls the scans made meanwhile (their calls name the
+	// priority "background", Call.Part): the scans run whether drains run
+	// or not.
 	Calls     int
 	ScanCalls int
 }
@@ -200,7 +203,7 @@ func Record(h *Harness, policy drain.Policy) *Recorder {
 		}
 	})
 	w.Calls.OnCall(func(c emulator.Call) {
-		if c.Caller != Caller || c.Service == "sqs" {
+		if c.Caller != Caller || c.Service == "sqs" || c.Service == "events" {
 			return
 		}
 		runs := &r.calls

@@ -109,11 +109,10 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 			c.log.Debug("lifecycle action already kept alive by its drain", "instance", n.InstanceID, "hook", n.HookName)
 			return nil
 		}
-		beat, ok, err := c.ours(ctx, n)
-		if !ok || err != nil {
+		if ok, err := c.ours(ctx, n); !ok || err != nil {
 			return err
 		}
-		t := drain.Trigger{Reason: drain.ReasonLifecycle, At: n.Time, Group: n.Group, Hook: n.HookName, Token: n.Token, Beat: beat}
+		t := drain.Trigger{Reason: drain.ReasonLifecycle, At: n.Time, Group: n.Group, Hook: n.HookName, Token: n.Token}
 		pol, err := c.groupPolicy(ctx, n.Group)
 		if err != nil {
 			return fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
@@ -169,15 +168,14 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 // ours reports whether a lifecycle action is drainer's to act on: a hook
 // it owns, a group that serves one of its clusters, and an action Auto
 // Scaling says is pending now. Anything else is ignored (deleted, logged,
-// counted) and left untouched. beat is when the heartbeat that verified
-// the action was sent (zero without Options.Cloud).
-func (c *Controller) ours(ctx context.Context, n intake.LifecycleAction) (beat time.Time, ok bool, err error) {
+// counted) and left untouched.
+func (c *Controller) ours(ctx context.Context, n intake.LifecycleAction) (ok bool, err error) {
 	if !c.owns(n.HookName) {
 		c.ignore(n, IgnoredHookNotOwned, fmt.Sprintf("lifecycle action of hook %s, which drainer does not own", n.HookName))
-		return time.Time{}, false, nil
+		return false, nil
 	}
 	if c.opts.Cloud == nil {
-		return time.Time{}, true, nil
+		return true, nil
 	}
 	// An instance drainer is draining was registered in a served cluster
 	// when its drain started; drainer may have deregistered it since (a
@@ -185,22 +183,22 @@ func (c *Controller) ours(ctx context.Context, n intake.LifecycleAction) (beat t
 	served := c.draining(n.InstanceID)
 	if !served {
 		if served, err = c.groupServed(ctx, n.Group, n.InstanceID); err != nil {
-			return time.Time{}, false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
+			return false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
 		}
 	}
 	if !served {
 		c.ignore(n, IgnoredGroupNotServed, fmt.Sprintf("lifecycle action of group %s, which serves no cluster drainer serves", n.Group))
-		return time.Time{}, false, nil
+		return false, nil
 	}
-	beat, pending, err := c.pending(ctx, n.Group, n.HookName, n.InstanceID)
+	pending, err := c.waiting(ctx, n.Group, n.HookName, n.InstanceID)
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
+		return false, fmt.Errorf("handle lifecycle action of %s: %w", n.InstanceID, err)
 	}
 	if !pending {
 		c.ignore(n, IgnoredNotWaiting, fmt.Sprintf("no lifecycle action of hook %s is pending for the instance", n.HookName))
-		return time.Time{}, false, nil
+		return false, nil
 	}
-	return beat, true, nil
+	return true, nil
 }
 
 // letGo completes a termination lifecycle action at once with CONTINUE:

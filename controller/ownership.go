@@ -177,6 +177,38 @@ func (c *Controller) pending(ctx context.Context, group, hook, instanceID string
 	return time.Time{}, false, fmt.Errorf("lifecycle action of %s for hook %s: %w", instanceID, hook, err)
 }
 
+// waiting reports whether a lifecycle action of hook is pending for
+// instanceID in group, without extending it: Auto Scaling says the
+// instance waits in Terminating:Wait in that group (one
+// DescribeAutoScalingInstances, which the client shares with other
+// messages', fifty instances a call), and hook is one of the group's
+// termination hooks — Auto Scaling runs every termination hook of a group
+// for each instance it terminates ("Amazon EC2 Auto Scaling lifecycle
+// hooks", How lifecycle hooks work). A heartbeat would tell the same for
+// one instance a call, in the bucket every heartbeat shares: a thousand
+// actions at once would wait their turn behind it.
+func (c *Controller) waiting(ctx context.Context, group, hook, instanceID string) (bool, error) {
+	gis, err := c.opts.Cloud.DescribeGroupInstances(ctx, []string{instanceID})
+	if err != nil && !errors.Is(err, cloud.ErrNotFound) {
+		return false, fmt.Errorf("lifecycle state of %s: %w", instanceID, err)
+	}
+	in := false
+	for _, gi := range gis {
+		in = in || gi.InstanceID == instanceID && gi.Group == group && gi.LifecycleState == cloud.LifecycleTerminatingWait
+	}
+	if !in {
+		return false, nil
+	}
+	h, err := c.rec.Hook(ctx, group, hook)
+	switch {
+	case errors.Is(err, cloud.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("hooks of %s: %w", group, err)
+	}
+	return h.Transition == cloud.LifecycleTransitionTerminating, nil
+}
+
 // adopt takes up an instance in Terminating:Wait that no drain covers
 // (the scans find them): for each owned termination hook of group whose
 // lifecycle action Auto Scaling says is pending for the instance, it

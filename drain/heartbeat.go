@@ -238,8 +238,9 @@ func (r *Reconciler) random() float64 {
 }
 
 // KeepsAlive reports whether a drain under way already keeps alive the
-// lifecycle action of hook on group for instanceID: Auto Scaling accepted
-// one of its heartbeats and has not said the action is gone, and token
+// lifecycle action of hook on group for instanceID: its heartbeats are
+// scheduled (from the action's start or a heartbeat Auto Scaling
+// accepted) and Auto Scaling has not said the action is gone, and token
 // (when both are known) is the same action's. A message for that action
 // (SQS's at-least-once delivery, or one action notified both by the hook
 // and through EventBridge) then needs no call: verifying it again would

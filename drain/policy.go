@@ -107,12 +107,13 @@ type Trigger struct {
 	HookGlobalTimeout  time.Duration
 	// Graceful overrides the graceful phase (an operator's --deadline).
 	Graceful time.Duration
-	// Beat is when the caller last extended the lifecycle action (the
-	// heartbeat that verified it pending); zero when it did not. The
-	// drain's own heartbeats of that action then begin half its hook's
-	// heartbeat timeout after Beat instead of at once: with a thousand
-	// actions taken up at once, a second heartbeat each would halve how
-	// fast Auto Scaling's rate limit lets them be taken up.
+	// Beat is when the lifecycle action was last extended as far as the
+	// caller knows (a heartbeat it sent); zero when it does not know. The
+	// drain's heartbeats of that action then begin half its hook's
+	// heartbeat timeout after Beat instead of at once. Start takes the
+	// action's start (At) for Beat when At is plausible (Policy.
+	// TriggerTime): a thousand actions taken up at once then cost no
+	// heartbeat each at once in Auto Scaling's one bucket.
 	Beat time.Time
 }
 

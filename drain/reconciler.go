@@ -224,6 +224,7 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 	if t.At.IsZero() {
 		t.At = r.cfg.Clock.Now()
 	}
+	said := t.At
 	// Hold the drain from before reading its record: two triggers for one
 	// instance (a Spot warning and its lifecycle action, handled at once)
 	// must merge, not both start and overwrite each other.
@@ -255,6 +256,13 @@ func (r *Reconciler) Start(ctx context.Context, instanceID string, t Trigger) er
 		t.At = r.cfg.Clock.Now()
 	}
 	rec := r.plan(ctx, instanceID, t)
+	if t.Beat.IsZero() && t.Reason == ReasonLifecycle && t.Hook != "" && rec.Started.Equal(said) {
+		// The action's start, as its message says and found plausible:
+		// its hook's heartbeat timeout counts from there, so the first
+		// heartbeat is due half of it later (at once for an old message).
+		// A time not trusted leaves Beat zero: a heartbeat at once.
+		t.Beat = said
+	}
 	if awaiting && known && !d.awaiting {
 		d.record, d.completed = Merge(d.record, rec), false
 		r.show(d)
@@ -781,6 +789,14 @@ func (r *Reconciler) groupHooks(ctx context.Context, group string) ([]cloud.Life
 	r.hooks[group] = hs
 	r.mu.Unlock()
 	return hs, nil
+}
+
+// Hook returns the lifecycle hook name of group, as Auto Scaling
+// described it when the Reconciler first needed the group's hooks (one
+// DescribeLifecycleHooks per group); an error wrapping cloud.ErrNotFound
+// when the group has no such hook, or the error of the call.
+func (r *Reconciler) Hook(ctx context.Context, group, name string) (cloud.LifecycleHook, error) {
+	return r.hook(ctx, group, name)
 }
 
 func (r *Reconciler) hook(ctx context.Context, group, name string) (cloud.LifecycleHook, error) {

@@ -222,6 +222,21 @@ func countedFromNow(t *testing.T, file string, stopped ...string) {
 	if !soon(started[0].Time, rec.Started) || rec.GracefulUntil.Sub(rec.Started) < time.Hour {
 		t.Errorf("record %+v: want the drain counted from when drainer heard of it (%v), with its graceful phase", rec, started[0].Time)
 	}
+	// The action's start is not known either: it is heartbeated as the
+	// drain starts (by the take-up, or at once after it), not half a
+	// heartbeat timeout after a time drainer distrusts.
+	var first time.Time
+	h.World.Do(func() {
+		for _, c := range h.World.Calls.All() {
+			if c.Caller == Caller && c.Operation == "RecordLifecycleActionHeartbeat" && c.Outcome == "OK" && !c.Time.Before(started[0].Time.Add(-5*time.Second)) {
+				first = c.Time
+				break
+			}
+		}
+	})
+	if first.IsZero() || first.Sub(started[0].Time) > 5*time.Second {
+		t.Errorf("first heartbeat at %v, want as the drain started at %v", first, started[0].Time)
+	}
 	for _, ev := range events(h, drain.EventTaskStopped) {
 		for _, why := range stopped {
 			if strings.Contains(ev.Detail, why) {

@@ -41,30 +41,40 @@ func TestADrainThatCannotBeRecordedDoesNotExist(t *testing.T) {
 	checkClean(t, h)
 }
 
-// TestTakingUpAnActionHeartbeatsItOnce: the heartbeat that verifies a
-// lifecycle action pending is its first extension; the drain's own
-// heartbeats follow half the hook's heartbeat timeout (5 min here) after
-// it, not at once. A thousand actions taken up at once then cost a
-// thousand heartbeats, not two thousand, in Auto Scaling's one bucket.
-func TestTakingUpAnActionHeartbeatsItOnce(t *testing.T) {
+// TestTakingUpAnActionCostsNoHeartbeat: drainer verifies a lifecycle
+// action pending by its instance's lifecycle state (one
+// DescribeAutoScalingInstances, shared by up to fifty messages), not by a
+// heartbeat, and its heartbeats count from the action's start: the first
+// comes half the hook's heartbeat timeout (5 min here) after it, then one
+// every 2.5 min. A thousand actions taken up at once then cost no
+// heartbeat each in Auto Scaling's one bucket at the moment they arrive.
+func TestTakingUpAnActionCostsNoHeartbeat(t *testing.T) {
 	three := 3
 	// At 3 min every instance runs one of the 20-minute batch jobs: the
 	// drain waits for it for many heartbeats.
 	h := story(t, 0, scenario.Step{At: at(3 * time.Minute), Action: scenario.ActionSetDesired, Group: "prod-asg", Count: &three})
-	var beats []time.Time
+	var beats, checks []time.Time
 	h.World.Calls.OnCall(func(c emulator.Call) {
-		if c.Caller == Caller && c.Operation == "RecordLifecycleActionHeartbeat" && c.Outcome == "OK" {
+		switch {
+		case c.Caller != Caller || c.Outcome != "OK":
+		case c.Operation == "RecordLifecycleActionHeartbeat":
 			beats = append(beats, c.Time)
+		case c.Operation == "DescribeAutoScalingInstances":
+			checks = append(checks, c.Time)
 		}
 	})
 	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventStarted)) == 1 })
-	if len(beats) != 1 {
-		t.Fatalf("%d heartbeats when the action was taken up, want 1 (the one that verified it)", len(beats))
+	if len(beats) != 0 || len(checks) != 1 {
+		t.Fatalf("taking up the action cost %d heartbeats and %d lifecycle state reads, want 0 and 1", len(beats), len(checks))
 	}
-	first := beats[0]
-	h.RunUntil(first.Add(30*time.Minute), func() bool { return len(events(h, drain.EventCompleted)) == 1 })
+	start := events(h, drain.EventStarted)[0].Time
+	h.RunUntil(start.Add(30*time.Minute), func() bool { return len(events(h, drain.EventCompleted)) == 1 })
 	if len(beats) < 4 {
-		t.Fatalf("%d heartbeats in a drain of %v, want one every 2.5 min", len(beats), h.World.Now().Sub(first))
+		t.Fatalf("%d heartbeats in a drain of %v, want one every 2.5 min", len(beats), h.World.Now().Sub(start))
+	}
+	// The scale-in began the action at 3 min; the message came at once.
+	if first := beats[0].Sub(start); first < 2*time.Minute || first > 2*time.Minute+30*time.Second {
+		t.Errorf("the first heartbeat came %v after the drain started, want half the 5 min heartbeat timeout", first)
 	}
 	for i, b := range beats[1:] {
 		if gap := b.Sub(beats[i]); gap < 2*time.Minute || gap > 2*time.Minute+30*time.Second {
@@ -130,7 +140,7 @@ func TestAHeldDrainLooksWithoutDescribingTasks(t *testing.T) {
 // TestAnActionNotifiedTwiceIsVerifiedOnce: with the hook notifying the
 // queue and EventBridge routing lifecycle actions to it too, every action
 // arrives twice. The second message finds the action kept alive by its
-// drain and costs no call.
+// drain and costs no call: one lifecycle state read, no heartbeat.
 func TestAnActionNotifiedTwiceIsVerifiedOnce(t *testing.T) {
 	three := 3
 	sc, err := scenario.ParseYAML([]byte(strings.Replace(cluster, "SPOT", "0", 1)))
@@ -144,16 +154,16 @@ func TestAnActionNotifiedTwiceIsVerifiedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var beats []time.Time
+	var checks []time.Time
 	h.World.Calls.OnCall(func(c emulator.Call) {
-		if c.Caller == Caller && c.Operation == "RecordLifecycleActionHeartbeat" {
-			beats = append(beats, c.Time)
+		if c.Caller == Caller && (c.Operation == "RecordLifecycleActionHeartbeat" || c.Operation == "DescribeAutoScalingInstances") {
+			checks = append(checks, c.Time)
 		}
 	})
 	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventStarted)) == 1 })
 	h.RunFor(time.Minute) // both messages are in by now
-	if len(beats) != 1 {
-		t.Fatalf("%d heartbeats for one action notified twice, want 1", len(beats))
+	if len(checks) != 1 {
+		t.Fatalf("%d heartbeats and lifecycle state reads for one action notified twice, want 1", len(checks))
 	}
 	h.RunUntil(h.World.Now().Add(time.Hour), func() bool { return len(events(h, drain.EventCompleted)) == 1 })
 	if h.Handled["failed"] != 0 {

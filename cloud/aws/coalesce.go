@@ -26,6 +26,7 @@ type batches struct {
 	containerInstances *batch.Batcher[string, string, cloud.ContainerInstance] // by cluster
 	tasks              *batch.Batcher[string, string, cloud.Task]              // by cluster; unclassified
 	drains             *batch.Batcher[string, string, cloud.Failure]           // by cluster; failures only
+	attributes         *batch.Batcher[string, attributeSet, error]             // by cluster
 	groupInstances     *batch.Batcher[struct{}, string, cloud.GroupInstance]
 	instances          *batch.Batcher[struct{}, string, cloud.Instance]
 	// The facts behind task classification, fetched once per cluster and
@@ -64,6 +65,7 @@ func (c *Client) coalesce() {
 	c.containerInstances = batch.New(clk, gated(maxDescribeInstances, "ecs", "DescribeContainerInstances"), c.describeContainerInstances)
 	c.tasks = batch.New(clk, gated(maxDescribeTasks, "ecs", "DescribeTasks"), c.describeTasks)
 	c.drains = batch.New(clk, gated(maxDrainBatch, "ecs", "UpdateContainerInstancesState"), c.drainContainerInstances)
+	c.attributes = batch.New(clk, gated(maxAttributesPerCall/maxAttributesPerSet, "ecs", "PutAttributes"), c.putAttributeSets)
 	c.groupInstances = batch.New(clk, gated(maxAutoScalingIDs, "autoscaling", "DescribeAutoScalingInstances"), c.describeGroupInstances)
 	c.instances = batch.New(clk, gated(maxEC2FilterValues, "ec2", "DescribeInstances"), c.describeInstances)
 	c.taskDefinitions = batch.New(clk, opts(maxDescribeTasks), c.describeStopTimeouts)

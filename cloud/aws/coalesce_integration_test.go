@@ -3,6 +3,7 @@ package aws_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -200,6 +201,43 @@ func TestConcurrentDrainsShareCalls(t *testing.T) {
 	noErr(t, err)
 	if len(draining) != 24 {
 		t.Errorf("%d instances DRAINING, want 24", len(draining))
+	}
+}
+
+// TestConcurrentRecordsShareCalls: 25 drains recording themselves at once
+// (two attributes each) cost five calls of ten attributes; an instance
+// already holding ECS's ten custom attributes fails only its own caller,
+// with ErrAttributeLimit, and every other record is written.
+func TestConcurrentRecordsShareCalls(t *testing.T) {
+	w, cis := bigFleet(t)
+	c := coalescing(t, w)
+	full := map[string]string{}
+	for i := range 10 {
+		full[fmt.Sprintf("team.attr%d", i)] = "x"
+	}
+	noErr(t, client(t, w, cloudaws.Options{}).PutAttributes(ctxT(t), "big", cis[24].ARN, full))
+	before := count(w, "ecs", "PutAttributes")
+	errs := make([]error, 25)
+	together(t, w, 25, func(ctx context.Context, i int) {
+		errs[i] = c.PutAttributes(ctx, "big", cis[i].ARN, map[string]string{"drainer.drain": fmt.Sprint("record-", i), "drainer.hook": "h"})
+	})
+	// Five shared calls; the one carrying the full instance is refused and
+	// its five sets are written one by one.
+	if n := count(w, "ecs", "PutAttributes") - before; n != 5+5 {
+		t.Errorf("25 concurrent records made %d calls, want 5 shared and 5 after the refused one", n)
+	}
+	for i, err := range errs[:24] {
+		if err != nil {
+			t.Errorf("record %d: %v", i, err)
+		}
+	}
+	if !errors.Is(errs[24], cloud.ErrAttributeLimit) {
+		t.Errorf("record on the full instance: %v, want ErrAttributeLimit", errs[24])
+	}
+	got, err := client(t, w, cloudaws.Options{}).DescribeContainerInstances(ctxT(t), "big", []string{cis[3].ARN})
+	noErr(t, err)
+	if len(got) != 1 || got[0].Attributes["drainer.drain"] != "record-3" || got[0].Attributes["drainer.hook"] != "h" {
+		t.Errorf("record 3 reads back %+v", got)
 	}
 }
 

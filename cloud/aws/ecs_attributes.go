@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -12,8 +13,12 @@ import (
 )
 
 // PutAttributes implements cloud.ECS. Attributes are checked against ECS's
-// rules first, so a bad value fails before any of them is written, then
-// written ten per call in name order.
+// rules first, so a bad value fails before any of them is written. A set
+// of at most two (a drain's record) goes into a call shared with other
+// container instances' sets asked for at the same time, five sets a call
+// (ECS takes ten attributes a call, each naming its own target: API
+// reference, PutAttributes); a larger set is written ten per call in name
+// order.
 func (c *Client) PutAttributes(ctx context.Context, cluster, containerInstanceARN string, attrs map[string]string) error {
 	names := make([]string, 0, len(attrs))
 	for name, value := range attrs {
@@ -23,6 +28,17 @@ func (c *Client) PutAttributes(ctx context.Context, cluster, containerInstanceAR
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	if len(names) > 0 && len(names) <= maxAttributesPerSet {
+		it := attributeSet{target: containerInstanceARN}
+		for _, name := range names {
+			it.pairs += name + "\x00" + attrs[name] + "\x00"
+		}
+		res, err := c.attributes.Do(ctx, cluster, []attributeSet{it})
+		if err == nil {
+			err = res[it]
+		}
+		return wrap(err, "put attributes on %s", containerInstanceARN)
+	}
 	for _, batch := range chunks(names, maxAttributesPerCall) {
 		list := make([]ecstypes.Attribute, 0, len(batch))
 		for _, name := range batch {
@@ -33,6 +49,49 @@ func (c *Client) PutAttributes(ctx context.Context, cluster, containerInstanceAR
 		}
 	}
 	return nil
+}
+
+// maxAttributesPerSet is the largest set of attributes PutAttributes
+// shares a call with others: five sets fill a call of ten.
+const maxAttributesPerSet = 2
+
+// attributeSet is the attributes one PutAttributes caller writes on one
+// target, as a batch item: pairs is name, NUL, value, NUL, … in name order.
+type attributeSet struct {
+	target, pairs string
+}
+
+func (a attributeSet) attributes() []ecstypes.Attribute {
+	var out []ecstypes.Attribute
+	parts := strings.Split(strings.TrimSuffix(a.pairs, "\x00"), "\x00")
+	for i := 0; i+1 < len(parts); i += 2 {
+		out = append(out, ecsAttribute(a.target, parts[i], parts[i+1]))
+	}
+	return out
+}
+
+// putAttributeSets is one PutAttributes call carrying sets, each answered
+// with nil. When ECS refuses the call (one target at its limit of ten
+// attributes, or gone), each set is written alone, so that only its own
+// refusal reaches each caller.
+func (c *Client) putAttributeSets(ctx context.Context, cluster string, sets []attributeSet) (map[attributeSet]error, error) {
+	var list []ecstypes.Attribute
+	for _, a := range sets {
+		list = append(list, a.attributes()...)
+	}
+	out := make(map[attributeSet]error, len(sets))
+	_, err := c.ecs.PutAttributes(ctx, &ecs.PutAttributesInput{Cluster: aws.String(cluster), Attributes: list})
+	if err == nil || len(sets) == 1 {
+		for _, a := range sets {
+			out[a] = err
+		}
+		return out, nil
+	}
+	for _, a := range sets {
+		_, err := c.ecs.PutAttributes(ctx, &ecs.PutAttributesInput{Cluster: aws.String(cluster), Attributes: a.attributes()})
+		out[a] = err
+	}
+	return out, nil
 }
 
 // DeleteAttributes implements cloud.ECS.

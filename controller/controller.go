@@ -100,6 +100,10 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 		if !n.Terminating() {
 			return nil // launch hooks are not drainer's business
 		}
+		// Taking up a lifecycle action goes before the looks at drains
+		// already under way: until its drain is recorded, nothing keeps
+		// the action alive.
+		ctx = cloud.WithPriority(ctx, cloud.PriorityUrgent)
 		unlock, err := c.takeUps.lock(ctx, n.InstanceID+"\x00"+n.Group+"\x00"+n.HookName)
 		if err != nil {
 			return err
@@ -120,10 +124,7 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 		if !pol.Drain && !c.draining(n.InstanceID) {
 			return c.letGo(ctx, n)
 		}
-		// Taking up a lifecycle action goes before the looks at drains
-		// already under way: until its drain is recorded, nothing keeps
-		// the action alive.
-		return c.start(cloud.WithPriority(ctx, cloud.PriorityUrgent), n.InstanceID, t)
+		return c.start(ctx, n.InstanceID, t)
 	case intake.SpotInterruption:
 		if ok, err := c.spot(ctx, n, n.InstanceID); !ok || err != nil {
 			return err

@@ -113,7 +113,15 @@ func (r *Reconciler) keepAlive(d *drainState, actions []cloud.LifecycleAction, t
 			nb.last, nb.gone = extended, false
 		}
 		if !nb.gone {
-			nb.entry = r.beats.Push(NextHeartbeat(nb.last, nb.timeout, now), nb)
+			due := NextHeartbeat(nb.last, nb.timeout, now)
+			if fresher && nb.last == extended {
+				// Actions taken up together started together: spread
+				// their first heartbeats over the second and third tenths
+				// before half the timeout, so that they do not all wait
+				// for Auto Scaling's bucket at the same instant.
+				due = due.Add(-time.Duration(float64(nb.timeout) / 5 * r.randomLocked()))
+			}
+			nb.entry = r.beats.Push(due, nb)
 		}
 		kept = append(kept, nb)
 	}
@@ -236,6 +244,10 @@ func (r *Reconciler) random() float64 {
 	defer r.randMu.Unlock()
 	return r.rand.Float64()
 }
+
+// randomLocked is random for a caller holding r.mu (randMu is taken after
+// mu, never before).
+func (r *Reconciler) randomLocked() float64 { return r.random() }
 
 // KeepsAlive reports whether a drain under way already keeps alive the
 // lifecycle action of hook on group for instanceID: its heartbeats are

@@ -6,7 +6,7 @@
 // Requests are told apart the way AWS endpoints tell services apart: a
 // request with X-Amz-Target speaks a JSON protocol (ECS, SQS, EventBridge;
 // package awsjson), any other request a query protocol (Auto Scaling, EC2,
-// SQS for older clients; package awsquery). Any credentials and region are
+// SNS, SQS for older clients; package awsquery). Any credentials are
 // accepted and no signature is checked; the access key id names the caller
 // in the world's call log.
 package front

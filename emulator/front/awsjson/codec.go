@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/core"
 )
@@ -92,4 +93,16 @@ func errSerialization(format string, args ...any) error {
 
 func errUnknownOperation(target string) error {
 	return core.ClientError("UnknownOperationException", "Unknown operation %q.", target)
+}
+
+// Refuse answers a request no service may see (a credential scoped to
+// another Region) with an error in the JSON protocol of the service its
+// X-Amz-Target names, as that service answers its own errors.
+func Refuse(rw http.ResponseWriter, r *http.Request, status int, code, message string) {
+	prefix, _, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	p := protocols[prefix]
+	if p == nil {
+		p = fallback
+	}
+	writeError(rw, p, &core.Error{Code: code, Message: message, Status: status})
 }

@@ -14,20 +14,7 @@
 # /_emulator/clock/advance), so nothing here waits on the wall clock.
 set -euo pipefail
 
-: "${ENDPOINT:?set ENDPOINT to the emulator, e.g. http://127.0.0.1:4566}"
-AWS_CLI="${AWS_CLI:-/usr/bin/aws}"
-export AWS_ACCESS_KEY_ID=walkthrough AWS_SECRET_ACCESS_KEY=walkthrough AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
-unset AWS_PROFILE AWS_ENDPOINT_URL
-
-aws() { "$AWS_CLI" --endpoint-url "$ENDPOINT" --output text "$@"; }
-step() { printf '\n== %s\n' "$*"; }
-fail() { echo "FAILED: $*" >&2; exit 1; }
-advance() {
-  curl -fsS -X POST "$ENDPOINT/_emulator/clock/advance" -H 'Content-Type: application/json' -d "{\"duration\":\"$1\"}" >/dev/null
-  echo "(virtual time +$1)"
-}
-# field NAME: a member of the JSON object on stdin.
-field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+. "$(dirname "$0")/walkthrough-lib.sh"
 # receive: the body of the next message of the queue, which it deletes;
 # fails when the queue is empty.
 receive() {
@@ -71,10 +58,10 @@ aws autoscaling put-lifecycle-hook --auto-scaling-group-name sns-asg --lifecycle
 
 step "The hook's test notification arrives in SNS's envelope: acknowledge it"
 ENVELOPE=$(receive)
-[ "$(field Type <<<"$ENVELOPE")" = Notification ] || fail "not an SNS notification: $ENVELOPE"
-[ "$(field TopicArn <<<"$ENVELOPE")" = "$TOPIC_ARN" ] || fail "from another topic: $ENVELOPE"
-echo "Subject: $(field Subject <<<"$ENVELOPE")"
-[[ "$(field Message <<<"$ENVELOPE")" == *autoscaling:TEST_NOTIFICATION* ]] || fail "want the test notification, got: $ENVELOPE"
+[ "$(json_field Type <<<"$ENVELOPE")" = Notification ] || fail "not an SNS notification: $ENVELOPE"
+[ "$(json_field TopicArn <<<"$ENVELOPE")" = "$TOPIC_ARN" ] || fail "from another topic: $ENVELOPE"
+echo "Subject: $(json_field Subject <<<"$ENVELOPE")"
+[[ "$(json_field Message <<<"$ENVELOPE")" == *autoscaling:TEST_NOTIFICATION* ]] || fail "want the test notification, got: $ENVELOPE"
 
 step "Scale in to 1: one instance waits in Terminating:Wait"
 aws autoscaling set-desired-capacity --auto-scaling-group-name sns-asg --desired-capacity 1
@@ -86,16 +73,16 @@ echo "Terminating:Wait: $VICTIM"
 
 step "The lifecycle message arrives in SNS's envelope"
 ENVELOPE=$(receive)
-SUBJECT=$(field Subject <<<"$ENVELOPE")
+SUBJECT=$(json_field Subject <<<"$ENVELOPE")
 echo "Subject: $SUBJECT"
 [ "$SUBJECT" = "Auto Scaling:  Lifecycle action 'TERMINATING' for instance $VICTIM in progress." ] || fail "subject: $SUBJECT"
 for member in MessageId Timestamp SignatureVersion Signature SigningCertURL UnsubscribeURL; do
-  [ -n "$(field "$member" <<<"$ENVELOPE")" ] || fail "the envelope has no $member: $ENVELOPE"
+  [ -n "$(json_field "$member" <<<"$ENVELOPE")" ] || fail "the envelope has no $member: $ENVELOPE"
 done
-LIFECYCLE=$(field Message <<<"$ENVELOPE")
-[ "$(field EC2InstanceId <<<"$LIFECYCLE")" = "$VICTIM" ] || fail "lifecycle message names another instance: $LIFECYCLE"
-TOKEN=$(field LifecycleActionToken <<<"$LIFECYCLE")
-echo "$(field LifecycleTransition <<<"$LIFECYCLE") for $VICTIM, token $TOKEN"
+LIFECYCLE=$(json_field Message <<<"$ENVELOPE")
+[ "$(json_field EC2InstanceId <<<"$LIFECYCLE")" = "$VICTIM" ] || fail "lifecycle message names another instance: $LIFECYCLE"
+TOKEN=$(json_field LifecycleActionToken <<<"$LIFECYCLE")
+echo "$(json_field LifecycleTransition <<<"$LIFECYCLE") for $VICTIM, token $TOKEN"
 
 step "Complete the lifecycle action: CONTINUE"
 aws autoscaling complete-lifecycle-action --auto-scaling-group-name sns-asg --lifecycle-hook-name drain-hook \
@@ -110,9 +97,9 @@ aws sns set-subscription-attributes --subscription-arn "$SUB_ARN" --attribute-na
 aws autoscaling set-desired-capacity --auto-scaling-group-name sns-asg --desired-capacity 0
 advance 5s
 LIFECYCLE=$(receive)
-LAST=$(field EC2InstanceId <<<"$LIFECYCLE")
-[ "$(field LifecycleTransition <<<"$LIFECYCLE")" = autoscaling:EC2_INSTANCE_TERMINATING ] || fail "not a lifecycle message: $LIFECYCLE"
-echo "$(field LifecycleTransition <<<"$LIFECYCLE") for $LAST, no envelope"
+LAST=$(json_field EC2InstanceId <<<"$LIFECYCLE")
+[ "$(json_field LifecycleTransition <<<"$LIFECYCLE")" = autoscaling:EC2_INSTANCE_TERMINATING ] || fail "not a lifecycle message: $LIFECYCLE"
+echo "$(json_field LifecycleTransition <<<"$LIFECYCLE") for $LAST, no envelope"
 aws autoscaling complete-lifecycle-action --auto-scaling-group-name sns-asg --lifecycle-hook-name drain-hook \
   --instance-id "$LAST" --lifecycle-action-result CONTINUE
 

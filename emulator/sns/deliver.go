@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -117,7 +118,7 @@ func (s *Service) envelope(sub *subscription, id string, at time.Time, n notific
 	}
 	if len(n.attrs) > 0 {
 		b.WriteString(",\n  \"MessageAttributes\" : {")
-		for i, name := range sortedKeys(n.attrs) {
+		for i, name := range slices.Sorted(maps.Keys(n.attrs)) {
 			if i > 0 {
 				b.WriteString(",")
 			}

@@ -2,6 +2,8 @@ package sns
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -151,7 +153,7 @@ func perProtocol(message string) (map[string]string, error) {
 
 // checkAttributes applies SNS's message attribute rules.
 func checkAttributes(attrs map[string]MessageAttributeValue) error {
-	for _, name := range sortedKeys(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		a := attrs[name]
 		if len(name) > 256 {
 			return errAttrValue("Length of message attribute name must be less than 256 bytes.")

@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,7 +68,7 @@ func (s *Service) Subscribe(in SubscribeInput) (*SubscribeOutput, error) {
 		return nil, errParam("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
 	}
 	raw := false
-	for _, name := range sortedKeys(in.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(in.Attributes)) {
 		v, err := subscriptionAttr(name, in.Attributes[name], "Attributes Reason: ")
 		if err != nil {
 			return nil, err

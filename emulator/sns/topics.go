@@ -56,7 +56,7 @@ func (s *Service) CreateTopic(in CreateTopicInput) (*CreateTopicOutput, error) {
 		return nil, errParam("Topic Name")
 	}
 	attrs := map[string]string{}
-	for _, k := range sortedKeys(in.Attributes) {
+	for _, k := range slices.Sorted(maps.Keys(in.Attributes)) {
 		v := in.Attributes[k]
 		switch {
 		case k == "FifoTopic":

@@ -111,15 +111,6 @@ func New(env *core.Env, opts Options) *Service {
 // failed (a queue that does not exist or whose policy refuses SNS).
 func (s *Service) Deliveries() (delivered, failed int) { return s.delivered, s.failed }
 
-// TopicARNs returns the ARNs of all topics, in creation order.
-func (s *Service) TopicARNs() []string {
-	out := make([]string, 0, len(s.order))
-	for _, t := range s.order {
-		out = append(out, t.arn)
-	}
-	return out
-}
-
 // topicByARN finds a topic: a malformed ARN, or one of another Region, is
 // "Invalid parameter: TopicArn" (SNS answers so for a topic of another
 // Region too), an unknown topic NotFound.

@@ -174,12 +174,3 @@ func jsonString(s string) string {
 	_ = enc.Encode(s)
 	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}

@@ -1,8 +1,12 @@
 package emulator
 
 import (
+	"strings"
+
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
 	"github.com/drainer-dev/drainer/emulator/ec2"
+	"github.com/drainer-dev/drainer/emulator/sns"
+	"github.com/drainer-dev/drainer/emulator/sqs"
 )
 
 // fleet lets Auto Scaling launch and terminate EC2 instances.
@@ -49,3 +53,50 @@ func (n network) Attach(instanceID, description string) (string, error) {
 }
 
 func (n network) Detach(id string, leak bool) { n.ec2.DetachNetworkInterface(id, leak) }
+
+// topicQueues lets SNS deliver to SQS subscriptions as the service
+// principal sns.amazonaws.com on behalf of the topic, for the queue's
+// policy to decide.
+type topicQueues struct{ sqs *sqs.Service }
+
+func (q topicQueues) DeliverFromTopic(queueARN string, d sns.Delivery) error {
+	m := sqs.ServiceMessage{
+		Service:   "sns.amazonaws.com",
+		SourceARN: d.TopicARN,
+		SenderID:  d.SenderID,
+		Body:      d.Body,
+	}
+	if parts := strings.Split(d.TopicARN, ":"); len(parts) == 6 {
+		m.SourceAccount = parts[4]
+	}
+	for name, a := range d.Attributes {
+		if m.Attributes == nil {
+			m.Attributes = map[string]sqs.MessageAttributeValue{}
+		}
+		m.Attributes[name] = sqs.MessageAttributeValue{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+	}
+	return q.sqs.SendFromService(queueARN, m)
+}
+
+// notificationTargets lets Auto Scaling notify the target of a lifecycle
+// hook or a notification configuration, an SQS queue or an SNS topic, by
+// its ARN.
+type notificationTargets struct {
+	sqs *sqs.Service
+	sns *sns.Service
+}
+
+// SendToARN sends body to a queue, or publishes it to a topic without a
+// subject.
+func (n notificationTargets) SendToARN(arn, body string) error {
+	return n.SendWithSubject(arn, "", body)
+}
+
+// SendWithSubject publishes body with subject to a topic, or sends body to
+// a queue (which has no subject).
+func (n notificationTargets) SendWithSubject(arn, subject, body string) error {
+	if p := strings.SplitN(arn, ":", 4); len(p) == 4 && p[0] == "arn" && p[2] == "sns" {
+		return n.sns.PublishFromService(arn, subject, body)
+	}
+	return n.sqs.SendToARN(arn, body)
+}

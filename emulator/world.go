@@ -1,6 +1,10 @@
 // Package emulator is the emulated AWS world drainer lives in: EC2, Auto
-// Scaling with lifecycle hooks, ECS with its service scheduler, SQS and
-// EventBridge, wired together on one virtual clock under one lock.
+// Scaling with lifecycle hooks, ECS with its service scheduler, SQS, SNS
+// and EventBridge, wired together on one virtual clock under one lock.
+//
+// A world is one account in one Region (Config.Region, default us-east-1):
+// every ARN and queue URL names that Region, and the wire front refuses a
+// request signed for another.
 //
 // A World is built empty (New) or from a scenario (package
 // emulator/scenario). Everything enters it either as an API call (Call,
@@ -21,6 +25,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/emulator/eventbridge"
 	"github.com/drainer-dev/drainer/emulator/fault"
+	"github.com/drainer-dev/drainer/emulator/sns"
 	"github.com/drainer-dev/drainer/emulator/sqs"
 )
 
@@ -39,6 +44,7 @@ type Config struct {
 	AutoScaling autoscaling.Options
 	ECS         ecs.Options
 	SQS         sqs.Options
+	SNS         sns.Options // URLBase defaults to SQS.URLBase when that is set
 	EventBridge eventbridge.Options
 
 	// CallLogLimit caps the calls kept in memory (the counts stay exact);
@@ -77,6 +83,7 @@ type World struct {
 	AutoScaling *autoscaling.Service
 	ECS         *ecs.Service
 	SQS         *sqs.Service
+	SNS         *sns.Service
 	EventBridge *eventbridge.Service
 
 	Faults *fault.Injector
@@ -101,6 +108,11 @@ func New(cfg Config) *World {
 	w.Faults.SetProfile(cfg.Throttle)
 
 	w.SQS = sqs.New(env, cfg.SQS)
+	cfg.SNS.Queues = topicQueues{w.SQS}
+	if cfg.SNS.URLBase == "" {
+		cfg.SNS.URLBase = cfg.SQS.URLBase // one endpoint serves both
+	}
+	w.SNS = sns.New(env, cfg.SNS)
 	cfg.EventBridge.Queues = w.SQS
 	w.EventBridge = eventbridge.New(env, cfg.EventBridge)
 
@@ -112,7 +124,7 @@ func New(cfg Config) *World {
 	w.ECS = ecs.New(env, cfg.ECS)
 
 	cfg.AutoScaling.Fleet = fleet{w.EC2}
-	cfg.AutoScaling.Queues = w.SQS
+	cfg.AutoScaling.Queues = notificationTargets{sqs: w.SQS, sns: w.SNS}
 	cfg.AutoScaling.Events = w.EventBridge
 	w.AutoScaling = autoscaling.New(env, cfg.AutoScaling)
 

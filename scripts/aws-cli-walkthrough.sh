@@ -13,19 +13,7 @@
 # /_emulator/clock/advance), so nothing here waits on the wall clock.
 set -euo pipefail
 
-: "${ENDPOINT:?set ENDPOINT to the emulator, e.g. http://127.0.0.1:4566}"
-AWS_CLI="${AWS_CLI:-/usr/bin/aws}"
-export AWS_ACCESS_KEY_ID=walkthrough AWS_SECRET_ACCESS_KEY=walkthrough AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
-unset AWS_PROFILE AWS_ENDPOINT_URL
-
-aws() { "$AWS_CLI" --endpoint-url "$ENDPOINT" --output text "$@"; }
-step() { printf '\n== %s\n' "$*"; }
-fail() { echo "FAILED: $*" >&2; exit 1; }
-advance() {
-  curl -fsS -X POST "$ENDPOINT/_emulator/clock/advance" -H 'Content-Type: application/json' -d "{\"duration\":\"$1\"}" >/dev/null
-  echo "(virtual time +$1)"
-}
-json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+. "$(dirname "$0")/walkthrough-lib.sh"
 
 step "A launch template whose user data makes the ECS agent join the cluster 'blog'"
 USER_DATA=$(printf '#!/bin/bash\necho ECS_CLUSTER=blog >> /etc/ecs/ecs.config\n' | base64 -w0)

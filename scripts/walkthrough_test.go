@@ -1,8 +1,8 @@
 // Package scripts holds the shell scripts that show drainer's emulator
-// from the outside, with the real AWS CLI; its test plays them. It has no
-// Go code of its own: the test lives here, beside the script it plays, so
-// that the AWS CLI's forty-odd runs have a test binary (and a go test
-// -timeout) of their own and run beside the other packages' tests.
+// from the outside, with the real AWS CLI; its tests play them. It has no
+// Go code of its own: the tests live here, beside the scripts they play,
+// so that the AWS CLI's runs have a test binary (and a go test -timeout)
+// of their own and run beside the other packages' tests.
 package scripts
 
 import (
@@ -27,6 +27,25 @@ import (
 // elsewhere the test is skipped when the CLI is missing. AWS_CLI names
 // the CLI (default /usr/bin/aws).
 func TestAWSCLIWalkthrough(t *testing.T) {
+	t.Parallel()
+	play(t, "aws-cli-walkthrough.sh", "walkthrough complete")
+}
+
+// TestAWSCLISNSWalkthrough plays aws-cli-sns-walkthrough.sh — the blog's
+// notification path: a lifecycle hook targeting an SNS topic, an SQS queue
+// subscribed to it, the lifecycle message received in SNS's envelope and
+// then raw — the same way.
+func TestAWSCLISNSWalkthrough(t *testing.T) {
+	t.Parallel()
+	play(t, "aws-cli-sns-walkthrough.sh", "SNS walkthrough complete")
+}
+
+// play runs script with the AWS CLI against a world served as `drainer
+// emulator --manual` serves it, and fails unless it succeeds and prints
+// done. The walkthroughs run side by side: the AWS CLI's start-up is most
+// of their time.
+func play(t *testing.T, script, done string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("the walkthrough runs the AWS CLI some 40 times")
 	}
@@ -51,11 +70,11 @@ func TestAWSCLIWalkthrough(t *testing.T) {
 		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-min(30*time.Second, time.Until(deadline)/10)))
 		defer cancel()
 	}
-	cmd := exec.CommandContext(ctx, "bash", "aws-cli-walkthrough.sh")
+	cmd := exec.CommandContext(ctx, "bash", script)
 	cmd.Env = append(os.Environ(), "ENDPOINT="+endpoint, "AWS_CLI="+cli)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "walkthrough complete") {
-		t.Fatalf("walkthrough failed: %v\n%s", err, out)
+	if err != nil || !strings.Contains(string(out), done) {
+		t.Fatalf("%s failed: %v\n%s", script, err, out)
 	}
 	t.Logf("%s", out)
 }

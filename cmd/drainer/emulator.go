@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator"
+	"github.com/drainer-dev/drainer/emulator/core"
 	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
@@ -24,9 +25,10 @@ type emulatorOptions struct {
 
 const emulatorUsage = `Usage: drainer emulator [flags]
 
-Serves EC2, Auto Scaling, ECS, SQS and EventBridge on one endpoint over the real AWS
+Serves EC2, Auto Scaling, ECS, SQS, SNS and EventBridge on one endpoint over the real AWS
 wire protocols, plus an admin API under /_emulator/. Point the AWS SDK or CLI at it with
-AWS_ENDPOINT_URL or --endpoint-url; any credentials and region are accepted.
+AWS_ENDPOINT_URL or --endpoint-url; any credentials are accepted. The world is one Region
+(--region): requests signed for another are refused.
 `
 
 func parseEmulator(args []string, stderr io.Writer) (o emulatorOptions, code int, ok bool) {
@@ -36,9 +38,13 @@ func parseEmulator(args []string, stderr io.Writer) (o emulatorOptions, code int
 	fs.StringVar(&o.scenario, "scenario", "", "build the world from this scenario file (.yaml, .yml or .json) and play its timeline")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's, else 1)")
 	fs.BoolVar(&o.manual, "manual", false, "virtual time moves only when POST /_emulator/clock/advance says so (for scripts and tests); --speed is ignored")
+	fs.StringVar(&o.world.Region, "region", envOr("DRAINER_EMULATOR_REGION", core.DefaultRegion), "the Region the world is in: its ARNs and queue URLs name it, requests signed for another are refused (env DRAINER_EMULATOR_REGION)")
 	fs.Func("throttle", "throttle API calls by a profile: aws, the request rates AWS documents per account and Region (default: none)", o.world.SetThrottle)
 	if code, ok := parse(fs, args); !ok {
 		return o, code, false
+	}
+	if o.world.Region == "" {
+		return o, usageError(fs, "--region must name a Region, e.g. %s", core.DefaultRegion), false
 	}
 	if o.speed <= 0 {
 		return o, usageError(fs, "--speed must be greater than 0 (got %v)", o.speed), false
@@ -83,8 +89,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if o.manual {
 		pace = "manual clock: POST /_emulator/clock/advance to move it"
 	}
-	fmt.Fprintf(stdout, "drainer emulator serving EC2, Auto Scaling, ECS, SQS and EventBridge on %s (%s)\n", endpoint, pace)
-	fmt.Fprintf(stdout, "try: aws --endpoint-url %s --region us-east-1 ecs list-clusters\n", endpoint)
+	fmt.Fprintf(stdout, "drainer emulator serving EC2, Auto Scaling, ECS, SQS, SNS and EventBridge in %s on %s (%s)\n", w.Env.Region, endpoint, pace)
+	fmt.Fprintf(stdout, "try: aws --endpoint-url %s --region %s ecs list-clusters\n", endpoint, w.Env.Region)
 
 	stopClock := runClock(ctx, w, o.speed, o.manual)
 	err = front.Serve(ctx, ln, front.New(w, front.Options{Scaled: !o.manual, Logger: log}))

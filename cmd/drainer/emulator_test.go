@@ -104,3 +104,36 @@ func TestEmulatorThrottlesWithTheAWSProfile(t *testing.T) {
 		t.Fatalf("51st ListClusters answered %d, want 400", statuses[50])
 	}
 }
+
+// TestEmulatorServesItsRegion: --region puts the world in that Region (its
+// ARNs name it) and the emulator refuses requests signed for another.
+func TestEmulatorServesItsRegion(t *testing.T) {
+	endpoint, _ := startEmulator(t, "--manual", "--region", "eu-west-1")
+	post := func(region string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader("Action=CreateTopic&Name=hooks&Version=2010-03-31"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20261122/"+region+"/sns/aws4_request, SignedHeaders=host, Signature=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := post("eu-west-1"); code != http.StatusOK || !strings.Contains(body, "arn:aws:sns:eu-west-1:123456789012:hooks") {
+		t.Fatalf("CreateTopic signed for eu-west-1: %d %s", code, body)
+	}
+	if code, body := post("us-east-1"); code != http.StatusForbidden || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") ||
+		!strings.Contains(body, "not &#39;us-east-1&#39;") {
+		t.Fatalf("CreateTopic signed for us-east-1: %d %s", code, body)
+	}
+	var errb bytes.Buffer
+	if _, code, ok := parseEmulator([]string{"--region", ""}, &errb); ok || code != 2 || !strings.Contains(errb.String(), "--region must name a Region") {
+		t.Fatalf("--region '': ok %v, code %d, %s", ok, code, errb.String())
+	}
+}

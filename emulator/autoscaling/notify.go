@@ -176,7 +176,7 @@ func (s *Service) sendTestNotification(g *group, target string) {
 	if target == "" {
 		return
 	}
-	s.send(target, TestNotification{
+	s.send(target, `Auto Scaling: test notification for group "`+g.name+`"`, TestNotification{
 		AccountId:            s.env.Account,
 		RequestId:            s.env.UUID(),
 		AutoScalingGroupARN:  g.arn,
@@ -192,7 +192,7 @@ func (s *Service) sendTestNotification(g *group, target string) {
 func (s *Service) notifyLifecycleAction(a *action) {
 	m := s.lifecycleMessage(a.in.g, &a.hook, a.in.id, a.token, a.start)
 	if a.hook.target != "" {
-		s.send(a.hook.target, m)
+		s.send(a.hook.target, lifecycleSubject(m), m)
 	}
 	s.events.Emit(lifecycleEvent(a.in.g.arn, m))
 }
@@ -321,16 +321,48 @@ func (s *Service) notifyActivity(g *group, a *activity, notificationType, detail
 		n := m
 		n.AccountId, n.AutoScalingGroupARN, n.Service, n.Event = s.env.Account, g.arn, serviceName, notificationType
 		n.Time = core.ISOTime(s.now())
-		s.send(c.TopicARN, n)
+		s.send(c.TopicARN, activitySubject(notificationType, g.name), n)
 	}
 }
 
-// send marshals a message and hands it to the queue sender; a delivery
-// failure is dropped, as Auto Scaling does not retry notifications.
-func (s *Service) send(target string, msg any) {
+// subjectSender is a QueueSender that can also give a message a subject,
+// as a notification to an SNS topic has (a queue target ignores it).
+type subjectSender interface {
+	SendWithSubject(arn, subject, body string) error
+}
+
+// send marshals a message and hands it to the queue sender, with subject
+// when the sender takes one; a delivery failure is dropped, as Auto Scaling
+// does not retry notifications.
+func (s *Service) send(target, subject string, msg any) {
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return
 	}
+	if ss, ok := s.queues.(subjectSender); ok {
+		_ = ss.SendWithSubject(target, subject, string(b))
+		return
+	}
 	_ = s.queues.SendToARN(target, string(b))
+}
+
+// lifecycleSubject is the Subject of a lifecycle notification published
+// to an SNS topic: "Auto Scaling:  Lifecycle action 'TERMINATING' for
+// instance i-… in progress." (two spaces after the colon, as AWS writes
+// it; LAUNCHING for a launch hook).
+func lifecycleSubject(m LifecycleMessage) string {
+	action := "LAUNCHING"
+	if m.LifecycleTransition == TransitionTerminating {
+		action = "TERMINATING"
+	}
+	return fmt.Sprintf("Auto Scaling:  Lifecycle action '%s' for instance %s in progress.", action, m.EC2InstanceId)
+}
+
+// activitySubject is the Subject of a launch or terminate notification:
+// `Auto Scaling: launch for group "NAME"`, "termination", "failed launch",
+// "failed termination".
+func activitySubject(notificationType, group string) string {
+	what := map[string]string{NotifyLaunch: "launch", NotifyLaunchError: "failed launch",
+		NotifyTerminate: "termination", NotifyTerminateError: "failed termination"}[notificationType]
+	return "Auto Scaling: " + what + ` for group "` + group + `"`
 }

@@ -2,6 +2,7 @@ package eventbridge
 
 import (
 	"encoding/json"
+	"net/netip"
 	"slices"
 	"strings"
 )
@@ -128,6 +129,17 @@ func (m *matcher) matches(v any) bool {
 			}
 		}
 		return true
+	case mCIDR:
+		if !isStr {
+			return false
+		}
+		// A value that is no IP address does not match; an IPv4-mapped
+		// IPv6 address matches as the IPv4 address it carries.
+		ip, err := netip.ParseAddr(s)
+		if err != nil {
+			return false
+		}
+		return m.prefix.Contains(ip) || m.prefix.Contains(ip.Unmap())
 	case mAnythingBut:
 		if m.not.inner != nil {
 			return isStr && !m.not.inner.matches(v)

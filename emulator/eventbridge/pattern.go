@@ -3,6 +3,7 @@ package eventbridge
 import (
 	"bytes"
 	"encoding/json"
+	"net/netip"
 	"strings"
 )
 
@@ -42,17 +43,19 @@ const (
 	mAnythingBut
 	mExists
 	mNumeric
+	mCIDR
 )
 
 // matcher is one element of a leaf array.
 type matcher struct {
 	kind   matchKind
-	value  any       // mExact: string, float64, bool or nil
-	str    string    // prefix, suffix, equals-ignore-case, wildcard
-	fold   bool      // prefix/suffix with equals-ignore-case
-	exists bool      // mExists
-	ranges []numCond // mNumeric
-	not    *notSet   // mAnythingBut
+	value  any          // mExact: string, float64, bool or nil
+	str    string       // prefix, suffix, equals-ignore-case, wildcard
+	fold   bool         // prefix/suffix with equals-ignore-case
+	exists bool         // mExists
+	ranges []numCond    // mNumeric
+	not    *notSet      // mAnythingBut
+	prefix netip.Prefix // mCIDR, masked
 }
 
 // notSet is what anything-but excludes.
@@ -229,9 +232,33 @@ func compileMatcher(e any, at string) (matcher, error) {
 		n, err := compileAnythingBut(arg, at)
 		return matcher{kind: mAnythingBut, not: n}, err
 	case "cidr":
-		return matcher{}, errPattern("cidr matching is not supported by this emulator (at %q)", at)
+		pfx, err := compileCIDR(arg, at)
+		return matcher{kind: mCIDR, prefix: pfx}, err
 	}
 	return matcher{}, errPattern("Unrecognized match type %s at %q", op, at)
+}
+
+// compileCIDR reads the argument of a cidr filter: an IPv4 or IPv6 prefix
+// in CIDR notation ("10.0.0.0/24", "2001:db8::/32"). Host bits set after
+// the prefix are ignored.
+//
+// Source: "Content filtering in Amazon EventBridge event patterns", IP
+// address matching ("You can use IP address matching for IPv4 and IPv6
+// addresses"), Amazon EventBridge User Guide
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/content-filtering-with-event-patterns.html).
+func compileCIDR(arg any, at string) (netip.Prefix, error) {
+	s, ok := arg.(string)
+	if !ok {
+		return netip.Prefix{}, errPattern("cidr match pattern must be a string at %q", at)
+	}
+	if !strings.Contains(s, "/") {
+		return netip.Prefix{}, errPattern("Malformed CIDR, one '/' required at %q", at)
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, errPattern("Nonstandard IP address: %s at %q", s, at)
+	}
+	return p.Masked(), nil
 }
 
 // stringOrIgnoreCase accepts "x" or {"equals-ignore-case": "x"}.

@@ -111,6 +111,17 @@ func TestPatternMatchesScalarsAndArrays(t *testing.T) {
 		{`{"a":[{"anything-but":{"suffix":".png"}}]}`, `{"a":"x.jpg"}`, true},
 		{`{"a":[{"anything-but":{"equals-ignore-case":"X"}}]}`, `{"a":"x"}`, false},
 		{`{"a":[{"numeric":["<",0]}]}`, `{"a":-1e3}`, true},
+		{`{"ip":[{"cidr":"10.0.0.0/24"}]}`, `{"ip":"10.0.0.255"}`, true},
+		{`{"ip":[{"cidr":"10.0.0.0/24"}]}`, `{"ip":"10.0.1.0"}`, false},
+		{`{"ip":[{"cidr":"10.0.0.7/24"}]}`, `{"ip":"10.0.0.1"}`, true},
+		{`{"ip":[{"cidr":"10.0.0.0/24"}]}`, `{"ip":"::ffff:10.0.0.9"}`, true},
+		{`{"ip":[{"cidr":"10.0.0.0/24"}]}`, `{"ip":"not an ip"}`, false},
+		{`{"ip":[{"cidr":"10.0.0.0/24"}]}`, `{"ip":167772161}`, false},
+		{`{"ip":[{"cidr":"10.0.0.0/24"}]}`, `{"ip":["192.168.0.1","10.0.0.3"]}`, true},
+		{`{"ip":[{"cidr":"2001:db8::/32"}]}`, `{"ip":"2001:db8:ffff::1"}`, true},
+		{`{"ip":[{"cidr":"2001:db8::/32"}]}`, `{"ip":"2001:db9::1"}`, false},
+		{`{"ip":[{"cidr":"2001:db8::/32"}]}`, `{"ip":"10.0.0.1"}`, false},
+		{`{"detail":{"sourceIPAddress":[{"cidr":"fe80::/10"}]}}`, `{"detail":{"sourceIPAddress":"FE80::1"}}`, true},
 		{`{"a":[1]}`, `not json`, false},
 		{`{"a":[1]}`, `[1]`, false},
 	} {
@@ -131,7 +142,7 @@ func TestInvalidPatterns(t *testing.T) {
 		`{"source":[{"unknown":"x"}]}`, `{"a":[{"exists":"yes"}]}`, `{"a":[{"numeric":[">"]}]}`,
 		`{"a":[{"numeric":["<",5,">",1]}]}`, `{"a":[{"numeric":["~",5]}]}`, `{"a":[{"numeric":[">",5,"<",1]}]}`,
 		`{"a":[{"anything-but":[]}]}`, `{"a":[{"anything-but":[null]}]}`, `{"a":[{"anything-but":{"exists":true}}]}`,
-		`{"a":[{"cidr":"10.0.0.0/24"}]}`, `{"$or":[{"a":["x"]}]}`, `{"$or":"x"}`, `{"a":["x"]} trailing`,
+		`{"a":[{"cidr":"10.0.0.1"}]}`, `{"a":[{"cidr":"10.0.0.0/33"}]}`, `{"a":[{"cidr":"not-an-ip/8"}]}`, `{"a":[{"cidr":24}]}`, `{"$or":[{"a":["x"]}]}`, `{"$or":"x"}`, `{"a":["x"]} trailing`,
 	} {
 		_, err := CompilePattern(src)
 		if core.CodeOf(err) != codeInvalidPattern {

@@ -40,22 +40,22 @@ type PutEventsOutput struct {
 }
 
 // PutEvents puts 1-10 custom events on the default bus. Entries fail one
-// by one: missing members or bad detail (InvalidArgument, MalformedDetail)
-// and sources beginning "aws." (NotAuthorizedForSourceException). An event
-// for another bus, which does not exist here, is accepted and dropped, as
-// EventBridge does.
+// by one, each reported in its result entry (ErrorCode, ErrorMessage) and
+// counted in FailedEntryCount, while the call itself succeeds: missing
+// members or bad detail (InvalidArgument, MalformedDetail) and sources
+// beginning "aws." (NotAuthorizedForSourceException). Only a request of no
+// entries or more than ten fails as a whole (ValidationException). An
+// event for another bus, which does not exist here, is accepted and
+// dropped, as EventBridge does.
+//
+// Source: "Sending events with PutEvents in Amazon EventBridge", Handling
+// failures with PutEvents ("if an individual entry within a request fails,
+// EventBridge continues processing the rest of the entries"), Amazon
+// EventBridge User Guide
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevents.html).
 func (s *Service) PutEvents(in PutEventsInput) (*PutEventsOutput, error) {
 	if len(in.Entries) == 0 || len(in.Entries) > maxPutEventsEntries {
 		return nil, errValidation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1")
-	}
-	complete := false
-	for _, e := range in.Entries {
-		if e.Source != "" && e.DetailType != "" && e.Detail != "" {
-			complete = true
-		}
-	}
-	if !complete {
-		return nil, errValidation("Parameter(s) Source, DetailType, Detail must be specified in at least one entry.")
 	}
 	out := &PutEventsOutput{Entries: make([]PutEventsResultEntry, 0, len(in.Entries))}
 	for _, e := range in.Entries {

@@ -229,11 +229,20 @@ type DeleteRuleInput struct {
 // DeleteRuleOutput is the (empty) DeleteRule response.
 type DeleteRuleOutput struct{}
 
-// DeleteRule deletes a rule without targets. Force only concerns managed
-// rules, which this emulator does not have, so it changes nothing.
+// DeleteRule deletes a rule without targets. Deleting a rule that does not
+// exist succeeds, as on EventBridge ("If you call delete rule multiple
+// times for the same rule, all calls will succeed"); a missing Name and an
+// unknown event bus are still errors. Force only concerns managed rules,
+// which this emulator does not have, so it changes nothing.
+//
+// Source: "DeleteRule", Amazon EventBridge API Reference
+// (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DeleteRule.html).
 func (s *Service) DeleteRule(in DeleteRuleInput) (*DeleteRuleOutput, error) {
 	r, err := s.rule(in.Name, in.EventBusName)
 	if err != nil {
+		if err.Code == codeNotFound && s.rules[in.Name] == nil && s.checkBus(in.EventBusName) == nil {
+			return &DeleteRuleOutput{}, nil
+		}
 		return nil, err
 	}
 	if len(r.targets) > 0 {

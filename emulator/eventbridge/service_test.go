@@ -341,12 +341,55 @@ func TestPutEvents(t *testing.T) {
 	}{
 		{"no entries", nil},
 		{"eleven entries", make([]PutEventsRequestEntry, 11)},
-		{"no complete entry", []PutEventsRequestEntry{{Source: "a"}, {DetailType: "b"}}},
 	} {
 		w.env.Do(func() { _, err = w.svc.PutEvents(PutEventsInput{Entries: tc.entries}) })
 		if core.CodeOf(err) != codeValidation {
 			t.Errorf("%s: %v, want %s", tc.name, err, codeValidation)
 		}
+	}
+
+	// No entry complete: the call still succeeds, each entry failing on
+	// its own with the member it lacks.
+	w.env.Do(func() {
+		out, err = w.svc.PutEvents(PutEventsInput{Entries: []PutEventsRequestEntry{{}, {Source: "a"}, {Source: "a", DetailType: "b"}}})
+	})
+	if err != nil || out.FailedEntryCount != 3 {
+		t.Fatalf("entries with members missing: %+v, %v", out, err)
+	}
+	for i, missing := range []string{"Source", "DetailType", "Detail"} {
+		e := out.Entries[i]
+		if want := "Parameter " + missing + " is not valid. Reason: " + missing + " is a required argument."; e.ErrorCode != "InvalidArgument" || e.ErrorMessage != want || e.EventId != "" {
+			t.Errorf("entry %d = %+v, want InvalidArgument %q", i, e, want)
+		}
+	}
+}
+
+func TestDeleteRuleIsIdempotent(t *testing.T) {
+	w := newWorld(t, 0)
+	var err error
+	w.env.Do(func() {
+		_, err = w.svc.PutRule(PutRuleInput{Name: "r", EventPattern: `{"source":["drainer"]}`})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		w.env.Do(func() { _, err = w.svc.DeleteRule(DeleteRuleInput{Name: "r"}) })
+		if err != nil {
+			t.Fatalf("DeleteRule #%d: %v", i+1, err)
+		}
+	}
+	w.env.Do(func() { _, err = w.svc.DescribeRule(DescribeRuleInput{Name: "r"}) })
+	if core.CodeOf(err) != codeNotFound {
+		t.Fatalf("the rule is still there: %v", err)
+	}
+	w.env.Do(func() { _, err = w.svc.DeleteRule(DeleteRuleInput{Name: "r", EventBusName: "custom"}) })
+	if core.CodeOf(err) != codeNotFound {
+		t.Fatalf("DeleteRule on a bus that does not exist: %v, want %s", err, codeNotFound)
+	}
+	w.env.Do(func() { _, err = w.svc.DeleteRule(DeleteRuleInput{}) })
+	if core.CodeOf(err) != codeValidation {
+		t.Fatalf("DeleteRule without a name: %v, want %s", err, codeValidation)
 	}
 }
 
@@ -377,7 +420,6 @@ func TestRuleErrors(t *testing.T) {
 			return err
 		}, codeNotFound},
 		{"describe unknown", func() error { _, err := w.svc.DescribeRule(DescribeRuleInput{Name: "nope"}); return err }, codeNotFound},
-		{"delete unknown", func() error { _, err := w.svc.DeleteRule(DeleteRuleInput{Name: "nope"}); return err }, codeNotFound},
 		{"targets of unknown", func() error {
 			_, err := w.svc.PutTargets(PutTargetsInput{Rule: "nope", Targets: []Target{{Id: "a", Arn: spotQueue}}})
 			return err

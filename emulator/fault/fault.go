@@ -24,7 +24,7 @@ import (
 
 // Rule describes the faults for one service and operation.
 type Rule struct {
-	// Service is "ecs", "autoscaling", "ec2", "sqs", "events" or "*".
+	// Service is "ecs", "autoscaling", "ec2", "sqs", "sns", "events" or "*".
 	Service string `json:"service"`
 	// Operation is the API operation name, e.g. "DescribeTasks", or "*".
 	Operation string `json:"operation"`
@@ -296,7 +296,7 @@ func (in *Injector) Buckets() []BucketStats {
 func ThrottlingError(service string) *core.Error {
 	const msg = "Rate exceeded"
 	switch service {
-	case "autoscaling":
+	case "autoscaling", "sns":
 		return core.ClientError("Throttling", msg)
 	case "ec2":
 		return core.Errorf(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
@@ -317,7 +317,7 @@ func InternalError(service string) *core.Error {
 		return core.ServerError("InternalFailure", "%s", msg)
 	case "ec2":
 		return core.ServerError("InternalError", "%s", msg)
-	case "sqs":
+	case "sqs", "sns":
 		return core.ServerError("InternalError", "%s", msg)
 	default:
 		return core.ServerError("InternalException", "%s", msg)

@@ -6,9 +6,12 @@
 // Requests are told apart the way AWS endpoints tell services apart: a
 // request with X-Amz-Target speaks a JSON protocol (ECS, SQS, EventBridge;
 // package awsjson), any other request a query protocol (Auto Scaling, EC2,
-// SQS for older clients; package awsquery). Any credentials and region are
+// SNS, SQS for older clients; package awsquery). Any credentials are
 // accepted and no signature is checked; the access key id names the caller
-// in the world's call log.
+// in the world's call log. A world is one Region: a request signed for
+// another Region is refused as AWS refuses a credential scoped to a Region
+// its endpoint does not serve (403, "Credential should be scoped to a valid
+// region, not 'R'."), naming the Region the world serves.
 package front
 
 import (
@@ -79,14 +82,37 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.log.Debug("emulator: request", "request", id, "caller", caller, "method", r.Method, "path", r.URL.Path,
 			"target", r.Header.Get("X-Amz-Target"), "status", sw.status, "took", time.Since(start))
 	}()
-	switch {
-	case strings.HasPrefix(r.URL.Path, "/_emulator/"):
+	if strings.HasPrefix(r.URL.Path, "/_emulator/") {
 		h.admin.ServeHTTP(sw, r)
-	case r.Header.Get("X-Amz-Target") != "":
+		return
+	}
+	jsonProtocol := r.Header.Get("X-Amz-Target") != ""
+	if region := Region(r); region != "" && region != h.w.Env.Region {
+		msg := wrongRegion(region, h.w.Env.Region)
+		if jsonProtocol {
+			awsjson.Refuse(sw, r, http.StatusForbidden, "InvalidSignatureException", msg)
+		} else {
+			awsquery.Refuse(sw, r, http.StatusForbidden, "SignatureDoesNotMatch", msg)
+		}
+		return
+	}
+	if jsonProtocol {
 		awsjson.Serve(h.w, caller, sw, r)
-	default:
+	} else {
 		awsquery.Serve(h.w, caller, sw, r)
 	}
+}
+
+// wrongRegion is the refusal of a request signed for region by a world of
+// served: AWS's words for a credential scoped to a Region the endpoint
+// does not serve, then the Region it does.
+//
+// Source: "Elements of an AWS API request signature", Credential scope
+// ("the Region … must match the Region of the endpoint"), AWS Identity and
+// Access Management User Guide
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html).
+func wrongRegion(region, served string) string {
+	return fmt.Sprintf("Credential should be scoped to a valid region, not '%s'. This emulated world is one Region: %s.", region, served)
 }
 
 // requestID is a deterministic, UUID-shaped request id: a counter.
@@ -98,17 +124,8 @@ func (h *Handler) requestID() string {
 // SigV4 signature (the Authorization header's Credential=AKID/…, or a
 // presigned URL's X-Amz-Credential), else "anonymous".
 func Caller(r *http.Request) string {
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, cred, ok := strings.Cut(auth, "Credential="); ok {
-			if akid, _, ok := strings.Cut(cred, "/"); ok && akid != "" {
-				return akid
-			}
-		}
-	}
-	if cred := r.URL.Query().Get("X-Amz-Credential"); cred != "" {
-		if akid, _, ok := strings.Cut(cred, "/"); ok && akid != "" {
-			return akid
-		}
+	if akid, _, _ := strings.Cut(credential(r), "/"); akid != "" {
+		return akid
 	}
 	return "anonymous"
 }
@@ -123,6 +140,29 @@ func Part(r *http.Request) string {
 		}
 	}
 	return ""
+}
+
+// Region is the Region r is signed for: the Region of its SigV4
+// credential scope (Credential=AKID/DATE/REGION/SERVICE/aws4_request), ""
+// when r is unsigned or its scope names no Region (SigV4a).
+func Region(r *http.Request) string {
+	parts := strings.Split(credential(r), "/")
+	if len(parts) != 5 || parts[4] != "aws4_request" {
+		return ""
+	}
+	return parts[2]
+}
+
+// credential is r's SigV4 Credential (AKID/SCOPE…): from the
+// Authorization header, or a presigned URL's X-Amz-Credential.
+func credential(r *http.Request) string {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if _, cred, ok := strings.Cut(auth, "Credential="); ok {
+			cred, _, _ = strings.Cut(cred, ",")
+			return strings.TrimSpace(cred)
+		}
+	}
+	return r.URL.Query().Get("X-Amz-Credential")
 }
 
 // statusWriter remembers the status written, for the request log.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
@@ -26,6 +27,7 @@ type endpoint struct {
 	cfg    aws.Config
 	ecs    *ecs.Client
 	sqs    *sqs.Client
+	sns    *sns.Client
 	events *eventbridge.Client
 }
 
@@ -74,6 +76,7 @@ func clientsFor(w *emulator.World, h *front.Handler, cfg aws.Config, url string)
 		w: w, h: h, cfg: cfg,
 		ecs:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(url) }),
 		sqs:    sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(url) }),
+		sns:    sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(url) }),
 		events: eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { o.BaseEndpoint = aws.String(url) }),
 	}
 }

@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,7 +10,10 @@ import (
 
 // ReceiveMessageInput is the ReceiveMessage request. VisibilityTimeout and
 // WaitTimeSeconds are pointers because an explicit 0 differs from an absent
-// member; MaxNumberOfMessages 0 means absent (1), as in the SDK's shape.
+// member. MaxNumberOfMessages 0 means absent (1), as in aws-sdk-go-v2's
+// shape, unless MaxNumberOfMessagesGiven says the request carried it: boto3
+// and the AWS CLI send an explicit 0, which SQS refuses. Decoding from JSON
+// sets MaxNumberOfMessagesGiven; a query-protocol front sets it itself.
 type ReceiveMessageInput struct {
 	QueueUrl                    string   `json:"QueueUrl"`
 	AttributeNames              []string `json:"AttributeNames,omitempty" query:"AttributeName,flat"`
@@ -19,6 +23,28 @@ type ReceiveMessageInput struct {
 	VisibilityTimeout           *int32   `json:"VisibilityTimeout,omitempty"`
 	WaitTimeSeconds             *int32   `json:"WaitTimeSeconds,omitempty"`
 	ReceiveRequestAttemptId     string   `json:"ReceiveRequestAttemptId,omitempty"`
+
+	// MaxNumberOfMessagesGiven reports that the request named
+	// MaxNumberOfMessages, 0 included.
+	MaxNumberOfMessagesGiven bool `json:"-" query:"-"`
+}
+
+// UnmarshalJSON decodes the request and notes whether MaxNumberOfMessages
+// was given.
+func (in *ReceiveMessageInput) UnmarshalJSON(b []byte) error {
+	type plain ReceiveMessageInput // without this method
+	var v struct {
+		plain
+		Max *int32 `json:"MaxNumberOfMessages"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*in = ReceiveMessageInput(v.plain)
+	if v.Max != nil {
+		in.MaxNumberOfMessages, in.MaxNumberOfMessagesGiven = *v.Max, true
+	}
+	return nil
 }
 
 // ReceiveMessageOutput is the ReceiveMessage response.
@@ -42,13 +68,19 @@ func (s *Service) WaitTime(in ReceiveMessageInput) time.Duration {
 // first, and hides them for the visibility timeout. It never blocks: a
 // wire front implements WaitTimeSeconds with Notify. A message already
 // received maxReceiveCount times moves to the dead-letter queue instead.
+//
+// MaxNumberOfMessages, when given, must be 1 to 10 (0 included: it is not
+// "absent"); VisibilityTimeout 0 to 43,200 s; WaitTimeSeconds 0 to 20 s.
+// Each out-of-range value is an InvalidParameterValue error worded as SQS
+// words it. Source: "ReceiveMessage", Amazon SQS API Reference
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html).
 func (s *Service) ReceiveMessage(in ReceiveMessageInput) (*ReceiveMessageOutput, error) {
 	q, err := s.byURL(in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
 	max := 1
-	if n := in.MaxNumberOfMessages; n != 0 {
+	if n := in.MaxNumberOfMessages; n != 0 || in.MaxNumberOfMessagesGiven {
 		if n < 1 || n > maxBatchEntries {
 			return nil, errParam("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", n)
 		}
@@ -174,14 +206,23 @@ func (s *Service) render(m *message, sys map[string]bool, attrNames []string) Me
 	return msg
 }
 
-// attrWanted matches MessageAttributeNames: "All", ".*", exact names and
-// prefixes written "prefix.*".
+// attrWanted matches a message attribute name against MessageAttributeNames:
+// "All", ".*" and "*" want every attribute, "P.*" every name that starts
+// with P (so "Hel.*" wants both "Hello" and "Help.Me", and "Custom.*" wants
+// "Custom.Trace"), and any other entry the name it spells exactly. Entries
+// that are no valid attribute name (such as "AWS.") simply match nothing,
+// as on SQS.
+//
+// Source: "ReceiveMessage", MessageAttributeNames ("You can also use all
+// message attributes starting with a prefix, for example bar.*"), Amazon SQS
+// API Reference
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html).
 func attrWanted(name string, patterns []string) bool {
 	for _, p := range patterns {
-		if p == "All" || p == ".*" || p == name {
+		if p == "All" || p == ".*" || p == "*" || p == name {
 			return true
 		}
-		if pre, ok := strings.CutSuffix(p, ".*"); ok && strings.HasPrefix(name, pre+".") {
+		if pre, ok := strings.CutSuffix(p, ".*"); ok && pre != "" && strings.HasPrefix(name, pre) {
 			return true
 		}
 	}

@@ -33,7 +33,7 @@ func (s *Service) SendMessage(in SendMessageInput) (*SendMessageOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.send(q, sendEntry{in.MessageBody, in.DelaySeconds, in.MessageAttributes, in.MessageSystemAttributes, in.MessageGroupId})
+	m, err := s.send(q, sendEntry{body: in.MessageBody, delay: in.DelaySeconds, attrs: in.MessageAttributes, sysAttrs: in.MessageSystemAttributes, groupID: in.MessageGroupId})
 	if err != nil {
 		return nil, err
 	}
@@ -45,13 +45,15 @@ func (s *Service) SendMessage(in SendMessageInput) (*SendMessageOutput, error) {
 	}, nil
 }
 
-// sendEntry is what SendMessage and a batch entry have in common.
+// sendEntry is what SendMessage, a batch entry and a service's delivery
+// have in common. sender is the SenderId ("": the account).
 type sendEntry struct {
 	body     string
 	delay    *int32
 	attrs    map[string]MessageAttributeValue
 	sysAttrs map[string]MessageSystemAttributeValue
 	groupID  string
+	sender   string
 }
 
 // send validates one message and enqueues it.
@@ -80,7 +82,11 @@ func (s *Service) send(q *queue, e sendEntry) (*message, *core.Error) {
 		return nil, errParam("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.maxSize)
 	}
 	// Standard queues accept a group id (fair queues); it is only echoed.
-	m := &message{body: e.body, attrs: copyAttrs(e.attrs), sysAttrs: copySysAttrs(e.sysAttrs), groupID: e.groupID, senderID: s.env.Account}
+	sender := e.sender
+	if sender == "" {
+		sender = s.env.Account
+	}
+	m := &message{body: e.body, attrs: copyAttrs(e.attrs), sysAttrs: copySysAttrs(e.sysAttrs), groupID: e.groupID, senderID: sender}
 	return s.enqueue(q, m, delay), nil
 }
 
@@ -171,7 +177,7 @@ func (s *Service) SendMessageBatch(in SendMessageBatchInput) (*SendMessageBatchO
 	}
 	out := &SendMessageBatchOutput{Successful: []SendMessageBatchResultEntry{}, Failed: []BatchResultErrorEntry{}}
 	for _, e := range in.Entries {
-		m, err := s.send(q, sendEntry{e.MessageBody, e.DelaySeconds, e.MessageAttributes, e.MessageSystemAttributes, e.MessageGroupId})
+		m, err := s.send(q, sendEntry{body: e.MessageBody, delay: e.DelaySeconds, attrs: e.MessageAttributes, sysAttrs: e.MessageSystemAttributes, groupID: e.MessageGroupId})
 		if err != nil {
 			out.Failed = append(out.Failed, failEntry(e.Id, err))
 			continue

@@ -75,6 +75,14 @@ func (s *Service) validateAttrs(attrs map[string]string) ([]attrChange, *core.Er
 			if v != "true" && v != "false" {
 				return nil, invalidValue(name)
 			}
+		case "Policy":
+			// SQS checks the document when it is set; an empty value
+			// removes the policy.
+			if v != "" {
+				if _, err := parsePolicy(v); err != nil {
+					return nil, invalidValue(name)
+				}
+			}
 		case "RedrivePolicy":
 			if v != "" {
 				rp, err := s.parseRedrive(v)

@@ -1,6 +1,8 @@
 package sqs
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -306,5 +308,63 @@ func TestMessageAttributesFilteredOnReceive(t *testing.T) {
 	none := w.receive(ReceiveMessageInput{QueueUrl: url})
 	if none[0].MessageAttributes != nil || none[0].MD5OfMessageAttributes != "" {
 		t.Fatalf("attributes returned unasked: %+v", none[0])
+	}
+}
+
+func TestMessageAttributeNames(t *testing.T) {
+	names := []string{"Hello", "Help.Me", "General", "Custom.Trace"}
+	tests := []struct {
+		patterns []string
+		want     []string
+	}{
+		{nil, nil},
+		{[]string{"All"}, names},
+		{[]string{".*"}, names},
+		{[]string{"*"}, names},
+		{[]string{"Foo", "Help"}, nil},
+		{[]string{"Hello", "General"}, []string{"Hello", "General"}},
+		{[]string{"Hel.*"}, []string{"Hello", "Help.Me"}},
+		{[]string{"Custom.*"}, []string{"Custom.Trace"}},
+		{[]string{"AWS.", "..foo"}, nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, n := range names {
+			if attrWanted(n, tt.patterns) {
+				got = append(got, n)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("MessageAttributeNames %q want %v, got %v", tt.patterns, tt.want, got)
+		}
+	}
+}
+
+func TestReceiveMaxNumberOfMessagesGiven(t *testing.T) {
+	w := newWorld(t)
+	url := w.createQueue("q", nil)
+	w.send(url, "a")
+	w.send(url, "b")
+	if got := w.receive(ReceiveMessageInput{QueueUrl: url}); len(got) != 1 {
+		t.Fatalf("absent MaxNumberOfMessages received %d, want 1", len(got))
+	}
+	var err error
+	for _, n := range []int32{0, 11, -1} {
+		w.do(func() {
+			_, err = w.svc.ReceiveMessage(ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: n, MaxNumberOfMessagesGiven: true})
+		})
+		wantCode(t, err, codeInvalidParameterValue)
+		if want := fmt.Sprintf("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", n); asError(err).Message != want {
+			t.Fatalf("message %q, want %q", asError(err).Message, want)
+		}
+	}
+	var in ReceiveMessageInput
+	if err := json.Unmarshal([]byte(`{"QueueUrl":"u","MaxNumberOfMessages":0,"WaitTimeSeconds":3}`), &in); err != nil ||
+		!in.MaxNumberOfMessagesGiven || in.MaxNumberOfMessages != 0 || in.QueueUrl != "u" || *in.WaitTimeSeconds != 3 {
+		t.Fatalf("JSON decoding: %+v, %v", in, err)
+	}
+	in = ReceiveMessageInput{}
+	if err := json.Unmarshal([]byte(`{"QueueUrl":"u"}`), &in); err != nil || in.MaxNumberOfMessagesGiven {
+		t.Fatalf("JSON decoding without it: %+v, %v", in, err)
 	}
 }

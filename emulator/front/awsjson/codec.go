@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/core"
 )
@@ -50,10 +51,18 @@ type wireError struct {
 }
 
 // writeError answers err the way the protocol does: the status of the
-// *core.Error, its code in X-Amzn-ErrorType and in __type (namespaced for
-// SQS), the message, and for SQS the awsQuery code in X-Amzn-Query-Error
-// ("CODE;Sender" or "CODE;Receiver"), which the SDK reports as the error
-// code while still picking the modelled error type from __type.
+// *core.Error, its code in X-Amzn-ErrorType and in __type (both namespaced
+// for SQS: "com.amazonaws.sqs#QueueDoesNotExist"), the message, and for SQS
+// the awsQuery code in X-Amzn-Query-Error ("CODE;Sender" or
+// "CODE;Receiver"), which the SDK reports as the error code while still
+// picking the modelled error type from the namespaced one (the SDKs strip
+// everything up to "#", and anything from ":" on).
+//
+// Source: "Interpreting Amazon SQS JSON API responses", JSON error response
+// structure, Amazon SQS Developer Guide
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html);
+// the AWS JSON 1.0 protocol's error type resolution, as in smithy-go's
+// transport/http/protocol/awsjson.
 func writeError(rw http.ResponseWriter, p *protocol, err error) {
 	var e *core.Error
 	if !errors.As(err, &e) {
@@ -65,7 +74,7 @@ func writeError(rw http.ResponseWriter, p *protocol, err error) {
 	}
 	h := rw.Header()
 	h.Set("Content-Type", p.contentType())
-	h.Set("X-Amzn-ErrorType", e.Code)
+	h.Set("X-Amzn-ErrorType", p.namespace+e.Code)
 	if p.queryCompatible {
 		fault := "Sender"
 		if status >= 500 {
@@ -84,4 +93,16 @@ func errSerialization(format string, args ...any) error {
 
 func errUnknownOperation(target string) error {
 	return core.ClientError("UnknownOperationException", "Unknown operation %q.", target)
+}
+
+// Refuse answers a request no service may see (a credential scoped to
+// another Region) with an error in the JSON protocol of the service its
+// X-Amz-Target names, as that service answers its own errors.
+func Refuse(rw http.ResponseWriter, r *http.Request, status int, code, message string) {
+	prefix, _, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	p := protocols[prefix]
+	if p == nil {
+		p = fallback
+	}
+	writeError(rw, p, &core.Error{Code: code, Message: message, Status: status})
 }

@@ -1,7 +1,7 @@
 // Package awsquery serves the emulated services that speak AWS's query
 // protocols: Auto Scaling (awsQuery, Version 2011-01-01), EC2 (ec2Query,
-// Version 2016-11-15) and SQS for older clients such as AWS CLI 2.9
-// (awsQuery, 2012-11-05).
+// Version 2016-11-15), SNS (awsQuery, 2010-03-31) and SQS for older
+// clients such as AWS CLI 2.9 (awsQuery, 2012-11-05).
 //
 // A request is a form (the POST body, or the URL query of a GET) naming
 // the Action and Version; its other parameters are decoded by reflection
@@ -69,6 +69,9 @@ func Serve(w *emulator.World, caller string, rw http.ResponseWriter, r *http.Req
 	id := newRequestID()
 	vals := readForm(r)
 	action, version := vals.Get("Action"), vals.Get("Version")
+	if v, ok := unversioned[action]; ok && version == "" {
+		version = v
+	}
 	svc := services[version]
 	defer func() {
 		if p := recover(); p != nil {

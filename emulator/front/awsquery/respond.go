@@ -112,3 +112,15 @@ func writeError(rw http.ResponseWriter, s *service, id string, err *core.Error) 
 	}
 	writeXML(rw, status, id, e.buf.Bytes())
 }
+
+// Refuse answers a request no service may see (a credential scoped to
+// another Region) with an error in the query dialect of the service its
+// Version names, as that service answers its own errors.
+func Refuse(rw http.ResponseWriter, r *http.Request, status int, code, message string) {
+	vals := readForm(r)
+	version := vals.Get("Version")
+	if v, ok := unversioned[vals.Get("Action")]; ok && version == "" {
+		version = v
+	}
+	writeError(rw, services[version], newRequestID(), &core.Error{Code: code, Message: message, Status: status})
+}

@@ -38,12 +38,15 @@ func init() {
 	}
 }
 
-// receiveMessage long-polls in the world's virtual time.
+// receiveMessage long-polls in the world's virtual time. An explicit
+// MaxNumberOfMessages=0 (the AWS CLI sends it) is passed on as given, for
+// SQS to refuse.
 func receiveMessage(c *call) (any, error) {
 	var in sqs.ReceiveMessageInput
 	if err := c.form.decode(&in); err != nil {
 		return nil, err
 	}
+	_, in.MaxNumberOfMessagesGiven = c.form.get("MaxNumberOfMessages")
 	return c.w.ReceiveMessage(c.ctx, c.caller, in)
 }
 

@@ -194,6 +194,12 @@ func TestSQSQueryAsTheCLISendsIt(t *testing.T) {
 				}
 			}
 		}},
+		{"ReceiveMessage MaxNumberOfMessages=0, as the CLI sends it", func(t *testing.T) {
+			status, r := sqsCall(t, e, vals("Action", "ReceiveMessage", "QueueUrl", queue, "MaxNumberOfMessages", "0"))
+			if status != 400 || r.ErrorCode != "InvalidParameterValue" {
+				t.Fatalf("%d %s, want 400 InvalidParameterValue", status, r.ErrorCode)
+			}
+		}},
 		{"ChangeMessageVisibility", func(t *testing.T) {
 			ok(t, vals("Action", "ChangeMessageVisibility", "QueueUrl", queue, "ReceiptHandle", handles[0], "VisibilityTimeout", "120"))
 		}},

@@ -15,6 +15,7 @@
 package emulator
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -56,6 +57,16 @@ type Config struct {
 	// is built unthrottled, and one naming a profile of its own replaces
 	// it.
 	Throttle *fault.Profile
+}
+
+// SetRegion sets Region to name, or returns an error when name is empty;
+// it has the shape of flag.FlagSet.Func's argument.
+func (c *Config) SetRegion(name string) error {
+	if name == "" {
+		return errors.New("must name a Region, e.g. " + core.DefaultRegion)
+	}
+	c.Region = name
+	return nil
 }
 
 // SetThrottle sets Throttle to the profile named name ("" for none), or

@@ -38,13 +38,11 @@ func parseEmulator(args []string, stderr io.Writer) (o emulatorOptions, code int
 	fs.StringVar(&o.scenario, "scenario", "", "build the world from this scenario file (.yaml, .yml or .json) and play its timeline")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's, else 1)")
 	fs.BoolVar(&o.manual, "manual", false, "virtual time moves only when POST /_emulator/clock/advance says so (for scripts and tests); --speed is ignored")
-	fs.StringVar(&o.world.Region, "region", envOr("DRAINER_EMULATOR_REGION", core.DefaultRegion), "the Region the world is in: its ARNs and queue URLs name it, requests signed for another are refused (env DRAINER_EMULATOR_REGION)")
+	o.world.Region = envOr("DRAINER_EMULATOR_REGION", core.DefaultRegion)
+	fs.Func("region", "the Region the world is in: its ARNs and queue URLs name it, requests signed for another are refused (default "+o.world.Region+", env DRAINER_EMULATOR_REGION)", o.world.SetRegion)
 	fs.Func("throttle", "throttle API calls by a profile: aws, the request rates AWS documents per account and Region (default: none)", o.world.SetThrottle)
 	if code, ok := parse(fs, args); !ok {
 		return o, code, false
-	}
-	if o.world.Region == "" {
-		return o, usageError(fs, "--region must name a Region, e.g. %s", core.DefaultRegion), false
 	}
 	if o.speed <= 0 {
 		return o, usageError(fs, "--speed must be greater than 0 (got %v)", o.speed), false

@@ -133,7 +133,7 @@ func TestEmulatorServesItsRegion(t *testing.T) {
 		t.Fatalf("CreateTopic signed for us-east-1: %d %s", code, body)
 	}
 	var errb bytes.Buffer
-	if _, code, ok := parseEmulator([]string{"--region", ""}, &errb); ok || code != 2 || !strings.Contains(errb.String(), "--region must name a Region") {
+	if _, code, ok := parseEmulator([]string{"--region", ""}, &errb); ok || code != 2 || !strings.Contains(errb.String(), `invalid value "" for flag -region: must name a Region`) {
 		t.Fatalf("--region '': ok %v, code %d, %s", ok, code, errb.String())
 	}
 }

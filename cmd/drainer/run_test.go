@@ -382,6 +382,7 @@ type loggedCall struct {
 	Service   string `json:"service"`
 	Operation string `json:"operation"`
 	Outcome   string `json:"outcome"`
+	Part      string `json:"part"`
 }
 
 // update reads the calls made since the last update.
@@ -413,14 +414,17 @@ func (l *callLog) count(service, operation, outcome string) int {
 }
 
 // lookAfter reports whether drainer looked at a held drain entirely after
-// call seq: a look reads the instance (EC2 DescribeInstances) first.
+// call seq: a look reads the container instance (ECS
+// DescribeContainerInstances) or, on the first look and when ECS says the
+// agent is gone, the instance (EC2 DescribeInstances) first, at normal
+// priority (the scans' reads are background, the take-up's urgent).
 func (l *callLog) lookAfter(seq int) bool {
-	// A look begins with DescribeInstances (is the host still there); the
-	// next one's beginning says the first ended.
+	// The next look's beginning says the first ended.
 	began := 0
 	for _, c := range l.calls {
+		first := c.Service == "ec2" && c.Operation == "DescribeInstances" || c.Service == "ecs" && c.Operation == "DescribeContainerInstances"
 		switch {
-		case c.Seq <= seq || c.Service != "ec2" || c.Operation != "DescribeInstances":
+		case c.Seq <= seq || !first || c.Part != "normal":
 		case began == 0:
 			began = c.Seq
 		default:

@@ -367,13 +367,7 @@ func (s *Service) provision(t *Task) {
 }
 
 func (s *Service) toRunning(t *Task) {
-	healthy := t.td.timings.Healthy
-	if !t.td.hasHealthy {
-		healthy = 0
-		if t.svc != nil && len(t.svc.LoadBalancers) > 0 {
-			healthy = 30 * time.Second
-		}
-	}
+	healthy := healthDelay(t.td, t.svc)
 	now := core.Epoch(s.env.Now())
 	s.update(t, func() {
 		t.LastStatus = StatusRunning
@@ -382,17 +376,38 @@ func (s *Service) toRunning(t *Task) {
 		for i := range t.Containers {
 			t.Containers[i].LastStatus = StatusRunning
 		}
-		t.healthy = healthy == 0
+		if healthy == 0 {
+			t.becomeHealthy()
+		}
 	})
 	if healthy > 0 {
 		t.healthTimer = s.later(t, healthy, func() {
 			if t.LastStatus == StatusRunning {
-				s.update(t, func() { t.healthy = true })
+				s.update(t, t.becomeHealthy)
 			}
 		})
 	}
 	if run := t.td.timings.Run; run > 0 {
 		t.timer = s.later(t, run, func() { s.exited(t) })
+	}
+}
+
+// becomeHealthy marks the task healthy for its service; containers with a
+// health check (and the task, when every essential container has one)
+// report HEALTHY, the others stay UNKNOWN (Task.healthStatus and
+// HealthCheck, Amazon ECS API Reference).
+func (t *Task) becomeHealthy() {
+	t.healthy = true
+	if t.td.healthCheck == 0 {
+		return
+	}
+	for i, cd := range t.td.ContainerDefinitions {
+		if cd.HealthCheck != nil {
+			t.Containers[i].HealthStatus = "HEALTHY"
+		}
+	}
+	if t.td.allChecked {
+		t.HealthStatus = "HEALTHY"
 	}
 }
 
@@ -458,8 +473,8 @@ func (s *Service) sigterm(t *Task) {
 		return
 	}
 	d, code := t.td.timings.Stop, 0
-	if d > t.td.stopTimeout {
-		d, code = t.td.stopTimeout, 137
+	if timeout := t.stopTimeout(); d > timeout {
+		d, code = timeout, 137
 	}
 	t.timer = s.later(t, d, func() { s.containersExited(t, code) })
 }

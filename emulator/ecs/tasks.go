@@ -50,6 +50,9 @@ type Task struct {
 	TaskArn              string         `json:"taskArn"`
 	TaskDefinitionArn    string         `json:"taskDefinitionArn"`
 	Version              int64          `json:"version"`
+	// Tags are shown by RunTask and StartTask, and by DescribeTasks with
+	// include TAGS only.
+	Tags []Tag `json:"tags,omitzero"`
 
 	// Orphaned is ground truth: the task's container instance was
 	// deregistered with force while it ran; its service no longer counts it.
@@ -69,7 +72,8 @@ type Task struct {
 
 	timer       clock.Timer // next step of the status sequence (or the self-exit)
 	healthTimer clock.Timer
-	parked      []func() // steps waiting for the agent to reconnect
+	protect     protection // scale-in protection
+	parked      []func()   // steps waiting for the agent to reconnect
 
 	ciIdx   int // position in ci.tasks, -1 when not there
 	liveIdx int // position in svc.live
@@ -225,7 +229,9 @@ func (t *Task) snapshot() Task {
 	out := *t
 	out.Containers = append([]Container(nil), t.Containers...)
 	out.Attachments = append([]Attachment(nil), t.Attachments...)
+	out.Tags = nil
 	out.timer, out.healthTimer, out.parked = nil, nil, nil
+	out.protect = protection{}
 	return out
 }
 
@@ -545,6 +551,10 @@ func (s *Service) hostKill(t *Task, code, reason string) {
 
 func (s *Service) retire(t *Task) {
 	t.cancelTimers()
+	if t.protect.timer != nil {
+		t.protect.timer.Stop()
+		t.protect.timer = nil
+	}
 	s.env.After(s.opts.StoppedTaskRetention, func() {
 		delete(s.taskByID, t.id)
 		t.cl.forgetTask(t)

@@ -97,15 +97,32 @@ func copyExtra(m map[string]json.RawMessage) map[string]json.RawMessage {
 	return out
 }
 
+// decodeKeeping decodes the JSON object b as a P (a type without
+// UnmarshalJSON of its own) and returns the members P does not have.
+func decodeKeeping[P any](b []byte) (P, map[string]json.RawMessage, error) {
+	var p P
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, nil, err
+	}
+	extra, err := extraMembers(b, reflect.TypeFor[P]())
+	return p, extra, err
+}
+
+// encodeKeeping encodes v (a type without MarshalJSON of its own) with the
+// members kept.
+func encodeKeeping(v any, extra map[string]json.RawMessage) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return withExtra(b, extra), nil
+}
+
 // UnmarshalJSON reads a container definition, keeping the members the
 // emulator does not model.
 func (cd *ContainerDefinition) UnmarshalJSON(b []byte) error {
 	type plain ContainerDefinition
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	extra, err := extraMembers(b, reflect.TypeFor[plain]())
+	p, extra, err := decodeKeeping[plain](b)
 	if err != nil {
 		return err
 	}
@@ -117,22 +134,14 @@ func (cd *ContainerDefinition) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes a container definition with the members kept.
 func (cd ContainerDefinition) MarshalJSON() ([]byte, error) {
 	type plain ContainerDefinition
-	b, err := json.Marshal(plain(cd))
-	if err != nil {
-		return nil, err
-	}
-	return withExtra(b, cd.extra), nil
+	return encodeKeeping(plain(cd), cd.extra)
 }
 
 // UnmarshalJSON reads a RegisterTaskDefinition request, keeping the task
 // definition members the emulator does not model.
 func (in *RegisterTaskDefinitionInput) UnmarshalJSON(b []byte) error {
 	type plain RegisterTaskDefinitionInput
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	extra, err := extraMembers(b, reflect.TypeFor[plain]())
+	p, extra, err := decodeKeeping[plain](b)
 	if err != nil {
 		return err
 	}
@@ -144,9 +153,5 @@ func (in *RegisterTaskDefinitionInput) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes a task definition with the members kept.
 func (td TaskDefinition) MarshalJSON() ([]byte, error) {
 	type plain TaskDefinition
-	b, err := json.Marshal(plain(td))
-	if err != nil {
-		return nil, err
-	}
-	return withExtra(b, td.extra), nil
+	return encodeKeeping(plain(td), td.extra)
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/drainer-dev/drainer/emulator/ec2"
 	"github.com/drainer-dev/drainer/emulator/front"
-	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
 // wireLog keeps the last response body of each operation, so tests can
@@ -67,14 +66,10 @@ func (l *wireLog) raw(op string) string {
 // instances, one a zone) with every response body kept.
 func newWireEndpoint(t *testing.T) (*endpoint, *wireLog) {
 	t.Helper()
-	sc, err := scenario.ParseYAML([]byte(clusterYAML))
-	noErr(t, err)
-	run, err := scenario.NewWorld(sc, emptyConfig())
-	noErr(t, err)
-	run.World.Clock.RunFor(2 * time.Minute)
-	h := front.New(run.World)
+	w := clusterWorld(t)
+	h := front.New(w)
 	log := &wireLog{rt: front.Transport(h), bodies: map[string][]byte{}}
-	return clientsFor(run.World, h, sdkConfig(log), baseEndpoint), log
+	return clientsFor(w, h, sdkConfig(log), baseEndpoint), log
 }
 
 // member walks a decoded JSON document by keys and indexes.

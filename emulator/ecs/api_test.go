@@ -147,7 +147,7 @@ func TestContainerInstanceAPIErrorsAndFilters(t *testing.T) {
 		if len(ls.ContainerInstanceArns) != 1 {
 			t.Fatalf("attribute filter: %+v", ls)
 		}
-		for _, bad := range []string{"task:group == x", "ec2InstanceId ~= i-a1", "attribute:x"} {
+		for _, bad := range []string{"task:groups == x", "ec2InstanceId ~= i-a1", "attribute:x"} {
 			_, err = w.ecs.ListContainerInstances(ListContainerInstancesInput{Cluster: "web", Filter: bad})
 			wantCode(t, err, "InvalidParameterException")
 		}

@@ -221,7 +221,7 @@ func (s *Service) PutClusterCapacityProviders(in PutClusterCapacityProvidersInpu
 			ci.CapacityProviderName = s.providerFor(c, ci.Host.AutoScalingGroupARN)
 		}
 	}
-	snap := c.snapshot()
+	snap := c.snapshot(mutationView)
 	return &PutClusterCapacityProvidersOutput{Cluster: &snap}, nil
 }
 

@@ -1,6 +1,8 @@
 package ecs
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/core"
@@ -64,22 +66,65 @@ func (s *Service) cluster(key string) (*cluster, error) {
 
 func (s *Service) clusterARN(name string) string { return s.env.ARN("ecs", "cluster/"+name) }
 
-// snapshot returns the cluster as DescribeClusters shows it.
-func (c *cluster) snapshot() Cluster {
+// clusterView says which of a cluster's optional members a response
+// shows.
+type clusterView struct {
+	tags, settings, statistics, configuration bool
+	noStatistics                              bool // an empty statistics list
+}
+
+// mutationView is what CreateCluster, UpdateClusterSettings and
+// PutClusterCapacityProviders show: tags and settings, statistics as an
+// empty list (the AWS CLI's create-cluster and update-cluster-settings
+// examples, https://github.com/aws/aws-cli/tree/develop/awscli/examples/ecs).
+var mutationView = clusterView{tags: true, settings: true, configuration: true, noStatistics: true}
+
+// snapshot returns the cluster as a response shows it.
+func (c *cluster) snapshot(v clusterView) Cluster {
 	out := c.Cluster
 	out.RegisteredContainerInstancesCount = int32(c.registered())
 	out.RunningTasksCount = c.running
 	out.PendingTasksCount = c.pending
-	n := 0
-	for _, svc := range c.services {
-		if svc.Status == "ACTIVE" {
-			n++
-		}
-	}
-	out.ActiveServicesCount = int32(n)
+	active, draining := c.serviceCounts()
+	out.ActiveServicesCount = int32(active)
 	out.CapacityProviders = append([]string{}, c.CapacityProviders...)
 	out.DefaultCapacityProviderStrategy = append([]CapacityProviderStrategyItem{}, c.DefaultCapacityProviderStrategy...)
+	out.Tags, out.Settings, out.Statistics, out.Configuration = nil, nil, nil, nil
+	if v.tags {
+		out.Tags = copyTags(c.Tags)
+	}
+	if v.settings {
+		out.Settings = append([]ClusterSetting(nil), c.Settings...)
+	}
+	if v.configuration && len(c.Configuration) > 0 {
+		out.Configuration = append(json.RawMessage(nil), c.Configuration...)
+	}
+	if v.noStatistics {
+		out.Statistics = []KeyValuePair{}
+	} else if v.statistics {
+		// Every task and service is on EC2 here.
+		n := func(k string, v int) KeyValuePair { return KeyValuePair{Name: k, Value: strconv.Itoa(v)} }
+		out.Statistics = []KeyValuePair{
+			n("runningEC2TasksCount", int(c.running)), n("runningFargateTasksCount", 0),
+			n("pendingEC2TasksCount", int(c.pending)), n("pendingFargateTasksCount", 0),
+			n("activeEC2ServiceCount", active), n("activeFargateServiceCount", 0),
+			n("drainingEC2ServiceCount", draining), n("drainingFargateServiceCount", 0),
+		}
+	}
 	return out
+}
+
+// serviceCounts counts the cluster's ACTIVE and DRAINING services.
+func (c *cluster) serviceCounts() (active, draining int) {
+	for _, svc := range c.services {
+		switch svc.Status {
+		case "ACTIVE":
+			active++
+		case "DRAINING":
+			draining++
+		}
+	}
+	return active, draining
 }
 
 func (c *cluster) registered() int {
@@ -97,6 +142,9 @@ type CreateClusterInput struct {
 	ClusterName                     string                         `json:"clusterName,omitempty"`
 	CapacityProviders               []string                       `json:"capacityProviders,omitempty"`
 	DefaultCapacityProviderStrategy []CapacityProviderStrategyItem `json:"defaultCapacityProviderStrategy,omitempty"`
+	Settings                        []ClusterSetting               `json:"settings,omitempty"`
+	Configuration                   json.RawMessage                `json:"configuration,omitempty"`
+	ServiceConnectDefaults          json.RawMessage                `json:"serviceConnectDefaults,omitempty"`
 	Tags                            []Tag                          `json:"tags,omitempty"`
 }
 
@@ -105,7 +153,45 @@ type CreateClusterOutput struct {
 	Cluster *Cluster `json:"cluster,omitempty"`
 }
 
+// validSettings checks cluster settings: the one setting ECS knows is
+// containerInsights, with enhanced, enabled or disabled (ClusterSetting,
+// Amazon ECS API Reference,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ClusterSetting.html).
+func validSettings(settings []ClusterSetting) error {
+	for _, st := range settings {
+		if st.Name != "containerInsights" {
+			return invalid("Invalid setting name '%s'. The only valid value is containerInsights.", st.Name)
+		}
+		switch st.Value {
+		case "enhanced", "enabled", "disabled":
+		default:
+			return invalid("Invalid value '%s' for setting containerInsights. Valid values are enhanced, enabled and disabled.", st.Value)
+		}
+	}
+	return nil
+}
+
+// mergeSettings sets each setting given, keeping the others.
+func mergeSettings(cur, in []ClusterSetting) []ClusterSetting {
+	out := append([]ClusterSetting(nil), cur...)
+	for _, st := range in {
+		found := false
+		for i := range out {
+			if out[i].Name == st.Name {
+				out[i].Value, found = st.Value, true
+			}
+		}
+		if !found {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
 // CreateCluster creates a cluster; creating an existing one returns it.
+// Settings and configuration are stored and shown (the emulator does not
+// act on them); serviceConnectDefaults is refused, as the emulator has no
+// Cloud Map namespaces.
 func (s *Service) CreateCluster(in CreateClusterInput) (*CreateClusterOutput, error) {
 	name := in.ClusterName
 	if name == "" {
@@ -115,11 +201,24 @@ func (s *Service) CreateCluster(in CreateClusterInput) (*CreateClusterOutput, er
 		return nil, invalid("Cluster name must consist of up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.")
 	}
 	if c := s.clusterByKey[name]; c != nil {
-		snap := c.snapshot()
+		snap := c.snapshot(mutationView)
 		return &CreateClusterOutput{Cluster: &snap}, nil
 	}
 	if err := s.checkStrategy(in.CapacityProviders, in.DefaultCapacityProviderStrategy); err != nil {
 		return nil, err
+	}
+	if err := validSettings(in.Settings); err != nil {
+		return nil, err
+	}
+	if err := validTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if isSet(in.ServiceConnectDefaults) {
+		return nil, invalid("serviceConnectDefaults is not supported by this emulator: it has no AWS Cloud Map namespaces.")
+	}
+	var config json.RawMessage
+	if isSet(in.Configuration) {
+		config = append(config, in.Configuration...)
 	}
 	c := &cluster{
 		Cluster: Cluster{
@@ -128,6 +227,8 @@ func (s *Service) CreateCluster(in CreateClusterInput) (*CreateClusterOutput, er
 			Status:                          "ACTIVE",
 			CapacityProviders:               append([]string(nil), in.CapacityProviders...),
 			DefaultCapacityProviderStrategy: append([]CapacityProviderStrategyItem(nil), in.DefaultCapacityProviderStrategy...),
+			Settings:                        mergeSettings(nil, in.Settings),
+			Configuration:                   config,
 			Tags:                            append([]Tag(nil), in.Tags...),
 		},
 		name:      name,
@@ -136,8 +237,43 @@ func (s *Service) CreateCluster(in CreateClusterInput) (*CreateClusterOutput, er
 	}
 	s.clusters = append(s.clusters, c)
 	s.clusterByKey[name] = c
-	snap := c.snapshot()
+	snap := c.snapshot(mutationView)
 	return &CreateClusterOutput{Cluster: &snap}, nil
+}
+
+// isSet reports whether an optional JSON member was given (not absent or
+// null).
+func isSet(m json.RawMessage) bool {
+	return len(m) > 0 && string(m) != "null"
+}
+
+// UpdateClusterSettingsInput is the UpdateClusterSettings request.
+type UpdateClusterSettingsInput struct {
+	Cluster  string           `json:"cluster"`
+	Settings []ClusterSetting `json:"settings"`
+}
+
+// UpdateClusterSettingsOutput is the UpdateClusterSettings response.
+type UpdateClusterSettingsOutput struct {
+	Cluster *Cluster `json:"cluster,omitempty"`
+}
+
+// UpdateClusterSettings sets cluster settings (containerInsights), keeping
+// the ones not given.
+func (s *Service) UpdateClusterSettings(in UpdateClusterSettingsInput) (*UpdateClusterSettingsOutput, error) {
+	c, err := s.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Settings) == 0 {
+		return nil, invalid("Settings cannot be empty.")
+	}
+	if err := validSettings(in.Settings); err != nil {
+		return nil, err
+	}
+	c.Settings = mergeSettings(c.Settings, in.Settings)
+	snap := c.snapshot(mutationView)
+	return &UpdateClusterSettingsOutput{Cluster: &snap}, nil
 }
 
 // DescribeClustersInput is the DescribeClusters request.
@@ -152,8 +288,19 @@ type DescribeClustersOutput struct {
 	Failures []Failure `json:"failures"`
 }
 
+// defaultSettings is what a cluster without settings of its own shows:
+// the containerInsights account setting, off by default.
+var defaultSettings = []ClusterSetting{{Name: "containerInsights", Value: "disabled"}}
+
 // DescribeClusters describes clusters by name or ARN ("default" when none
-// are given); unknown ones are failures with reason MISSING.
+// are given); unknown ones are failures with reason MISSING. Tags,
+// settings, statistics and configuration are shown only when include names
+// TAGS, SETTINGS, STATISTICS or CONFIGURATIONS ("If this field is omitted,
+// this information isn't included", DescribeClusters, Amazon ECS API
+// Reference,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeClusters.html);
+// ATTACHMENTS is accepted and adds nothing (the emulator's capacity
+// providers have no attachments).
 func (s *Service) DescribeClusters(in DescribeClustersInput) (*DescribeClustersOutput, error) {
 	keys := in.Clusters
 	if len(keys) == 0 {
@@ -161,6 +308,18 @@ func (s *Service) DescribeClusters(in DescribeClustersInput) (*DescribeClustersO
 	}
 	if len(keys) > 100 {
 		return nil, invalid("clusters can have at most 100 items.")
+	}
+	valid := []string{"ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"}
+	var v clusterView
+	for _, f := range []struct {
+		name string
+		dst  *bool
+	}{{"TAGS", &v.tags}, {"SETTINGS", &v.settings}, {"STATISTICS", &v.statistics}, {"CONFIGURATIONS", &v.configuration}} {
+		ok, err := includes(in.Include, f.name, valid...)
+		if err != nil {
+			return nil, err
+		}
+		*f.dst = ok
 	}
 	out := &DescribeClustersOutput{Clusters: []Cluster{}, Failures: []Failure{}}
 	for _, k := range keys {
@@ -173,7 +332,11 @@ func (s *Service) DescribeClusters(in DescribeClustersInput) (*DescribeClustersO
 			out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
 			continue
 		}
-		out.Clusters = append(out.Clusters, c.snapshot())
+		snap := c.snapshot(v)
+		if v.settings && len(snap.Settings) == 0 {
+			snap.Settings = append([]ClusterSetting(nil), defaultSettings...)
+		}
+		out.Clusters = append(out.Clusters, snap)
 	}
 	return out, nil
 }

@@ -17,9 +17,19 @@
 // are RUNNING or PENDING (a stopping task no longer counts, as AWS documents,
 // though it holds its resources until STOPPED), and tasks that need replacing (on a DRAINING instance
 // or from an old deployment) are stopped only while the healthy count stays
-// at or above minimumHealthyPercent. Daemon tasks on a draining instance stop
-// only after every other task there has stopped; standalone tasks are never
-// touched by draining.
+// at or above minimumHealthyPercent. A service task counts as healthy 40 s
+// after RUNNING without a load balancer or health check, as ECS documents
+// (see healthDelay). Daemon tasks on a draining instance stop only after
+// every other task there has stopped; standalone tasks are never touched by
+// draining. Task scale-in protection keeps a task from scale-in and
+// deployments, not from draining (protection.go). Placement constraints
+// (memberOf in the cluster query language of package query,
+// distinctInstance) are evaluated at placement.
+//
+// Every EC2 instance runs an emulated agent that registers through
+// RegisterContainerInstance, reading ECS_CLUSTER,
+// ECS_ENABLE_SPOT_INSTANCE_DRAINING and ECS_CONTAINER_STOP_TIMEOUT from its
+// user data; the API serves other agents too.
 //
 // Emulator-only timings travel in the docker labels of a task definition's
 // first essential container (see Timings), so they survive the wire.

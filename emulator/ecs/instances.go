@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -26,7 +27,8 @@ type ContainerInstance struct {
 	PendingTasksCount    int32          `json:"pendingTasksCount"`
 	Attributes           []Attribute    `json:"attributes,omitempty"`
 	RegisteredAt         core.EpochTime `json:"registeredAt,omitzero"`
-	Tags                 []Tag          `json:"tags,omitempty"`
+	// Tags are shown by DescribeContainerInstances with include TAGS only.
+	Tags []Tag `json:"tags,omitzero"`
 
 	// Host is the EC2 instance the agent runs on.
 	Host HostInfo `json:"-"`
@@ -45,7 +47,12 @@ type ContainerInstance struct {
 	poolMem       int // memFree when inserted in its pool
 	interrupted   bool
 	hostGone      bool
+	stopTimeout   time.Duration // the agent's default container stop timeout
 }
+
+// AgentStopTimeout returns the stop timeout the instance's agent gives
+// containers without a stopTimeout (see the function AgentStopTimeout).
+func (ci *ContainerInstance) AgentStopTimeout() time.Duration { return ci.stopTimeout }
 
 // RemainingCPU returns the CPU units not reserved by tasks.
 func (ci *ContainerInstance) RemainingCPU() int { return ci.cpuFree }
@@ -53,30 +60,64 @@ func (ci *ContainerInstance) RemainingCPU() int { return ci.cpuFree }
 // RemainingMemory returns the MiB not reserved by tasks.
 func (ci *ContainerInstance) RemainingMemory() int { return ci.memFree }
 
+// AgentStopTimeout returns the ECS agent's default stop timeout on a host
+// with this user data: the container stop timeout for containers without a
+// stopTimeout of their own. The agent reads ECS_CONTAINER_STOP_TIMEOUT
+// from /etc/ecs/ecs.config, which user data writes (for example
+// "echo ECS_CONTAINER_STOP_TIMEOUT=2m >> /etc/ecs/ecs.config"); the last
+// assignment wins, as in the environment file the agent is started with.
+// The value is a Go duration: an unparsable, empty or zero value gives the
+// default of 30 s, and a value below the agent's minimum of 1 s (negative
+// ones too) gives 1 s, as the agent's parseDockerStopTimeout does
+// (github.com/aws/amazon-ecs-agent, agent/config/parse.go). Sources:
+// ContainerDefinition.stopTimeout, Amazon ECS API Reference
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html),
+// "Amazon ECS container agent configuration", Amazon ECS Developer Guide
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html).
+func AgentStopTimeout(userData string) time.Duration {
+	const def, minimum = 30 * time.Second, time.Second
+	m := reStopTimeout.FindAllStringSubmatch(userData, -1)
+	if m == nil {
+		return def
+	}
+	d, err := time.ParseDuration(m[len(m)-1][1])
+	switch {
+	case err != nil || d == 0:
+		return def
+	case d < minimum:
+		return minimum
+	}
+	return d
+}
+
 // host is an EC2 instance known to the agent side of the emulator.
 type host struct {
-	info      HostInfo
-	cluster   string
-	spotDrain bool
-	regTimer  clock.Timer
-	ci        *ContainerInstance
-	gone      bool
+	info        HostInfo
+	cluster     string
+	spotDrain   bool
+	stopTimeout time.Duration // ECS_CONTAINER_STOP_TIMEOUT
+	regTimer    clock.Timer
+	ci          *ContainerInstance   // its latest registration
+	cis         []*ContainerInstance // every registration, oldest first
+	gone        bool
 }
 
 var (
-	reCluster   = regexp.MustCompile(`ECS_CLUSTER=["']?([A-Za-z0-9_-]+)`)
-	reSpotDrain = regexp.MustCompile(`ECS_ENABLE_SPOT_INSTANCE_DRAINING=["']?true\b`)
-	reArm       = regexp.MustCompile(`^[a-z]+[0-9]+[a-z]*g[a-z]*\.`)
+	reCluster     = regexp.MustCompile(`ECS_CLUSTER=["']?([A-Za-z0-9_-]+)`)
+	reSpotDrain   = regexp.MustCompile(`ECS_ENABLE_SPOT_INSTANCE_DRAINING=["']?true\b`)
+	reStopTimeout = regexp.MustCompile(`ECS_CONTAINER_STOP_TIMEOUT=["']?([^\s"']*)`)
+	reArm         = regexp.MustCompile(`^[a-z]+[0-9]+[a-z]*g[a-z]*\.`)
 )
 
 // InstanceRunning tells the agent on an EC2 instance to start: it registers
-// the container instance after AgentRegisterDelay, retrying every minute
-// while its cluster does not exist.
+// the container instance after AgentRegisterDelay (RegisterContainerInstance,
+// as the agent calls it), retrying every minute while its cluster does not
+// exist.
 func (s *Service) InstanceRunning(h HostInfo) {
 	if _, ok := s.hosts[h.EC2InstanceID]; ok {
 		return
 	}
-	hs := &host{info: h, cluster: "default"}
+	hs := &host{info: h, cluster: "default", stopTimeout: AgentStopTimeout(h.UserData)}
 	if m := reCluster.FindStringSubmatch(h.UserData); m != nil {
 		hs.cluster = m[1]
 	}
@@ -85,69 +126,48 @@ func (s *Service) InstanceRunning(h HostInfo) {
 	hs.regTimer = s.env.After(s.opts.AgentRegisterDelay, func() { s.register(hs) })
 }
 
+// register is the agent's first registration.
 func (s *Service) register(hs *host) {
 	hs.regTimer = nil
 	if hs.gone {
 		return
 	}
-	c := s.clusterByKey[hs.cluster]
-	if c == nil {
+	if _, err := s.RegisterContainerInstance(hs.registration()); err != nil {
 		hs.regTimer = s.env.After(time.Minute, func() { s.register(hs) })
-		return
 	}
+}
+
+// registration is the RegisterContainerInstance request the agent makes:
+// the instance identity document, CPU (vCPU × 1024) and memory (the host's
+// MiB less one sixteenth, for the OS and the agent), the agent's default
+// reserved ports, and its version.
+func (hs *host) registration() RegisterContainerInstanceInput {
 	h := hs.info
-	cpu := h.VCPU * 1024
-	mem := h.MemoryMiB - h.MemoryMiB/16
-	id := s.env.Hex(32)
 	arch := "x86_64"
 	if reArm.MatchString(h.InstanceType) {
 		arch = "arm64"
 	}
-	ci := &ContainerInstance{
-		ContainerInstanceArn: s.env.ARN("ecs", "container-instance/"+c.name+"/"+id),
-		Ec2InstanceId:        h.EC2InstanceID,
-		Version:              1,
-		VersionInfo:          &VersionInfo{AgentVersion: "1.89.1", AgentHash: "4f3d3a1c", DockerVersion: "DockerVersion: 25.0.6"},
-		RegisteredResources: []Resource{
-			{Name: "CPU", Type: "INTEGER", IntegerValue: int32(cpu)},
-			{Name: "MEMORY", Type: "INTEGER", IntegerValue: int32(mem)},
+	doc, _ := json.Marshal(IdentityDocument{InstanceID: h.EC2InstanceID, InstanceType: h.InstanceType,
+		AvailabilityZone: h.AZ, ImageID: h.AMI, Architecture: arch})
+	return RegisterContainerInstanceInput{
+		Cluster:                  hs.cluster,
+		InstanceIdentityDocument: string(doc),
+		TotalResources: []Resource{
+			{Name: "CPU", Type: "INTEGER", IntegerValue: int32(h.VCPU * 1024)},
+			{Name: "MEMORY", Type: "INTEGER", IntegerValue: int32(h.MemoryMiB - h.MemoryMiB/16)},
+			{Name: "PORTS", Type: "STRINGSET", StringSetValue: []string{"22", "2375", "2376", "51678", "51679"}},
+			{Name: "PORTS_UDP", Type: "STRINGSET", StringSetValue: []string{}},
 		},
-		RemainingResources: []Resource{
-			{Name: "CPU", Type: "INTEGER", IntegerValue: int32(cpu)},
-			{Name: "MEMORY", Type: "INTEGER", IntegerValue: int32(mem)},
-		},
-		Status:         "ACTIVE",
-		AgentConnected: true,
-		Attributes: []Attribute{
-			{Name: "ecs.availability-zone", Value: str(h.AZ)},
-			{Name: "ecs.instance-type", Value: str(h.InstanceType)},
-			{Name: "ecs.ami-id", Value: str(h.AMI)},
-			{Name: "ecs.os-type", Value: str("linux")},
-			{Name: "ecs.cpu-architecture", Value: str(arch)},
-		},
-		RegisteredAt: core.Epoch(s.env.Now()),
-		Host:         h,
-		id:           id,
-		seq:          s.nextSeq(),
-		cl:           c,
-		cpuFree:      cpu,
-		memFree:      mem,
-		enisMax:      taskENIs(h.InstanceType),
+		VersionInfo: &VersionInfo{AgentVersion: "1.89.1", AgentHash: "4f3d3a1c", DockerVersion: "DockerVersion: 25.0.6"},
+		Attributes:  []Attribute{{Name: "ecs.os-type", Value: str("linux")}},
 	}
-	ci.builtins = len(ci.Attributes)
-	ci.CapacityProviderName = s.providerFor(c, h.AutoScalingGroupARN)
-	hs.ci = ci
-	s.ciByID[id] = ci
-	c.instances = append(c.instances, ci)
-	c.active++
-	s.poolAdd(ci)
-	s.ciChanged(ci)
-	s.capacityChanged(c, ci)
 }
 
 // InstanceStopping tells the agent its host is shutting down: every task not
 // STOPPED there stops at once (ENIs leaked), and the container instance is
-// deregistered; services replace their tasks elsewhere.
+// deregistered; services replace their tasks elsewhere. Earlier
+// registrations of the host (an agent that registered again without its
+// container instance ARN) go the same way.
 func (s *Service) InstanceStopping(ec2ID string) {
 	hs := s.hosts[ec2ID]
 	if hs == nil || hs.gone {
@@ -158,23 +178,21 @@ func (s *Service) InstanceStopping(ec2ID string) {
 		hs.regTimer.Stop()
 		hs.regTimer = nil
 	}
-	ci := hs.ci
-	if ci == nil {
-		return
-	}
-	ci.hostGone = true
-	code := "TerminationNotice"
-	if ci.interrupted {
-		code = "SpotInterruption"
-	}
-	reason := "Host EC2 (instance " + ec2ID + ") terminated."
-	for _, t := range append([]*Task(nil), ci.tasks...) {
-		if t.LastStatus != StatusStopped {
-			s.hostKill(t, code, reason)
+	for _, ci := range hs.cis {
+		ci.hostGone = true
+		code := "TerminationNotice"
+		if ci.interrupted {
+			code = "SpotInterruption"
 		}
-	}
-	if ci.Status != "INACTIVE" {
-		s.setCIState(ci, func() { ci.Status = "INACTIVE"; ci.AgentConnected = false })
+		reason := "Host EC2 (instance " + ec2ID + ") terminated."
+		for _, t := range append([]*Task(nil), ci.tasks...) {
+			if t.LastStatus != StatusStopped {
+				s.hostKill(t, code, reason)
+			}
+		}
+		if ci.Status != "INACTIVE" {
+			s.setCIState(ci, func() { ci.Status = "INACTIVE"; ci.AgentConnected = false })
+		}
 	}
 }
 
@@ -214,6 +232,12 @@ func (s *Service) ReconnectAgent(ec2ID string) error {
 		return nil
 	}
 	s.setCIState(ci, func() { ci.AgentConnected = true })
+	s.resumeParked(ci)
+	return nil
+}
+
+// resumeParked runs the task steps that waited for ci's agent.
+func (s *Service) resumeParked(ci *ContainerInstance) {
 	for _, t := range append([]*Task(nil), ci.tasks...) {
 		if fns := t.parked; len(fns) > 0 {
 			t.parked = nil
@@ -222,7 +246,6 @@ func (s *Service) ReconnectAgent(ec2ID string) error {
 			}
 		}
 	}
-	return nil
 }
 
 // setCIState applies a status or agent change to a container instance,
@@ -281,6 +304,7 @@ func (ci *ContainerInstance) snapshot() ContainerInstance {
 	out.RemainingResources = append([]Resource(nil), ci.RemainingResources...)
 	out.RegisteredResources = append([]Resource(nil), ci.RegisteredResources...)
 	out.Attributes = append([]Attribute(nil), ci.Attributes...)
+	out.Tags = nil // DescribeContainerInstances adds them with include TAGS
 	if ci.VersionInfo != nil {
 		v := *ci.VersionInfo
 		out.VersionInfo = &v

@@ -1,8 +1,10 @@
 package ecs
 
 import (
-	"strconv"
 	"strings"
+	"time"
+
+	"github.com/drainer-dev/drainer/emulator/ecs/query"
 )
 
 // containerInstance resolves a container instance ARN or id in c.
@@ -38,7 +40,8 @@ type ListContainerInstancesOutput struct {
 
 // ListContainerInstances lists container instance ARNs in registration
 // order, by status (default: all but INACTIVE) and cluster query language
-// filter (see parseFilter), paginated.
+// filter (package query: every subject, operator and compound form the
+// Developer Guide documents, spaced or not), paginated.
 func (s *Service) ListContainerInstances(in ListContainerInstancesInput) (*ListContainerInstancesOutput, error) {
 	c, err := s.cluster(in.Cluster)
 	if err != nil {
@@ -49,20 +52,24 @@ func (s *Service) ListContainerInstances(in ListContainerInstancesInput) (*ListC
 	default:
 		return nil, invalid("Invalid status '%s'. Valid values are ACTIVE, DRAINING, REGISTERING, DEREGISTERING, REGISTRATION_FAILED and INACTIVE.", in.Status)
 	}
-	match, ec2, err := parseFilter(in.Filter)
+	filter, err := parseQuery(in.Filter)
 	if err != nil {
 		return nil, err
 	}
 	cands := c.instances
-	if ec2 != "" {
+	if ec2, ok := filter.Pinned(query.SubjectEC2InstanceID); ok {
 		cands = nil
-		if h := s.hosts[ec2]; h != nil && h.ci != nil && h.ci.cl == c {
-			cands = []*ContainerInstance{h.ci}
+		if h := s.hosts[ec2]; h != nil {
+			for _, ci := range h.cis {
+				if ci.cl == c {
+					cands = append(cands, ci)
+				}
+			}
 		}
 	}
 	arns := []string{}
 	for _, ci := range cands {
-		if in.Status == "" && ci.Status == "INACTIVE" || in.Status != "" && ci.Status != in.Status || !match(ci) {
+		if in.Status == "" && ci.Status == "INACTIVE" || in.Status != "" && ci.Status != in.Status || !filter.Match(ciQuery{ci}) {
 			continue
 		}
 		arns = append(arns, ci.ContainerInstanceArn)
@@ -74,96 +81,43 @@ func (s *Service) ListContainerInstances(in ListContainerInstancesInput) (*ListC
 	return &ListContainerInstancesOutput{ContainerInstanceArns: page, NextToken: next}, nil
 }
 
-// parseFilter understands a subset of the cluster query language: terms
-// joined by "and", each one of
-//
-//	ec2InstanceId == i-…
-//	agentConnected == true|false
-//	runningTasksCount == N (also !=, >, <, >=, <=)
-//	attribute:NAME == VALUE, attribute:NAME != VALUE, attribute:NAME exists
-//
-// Anything else is an InvalidParameterException. It also returns the EC2
-// instance id an ec2InstanceId term pins the search to.
-func parseFilter(f string) (func(*ContainerInstance) bool, string, error) {
-	f = strings.TrimSpace(f)
-	if f == "" {
-		return func(*ContainerInstance) bool { return true }, "", nil
+// parseQuery parses a cluster query language expression (ListContainerInstances'
+// filter, a memberOf constraint), answering a bad one with
+// InvalidParameterException. ECS limits expressions to 2000 characters
+// (PlacementConstraint, Amazon ECS API Reference).
+func parseQuery(expr string) (query.Expr, error) {
+	if len(expr) > 2000 {
+		return query.Expr{}, invalid("The expression can have a maximum length of 2000 characters.")
 	}
-	bad := invalid("Invalid filter expression: %s", f)
-	var terms []func(*ContainerInstance) bool
-	ec2 := ""
-	for _, raw := range splitAnd(f) {
-		fields := strings.Fields(raw)
-		if len(fields) == 2 && strings.HasPrefix(fields[0], "attribute:") && fields[1] == "exists" {
-			name := strings.TrimPrefix(fields[0], "attribute:")
-			terms = append(terms, func(ci *ContainerInstance) bool { _, ok := ci.attr(name); return ok })
-			continue
-		}
-		if len(fields) != 3 {
-			return nil, "", bad
-		}
-		subj, op, val := fields[0], fields[1], strings.Trim(fields[2], `"'`)
-		switch {
-		case subj == "ec2InstanceId" && op == "==":
-			ec2 = val
-			terms = append(terms, func(ci *ContainerInstance) bool { return ci.Ec2InstanceId == val })
-		case subj == "agentConnected" && op == "==" && (val == "true" || val == "false"):
-			want := val == "true"
-			terms = append(terms, func(ci *ContainerInstance) bool { return ci.AgentConnected == want })
-		case subj == "runningTasksCount":
-			n, err := strconv.Atoi(val)
-			if err != nil {
-				return nil, "", bad
-			}
-			cmp := compare(op)
-			if cmp == nil {
-				return nil, "", bad
-			}
-			terms = append(terms, func(ci *ContainerInstance) bool { return cmp(int(ci.RunningTasksCount), n) })
-		case strings.HasPrefix(subj, "attribute:") && (op == "==" || op == "!="):
-			name, eq := strings.TrimPrefix(subj, "attribute:"), op == "=="
-			terms = append(terms, func(ci *ContainerInstance) bool {
-				v, ok := ci.attr(name)
-				return (ok && v == val) == eq
-			})
-		default:
-			return nil, "", bad
-		}
+	e, err := query.Parse(expr)
+	if err != nil {
+		return query.Expr{}, invalid("Invalid filter expression: %s (%v)", expr, err)
 	}
-	return func(ci *ContainerInstance) bool {
-		for _, t := range terms {
-			if !t(ci) {
-				return false
-			}
-		}
-		return true
-	}, ec2, nil
+	return e, nil
 }
 
-func splitAnd(f string) []string {
+// ciQuery is what a cluster query reads of a container instance.
+type ciQuery struct{ ci *ContainerInstance }
+
+func (q ciQuery) AgentConnected() bool { return q.ci.AgentConnected }
+func (q ciQuery) AgentVersion() string {
+	if q.ci.VersionInfo == nil {
+		return ""
+	}
+	return q.ci.VersionInfo.AgentVersion
+}
+func (q ciQuery) EC2InstanceID() string                { return q.ci.Ec2InstanceId }
+func (q ciQuery) RegisteredAt() time.Time              { return q.ci.RegisteredAt.Time }
+func (q ciQuery) RunningTasksCount() int               { return int(q.ci.RunningTasksCount) }
+func (q ciQuery) Attribute(name string) (string, bool) { return q.ci.attr(name) }
+func (q ciQuery) TaskGroups() []string {
 	var out []string
-	for _, p := range strings.Split(strings.ReplaceAll(f, " AND ", " and "), " and ") {
-		out = append(out, strings.TrimSpace(p))
+	for _, t := range q.ci.tasks {
+		if t.live() {
+			out = append(out, t.Group)
+		}
 	}
 	return out
-}
-
-func compare(op string) func(a, b int) bool {
-	switch op {
-	case "==":
-		return func(a, b int) bool { return a == b }
-	case "!=":
-		return func(a, b int) bool { return a != b }
-	case ">":
-		return func(a, b int) bool { return a > b }
-	case "<":
-		return func(a, b int) bool { return a < b }
-	case ">=":
-		return func(a, b int) bool { return a >= b }
-	case "<=":
-		return func(a, b int) bool { return a <= b }
-	}
-	return nil
 }
 
 // attr returns an attribute's value ("" when it has none).
@@ -193,7 +147,11 @@ type DescribeContainerInstancesOutput struct {
 }
 
 // DescribeContainerInstances describes up to 100 container instances by ARN
-// or id; unknown ones are failures with reason MISSING.
+// or id; unknown ones are failures with reason MISSING. Tags are shown only
+// with include TAGS ("If TAGS is specified, the tags are included in the
+// response", DescribeContainerInstances, Amazon ECS API Reference);
+// CONTAINER_INSTANCE_HEALTH is accepted and adds nothing (the emulator
+// does not model instance health).
 func (s *Service) DescribeContainerInstances(in DescribeContainerInstancesInput) (*DescribeContainerInstancesOutput, error) {
 	c, err := s.cluster(in.Cluster)
 	if err != nil {
@@ -205,6 +163,10 @@ func (s *Service) DescribeContainerInstances(in DescribeContainerInstancesInput)
 	if len(in.ContainerInstances) > 100 {
 		return nil, invalid("Container instances can have at most 100 items.")
 	}
+	tags, err := includes(in.Include, "TAGS", "TAGS", "CONTAINER_INSTANCE_HEALTH")
+	if err != nil {
+		return nil, err
+	}
 	out := &DescribeContainerInstancesOutput{ContainerInstances: []ContainerInstance{}, Failures: []Failure{}}
 	for _, k := range in.ContainerInstances {
 		ci := s.containerInstance(c, k)
@@ -212,7 +174,11 @@ func (s *Service) DescribeContainerInstances(in DescribeContainerInstancesInput)
 			out.Failures = append(out.Failures, Failure{Arn: s.ciARN(c, k), Reason: "MISSING"})
 			continue
 		}
-		out.ContainerInstances = append(out.ContainerInstances, ci.snapshot())
+		snap := ci.snapshot()
+		if tags {
+			snap.Tags = copyTags(ci.Tags)
+		}
+		out.ContainerInstances = append(out.ContainerInstances, snap)
 	}
 	return out, nil
 }

@@ -3,6 +3,8 @@ package ecs
 import (
 	"sort"
 	"strconv"
+
+	"github.com/drainer-dev/drainer/emulator/ecs/query"
 )
 
 // pool holds the placement candidates of one AZ (ACTIVE, agent-connected
@@ -73,7 +75,36 @@ func (s *Service) poolMove(ci *ContainerInstance) {
 type demand struct {
 	cpu, mem  int
 	eni       bool
-	providers []string // allowed capacity providers; empty: any instance
+	providers []string     // allowed capacity providers; empty: any instance
+	memberOf  []query.Expr // memberOf constraints (task definition's and the caller's)
+	distinct  string       // distinctInstance: no other live task of this group there
+}
+
+// Placement constraint failures, in ECS's words.
+const (
+	reasonMemberOf = "MemberOf placement constraint unsatisfied."
+	reasonDistinct = "DistinctInstance placement constraint unsatisfied."
+)
+
+// unsatisfied returns the placement constraint ci fails, or "" (Amazon ECS
+// task placement constraints: distinctInstance places each task of a group
+// on a different container instance, memberOf restricts placement to the
+// instances its cluster query matches;
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html).
+func (d demand) unsatisfied(ci *ContainerInstance) string {
+	if d.distinct != "" {
+		for _, t := range ci.tasks {
+			if t.live() && t.Group == d.distinct {
+				return reasonDistinct
+			}
+		}
+	}
+	for _, e := range d.memberOf {
+		if !e.Match(ciQuery{ci}) {
+			return reasonMemberOf
+		}
+	}
+	return ""
 }
 
 func (d demand) fits(ci *ContainerInstance) bool {
@@ -108,7 +139,7 @@ func (s *Service) choose(c *cluster, d demand, strategies []PlacementStrategy, s
 	var best *ContainerInstance
 	var bestKey []int
 	seen := false
-	reason := "RESOURCE:MEMORY"
+	reason, unsatisfied := "RESOURCE:MEMORY", ""
 	for _, az := range c.azs {
 		for _, ci := range c.pools[az].cis {
 			if !d.providerOK(ci) {
@@ -117,6 +148,10 @@ func (s *Service) choose(c *cluster, d demand, strategies []PlacementStrategy, s
 			seen = true
 			if !d.fits(ci) {
 				reason = worse(reason, d, ci)
+				continue
+			}
+			if r := d.unsatisfied(ci); r != "" {
+				unsatisfied = r
 				continue
 			}
 			key := make([]int, len(strategies))
@@ -144,6 +179,9 @@ func (s *Service) choose(c *cluster, d demand, strategies []PlacementStrategy, s
 	}
 	if !seen {
 		return nil, ""
+	}
+	if unsatisfied != "" {
+		return nil, unsatisfied
 	}
 	return nil, reason
 }
@@ -180,7 +218,7 @@ func (s *Service) chooseDefault(c *cluster, d demand, sp spreader) (*ContainerIn
 	azs := append(make([]string, 0, len(c.azs)), c.azs...)
 	sort.SliceStable(azs, func(i, j int) bool { return sp.az[azs[i]] < sp.az[azs[j]] })
 	seen := false
-	reason := "RESOURCE:MEMORY"
+	reason, unsatisfied := "RESOURCE:MEMORY", ""
 	for _, az := range azs {
 		cis := c.pools[az].cis
 		if len(cis) > 0 {
@@ -191,13 +229,21 @@ func (s *Service) chooseDefault(c *cluster, d demand, sp spreader) (*ContainerIn
 			reason = worse(reason, d, cis[len(cis)-1])
 		}
 		for _, ci := range cis[i:] {
-			if d.fits(ci) {
-				return ci, ""
+			if !d.fits(ci) {
+				continue
 			}
+			if r := d.unsatisfied(ci); r != "" {
+				unsatisfied = r
+				continue
+			}
+			return ci, ""
 		}
 	}
 	if !seen {
 		return nil, ""
+	}
+	if unsatisfied != "" {
+		return nil, unsatisfied
 	}
 	return nil, reason
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/core"
+	"github.com/drainer-dev/drainer/emulator/ecs/query"
 )
 
 // kick marks a service for reconciliation at the current virtual instant.
@@ -94,8 +95,10 @@ func (s *Service) reconcileReplica(svc *ECSService) {
 	minHealthy, maxTasks := limits(desired, minPct, maxPct)
 	var started, stopped []string
 	placeFailed := false
+	protected := 0
 	for {
 		changed := false
+		protected = 0
 		// Tasks not yet running on a draining instance are stopped at once.
 		for _, t := range append([]*Task(nil), svc.replace...) {
 			if t.ci.Status == "DRAINING" && isPending(t.LastStatus) {
@@ -104,9 +107,12 @@ func (s *Service) reconcileReplica(svc *ECSService) {
 				changed = true
 			}
 		}
-		// Scale-down: surplus tasks that do not need replacing go first.
+		// Scale-down: surplus tasks that do not need replacing go first;
+		// protected tasks are kept.
 		if good := svc.active - len(svc.replace); good > desired {
-			for _, t := range s.surplus(svc, good-desired) {
+			cands := s.surplus(svc, good-desired)
+			protected += good - desired - len(cands)
+			for _, t := range cands {
 				s.schedulerStop(svc, t)
 				stopped = append(stopped, t.id)
 				changed = true
@@ -123,6 +129,10 @@ func (s *Service) reconcileReplica(svc *ECSService) {
 				return a.seq < b.seq
 			})
 			for _, t := range cands {
+				if shields(svc, t) {
+					protected++ // an old deployment's task: kept while protected
+					continue
+				}
 				cost := 0
 				if t.Healthy() {
 					cost = 1
@@ -153,15 +163,20 @@ func (s *Service) reconcileReplica(svc *ECSService) {
 	if !placeFailed {
 		svc.blocked = false
 	}
+	if protected > 0 && !svc.protectBlocked {
+		s.event(svc, "was unable to stop %d tasks because they are protected from scale-in. They are stopped once their protection is removed or expires.", protected)
+	}
+	svc.protectBlocked = protected > 0
 	s.settle(svc)
 }
 
-// surplus picks n tasks not needing replacement to stop on scale-down:
-// unhealthy before healthy, newest first.
+// surplus picks up to n tasks not needing replacement to stop on
+// scale-down, leaving protected ones: unhealthy before healthy, newest
+// first.
 func (s *Service) surplus(svc *ECSService, n int) []*Task {
 	var cands []*Task
 	for _, t := range svc.live {
-		if t.DesiredStatus == StatusRunning && t.replIdx < 0 {
+		if t.DesiredStatus == StatusRunning && t.replIdx < 0 && !shields(svc, t) {
 			cands = append(cands, t)
 		}
 	}
@@ -188,11 +203,42 @@ func (s *Service) schedulerStop(svc *ECSService, t *Task) {
 	s.stopTask(t, code, reason)
 }
 
+// serviceDemand is what a task of the service's primary deployment needs.
+func (svc *ECSService) demand() demand {
+	td := svc.primary().td
+	d := demand{cpu: td.cpu, mem: td.mem, eni: td.NetworkMode == "awsvpc", providers: svc.providers()}
+	d.memberOf = append(append([]query.Expr(nil), td.memberOf...), svc.memberOf...)
+	if svc.distinct {
+		d.distinct = "service:" + svc.ServiceName
+	}
+	return d
+}
+
+// daemonTargets is the number of container instances a daemon service runs
+// on, its desiredCount: the ACTIVE instances of its cluster its capacity
+// providers and memberOf constraints allow (0 once it is being deleted).
+func (s *Service) daemonTargets(svc *ECSService) int {
+	if svc.Status != "ACTIVE" {
+		return 0
+	}
+	d := svc.demand()
+	if len(d.providers) == 0 && len(d.memberOf) == 0 {
+		return svc.cl.active
+	}
+	n := 0
+	for _, ci := range svc.cl.instances {
+		if ci.Status == "ACTIVE" && d.providerOK(ci) && d.unsatisfied(ci) == "" {
+			n++
+		}
+	}
+	return n
+}
+
 // placeService places one task of the service's primary deployment.
 func (s *Service) placeService(svc *ECSService) (*Task, string) {
 	c := svc.cl
 	td := svc.primary().td
-	d := demand{cpu: td.cpu, mem: td.mem, eni: td.NetworkMode == "awsvpc", providers: svc.providers()}
+	d := svc.demand()
 	ci, reason := s.choose(c, d, svc.PlacementStrategy, spreader{az: svc.azCount, ci: svc.ciCount})
 	if ci == nil {
 		return nil, reason
@@ -218,6 +264,8 @@ func (s *Service) blocked(svc *ECSService, reason string) {
 	switch reason {
 	case "":
 		msg += " Reason: No Container Instances were found in your cluster."
+	case reasonMemberOf, reasonDistinct:
+		msg += " The closest matching container-instance encountered error \"" + reason + "\"."
 	default:
 		what := strings.ToLower(strings.TrimPrefix(reason, "RESOURCE:"))
 		if what == "eni" {
@@ -264,10 +312,11 @@ func (s *Service) settle(svc *ECSService) {
 		}
 		return
 	}
-	desired := int(svc.DesiredCount)
 	if svc.daemon {
-		desired = svc.cl.active
+		svc.DesiredCount = int32(s.daemonTargets(svc))
+		svc.primary().DesiredCount = svc.DesiredCount
 	}
+	desired := int(svc.DesiredCount)
 	steady := len(svc.Deployments) == 1 && len(svc.replace) == 0 &&
 		svc.active == desired && svc.healthy == desired && svc.counted == desired
 	if steady && !svc.steady {
@@ -333,7 +382,10 @@ func (s *Service) reconcileDaemon(svc *ECSService) {
 				continue // running, or the old one still stopping
 			}
 			td := svc.primary().td
-			d := demand{cpu: td.cpu, mem: td.mem, eni: td.NetworkMode == "awsvpc", providers: svc.providers()}
+			d := svc.demand()
+			if !d.providerOK(ci) || d.unsatisfied(ci) != "" {
+				continue // not one of the daemon's instances
+			}
 			if !d.fits(ci) {
 				placeFailed = true
 				continue

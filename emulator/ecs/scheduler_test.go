@@ -232,7 +232,7 @@ func TestDaemonCoversNewInstancesBeforeReplicas(t *testing.T) {
 	if svc.counted != 1 || d.RunningCount != 1 {
 		t.Fatalf("replica %d daemon %d", svc.counted, d.RunningCount)
 	}
-	if snap := d.snapshot(); snap.DesiredCount != 2 {
+	if snap := d.snapshot(false); snap.DesiredCount != 2 || d.DesiredCount != 2 {
 		t.Fatalf("daemon desiredCount %d, want one per ACTIVE instance", snap.DesiredCount)
 	}
 }

@@ -27,8 +27,10 @@ type Network interface {
 type HostInfo struct {
 	EC2InstanceID, InstanceType, AZ, AMI string
 	VCPU, MemoryMiB                      int
-	// UserData is plain text; ECS_CLUSTER=name (default "default") and
-	// ECS_ENABLE_SPOT_INSTANCE_DRAINING=true are read wherever they appear.
+	// UserData is plain text; ECS_CLUSTER=name (default "default"),
+	// ECS_ENABLE_SPOT_INSTANCE_DRAINING=true and
+	// ECS_CONTAINER_STOP_TIMEOUT (see AgentStopTimeout) are read wherever
+	// they appear.
 	UserData string
 	Spot     bool
 	// AutoScalingGroupARN is "" when not in a group; it is matched against

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/core"
+	"github.com/drainer-dev/drainer/emulator/ecs/query"
 )
 
 // ECSService is an ECS service (named so to leave Service to the emulator).
@@ -34,11 +35,16 @@ type ECSService struct {
 	DeploymentController          *DeploymentController          `json:"deploymentController,omitempty"`
 	EnableECSManagedTags          bool                           `json:"enableECSManagedTags"`
 	PropagateTags                 string                         `json:"propagateTags,omitempty"`
-	Tags                          []Tag                          `json:"tags,omitempty"`
+	RoleArn                       string                         `json:"roleArn,omitempty"`
+	// Tags are shown by CreateService, and by DescribeServices with
+	// include TAGS only.
+	Tags []Tag `json:"tags,omitzero"`
 
-	seq    int64
-	cl     *cluster
-	daemon bool
+	seq      int64
+	cl       *cluster
+	daemon   bool
+	memberOf []query.Expr // the service's memberOf constraints
+	distinct bool         // a distinctInstance constraint
 
 	live    taskSet // tasks not yet STOPPED (orphans excluded)
 	replace taskSet // active tasks that need replacing
@@ -52,12 +58,13 @@ type ECSService struct {
 	azCount      map[string]int
 	ciCount      map[*ContainerInstance]int
 
-	dirty      bool
-	dirtyCIs   []*ContainerInstance // daemon: instances to reconcile
-	dirtyCISet map[*ContainerInstance]bool
-	dirtyAll   bool
-	blocked    bool // waiting for capacity
-	steady     bool
+	dirty          bool
+	dirtyCIs       []*ContainerInstance // daemon: instances to reconcile
+	dirtyCISet     map[*ContainerInstance]bool
+	dirtyAll       bool
+	blocked        bool // waiting for capacity
+	protectBlocked bool // protected tasks keep it from scaling in or deploying
+	steady         bool
 }
 
 func (svc *ECSService) primary() *Deployment { return svc.Deployments[0] }
@@ -69,14 +76,13 @@ func (svc *ECSService) minMax() (int, int) {
 // Live returns the service's tasks not yet STOPPED (orphans excluded).
 func (svc *ECSService) Live() []*Task { return append([]*Task(nil), svc.live...) }
 
-// snapshot returns a copy safe to hand out.
-func (svc *ECSService) snapshot() ECSService {
+// snapshot returns a copy safe to hand out, with its tags when tags is
+// set.
+func (svc *ECSService) snapshot(tags bool) ECSService {
 	out := *svc
-	if svc.daemon {
-		out.DesiredCount = int32(svc.cl.active)
-		if svc.Status != "ACTIVE" {
-			out.DesiredCount = 0
-		}
+	out.Tags = nil
+	if tags {
+		out.Tags = copyTags(svc.Tags)
 	}
 	out.Deployments = make([]*Deployment, len(svc.Deployments))
 	for i, d := range svc.Deployments {
@@ -93,6 +99,7 @@ func (svc *ECSService) snapshot() ECSService {
 	dc := *svc.DeploymentConfiguration
 	out.DeploymentConfiguration = &dc
 	out.live, out.replace, out.azCount, out.ciCount, out.dirtyCIs, out.dirtyCISet = nil, nil, nil, nil, nil, nil
+	out.memberOf = nil
 	return out
 }
 
@@ -190,6 +197,17 @@ func (s *Service) CreateService(in CreateServiceInput) (*CreateServiceOutput, er
 	if err := validLoadBalancers(in.LoadBalancers, td); err != nil {
 		return nil, err
 	}
+	role, err := s.serviceRole(in.Role, in.LoadBalancers, td)
+	if err != nil {
+		return nil, err
+	}
+	memberOf, distinct, err := validConstraints(in.PlacementConstraints, td)
+	if err != nil {
+		return nil, err
+	}
+	if err := validTags(in.Tags); err != nil {
+		return nil, err
+	}
 	if old := c.svcByName[in.ServiceName]; old != nil && old.Status != "INACTIVE" {
 		return nil, invalid("Creation of service was not idempotent.")
 	}
@@ -219,11 +237,14 @@ func (s *Service) CreateService(in CreateServiceInput) (*CreateServiceOutput, er
 		DeploymentController:          &DeploymentController{Type: "ECS"},
 		EnableECSManagedTags:          in.EnableECSManagedTags,
 		PropagateTags:                 in.PropagateTags,
-		Tags:                          in.Tags,
+		RoleArn:                       role,
+		Tags:                          append([]Tag(nil), in.Tags...),
 		Events:                        []ServiceEvent{},
 		seq:                           s.nextSeq(),
 		cl:                            c,
 		daemon:                        daemon,
+		memberOf:                      memberOf,
+		distinct:                      distinct,
 		azCount:                       map[string]int{},
 		ciCount:                       map[*ContainerInstance]int{},
 		dirtyCISet:                    map[*ContainerInstance]bool{},
@@ -235,9 +256,65 @@ func (s *Service) CreateService(in CreateServiceInput) (*CreateServiceOutput, er
 		c.daemons = append(c.daemons, svc)
 		svc.dirtyAll = true
 	}
+	if daemon {
+		svc.DesiredCount = int32(s.daemonTargets(svc))
+		svc.primary().DesiredCount = svc.DesiredCount
+	}
 	s.kick(svc)
-	snap := svc.snapshot()
+	snap := svc.snapshot(true)
 	return &CreateServiceOutput{Service: &snap}, nil
+}
+
+// serviceRole resolves CreateService's role: a role name (with its path,
+// if any) or ARN. ECS permits it only for a service with a load balancer
+// whose task definition does not use awsvpc (CreateService, role, Amazon
+// ECS API Reference,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
+func (s *Service) serviceRole(role string, lbs []LoadBalancer, td *TaskDefinition) (string, error) {
+	switch {
+	case role == "":
+		return "", nil
+	case len(lbs) == 0:
+		return "", invalid("The role parameter is only permitted with a load balancer: specify loadBalancers, or remove the role.")
+	case td.NetworkMode == "awsvpc":
+		return "", invalid("The role parameter cannot be used with a task definition that uses the awsvpc network mode: Amazon ECS uses its service-linked role.")
+	case strings.HasPrefix(role, "arn:"):
+		return role, nil
+	}
+	return "arn:aws:iam::" + s.env.Account + ":role/" + strings.TrimPrefix(role, "/"), nil
+}
+
+// validConstraints checks a service's or RunTask's placement constraints:
+// distinctInstance (no expression) or memberOf (a cluster query language
+// expression), at most 10 a task counting the task definition's
+// (PlacementConstraint and CreateService, Amazon ECS API Reference).
+func validConstraints(cs []PlacementConstraint, td *TaskDefinition) ([]query.Expr, bool, error) {
+	if len(cs)+len(td.PlacementConstraints) > 10 {
+		return nil, false, invalid("You can specify a maximum of 10 placement constraints for a task, including those of the task definition.")
+	}
+	var memberOf []query.Expr
+	distinct := false
+	for _, c := range cs {
+		switch c.Type {
+		case "distinctInstance":
+			if c.Expression != "" {
+				return nil, false, invalid("You cannot specify an expression if the constraint type is distinctInstance.")
+			}
+			distinct = true
+		case "memberOf":
+			if c.Expression == "" {
+				return nil, false, invalid("A memberOf placement constraint requires an expression.")
+			}
+			e, err := parseQuery(c.Expression)
+			if err != nil {
+				return nil, false, err
+			}
+			memberOf = append(memberOf, e)
+		default:
+			return nil, false, invalid("Invalid placement constraint type '%s'. Valid values are distinctInstance and memberOf.", c.Type)
+		}
+	}
+	return memberOf, distinct, nil
 }
 
 func (s *Service) newDeployment(svc *ECSService, td *TaskDefinition) *Deployment {
@@ -386,6 +463,7 @@ type UpdateServiceInput struct {
 	DeploymentConfiguration       *DeploymentConfiguration       `json:"deploymentConfiguration,omitempty"`
 	CapacityProviderStrategy      []CapacityProviderStrategyItem `json:"capacityProviderStrategy,omitempty"`
 	PlacementStrategy             []PlacementStrategy            `json:"placementStrategy,omitempty"`
+	PlacementConstraints          []PlacementConstraint          `json:"placementConstraints,omitempty"`
 	LoadBalancers                 []LoadBalancer                 `json:"loadBalancers,omitempty"`
 	NetworkConfiguration          *NetworkConfiguration          `json:"networkConfiguration,omitempty"`
 	HealthCheckGracePeriodSeconds *int32                         `json:"healthCheckGracePeriodSeconds,omitempty"`
@@ -444,6 +522,12 @@ func (s *Service) UpdateService(in UpdateServiceInput) (*UpdateServiceOutput, er
 	if td.NetworkMode == "awsvpc" && svc.NetworkConfiguration == nil && in.NetworkConfiguration == nil {
 		return nil, invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
 	}
+	memberOf, distinct := svc.memberOf, svc.distinct
+	if in.PlacementConstraints != nil {
+		if memberOf, distinct, err = validConstraints(in.PlacementConstraints, td); err != nil {
+			return nil, err
+		}
+	}
 	// Everything is valid: apply.
 	redeploy := in.ForceNewDeployment || td != svc.primary().td || len(in.CapacityProviderStrategy) > 0 || in.NetworkConfiguration != nil
 	if in.DesiredCount != nil {
@@ -452,6 +536,15 @@ func (s *Service) UpdateService(in UpdateServiceInput) (*UpdateServiceOutput, er
 	svc.DeploymentConfiguration = dc
 	if in.PlacementStrategy != nil {
 		svc.PlacementStrategy = append([]PlacementStrategy{}, in.PlacementStrategy...)
+	}
+	if in.PlacementConstraints != nil {
+		// An empty list removes them all; no new deployment (UpdateService,
+		// placementConstraints, Amazon ECS API Reference).
+		svc.PlacementConstraints = append([]PlacementConstraint{}, in.PlacementConstraints...)
+		svc.memberOf, svc.distinct = memberOf, distinct
+		if svc.daemon {
+			svc.dirtyAll = true
+		}
 	}
 	if len(in.CapacityProviderStrategy) > 0 {
 		svc.CapacityProviderStrategy = append([]CapacityProviderStrategyItem(nil), in.CapacityProviderStrategy...)
@@ -469,10 +562,13 @@ func (s *Service) UpdateService(in UpdateServiceInput) (*UpdateServiceOutput, er
 	if redeploy {
 		s.deploy(svc, td)
 	}
+	if svc.daemon {
+		svc.DesiredCount = int32(s.daemonTargets(svc))
+	}
 	svc.primary().DesiredCount = svc.DesiredCount
 	svc.steady = false
 	s.kick(svc)
-	snap := svc.snapshot()
+	snap := svc.snapshot(false)
 	return &UpdateServiceOutput{Service: &snap}, nil
 }
 
@@ -530,7 +626,7 @@ func (s *Service) DeleteService(in DeleteServiceInput) (*DeleteServiceOutput, er
 		svc.dirtyAll = true
 	}
 	s.kick(svc)
-	snap := svc.snapshot()
+	snap := svc.snapshot(false)
 	return &DeleteServiceOutput{Service: &snap}, nil
 }
 
@@ -548,8 +644,15 @@ type DescribeServicesOutput struct {
 }
 
 // DescribeServices describes up to 10 services; unknown ones are MISSING.
+// Tags are shown only with include TAGS ("If this field is omitted, tags
+// aren't included in the response", DescribeServices, Amazon ECS API
+// Reference).
 func (s *Service) DescribeServices(in DescribeServicesInput) (*DescribeServicesOutput, error) {
 	c, err := s.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := includes(in.Include, "TAGS", "TAGS")
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +673,7 @@ func (s *Service) DescribeServices(in DescribeServicesInput) (*DescribeServicesO
 			out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
 			continue
 		}
-		out.Services = append(out.Services, svc.snapshot())
+		out.Services = append(out.Services, svc.snapshot(tags))
 	}
 	return out, nil
 }

@@ -3,6 +3,8 @@ package ecs
 import (
 	"sort"
 	"strings"
+
+	"github.com/drainer-dev/drainer/emulator/ecs/query"
 )
 
 // RunTaskInput is the RunTask request.
@@ -56,8 +58,11 @@ func (s *Service) standaloneCheck(clusterKey, tdRef, group, startedBy string, nc
 }
 
 // RunTask places 1–10 standalone tasks with the placement strategies
-// (default: spread over AZs, then binpack memory). Tasks that fit nowhere
-// are failures with reason RESOURCE:MEMORY, RESOURCE:CPU or RESOURCE:ENI.
+// (default: spread over AZs, then binpack memory) and constraints (the task
+// definition's memberOf and the call's memberOf and distinctInstance).
+// Tasks that fit nowhere are failures with reason RESOURCE:MEMORY,
+// RESOURCE:CPU, RESOURCE:ENI, or the constraint left unsatisfied. Tags are
+// stored, shown in the response and by DescribeTasks with include TAGS.
 func (s *Service) RunTask(in RunTaskInput) (*RunTaskOutput, error) {
 	c, td, group, err := s.standaloneCheck(in.Cluster, in.TaskDefinition, in.Group, in.StartedBy, in.NetworkConfiguration)
 	if err != nil {
@@ -77,12 +82,23 @@ func (s *Service) RunTask(in RunTaskInput) (*RunTaskOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	memberOf, distinct, err := validConstraints(in.PlacementConstraints, td)
+	if err != nil {
+		return nil, err
+	}
+	if err := validTags(in.Tags); err != nil {
+		return nil, err
+	}
 	if c.registered() == 0 {
 		return nil, invalid("No Container Instances were found in your cluster.")
 	}
 	d := demand{cpu: td.cpu, mem: td.mem, eni: td.NetworkMode == "awsvpc"}
 	for _, it := range cps {
 		d.providers = append(d.providers, it.CapacityProvider)
+	}
+	d.memberOf = append(append([]query.Expr(nil), td.memberOf...), memberOf...)
+	if distinct {
+		d.distinct = group
 	}
 	sp := spreader{az: map[string]int{}, ci: map[*ContainerInstance]int{}}
 	out := &RunTaskOutput{Tasks: []Task{}, Failures: []Failure{}}
@@ -98,7 +114,10 @@ func (s *Service) RunTask(in RunTaskInput) (*RunTaskOutput, error) {
 		sp.az[ci.Host.AZ]++
 		sp.ci[ci]++
 		t := s.newTask(c, ci, td, nil, group, in.StartedBy)
-		out.Tasks = append(out.Tasks, t.snapshot())
+		t.Tags = append([]Tag(nil), in.Tags...)
+		snap := t.snapshot()
+		snap.Tags = copyTags(t.Tags)
+		out.Tasks = append(out.Tasks, snap)
 	}
 	return out, nil
 }
@@ -132,6 +151,9 @@ func (s *Service) StartTask(in StartTaskInput) (*StartTaskOutput, error) {
 	if len(in.ContainerInstances) > 10 {
 		return nil, invalid("Container instances can have at most 10 items.")
 	}
+	if err := validTags(in.Tags); err != nil {
+		return nil, err
+	}
 	d := demand{cpu: td.cpu, mem: td.mem, eni: td.NetworkMode == "awsvpc"}
 	out := &StartTaskOutput{Tasks: []Task{}, Failures: []Failure{}}
 	for _, k := range in.ContainerInstances {
@@ -147,7 +169,10 @@ func (s *Service) StartTask(in StartTaskInput) (*StartTaskOutput, error) {
 			out.Failures = append(out.Failures, Failure{Arn: ci.ContainerInstanceArn, Reason: worse("RESOURCE:MEMORY", d, ci)})
 		default:
 			t := s.newTask(c, ci, td, nil, group, in.StartedBy)
-			out.Tasks = append(out.Tasks, t.snapshot())
+			t.Tags = append([]Tag(nil), in.Tags...)
+			snap := t.snapshot()
+			snap.Tags = copyTags(t.Tags)
+			out.Tasks = append(out.Tasks, snap)
 		}
 	}
 	return out, nil
@@ -276,9 +301,14 @@ type DescribeTasksOutput struct {
 }
 
 // DescribeTasks describes up to 100 tasks by ARN or id; unknown (or
-// expired) ones are failures with reason MISSING.
+// expired) ones are failures with reason MISSING. Tags are shown only with
+// include TAGS (DescribeTasks, Amazon ECS API Reference).
 func (s *Service) DescribeTasks(in DescribeTasksInput) (*DescribeTasksOutput, error) {
 	c, err := s.cluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := includes(in.Include, "TAGS", "TAGS")
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +329,11 @@ func (s *Service) DescribeTasks(in DescribeTasksInput) (*DescribeTasksOutput, er
 			out.Failures = append(out.Failures, Failure{Arn: arn, Reason: "MISSING"})
 			continue
 		}
-		out.Tasks = append(out.Tasks, t.snapshot())
+		snap := t.snapshot()
+		if tags {
+			snap.Tags = copyTags(t.Tags)
+		}
+		out.Tasks = append(out.Tasks, snap)
 	}
 	return out, nil
 }

@@ -1,11 +1,13 @@
 package ecs
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator/core"
+	"github.com/drainer-dev/drainer/emulator/ecs/query"
 )
 
 // Timings are the emulator-only durations of a task, carried as docker
@@ -13,7 +15,7 @@ import (
 // means the default.
 type Timings struct {
 	Start   time.Duration // PROVISIONING → RUNNING; default 20s
-	Healthy time.Duration // RUNNING → healthy; default 30s with load balancers, else 0
+	Healthy time.Duration // RUNNING → healthy; default: see healthDelay (30s with a load balancer, a health check's interval, else 40s for service tasks)
 	Stop    time.Duration // SIGTERM → exit; default 5s, SIGKILL at the container's stopTimeout
 	Run     time.Duration // exit by itself (code 0) this long after RUNNING; 0: until stopped
 }
@@ -41,16 +43,21 @@ func (t Timings) Labels() map[string]string {
 }
 
 // RegisterTaskDefinitionInput is the RegisterTaskDefinition request.
+// Members the emulator does not model are kept and shown as given.
 type RegisterTaskDefinitionInput struct {
-	Family                  string                `json:"family"`
-	ContainerDefinitions    []ContainerDefinition `json:"containerDefinitions"`
-	Cpu                     string                `json:"cpu,omitempty"`
-	Memory                  string                `json:"memory,omitempty"`
-	NetworkMode             string                `json:"networkMode,omitempty"`
-	RequiresCompatibilities []string              `json:"requiresCompatibilities,omitempty"`
-	TaskRoleArn             string                `json:"taskRoleArn,omitempty"`
-	ExecutionRoleArn        string                `json:"executionRoleArn,omitempty"`
-	Tags                    []Tag                 `json:"tags,omitempty"`
+	Family                  string                              `json:"family"`
+	ContainerDefinitions    []ContainerDefinition               `json:"containerDefinitions"`
+	Cpu                     string                              `json:"cpu,omitempty"`
+	Memory                  string                              `json:"memory,omitempty"`
+	NetworkMode             string                              `json:"networkMode,omitempty"`
+	RequiresCompatibilities []string                            `json:"requiresCompatibilities,omitempty"`
+	TaskRoleArn             string                              `json:"taskRoleArn,omitempty"`
+	ExecutionRoleArn        string                              `json:"executionRoleArn,omitempty"`
+	Volumes                 []Volume                            `json:"volumes,omitempty"`
+	PlacementConstraints    []TaskDefinitionPlacementConstraint `json:"placementConstraints,omitempty"`
+	Tags                    []Tag                               `json:"tags,omitempty"`
+
+	extra map[string]json.RawMessage
 }
 
 // RegisterTaskDefinitionOutput is the RegisterTaskDefinition response.
@@ -63,7 +70,10 @@ func clientErr(format string, args ...any) error {
 	return core.ClientError("ClientException", format, args...)
 }
 
-// RegisterTaskDefinition registers the next revision of a family.
+// RegisterTaskDefinition registers the next revision of a family. Volumes,
+// mount points, volumes from, health checks, placement constraints
+// (memberOf, evaluated at placement) and tags are stored and shown; the
+// tags are shown by DescribeTaskDefinition with include TAGS.
 func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*RegisterTaskDefinitionOutput, error) {
 	if in.Family == "" {
 		return nil, clientErr("Family must not be null or empty.")
@@ -98,6 +108,17 @@ func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*Regis
 	if err != nil {
 		return nil, err
 	}
+	if err := validTags(in.Tags); err != nil {
+		return nil, err
+	}
+	volumes, err := validVolumes(in.Volumes)
+	if err != nil {
+		return nil, err
+	}
+	memberOf, err := validTaskDefConstraints(in.PlacementConstraints)
+	if err != nil {
+		return nil, err
+	}
 	td := &TaskDefinition{
 		Family:                  in.Family,
 		Cpu:                     in.Cpu,
@@ -110,12 +131,22 @@ func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*Regis
 		ExecutionRoleArn:        in.ExecutionRoleArn,
 		RegisteredAt:            core.Epoch(s.env.Now()),
 		RegisteredBy:            s.env.ARN("iam", "root"),
+		Volumes:                 append([]Volume{}, in.Volumes...),
+		PlacementConstraints:    append([]TaskDefinitionPlacementConstraint{}, in.PlacementConstraints...),
 		essential:               -1,
+		allChecked:              true,
+		tags:                    append([]Tag(nil), in.Tags...),
+		memberOf:                memberOf,
+		extra:                   copyExtra(in.extra),
 	}
 	if mode == "awsvpc" {
 		td.Compatibilities = append(td.Compatibilities, "FARGATE")
 	}
 	names := map[string]bool{}
+	for _, cd := range in.ContainerDefinitions {
+		names[cd.Name] = true
+	}
+	seen := map[string]bool{}
 	sumCPU, sumMem := 0, 0
 	for i, cd := range in.ContainerDefinitions {
 		if cd.Name == "" {
@@ -124,10 +155,10 @@ func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*Regis
 		if !validName(cd.Name, 255) {
 			return nil, clientErr("Container.name contains invalid characters.")
 		}
-		if names[cd.Name] {
+		if seen[cd.Name] {
 			return nil, clientErr("Duplicate container name '%s'. Container names must be unique within a task definition.", cd.Name)
 		}
-		names[cd.Name] = true
+		seen[cd.Name] = true
 		if cd.Image == "" {
 			return nil, clientErr("Container.image should not be null or empty.")
 		}
@@ -154,6 +185,25 @@ func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*Regis
 				return nil, clientErr("When networkMode=awsvpc, the host ports and container ports in port mappings must match.")
 			}
 		}
+		for _, mp := range cd.MountPoints {
+			if !volumes[mp.SourceVolume] {
+				return nil, clientErr("Invalid 'mountPoints' setting for container '%s'. sourceVolume '%s' is not a volume of the task definition.", cd.Name, mp.SourceVolume)
+			}
+		}
+		for _, vf := range cd.VolumesFrom {
+			if !names[vf.SourceContainer] || vf.SourceContainer == cd.Name {
+				return nil, clientErr("Invalid 'volumesFrom' setting for container '%s'. sourceContainer '%s' is not another container of the task definition.", cd.Name, vf.SourceContainer)
+			}
+		}
+		check, err := healthCheckDelay(cd)
+		if err != nil {
+			return nil, err
+		}
+		essential := cd.Essential == nil || *cd.Essential
+		if essential {
+			td.healthCheck = max(td.healthCheck, check)
+			td.allChecked = td.allChecked && check > 0
+		}
 		sumCPU += int(cd.Cpu)
 		switch {
 		case cd.MemoryReservation != nil:
@@ -161,13 +211,10 @@ func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*Regis
 		case cd.Memory != nil:
 			sumMem += int(*cd.Memory)
 		}
-		if td.essential < 0 && (cd.Essential == nil || *cd.Essential) {
+		if td.essential < 0 && essential {
 			td.essential = i
 		}
-		c := cd
-		c.DockerLabels = copyMap(cd.DockerLabels)
-		c.Environment = append([]KeyValuePair(nil), cd.Environment...)
-		c.PortMappings = append([]PortMapping(nil), cd.PortMappings...)
+		c := cd.clone()
 		if c.Essential == nil {
 			c.Essential = boolp(true)
 		}
@@ -184,9 +231,8 @@ func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*Regis
 		td.mem = taskMem
 	}
 	ess := td.ContainerDefinitions[td.essential]
-	td.stopTimeout = 30 * time.Second
 	if ess.StopTimeout != nil {
-		td.stopTimeout = time.Duration(*ess.StopTimeout) * time.Second
+		td.stopTimeout, td.hasStop = time.Duration(*ess.StopTimeout)*time.Second, true
 	}
 	td.timings = Timings{Start: 20 * time.Second, Stop: 5 * time.Second}
 	for _, l := range []struct {
@@ -212,7 +258,103 @@ func (s *Service) RegisterTaskDefinition(in RegisterTaskDefinitionInput) (*Regis
 	td.TaskDefinitionArn = s.env.ARN("ecs", "task-definition/"+in.Family+":"+strconv.Itoa(int(td.Revision)))
 	s.families[in.Family] = append(revs, td)
 	out := td.snapshot()
-	return &RegisterTaskDefinitionOutput{TaskDefinition: &out, Tags: in.Tags}, nil
+	var tags []Tag
+	if len(td.tags) > 0 {
+		tags = copyTags(td.tags)
+	}
+	return &RegisterTaskDefinitionOutput{TaskDefinition: &out, Tags: tags}, nil
+}
+
+// clone copies a container definition, with the lists ECS always shows
+// never nil.
+func (cd ContainerDefinition) clone() ContainerDefinition {
+	c := cd
+	c.DockerLabels = copyMap(cd.DockerLabels)
+	c.Environment = append([]KeyValuePair{}, cd.Environment...)
+	c.PortMappings = append([]PortMapping{}, cd.PortMappings...)
+	c.MountPoints = append([]MountPoint{}, cd.MountPoints...)
+	c.VolumesFrom = append([]VolumeFrom{}, cd.VolumesFrom...)
+	c.Command = append([]string(nil), cd.Command...)
+	c.EntryPoint = append([]string(nil), cd.EntryPoint...)
+	if cd.HealthCheck != nil {
+		hc := *cd.HealthCheck
+		hc.Command = append([]string(nil), hc.Command...)
+		c.HealthCheck = &hc
+	}
+	c.extra = copyExtra(cd.extra)
+	return c
+}
+
+// validVolumes checks task definition volumes (unique names of up to 255
+// letters, numbers, hyphens and underscores) and returns their names.
+func validVolumes(vols []Volume) (map[string]bool, error) {
+	names := map[string]bool{}
+	for _, v := range vols {
+		if !validName(v.Name, 255) {
+			return nil, clientErr("Invalid volume name '%s': up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.", v.Name)
+		}
+		if names[v.Name] {
+			return nil, clientErr("Duplicate volume name '%s'.", v.Name)
+		}
+		names[v.Name] = true
+	}
+	return names, nil
+}
+
+// validTaskDefConstraints checks a task definition's placement
+// constraints: memberOf only, with a cluster query language expression,
+// at most 10 (TaskDefinitionPlacementConstraint and RegisterTaskDefinition,
+// Amazon ECS API Reference).
+func validTaskDefConstraints(cs []TaskDefinitionPlacementConstraint) ([]query.Expr, error) {
+	if len(cs) > 10 {
+		return nil, invalid("You can specify a maximum of 10 placement constraints for a task.")
+	}
+	var out []query.Expr
+	for _, c := range cs {
+		if c.Type != "memberOf" {
+			return nil, invalid("Invalid placement constraint type '%s' for a task definition. The only valid value is memberOf.", c.Type)
+		}
+		e, err := parseQuery(c.Expression)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// healthCheckDelay validates a container's health check and returns when
+// it first passes: Docker runs the first check one interval after the
+// container starts (default 30 s). The ranges are the API Reference's
+// (HealthCheck): interval 5–300 s, timeout 2–60 s, retries 1–10, start
+// period 0–300 s. Without a health check it returns 0.
+func healthCheckDelay(cd ContainerDefinition) (time.Duration, error) {
+	hc := cd.HealthCheck
+	if hc == nil {
+		return 0, nil
+	}
+	bad := func(what string) error {
+		return clientErr("Invalid 'healthCheck' setting for container '%s': %s.", cd.Name, what)
+	}
+	if len(hc.Command) == 0 {
+		return 0, bad("command is required")
+	}
+	in := func(p *int32, lo, hi int32) bool { return p == nil || *p >= lo && *p <= hi }
+	switch {
+	case !in(hc.Interval, 5, 300):
+		return 0, bad("interval must be between 5 and 300 seconds")
+	case !in(hc.Timeout, 2, 60):
+		return 0, bad("timeout must be between 2 and 60 seconds")
+	case !in(hc.Retries, 1, 10):
+		return 0, bad("retries must be between 1 and 10")
+	case !in(hc.StartPeriod, 0, 300):
+		return 0, bad("startPeriod must be between 0 and 300 seconds")
+	}
+	interval := 30 * time.Second
+	if hc.Interval != nil {
+		interval = time.Duration(*hc.Interval) * time.Second
+	}
+	return interval, nil
 }
 
 // parseUnits reads a task-level cpu ("256", "1 vCPU") or memory ("512",
@@ -255,7 +397,13 @@ func boolp(b bool) *bool { return &b }
 // snapshot returns a copy safe to hand out.
 func (td *TaskDefinition) snapshot() TaskDefinition {
 	out := *td
-	out.ContainerDefinitions = append([]ContainerDefinition(nil), td.ContainerDefinitions...)
+	out.ContainerDefinitions = make([]ContainerDefinition, len(td.ContainerDefinitions))
+	for i, cd := range td.ContainerDefinitions {
+		out.ContainerDefinitions[i] = cd.clone()
+	}
+	out.Volumes = append([]Volume{}, td.Volumes...)
+	out.PlacementConstraints = append([]TaskDefinitionPlacementConstraint{}, td.PlacementConstraints...)
+	out.extra = copyExtra(td.extra)
 	return out
 }
 
@@ -296,19 +444,31 @@ type DescribeTaskDefinitionInput struct {
 // DescribeTaskDefinitionOutput is the DescribeTaskDefinition response.
 type DescribeTaskDefinitionOutput struct {
 	TaskDefinition *TaskDefinition `json:"taskDefinition,omitempty"`
-	Tags           []Tag           `json:"tags,omitempty"`
+	Tags           []Tag           `json:"tags,omitzero"`
 }
 
 // DescribeTaskDefinition describes a task definition by family (latest
-// ACTIVE revision), family:revision or ARN.
+// ACTIVE revision), family:revision or ARN. Its tags are shown only with
+// include TAGS ("If TAGS is specified, the tags are included in the
+// response. If this field is omitted, tags aren't included in the
+// response", DescribeTaskDefinition, Amazon ECS API Reference).
 func (s *Service) DescribeTaskDefinition(in DescribeTaskDefinitionInput) (*DescribeTaskDefinitionOutput, error) {
 	if in.TaskDefinition == "" {
 		return nil, clientErr("TaskDefinition can not be blank.")
+	}
+	tags, err := includes(in.Include, "TAGS", "TAGS")
+	if err != nil {
+		return nil, err
 	}
 	td := s.taskDefinition(in.TaskDefinition)
 	if td == nil {
 		return nil, clientErr("Unable to describe task definition.")
 	}
-	out := td.snapshot()
-	return &DescribeTaskDefinitionOutput{TaskDefinition: &out}, nil
+	out := &DescribeTaskDefinitionOutput{TaskDefinition: ptrTo(td.snapshot())}
+	if tags {
+		out.Tags = copyTags(td.tags)
+	}
+	return out, nil
 }
+
+func ptrTo[T any](v T) *T { return &v }

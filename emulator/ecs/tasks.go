@@ -50,6 +50,9 @@ type Task struct {
 	TaskArn              string         `json:"taskArn"`
 	TaskDefinitionArn    string         `json:"taskDefinitionArn"`
 	Version              int64          `json:"version"`
+	// Tags are shown by RunTask and StartTask, and by DescribeTasks with
+	// include TAGS only.
+	Tags []Tag `json:"tags,omitzero"`
 
 	// Orphaned is ground truth: the task's container instance was
 	// deregistered with force while it ran; its service no longer counts it.
@@ -69,7 +72,8 @@ type Task struct {
 
 	timer       clock.Timer // next step of the status sequence (or the self-exit)
 	healthTimer clock.Timer
-	parked      []func() // steps waiting for the agent to reconnect
+	protect     protection // scale-in protection
+	parked      []func()   // steps waiting for the agent to reconnect
 
 	ciIdx   int // position in ci.tasks, -1 when not there
 	liveIdx int // position in svc.live
@@ -225,7 +229,9 @@ func (t *Task) snapshot() Task {
 	out := *t
 	out.Containers = append([]Container(nil), t.Containers...)
 	out.Attachments = append([]Attachment(nil), t.Attachments...)
+	out.Tags = nil
 	out.timer, out.healthTimer, out.parked = nil, nil, nil
+	out.protect = protection{}
 	return out
 }
 
@@ -367,13 +373,7 @@ func (s *Service) provision(t *Task) {
 }
 
 func (s *Service) toRunning(t *Task) {
-	healthy := t.td.timings.Healthy
-	if !t.td.hasHealthy {
-		healthy = 0
-		if t.svc != nil && len(t.svc.LoadBalancers) > 0 {
-			healthy = 30 * time.Second
-		}
-	}
+	healthy := healthDelay(t.td, t.svc)
 	now := core.Epoch(s.env.Now())
 	s.update(t, func() {
 		t.LastStatus = StatusRunning
@@ -382,17 +382,38 @@ func (s *Service) toRunning(t *Task) {
 		for i := range t.Containers {
 			t.Containers[i].LastStatus = StatusRunning
 		}
-		t.healthy = healthy == 0
+		if healthy == 0 {
+			t.becomeHealthy()
+		}
 	})
 	if healthy > 0 {
 		t.healthTimer = s.later(t, healthy, func() {
 			if t.LastStatus == StatusRunning {
-				s.update(t, func() { t.healthy = true })
+				s.update(t, t.becomeHealthy)
 			}
 		})
 	}
 	if run := t.td.timings.Run; run > 0 {
 		t.timer = s.later(t, run, func() { s.exited(t) })
+	}
+}
+
+// becomeHealthy marks the task healthy for its service; containers with a
+// health check (and the task, when every essential container has one)
+// report HEALTHY, the others stay UNKNOWN (Task.healthStatus and
+// HealthCheck, Amazon ECS API Reference).
+func (t *Task) becomeHealthy() {
+	t.healthy = true
+	if t.td.healthCheck == 0 {
+		return
+	}
+	for i, cd := range t.td.ContainerDefinitions {
+		if cd.HealthCheck != nil {
+			t.Containers[i].HealthStatus = "HEALTHY"
+		}
+	}
+	if t.td.allChecked {
+		t.HealthStatus = "HEALTHY"
 	}
 }
 
@@ -458,8 +479,8 @@ func (s *Service) sigterm(t *Task) {
 		return
 	}
 	d, code := t.td.timings.Stop, 0
-	if d > t.td.stopTimeout {
-		d, code = t.td.stopTimeout, 137
+	if timeout := t.stopTimeout(); d > timeout {
+		d, code = timeout, 137
 	}
 	t.timer = s.later(t, d, func() { s.containersExited(t, code) })
 }
@@ -530,6 +551,10 @@ func (s *Service) hostKill(t *Task, code, reason string) {
 
 func (s *Service) retire(t *Task) {
 	t.cancelTimers()
+	if t.protect.timer != nil {
+		t.protect.timer.Stop()
+		t.protect.timer = nil
+	}
 	s.env.After(s.opts.StoppedTaskRetention, func() {
 		delete(s.taskByID, t.id)
 		t.cl.forgetTask(t)

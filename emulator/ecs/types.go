@@ -1,9 +1,11 @@
 package ecs
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator/core"
+	"github.com/drainer-dev/drainer/emulator/ecs/query"
 )
 
 // Wire shapes of the ECS API (awsJson1_1). Member names and json tags follow
@@ -76,11 +78,14 @@ type Container struct {
 	Memory       string `json:"memory,omitempty"`
 }
 
-// CapacityProviderStrategyItem is one entry of a capacity provider strategy.
+// CapacityProviderStrategyItem is one entry of a capacity provider
+// strategy. base and weight default to 0 and are always shown, 0 included,
+// as ECS shows them (CapacityProviderStrategyItem, Amazon ECS API
+// Reference, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html).
 type CapacityProviderStrategyItem struct {
 	CapacityProvider string `json:"capacityProvider"`
-	Base             int32  `json:"base,omitempty"`
-	Weight           int32  `json:"weight,omitempty"`
+	Base             int32  `json:"base"`
+	Weight           int32  `json:"weight"`
 }
 
 // LoadBalancer attaches a service to a target group.
@@ -161,7 +166,16 @@ type ServiceEvent struct {
 	Message   string         `json:"message"`
 }
 
-// Cluster is an ECS cluster.
+// ClusterSetting is a cluster setting: containerInsights, enhanced,
+// enabled or disabled.
+type ClusterSetting struct {
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value,omitempty"`
+}
+
+// Cluster is an ECS cluster. Settings, Configuration, Statistics and Tags
+// are shown where ECS shows them (see DescribeClusters); omitzero keeps an
+// empty list that is shown as [] on the wire.
 type Cluster struct {
 	ClusterArn                        string                         `json:"clusterArn"`
 	ClusterName                       string                         `json:"clusterName"`
@@ -172,8 +186,12 @@ type Cluster struct {
 	ActiveServicesCount               int32                          `json:"activeServicesCount"`
 	CapacityProviders                 []string                       `json:"capacityProviders,omitempty"`
 	DefaultCapacityProviderStrategy   []CapacityProviderStrategyItem `json:"defaultCapacityProviderStrategy,omitempty"`
-	Statistics                        []KeyValuePair                 `json:"statistics,omitempty"`
-	Tags                              []Tag                          `json:"tags,omitempty"`
+	Settings                          []ClusterSetting               `json:"settings,omitzero"`
+	// Configuration (execute command, managed storage) is stored and
+	// shown as given: the emulator does not act on it.
+	Configuration json.RawMessage `json:"configuration,omitempty"`
+	Statistics    []KeyValuePair  `json:"statistics,omitzero"`
+	Tags          []Tag           `json:"tags,omitzero"`
 }
 
 // ManagedScaling is a capacity provider's managed scaling settings.
@@ -212,21 +230,75 @@ type PortMapping struct {
 	Name          string `json:"name,omitempty"`
 }
 
-// ContainerDefinition is one container of a task definition.
+// MountPoint mounts a task definition volume in a container.
+type MountPoint struct {
+	SourceVolume  string `json:"sourceVolume,omitempty"`
+	ContainerPath string `json:"containerPath,omitempty"`
+	ReadOnly      *bool  `json:"readOnly,omitempty"`
+}
+
+// VolumeFrom mounts the volumes of another container of the task.
+type VolumeFrom struct {
+	SourceContainer string `json:"sourceContainer,omitempty"`
+	ReadOnly        *bool  `json:"readOnly,omitempty"`
+}
+
+// HostVolumeProperties is a bind mount's host path.
+type HostVolumeProperties struct {
+	SourcePath string `json:"sourcePath,omitempty"`
+}
+
+// Volume is a task definition volume. Docker, EFS and FSx configurations
+// are stored and shown as given: the emulator mounts nothing.
+type Volume struct {
+	Name                                    string                `json:"name,omitempty"`
+	Host                                    *HostVolumeProperties `json:"host,omitempty"`
+	ConfiguredAtLaunch                      *bool                 `json:"configuredAtLaunch,omitempty"`
+	DockerVolumeConfiguration               json.RawMessage       `json:"dockerVolumeConfiguration,omitempty"`
+	EfsVolumeConfiguration                  json.RawMessage       `json:"efsVolumeConfiguration,omitempty"`
+	FsxWindowsFileServerVolumeConfiguration json.RawMessage       `json:"fsxWindowsFileServerVolumeConfiguration,omitempty"`
+}
+
+// HealthCheck is a container health check (seconds; defaults interval 30,
+// timeout 5, retries 3, no start period).
+type HealthCheck struct {
+	Command     []string `json:"command"`
+	Interval    *int32   `json:"interval,omitempty"`
+	Timeout     *int32   `json:"timeout,omitempty"`
+	Retries     *int32   `json:"retries,omitempty"`
+	StartPeriod *int32   `json:"startPeriod,omitempty"`
+}
+
+// ContainerDefinition is one container of a task definition. cpu and the
+// lists ECS always shows (portMappings, environment, mountPoints,
+// volumesFrom) are shown empty when not given, as in the AWS CLI's
+// register-task-definition and delete-task-definitions examples.
 type ContainerDefinition struct {
 	Name              string            `json:"name,omitempty"`
 	Image             string            `json:"image,omitempty"`
-	Cpu               int32             `json:"cpu,omitempty"`
+	Cpu               int32             `json:"cpu"`
 	Memory            *int32            `json:"memory,omitempty"`
 	MemoryReservation *int32            `json:"memoryReservation,omitempty"`
+	PortMappings      []PortMapping     `json:"portMappings"`
 	Essential         *bool             `json:"essential,omitempty"`
+	EntryPoint        []string          `json:"entryPoint,omitempty"`
+	Command           []string          `json:"command,omitempty"`
+	Environment       []KeyValuePair    `json:"environment"`
+	MountPoints       []MountPoint      `json:"mountPoints"`
+	VolumesFrom       []VolumeFrom      `json:"volumesFrom"`
 	StopTimeout       *int32            `json:"stopTimeout,omitempty"`
 	StartTimeout      *int32            `json:"startTimeout,omitempty"`
 	DockerLabels      map[string]string `json:"dockerLabels,omitempty"`
-	Environment       []KeyValuePair    `json:"environment,omitempty"`
-	PortMappings      []PortMapping     `json:"portMappings,omitempty"`
-	Command           []string          `json:"command,omitempty"`
-	EntryPoint        []string          `json:"entryPoint,omitempty"`
+	HealthCheck       *HealthCheck      `json:"healthCheck,omitempty"`
+
+	extra map[string]json.RawMessage // members kept as given (see extra.go)
+}
+
+// TaskDefinitionPlacementConstraint is a task definition's placement
+// constraint: memberOf with a cluster query language expression.
+type TaskDefinitionPlacementConstraint struct {
+	Type       string `json:"type,omitempty"`
+	Expression string `json:"expression,omitempty"`
 }
 
 // TaskDefinition is a registered revision of a task definition family.
@@ -245,10 +317,20 @@ type TaskDefinition struct {
 	ExecutionRoleArn        string                `json:"executionRoleArn,omitempty"`
 	RegisteredAt            core.EpochTime        `json:"registeredAt,omitzero"`
 	RegisteredBy            string                `json:"registeredBy,omitempty"`
+	// Volumes and PlacementConstraints are shown as empty lists when
+	// there are none, as ECS shows them.
+	Volumes              []Volume                            `json:"volumes"`
+	PlacementConstraints []TaskDefinitionPlacementConstraint `json:"placementConstraints"`
 
 	cpu, mem    int // reserved on the instance per task
 	essential   int // index of the first essential container
 	timings     Timings
-	hasHealthy  bool // emulator.healthy given explicitly
-	stopTimeout time.Duration
+	hasHealthy  bool          // emulator.healthy given explicitly
+	healthCheck time.Duration // essential containers' health checks pass after this (0: none)
+	allChecked  bool          // every essential container has a health check
+	stopTimeout time.Duration // the essential container's stopTimeout; 0: the agent's default
+	hasStop     bool
+	tags        []Tag
+	memberOf    []query.Expr
+	extra       map[string]json.RawMessage // members kept as given (see extra.go)
 }

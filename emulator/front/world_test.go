@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
@@ -30,11 +31,19 @@ groups:
 // container instances have registered, and serves it in process.
 func newClusterEndpoint(t *testing.T, opts ...front.Options) *endpoint {
 	t.Helper()
+	w := clusterWorld(t)
+	h := front.New(w, opts...)
+	return clientsFor(w, h, sdkConfig(front.Transport(h)), baseEndpoint)
+}
+
+// clusterWorld builds clusterYAML's world and runs it until the container
+// instances have registered.
+func clusterWorld(t *testing.T) *emulator.World {
+	t.Helper()
 	sc, err := scenario.ParseYAML([]byte(clusterYAML))
 	noErr(t, err)
 	run, err := scenario.NewWorld(sc, emptyConfig())
 	noErr(t, err)
 	run.World.Clock.RunFor(2 * time.Minute)
-	h := front.New(run.World, opts...)
-	return clientsFor(run.World, h, sdkConfig(front.Transport(h)), baseEndpoint)
+	return run.World
 }

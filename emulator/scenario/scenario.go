@@ -147,11 +147,14 @@ type TaskDefinition struct {
 	CPU         int    `json:"cpu,omitempty"`    // CPU units (1024 = one vCPU)
 	Memory      int    `json:"memory,omitempty"` // MiB
 	NetworkMode string `json:"networkMode,omitempty"`
-	// StopTimeout is the container's stopTimeout (ECS default 30s).
+	// StopTimeout is the container's stopTimeout (default: the agent's
+	// ECS_CONTAINER_STOP_TIMEOUT, 30s unless the host's user data sets it).
 	StopTimeout Duration `json:"stopTimeout,omitzero"`
-	// Start is PROVISIONING→RUNNING, Healthy RUNNING→healthy, Stop the time
-	// the container takes to exit after SIGTERM, Run how long a task runs
-	// before exiting by itself (0 = until stopped).
+	// Start is PROVISIONING→RUNNING, Healthy RUNNING→healthy (0: ECS's own
+	// wait, 30s behind a load balancer and 40s without, see
+	// ecs.Timings), Stop the time the container takes to exit after
+	// SIGTERM, Run how long a task runs before exiting by itself (0 =
+	// until stopped).
 	Start   Duration `json:"start,omitzero"`
 	Healthy Duration `json:"healthy,omitzero"`
 	Stop    Duration `json:"stop,omitzero"`

@@ -35,9 +35,13 @@ type Options struct {
 	// each extension (default 60 s). While a handler runs, the message's
 	// visibility is extended every Visibility/2.
 	Visibility time.Duration
-	// MaxInFlight bounds the handlers running at once (default 10). A
-	// receive asks for no more messages than there are free slots, so a
-	// slow handler never holds messages it cannot start on.
+	// MaxInFlight bounds the handlers running at once (default 64: a
+	// thousand lifecycle actions arriving at once are taken up by handlers
+	// whose calls the cloud client shares — fifty verifications, five
+	// records, ten DRAINING a call — which only happens when enough of
+	// them run together). A receive asks for no more messages than there
+	// are free slots, so a slow handler never holds messages it cannot
+	// start on.
 	MaxInFlight int
 	// KeepMalformed leaves unknown and malformed messages on the queue, so
 	// that its redrive policy moves them to the dead-letter queue, instead
@@ -82,7 +86,7 @@ func (o Options) withDefaults() Options {
 	// message's visibility at 12 h.
 	o.Visibility = min(max(o.Visibility, 2*time.Second), 12*time.Hour)
 	if o.MaxInFlight <= 0 {
-		o.MaxInFlight = 10
+		o.MaxInFlight = 64
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = time.Second

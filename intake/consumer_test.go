@@ -547,7 +547,7 @@ func TestConsumerReceiveErrorWithMessagesKeepsSlots(t *testing.T) {
 
 func TestOptionsDefaults(t *testing.T) {
 	o := Options{}.withDefaults()
-	if o.Batch != 10 || o.Wait != 20*time.Second || o.Visibility != time.Minute || o.MaxInFlight != 10 ||
+	if o.Batch != 10 || o.Wait != 20*time.Second || o.Visibility != time.Minute || o.MaxInFlight != 64 ||
 		o.MinBackoff != time.Second || o.MaxBackoff != time.Minute || o.Clock == nil || o.Logger == nil {
 		t.Fatalf("defaults %+v", o)
 	}

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"strconv"
+
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
 	"github.com/drainer-dev/drainer/emulator/ec2"
 )
@@ -29,8 +31,20 @@ func (f fleet) Launch(req autoscaling.LaunchRequest) (autoscaling.LaunchedInstan
 		AZ:                    inst.AZ,
 		InstanceType:          inst.InstanceType,
 		LaunchTemplateVersion: inst.LaunchTemplateVersion,
+		LaunchTemplateID:      inst.LaunchTemplateID,
 		Spot:                  inst.Spot,
 	}, nil
+}
+
+// ResolveTemplate lets Auto Scaling name a group's template by id and
+// resolve $Latest/$Default (autoscaling.TemplateResolver).
+func (f fleet) ResolveTemplate(id, name, version string) (autoscaling.LaunchTemplateSpecification, error) {
+	ref, err := f.ec2.ResolveTemplate(id, name, version)
+	if err != nil {
+		return autoscaling.LaunchTemplateSpecification{}, err
+	}
+	return autoscaling.LaunchTemplateSpecification{LaunchTemplateId: ref.ID, LaunchTemplateName: ref.Name,
+		Version: strconv.FormatInt(ref.Version, 10)}, nil
 }
 
 func (f fleet) Terminate(id string) error {

@@ -42,6 +42,8 @@ func (s *Service) reconcile(g *group) {
 		}
 	case counted > g.desired:
 		s.scaleIn(g, counted, g.desired)
+	default:
+		g.blockedAt = -1
 	}
 	g.desiredCause = ""
 }
@@ -107,7 +109,7 @@ func (s *Service) launch(g *group, az string, from, to int32) bool {
 		healthy:    true,
 		protected:  g.newProtected,
 		launchedAt: now,
-		lt: LaunchTemplateSpecification{LaunchTemplateId: req.LaunchTemplateID, LaunchTemplateName: req.LaunchTemplateName,
+		lt: LaunchTemplateSpecification{LaunchTemplateId: cmp.Or(out.LaunchTemplateID, req.LaunchTemplateID), LaunchTemplateName: s.templateName(g),
 			Version: cmp.Or(out.LaunchTemplateVersion, req.Version)},
 	}
 	g.launches++
@@ -127,6 +129,22 @@ func (s *Service) launch(g *group, az string, from, to int32) bool {
 	in.act = s.newActivity(g, "Launching a new EC2 instance: "+in.id, cause, in)
 	s.setState(in, StatePending)
 	return true
+}
+
+// templateName is the name of the template the group launches from now
+// (the refresh's desired configuration while one runs), "" when unknown.
+func (s *Service) templateName(g *group) string {
+	lt, mip := g.lt, g.mip
+	if r := g.activeRefresh(); r != nil && r.desired != nil {
+		lt, mip = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy
+	}
+	if mip != nil && mip.LaunchTemplate != nil {
+		lt = mip.LaunchTemplate.LaunchTemplateSpecification
+	}
+	if lt == nil {
+		return ""
+	}
+	return lt.LaunchTemplateName
 }
 
 func outgoingWhy(reason string) string {
@@ -154,7 +172,11 @@ func (s *Service) launchRequest(g *group, az string) LaunchRequest {
 		req.Market = s.market(g, mip.InstancesDistribution)
 	}
 	if spec != nil {
-		req.LaunchTemplateID, req.LaunchTemplateName, req.Version = spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version
+		// EC2 takes the template by id or by name, never both.
+		req.LaunchTemplateID, req.Version = spec.LaunchTemplateId, spec.Version
+		if req.LaunchTemplateID == "" {
+			req.LaunchTemplateName = spec.LaunchTemplateName
+		}
 	}
 	req.Tags = append(req.Tags, Tag{Key: "aws:autoscaling:groupName", Value: g.name})
 	for _, t := range g.tags {
@@ -234,6 +256,7 @@ func (s *Service) scaleIn(g *group, from, to int32) {
 				}
 			}
 			if zi < 0 {
+				s.scaleInBlocked(g, from)
 				return // everything left is protected or not InService
 			}
 			victim, byAZ[zi] = byAZ[zi][0], byAZ[zi][1:]
@@ -244,6 +267,40 @@ func (s *Service) scaleIn(g *group, from, to int32) {
 			causeAt(now, "instance %s was selected for termination.", victim.id))
 		s.beginTermination(victim, reasonScaleIn, cause, true)
 	}
+}
+
+// protectedScaleInText is the activity Auto Scaling records when a scale
+// in finds every remaining instance protected.
+//
+// Source: "Use instance scale-in protection to control instance
+// termination" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html):
+// "the Activity history for the Auto Scaling group includes the following
+// message if all instances in an Auto Scaling group are protected from
+// scale in when a scale-in event occurs: Could not scale to desired
+// capacity because all remaining instances are protected from scale-in."
+const protectedScaleInText = "Could not scale to desired capacity because all remaining instances are protected from scale-in."
+
+// scaleInBlocked records, once per desired capacity, that a scale in left
+// surplus instances because every remaining one is protected. Instances
+// merely not InService yet (still launching, in a lifecycle hook) are not
+// a protection block: the scale in resumes when they settle.
+func (s *Service) scaleInBlocked(g *group, from int32) {
+	protected := false
+	for _, in := range g.instances {
+		if in.counted() && in.state == StateInService {
+			if !in.protected {
+				return
+			}
+			protected = true
+		}
+	}
+	if !protected || g.blockedAt == g.desired {
+		return
+	}
+	g.blockedAt = g.desired
+	a := s.newActivity(g, protectedScaleInText, joinCauses(g.desiredCause,
+		causeAt(s.now(), "an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from %d to %d.", from, g.desired)), nil)
+	s.endActivity(a, ActivityCancelled, protectedScaleInText)
 }
 
 // terminationOrder returns the comparison putting the instance to

@@ -109,6 +109,9 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkTemplates(lt, mip); err != nil {
+		return nil, err
+	}
 	desired := *in.MinSize
 	if in.DesiredCapacity != nil {
 		desired = *in.DesiredCapacity
@@ -140,6 +143,7 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		policies:     []string{"Default"},
 		roleARN:      in.ServiceLinkedRoleARN,
 		capRebalance: in.CapacityRebalance != nil && *in.CapacityRebalance,
+		blockedAt:    -1,
 		newProtected: in.NewInstancesProtectedFromScaleIn != nil && *in.NewInstancesProtectedFromScaleIn,
 	}
 	if g.roleARN == "" {
@@ -242,10 +246,11 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 	if in.AutoScalingGroupName == "" {
 		return nil, nullMember("autoScalingGroupName")
 	}
-	g, err := s.group(in.AutoScalingGroupName)
-	if err != nil {
-		return nil, err
+	g, ok := s.groups[in.AutoScalingGroupName]
+	if !ok {
+		return nil, errGroupNotFoundNull()
 	}
+	var err error
 	minSize, maxSize, desired := g.min, g.max, g.desired
 	if in.MinSize != nil {
 		minSize = *in.MinSize
@@ -267,6 +272,9 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 	var mip *MixedInstancesPolicy
 	if in.LaunchTemplate != nil || in.MixedInstancesPolicy != nil {
 		if lt, mip, err = validateTemplate(in.LaunchTemplate, in.MixedInstancesPolicy, false); err != nil {
+			return nil, err
+		}
+		if err := s.checkTemplates(lt, mip); err != nil {
 			return nil, err
 		}
 	}
@@ -471,6 +479,15 @@ func (s *Service) group(name string) (*group, error) {
 	return nil, validation("AutoScalingGroup name not found - AutoScalingGroup %s not found", name)
 }
 
+// errGroupNotFoundNull is how UpdateAutoScalingGroup and
+// SetDesiredCapacity answer for an unknown group: AWS names no group in
+// the message. (The message is not in the API reference; it is what AWS
+// answers, as recorded in CloudTrail errorMessage fields and client
+// reports, e.g. https://github.com/aws/aws-sdk-go/issues/1151.)
+func errGroupNotFoundNull() error {
+	return validation("AutoScalingGroup name not found - null")
+}
+
 func validateGroupName(name string) error {
 	if name == "" {
 		return nullMember("autoScalingGroupName")
@@ -551,6 +568,15 @@ func checkSpec(lt LaunchTemplateSpecification) (LaunchTemplateSpecification, err
 		lt.Version = "$Default"
 	}
 	return lt, nil
+}
+
+// checkTemplates applies checkTemplate to the group's template, or to the
+// template of its mixed instances policy.
+func (s *Service) checkTemplates(lt *LaunchTemplateSpecification, mip *MixedInstancesPolicy) error {
+	if mip != nil && mip.LaunchTemplate != nil {
+		lt = mip.LaunchTemplate.LaunchTemplateSpecification
+	}
+	return s.checkTemplate(lt)
 }
 
 func cloneMIP(m *MixedInstancesPolicy) *MixedInstancesPolicy {

@@ -69,9 +69,9 @@ func (s *Service) SetDesiredCapacity(in SetDesiredCapacityInput) (*SetDesiredCap
 	if in.DesiredCapacity == nil {
 		return nil, nullMember("desiredCapacity")
 	}
-	g, err := s.group(in.AutoScalingGroupName)
-	if err != nil {
-		return nil, err
+	g, ok := s.groups[in.AutoScalingGroupName]
+	if !ok {
+		return nil, errGroupNotFoundNull()
 	}
 	d := *in.DesiredCapacity
 	switch {

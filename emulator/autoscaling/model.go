@@ -38,6 +38,11 @@ type group struct {
 	// the capacity activities it starts quote it, as AWS does.
 	desiredCause string
 
+	// blockedAt is the desired capacity at which a scale in last found
+	// every remaining instance protected (-1: none), so that the activity
+	// saying so is recorded once.
+	blockedAt int32
+
 	reconcileQueued bool
 	retry           clock.Timer // pending retry after a failed launch
 	launches        int         // launches so far, to rotate instance type overrides

@@ -13,6 +13,7 @@
 package autoscaling
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -36,6 +37,18 @@ type Fleet interface {
 	Terminate(instanceID string) error
 }
 
+// TemplateResolver is implemented by a Fleet that can name a launch
+// template's id from its name and the version numbers "$Latest" and
+// "$Default" stand for now. Without it the service keeps specifications
+// as given.
+type TemplateResolver interface {
+	// ResolveTemplate returns the template's id and name and, for
+	// "$Latest", "$Default" or "", the version number it resolves to (a
+	// number is returned as given). It fails with EC2's error for an
+	// unknown template or version.
+	ResolveTemplate(id, name, version string) (LaunchTemplateSpecification, error)
+}
+
 // LaunchRequest asks the fleet for one instance.
 type LaunchRequest struct {
 	LaunchTemplateID, LaunchTemplateName, Version string
@@ -48,6 +61,7 @@ type LaunchRequest struct {
 // LaunchedInstance is what the fleet launched.
 type LaunchedInstance struct {
 	ID, AZ, InstanceType, LaunchTemplateVersion string
+	LaunchTemplateID                            string // the template's id, when launched from one
 	Spot                                        bool
 }
 
@@ -150,3 +164,43 @@ func (s *Service) setState(in *instance, to string) {
 }
 
 func (s *Service) now() time.Time { return s.env.Now() }
+
+// resolveTemplate names a template by id and name and turns $Latest/$Default into
+// the version number EC2 resolves them to now; the specification is kept
+// as given when the fleet cannot resolve it.
+func (s *Service) resolveTemplate(spec LaunchTemplateSpecification) LaunchTemplateSpecification {
+	r, ok := s.fleet.(TemplateResolver)
+	if !ok {
+		return spec
+	}
+	got, err := r.ResolveTemplate(spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version)
+	if err != nil {
+		return spec
+	}
+	return got
+}
+
+// checkTemplate verifies that a group's launch template exists and names
+// it by id as well as by name (AWS describes a group made with a template
+// name with its LaunchTemplateId too). The version stays as given.
+//
+// An unknown template or version is refused as AWS refuses it: a
+// ValidationError "You must use a valid fully-formed launch template."
+// followed by EC2's own message.
+func (s *Service) checkTemplate(spec *LaunchTemplateSpecification) error {
+	r, ok := s.fleet.(TemplateResolver)
+	if !ok || spec == nil {
+		return nil
+	}
+	got, err := r.ResolveTemplate(spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version)
+	if err != nil {
+		msg := err.Error()
+		var ce *core.Error
+		if errors.As(err, &ce) {
+			msg = ce.Message
+		}
+		return validation("You must use a valid fully-formed launch template. %s", msg)
+	}
+	spec.LaunchTemplateId, spec.LaunchTemplateName = got.LaunchTemplateId, got.LaunchTemplateName
+	return nil
+}

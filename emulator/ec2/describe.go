@@ -9,6 +9,7 @@ import (
 
 // DescribeInstancesInput mirrors the EC2 DescribeInstances request.
 type DescribeInstancesInput struct {
+	DryRun      *bool    // answer DryRunOperation instead of acting (see dryRun)
 	InstanceIds []string `ec2:"InstanceId"`
 	Filters     []Filter `ec2:"Filter"`
 	MaxResults  *int32   // 5–1000; not with InstanceIds
@@ -99,6 +100,9 @@ func (s *Service) DescribeInstances(in DescribeInstancesInput) (*DescribeInstanc
 	}
 	keep, err := instanceFilters.compile(in.Filters)
 	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	items := s.instOrder
@@ -215,6 +219,7 @@ func privateDNSName(ip, region string) string {
 
 // TerminateInstancesInput mirrors the EC2 TerminateInstances request.
 type TerminateInstancesInput struct {
+	DryRun      *bool    // answer DryRunOperation instead of acting (see dryRun)
 	InstanceIds []string `ec2:"InstanceId"`
 }
 
@@ -238,6 +243,9 @@ func (s *Service) TerminateInstances(in TerminateInstancesInput) (*TerminateInst
 	}
 	recs, err := s.lookupInstances(in.InstanceIds)
 	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	out := &TerminateInstancesOutput{TerminatingInstances: make([]InstanceStateChange, 0, len(recs))}

@@ -8,6 +8,7 @@ import (
 
 // DescribeNetworkInterfacesInput mirrors the EC2 DescribeNetworkInterfaces request.
 type DescribeNetworkInterfacesInput struct {
+	DryRun              *bool    // answer DryRunOperation instead of acting (see dryRun)
 	NetworkInterfaceIds []string `ec2:"NetworkInterfaceId"`
 	Filters             []Filter `ec2:"Filter"`
 	MaxResults          *int32   // 5–1000; not with NetworkInterfaceIds
@@ -70,6 +71,9 @@ func (s *Service) DescribeNetworkInterfaces(in DescribeNetworkInterfacesInput) (
 	}
 	keep, err := eniFilters.compile(in.Filters)
 	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	items := s.eniOrder
@@ -139,6 +143,7 @@ func (s *Service) describeENI(e *eniRec) NetworkInterfaceInfo {
 
 // DeleteNetworkInterfaceInput mirrors the EC2 DeleteNetworkInterface request.
 type DeleteNetworkInterfaceInput struct {
+	DryRun             *bool // answer DryRunOperation instead of acting (see dryRun)
 	NetworkInterfaceId string
 }
 
@@ -160,6 +165,9 @@ func (s *Service) DeleteNetworkInterface(in DeleteNetworkInterfaceInput) (*Delet
 	}
 	if e.inst != nil {
 		return nil, core.ClientError("InvalidParameterValue", "Network interface '%s' is currently in use.", id)
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
 	}
 	s.forgetENI(e)
 	return &DeleteNetworkInterfaceOutput{}, nil

@@ -30,6 +30,8 @@ func init() {
 			"PutNotificationConfiguration":        func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.PutNotificationConfiguration) },
 			"DeleteNotificationConfiguration":     func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.DeleteNotificationConfiguration) },
 			"DescribeNotificationConfigurations":  func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.DescribeNotificationConfigurations) },
+			"EnterStandby":                        func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.EnterStandby) },
+			"ExitStandby":                         func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.ExitStandby) },
 		},
 		noResult: map[string]bool{
 			"CreateAutoScalingGroup": true, "UpdateAutoScalingGroup": true, "DeleteAutoScalingGroup": true,

@@ -102,14 +102,14 @@ func (s *Service) DescribeInstances(in DescribeInstancesInput) (*DescribeInstanc
 	if err != nil {
 		return nil, err
 	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
 	items := s.instOrder
 	if len(in.InstanceIds) > 0 {
 		if items, err = s.lookupInstances(in.InstanceIds); err != nil {
 			return nil, err
 		}
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
 	}
 	recs, next := page(items, func(r *instRec) uint64 { return r.seq }, after, limit,
 		func(r *instRec) bool { return !r.removed && keep(r) })

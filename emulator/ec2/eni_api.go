@@ -73,14 +73,14 @@ func (s *Service) DescribeNetworkInterfaces(in DescribeNetworkInterfacesInput) (
 	if err != nil {
 		return nil, err
 	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
 	items := s.eniOrder
 	if len(in.NetworkInterfaceIds) > 0 {
 		if items, err = s.lookupENIs(in.NetworkInterfaceIds); err != nil {
 			return nil, err
 		}
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
 	}
 	recs, next := page(items, func(e *eniRec) uint64 { return e.seq }, after, limit,
 		func(e *eniRec) bool { return !e.removed && keep(e) })

@@ -1,0 +1,165 @@
+package front_test
+
+import (
+	"encoding/base64"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	asgtypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
+)
+
+// asgEndpoint is an empty world with Auto Scaling and EC2 clients on it.
+func asgEndpoint(t *testing.T) (*endpoint, *autoscaling.Client, *ec2.Client) {
+	t.Helper()
+	e := newEndpoint(t)
+	asg := autoscaling.NewFromConfig(e.cfg, func(o *autoscaling.Options) { o.BaseEndpoint = aws.String(baseEndpoint) })
+	ec := ec2.NewFromConfig(e.cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(baseEndpoint) })
+	return e, asg, ec
+}
+
+// template creates a launch template of the given instance type.
+func template(t *testing.T, ec *ec2.Client, name, itype string) *ec2types.LaunchTemplate {
+	t.Helper()
+	out, err := ec.CreateLaunchTemplate(ctxT(t), &ec2.CreateLaunchTemplateInput{
+		LaunchTemplateName: aws.String(name),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-12345678"),
+			InstanceType: ec2types.InstanceType(itype),
+			UserData:     aws.String(base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n")))},
+	})
+	noErr(t, err)
+	return out.LaunchTemplate
+}
+
+func TestAutoScalingWireShapes(t *testing.T) {
+	e, asg, ec := asgEndpoint(t)
+	lt := template(t, ec, "big", "m7i.48xlarge") // a type outside the common few
+	_, err := asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("web"),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("big"), Version: aws.String("$Latest")},
+		MinSize:              aws.Int32(0), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(1),
+		AvailabilityZones: []string{"us-east-1a"},
+	})
+	noErr(t, err)
+	e.w.Clock.RunFor(time.Minute)
+	out, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
+	noErr(t, err)
+	g := out.AutoScalingGroups[0]
+	// A group made with a template name is described with its id too.
+	if got := g.LaunchTemplate; aws.ToString(got.LaunchTemplateId) != aws.ToString(lt.LaunchTemplateId) ||
+		aws.ToString(got.LaunchTemplateName) != "big" || aws.ToString(got.Version) != "$Latest" {
+		t.Errorf("group template = %+v, want id %s, name big, $Latest", got, aws.ToString(lt.LaunchTemplateId))
+	}
+	if len(g.Instances) != 1 || g.Instances[0].InstanceType == nil || *g.Instances[0].InstanceType != "m7i.48xlarge" ||
+		aws.ToString(g.Instances[0].LaunchTemplate.LaunchTemplateId) != aws.ToString(lt.LaunchTemplateId) {
+		t.Fatalf("instances %+v, want one m7i.48xlarge from the template", g.Instances)
+	}
+
+	// An unknown group: UpdateAutoScalingGroup answers as AWS does.
+	_, err = asg.UpdateAutoScalingGroup(ctxT(t), &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: aws.String("nope"), MaxSize: aws.Int32(3)})
+	var ae smithy.APIError
+	if !asAPIError(err, &ae) || ae.ErrorCode() != "ValidationError" || ae.ErrorMessage() != "AutoScalingGroup name not found - null" {
+		t.Errorf("UpdateAutoScalingGroup of an unknown group = %v", err)
+	}
+	// An unknown template is refused as AWS refuses it.
+	_, err = asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("bad"),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("missing")},
+		MinSize:              aws.Int32(0), MaxSize: aws.Int32(1), AvailabilityZones: []string{"us-east-1a"},
+	})
+	if !asAPIError(err, &ae) || ae.ErrorCode() != "ValidationError" ||
+		ae.ErrorMessage() != "You must use a valid fully-formed launch template. The specified launch template, with template name missing, does not exist." {
+		t.Errorf("group with an unknown template = %v", err)
+	}
+
+	// Standby over the wire.
+	id := aws.ToString(g.Instances[0].InstanceId)
+	sb, err := asg.EnterStandby(ctxT(t), &autoscaling.EnterStandbyInput{AutoScalingGroupName: aws.String("web"),
+		InstanceIds: []string{id}, ShouldDecrementDesiredCapacity: aws.Bool(true)})
+	noErr(t, err)
+	if len(sb.Activities) != 1 {
+		t.Errorf("EnterStandby activities %+v", sb.Activities)
+	}
+	inst, err := asg.DescribeAutoScalingInstances(ctxT(t), &autoscaling.DescribeAutoScalingInstancesInput{InstanceIds: []string{id}})
+	noErr(t, err)
+	if s := aws.ToString(inst.AutoScalingInstances[0].LifecycleState); s != "Standby" {
+		t.Errorf("after EnterStandby: %s", s)
+	}
+}
+
+// A scale in that finds every instance protected is in the activity
+// history with AWS's words.
+func TestAllProtectedScaleInActivityOverTheWire(t *testing.T) {
+	e, asg, ec := asgEndpoint(t)
+	template(t, ec, "ecs", "m5.large")
+	_, err := asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("web"),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("ecs")},
+		MinSize:              aws.Int32(0), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(2),
+		AvailabilityZones: []string{"us-east-1a"}, NewInstancesProtectedFromScaleIn: aws.Bool(true),
+	})
+	noErr(t, err)
+	e.w.Clock.RunFor(time.Minute)
+	_, err = asg.SetDesiredCapacity(ctxT(t), &autoscaling.SetDesiredCapacityInput{AutoScalingGroupName: aws.String("web"), DesiredCapacity: aws.Int32(0)})
+	noErr(t, err)
+	e.w.Clock.RunFor(time.Second)
+	acts, err := asg.DescribeScalingActivities(ctxT(t), &autoscaling.DescribeScalingActivitiesInput{AutoScalingGroupName: aws.String("web")})
+	noErr(t, err)
+	if d := aws.ToString(acts.Activities[0].Description); d != "Could not scale to desired capacity because all remaining instances are protected from scale-in." {
+		t.Fatalf("newest activity %q", d)
+	}
+}
+
+func TestEC2DryRunAndVersionLookups(t *testing.T) {
+	e, _, ec := asgEndpoint(t)
+	_ = e
+	_, err := ec.CreateLaunchTemplate(ctxT(t), &ec2.CreateLaunchTemplateInput{DryRun: aws.Bool(true),
+		LaunchTemplateName: aws.String("dry"), LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-1")}})
+	var ae smithy.APIError
+	if !asAPIError(err, &ae) || ae.ErrorCode() != "DryRunOperation" || ae.ErrorMessage() != "Request would have succeeded, but DryRun flag is set." {
+		t.Fatalf("dry-run CreateLaunchTemplate = %v", err)
+	}
+	if got, _ := ec.DescribeLaunchTemplates(ctxT(t), &ec2.DescribeLaunchTemplatesInput{}); len(got.LaunchTemplates) != 0 {
+		t.Fatalf("a dry run created %d templates", len(got.LaunchTemplates))
+	}
+	// A dry run checks the request first: a bad one fails as usual.
+	_, err = ec.DescribeInstances(ctxT(t), &ec2.DescribeInstancesInput{DryRun: aws.Bool(true), InstanceIds: []string{"bogus"}})
+	if apiCode(err) != "InvalidInstanceID.Malformed" {
+		t.Fatalf("dry run of a malformed request = %v", err)
+	}
+	_, err = ec.DescribeInstances(ctxT(t), &ec2.DescribeInstancesInput{DryRun: aws.Bool(true)})
+	if apiCode(err) != "DryRunOperation" {
+		t.Fatalf("dry-run DescribeInstances = %v", err)
+	}
+
+	a := template(t, ec, "tpl-a", "m5.large")
+	b := template(t, ec, "tpl-b", "c5.large")
+	_, err = ec.CreateLaunchTemplateVersion(ctxT(t), &ec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: a.LaunchTemplateId,
+		SourceVersion: aws.String("1"), LaunchTemplateData: &ec2types.RequestLaunchTemplateData{InstanceType: "m5.xlarge"}})
+	noErr(t, err)
+	// Without a template, $Latest and $Default describe every template.
+	vs, err := ec.DescribeLaunchTemplateVersions(ctxT(t), &ec2.DescribeLaunchTemplateVersionsInput{Versions: []string{"$Latest"}})
+	noErr(t, err)
+	if len(vs.LaunchTemplateVersions) != 2 || aws.ToInt64(vs.LaunchTemplateVersions[0].VersionNumber) != 2 ||
+		aws.ToString(vs.LaunchTemplateVersions[1].LaunchTemplateId) != aws.ToString(b.LaunchTemplateId) {
+		t.Fatalf("$Latest of every template = %+v", vs.LaunchTemplateVersions)
+	}
+	vs, err = ec.DescribeLaunchTemplateVersions(ctxT(t), &ec2.DescribeLaunchTemplateVersionsInput{Versions: []string{"$Latest", "$Default"}})
+	noErr(t, err)
+	if len(vs.LaunchTemplateVersions) != 3 {
+		t.Fatalf("$Latest and $Default of every template: %d versions, want 3", len(vs.LaunchTemplateVersions))
+	}
+	_, err = ec.DescribeLaunchTemplateVersions(ctxT(t), &ec2.DescribeLaunchTemplateVersionsInput{Versions: []string{"1"}})
+	if apiCode(err) != "InvalidParameterValue" {
+		t.Fatalf("a version number without a template = %v", err)
+	}
+}
+
+func asAPIError(err error, ae *smithy.APIError) bool {
+	return err != nil && errors.As(err, ae)
+}

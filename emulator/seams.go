@@ -17,6 +17,7 @@ func (f fleet) Launch(req autoscaling.LaunchRequest) (autoscaling.LaunchedInstan
 		Version:            req.Version,
 		InstanceType:       req.InstanceType,
 		AZ:                 req.AZ,
+		SubnetID:           req.SubnetID,
 		Market:             req.Market,
 	}
 	for _, t := range req.Tags {
@@ -35,6 +36,10 @@ func (f fleet) Launch(req autoscaling.LaunchRequest) (autoscaling.LaunchedInstan
 		Spot:                  inst.Spot,
 	}, nil
 }
+
+// SubnetZone lets Auto Scaling place a group by VPCZoneIdentifier
+// (autoscaling.SubnetResolver).
+func (f fleet) SubnetZone(id string) (string, error) { return f.ec2.SubnetZone(id) }
 
 // ResolveTemplate lets Auto Scaling name a group's template by id and
 // resolve $Latest/$Default (autoscaling.TemplateResolver).

@@ -89,7 +89,7 @@ func (s *Service) launch(g *group, az string, from, to int32) bool {
 	if err != nil {
 		a := s.newActivity(g, "Launching a new EC2 instance.  Status Reason: "+err.Error(),
 			joinCauses(g.desiredCause, causeAt(now, "an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.", from, to)), nil)
-		a.az = az
+		a.az, a.subnet = az, g.subnets[az]
 		s.endActivity(a, ActivityFailed, err.Error())
 		s.notifyActivity(g, a, NotifyLaunchError, "EC2 Instance Launch Unsuccessful", "")
 		g.retry = s.env.After(launchRetryDelay, func() {
@@ -162,7 +162,7 @@ func (s *Service) launchRequest(g *group, az string) LaunchRequest {
 	if r := g.activeRefresh(); r != nil && r.desired != nil {
 		lt, mip = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy
 	}
-	req := LaunchRequest{AZ: az}
+	req := LaunchRequest{AZ: az, SubnetID: g.subnets[az]}
 	spec := lt
 	if mip != nil && mip.LaunchTemplate != nil {
 		spec = mip.LaunchTemplate.LaunchTemplateSpecification

@@ -120,12 +120,14 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		return nil, err
 	}
 	azs := slices.Clone(in.AvailabilityZones)
-	if len(azs) == 0 {
-		if in.VPCZoneIdentifier == "" {
-			return nil, validation("At least one Availability Zone or VPC Subnet is required.")
+	var subnets map[string]string
+	if in.VPCZoneIdentifier != "" {
+		if azs, subnets, err = s.placeSubnets(in.VPCZoneIdentifier); err != nil {
+			return nil, err
 		}
-		// Subnets are not modelled: spread over the region's first three zones.
-		azs = []string{s.env.Region + "a", s.env.Region + "b", s.env.Region + "c"}
+	}
+	if len(azs) == 0 {
+		return nil, validation("At least one Availability Zone or VPC Subnet is required.")
 	}
 	g := &group{
 		name:         in.AutoScalingGroupName,
@@ -139,6 +141,7 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		cooldown:     300,
 		azs:          azs,
 		vpc:          in.VPCZoneIdentifier,
+		subnets:      subnets,
 		healthType:   "EC2",
 		policies:     []string{"Default"},
 		roleARN:      in.ServiceLinkedRoleARN,
@@ -268,6 +271,13 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 	if err := validateSizes(minSize, maxSize, desired); err != nil {
 		return nil, err
 	}
+	var azs []string
+	var subnets map[string]string
+	if in.VPCZoneIdentifier != "" {
+		if azs, subnets, err = s.placeSubnets(in.VPCZoneIdentifier); err != nil {
+			return nil, err
+		}
+	}
 	var lt *LaunchTemplateSpecification
 	var mip *MixedInstancesPolicy
 	if in.LaunchTemplate != nil || in.MixedInstancesPolicy != nil {
@@ -293,7 +303,7 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 		g.azs = slices.Clone(in.AvailabilityZones)
 	}
 	if in.VPCZoneIdentifier != "" {
-		g.vpc = in.VPCZoneIdentifier
+		g.vpc, g.azs, g.subnets = in.VPCZoneIdentifier, azs, subnets
 	}
 	if in.CapacityRebalance != nil {
 		g.capRebalance = *in.CapacityRebalance
@@ -477,6 +487,43 @@ func (s *Service) group(name string) (*group, error) {
 		return g, nil
 	}
 	return nil, validation("AutoScalingGroup name not found - AutoScalingGroup %s not found", name)
+}
+
+// placeSubnets resolves VPCZoneIdentifier (subnet ids separated by commas)
+// to the zones the group spans, in the order given, and the subnet the
+// group launches into in each zone (the first given there). Without a
+// fleet that knows subnets the group spans the region's first three zones.
+//
+// Source: "CreateAutoScalingGroup" (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html):
+// "VPCZoneIdentifier: A comma-separated list of subnet IDs for a virtual
+// private cloud (VPC) where instances in the Auto Scaling group can be
+// created. If you specify VPCZoneIdentifier with AvailabilityZones, the
+// subnets that you specify must reside in those Availability Zones."
+func (s *Service) placeSubnets(ids string) ([]string, map[string]string, error) {
+	r, ok := s.fleet.(SubnetResolver)
+	if !ok {
+		return []string{s.env.Region + "a", s.env.Region + "b", s.env.Region + "c"}, nil, nil
+	}
+	var azs []string
+	subnets := map[string]string{}
+	for _, id := range strings.Split(ids, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		az, err := r.SubnetZone(id)
+		if err != nil {
+			return nil, nil, validation("The subnet ID '%s' does not exist", id)
+		}
+		if _, seen := subnets[az]; !seen {
+			subnets[az] = id
+			azs = append(azs, az)
+		}
+	}
+	if len(azs) == 0 {
+		return nil, nil, validation("At least one Availability Zone or VPC Subnet is required.")
+	}
+	return azs, subnets, nil
 }
 
 // errGroupNotFoundNull is how UpdateAutoScalingGroup and

@@ -18,6 +18,7 @@ type group struct {
 	cooldown          int32
 	azs               []string
 	vpc               string
+	subnets           map[string]string // zone → the group's first subnet there (VPCZoneIdentifier)
 	healthType        string
 	grace             int32
 	warmup            *int32

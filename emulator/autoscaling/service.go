@@ -49,11 +49,22 @@ type TemplateResolver interface {
 	ResolveTemplate(id, name, version string) (LaunchTemplateSpecification, error)
 }
 
+// SubnetResolver is implemented by a Fleet that knows subnets: it names
+// the Availability Zone of a subnet of VPCZoneIdentifier. Without it the
+// service spreads a group given only subnets over the region's first
+// three zones.
+type SubnetResolver interface {
+	// SubnetZone returns the subnet's zone, or EC2's error for an unknown
+	// or malformed subnet id.
+	SubnetZone(subnetID string) (string, error)
+}
+
 // LaunchRequest asks the fleet for one instance.
 type LaunchRequest struct {
 	LaunchTemplateID, LaunchTemplateName, Version string
 	InstanceType                                  string // override from a mixed instances policy, or ""
 	AZ                                            string
+	SubnetID                                      string // from VPCZoneIdentifier, or "" for the zone's default subnet
 	Market                                        string // "spot", "on-demand" or "" (the template decides)
 	Tags                                          []Tag  // always includes aws:autoscaling:groupName
 }

@@ -45,6 +45,8 @@ type InstanceInfo struct {
 	Tags                  []Tag  `ec2:",tagSet"`
 	StateReason           *StateReason
 	StateTransitionReason string `ec2:",reason"`
+	SubnetId              string
+	VpcId                 string
 }
 
 // Placement is where an instance runs.
@@ -145,17 +147,8 @@ func (s *Service) lookupInstances(ids []string) ([]*instRec, error) {
 	if len(missing) > 0 {
 		return nil, errInstancesNotFound(missing)
 	}
-	sortBySeq(recs)
+	sortRecs(recs, func(r *instRec) uint64 { return r.seq })
 	return recs, nil
-}
-
-func sortBySeq(recs []*instRec) {
-	// Insertion sort: id lists are short (the API caps them at 1000).
-	for i := 1; i < len(recs); i++ {
-		for j := i; j > 0 && recs[j].seq < recs[j-1].seq; j-- {
-			recs[j], recs[j-1] = recs[j-1], recs[j]
-		}
-	}
 }
 
 // describe renders the API view of one instance.
@@ -170,6 +163,8 @@ func (s *Service) describe(r *instRec) InstanceInfo {
 		LaunchTime:       in.LaunchTime,
 		PrivateIpAddress: in.PrivateIP,
 		PrivateDnsName:   privateDNSName(in.PrivateIP, s.env.Region),
+		SubnetId:         in.SubnetID,
+		VpcId:            in.VpcID,
 		Tags:             append([]Tag(nil), in.Tags...),
 	}
 	if in.Spot {

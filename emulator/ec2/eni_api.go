@@ -110,11 +110,7 @@ func (s *Service) lookupENIs(ids []string) ([]*eniRec, error) {
 	if len(missing) > 0 {
 		return nil, errENIsNotFound(missing)
 	}
-	for i := 1; i < len(recs); i++ {
-		for j := i; j > 0 && recs[j].seq < recs[j-1].seq; j-- {
-			recs[j], recs[j-1] = recs[j-1], recs[j]
-		}
-	}
+	sortRecs(recs, func(e *eniRec) uint64 { return e.seq })
 	return recs, nil
 }
 

@@ -163,3 +163,118 @@ func TestEC2DryRunAndVersionLookups(t *testing.T) {
 func asAPIError(err error, ae *smithy.APIError) bool {
 	return err != nil && errors.As(err, ae)
 }
+
+func TestRunInstancesAndUserData(t *testing.T) {
+	e, _, ec := asgEndpoint(t)
+	lt := template(t, ec, "solo", "c7g.large")
+	out, err := ec.RunInstances(ctxT(t), &ec2.RunInstancesInput{MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
+		LaunchTemplate: &ec2types.LaunchTemplateSpecification{LaunchTemplateId: lt.LaunchTemplateId},
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
+			Tags: []ec2types.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}}})
+	noErr(t, err)
+	if len(out.Instances) != 2 || out.Instances[0].InstanceType != "c7g.large" || out.Instances[0].State.Name != ec2types.InstanceStateNamePending ||
+		aws.ToString(out.Instances[0].SubnetId) == "" || aws.ToString(out.Instances[0].VpcId) == "" {
+		t.Fatalf("RunInstances = %+v", out.Instances)
+	}
+	id := aws.ToString(out.Instances[0].InstanceId)
+	e.w.Clock.RunFor(time.Minute)
+	d, err := ec.DescribeInstances(ctxT(t), &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	noErr(t, err)
+	got := d.Reservations[0]
+	if aws.ToString(got.ReservationId) != aws.ToString(out.ReservationId) || got.Instances[0].State.Name != ec2types.InstanceStateNameRunning {
+		t.Fatalf("described %+v", got)
+	}
+	attr, err := ec.DescribeInstanceAttribute(ctxT(t), &ec2.DescribeInstanceAttributeInput{InstanceId: aws.String(id), Attribute: ec2types.InstanceAttributeNameUserData})
+	noErr(t, err)
+	plain, err := base64.StdEncoding.DecodeString(aws.ToString(attr.UserData.Value))
+	noErr(t, err)
+	if aws.ToString(attr.InstanceId) != id || string(plain) != "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n" {
+		t.Fatalf("userData = %q", plain)
+	}
+	// Without a template: ImageId is required, and a dry run launches nothing.
+	_, err = ec.RunInstances(ctxT(t), &ec2.RunInstancesInput{MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})
+	if apiCode(err) != "MissingParameter" {
+		t.Fatalf("RunInstances without an image = %v", err)
+	}
+	_, err = ec.RunInstances(ctxT(t), &ec2.RunInstancesInput{DryRun: aws.Bool(true), ImageId: aws.String("ami-1"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})
+	if apiCode(err) != "DryRunOperation" {
+		t.Fatalf("dry-run RunInstances = %v", err)
+	}
+	if n := len(e.w.EC2.Instances()); n != 2 {
+		t.Fatalf("%d instances, want the 2 launched", n)
+	}
+}
+
+func TestVPCsSubnetsAndGroupsPlacedBySubnet(t *testing.T) {
+	e, asg, ec := asgEndpoint(t)
+	def, err := ec.DescribeVpcs(ctxT(t), &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}}})
+	noErr(t, err)
+	if len(def.Vpcs) != 1 || aws.ToString(def.Vpcs[0].CidrBlock) != "172.31.0.0/16" {
+		t.Fatalf("default VPC = %+v", def.Vpcs)
+	}
+	dsn, err := ec.DescribeSubnets(ctxT(t), &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
+	noErr(t, err)
+	if len(dsn.Subnets) != 3 || aws.ToString(dsn.Subnets[1].AvailabilityZone) != "us-east-1b" || aws.ToInt32(dsn.Subnets[0].AvailableIpAddressCount) != 4091 {
+		t.Fatalf("default subnets = %+v", dsn.Subnets)
+	}
+
+	vpc, err := ec.CreateVpc(ctxT(t), &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")})
+	noErr(t, err)
+	vpcID := vpc.Vpc.VpcId
+	_, err = ec.CreateVpc(ctxT(t), &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/8")})
+	if apiCode(err) != "InvalidVpc.Range" {
+		t.Fatalf("a /8 VPC = %v", err)
+	}
+	c, err := ec.CreateSubnet(ctxT(t), &ec2.CreateSubnetInput{VpcId: vpcID, CidrBlock: aws.String("10.1.2.0/24"), AvailabilityZone: aws.String("us-east-1c")})
+	noErr(t, err)
+	b, err := ec.CreateSubnet(ctxT(t), &ec2.CreateSubnetInput{VpcId: vpcID, CidrBlock: aws.String("10.1.1.0/24"), AvailabilityZone: aws.String("us-east-1b")})
+	noErr(t, err)
+	_, err = ec.CreateSubnet(ctxT(t), &ec2.CreateSubnetInput{VpcId: vpcID, CidrBlock: aws.String("10.1.1.128/25"), AvailabilityZone: aws.String("us-east-1b")})
+	if apiCode(err) != "InvalidSubnet.Conflict" {
+		t.Fatalf("an overlapping subnet = %v", err)
+	}
+	got, err := ec.DescribeSubnets(ctxT(t), &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{aws.ToString(vpcID)}}}})
+	noErr(t, err)
+	if len(got.Subnets) != 2 {
+		t.Fatalf("subnets of the VPC = %+v", got.Subnets)
+	}
+
+	template(t, ec, "ecs", "m5.large")
+	subnets := aws.ToString(c.Subnet.SubnetId) + "," + aws.ToString(b.Subnet.SubnetId)
+	_, err = asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("web"),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("ecs")},
+		MinSize:              aws.Int32(0), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(4),
+		VPCZoneIdentifier: aws.String(subnets),
+	})
+	noErr(t, err)
+	e.w.Clock.RunFor(time.Minute)
+	g, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
+	noErr(t, err)
+	grp := g.AutoScalingGroups[0]
+	if aws.ToString(grp.VPCZoneIdentifier) != subnets || len(grp.AvailabilityZones) != 2 || grp.AvailabilityZones[0] != "us-east-1c" {
+		t.Fatalf("group placement %q %v", aws.ToString(grp.VPCZoneIdentifier), grp.AvailabilityZones)
+	}
+	perAZ := map[string]int{}
+	for _, in := range grp.Instances {
+		perAZ[aws.ToString(in.AvailabilityZone)]++
+		d, err := ec.DescribeInstances(ctxT(t), &ec2.DescribeInstancesInput{InstanceIds: []string{aws.ToString(in.InstanceId)}})
+		noErr(t, err)
+		ei := d.Reservations[0].Instances[0]
+		want := map[string]string{"us-east-1c": aws.ToString(c.Subnet.SubnetId), "us-east-1b": aws.ToString(b.Subnet.SubnetId)}[aws.ToString(in.AvailabilityZone)]
+		if aws.ToString(ei.SubnetId) != want || aws.ToString(ei.Placement.AvailabilityZone) != aws.ToString(in.AvailabilityZone) {
+			t.Errorf("instance %s in %s subnet %s, want subnet %s", aws.ToString(in.InstanceId), aws.ToString(ei.Placement.AvailabilityZone), aws.ToString(ei.SubnetId), want)
+		}
+	}
+	if perAZ["us-east-1c"] != 2 || perAZ["us-east-1b"] != 2 {
+		t.Fatalf("instances per zone %v, want 2 and 2 in the subnets' zones", perAZ)
+	}
+	_, err = asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("lost"),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("ecs")},
+		MinSize:              aws.Int32(0), MaxSize: aws.Int32(1), VPCZoneIdentifier: aws.String("subnet-0123456789abcdef0"),
+	})
+	if apiCode(err) != "ValidationError" {
+		t.Fatalf("a group in an unknown subnet = %v", err)
+	}
+}

@@ -18,6 +18,8 @@ func (f fleet) Launch(req autoscaling.LaunchRequest) (autoscaling.LaunchedInstan
 		InstanceType:       req.InstanceType,
 		AZ:                 req.AZ,
 		SubnetID:           req.SubnetID,
+		ImageID:            req.ImageID,
+		UserData:           req.UserData,
 		Market:             req.Market,
 	}
 	for _, t := range req.Tags {

@@ -112,6 +112,9 @@ func (s *Service) launch(g *group, az string, from, to int32) bool {
 		lt: LaunchTemplateSpecification{LaunchTemplateId: cmp.Or(out.LaunchTemplateID, req.LaunchTemplateID), LaunchTemplateName: s.templateName(g),
 			Version: cmp.Or(out.LaunchTemplateVersion, req.Version)},
 	}
+	if req.ImageID != "" {
+		in.lc, in.lt = g.lc.name, LaunchTemplateSpecification{}
+	}
 	g.launches++
 	cause := joinCauses(g.desiredCause, causeAt(now, "an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.", from, to))
 	for _, old := range g.instances {
@@ -163,6 +166,12 @@ func (s *Service) launchRequest(g *group, az string) LaunchRequest {
 		lt, mip = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy
 	}
 	req := LaunchRequest{AZ: az, SubnetID: g.subnets[az]}
+	if lc := g.lc; lc != nil && (g.activeRefresh() == nil || g.activeRefresh().desired == nil) {
+		req.ImageID, req.InstanceType, req.UserData = lc.imageID, lc.itype, lc.userData
+		if lc.spotPrice != "" {
+			req.Market = "spot"
+		}
+	}
 	spec := lt
 	if mip != nil && mip.LaunchTemplate != nil {
 		spec = mip.LaunchTemplate.LaunchTemplateSpecification
@@ -313,7 +322,16 @@ func (s *Service) terminationOrder(g *group) func(a, b *instance) int {
 	} else if g.mip != nil && g.mip.LaunchTemplate != nil {
 		cur = g.mip.LaunchTemplate.LaunchTemplateSpecification
 	}
+	curLC := ""
+	if g.lc != nil {
+		curLC = g.lc.name
+	}
 	oldestTemplate := func(a, b *instance) int {
+		// Instances launched with another launch configuration (or with
+		// one, when the group has moved to a template) go first.
+		if c := cmp.Compare(b2i(a.lc != curLC), b2i(b.lc != curLC)); c != 0 {
+			return -c
+		}
 		// Instances not on the group's current template go first, then
 		// lower template versions.
 		if c := cmp.Compare(b2i(!sameTemplate(a.lt, cur)), b2i(!sameTemplate(b.lt, cur))); c != 0 {

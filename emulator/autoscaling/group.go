@@ -39,6 +39,7 @@ type CreateAutoScalingGroupOutput struct{}
 // leave the setting unchanged.
 type UpdateAutoScalingGroupInput struct {
 	AutoScalingGroupName             string
+	LaunchConfigurationName          string
 	LaunchTemplate                   *LaunchTemplateSpecification
 	MixedInstancesPolicy             *MixedInstancesPolicy
 	MinSize                          *int32
@@ -102,10 +103,14 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		return nil, core.ClientError("AlreadyExists",
 			"AutoScalingGroup by this name already exists - A group with the name %s already exists", in.AutoScalingGroupName)
 	}
-	if in.LaunchConfigurationName != "" || in.InstanceId != "" {
-		return nil, validation("The emulator supports launch templates only: specify LaunchTemplate or MixedInstancesPolicy.")
+	if in.InstanceId != "" {
+		return nil, validation("The emulator does not create groups from an instance: specify LaunchTemplate, MixedInstancesPolicy or LaunchConfigurationName.")
 	}
-	lt, mip, err := validateTemplate(in.LaunchTemplate, in.MixedInstancesPolicy, true)
+	lc, err := s.groupConfig(in.LaunchConfigurationName, in.LaunchTemplate, in.MixedInstancesPolicy)
+	if err != nil {
+		return nil, err
+	}
+	lt, mip, err := validateTemplate(in.LaunchTemplate, in.MixedInstancesPolicy, lc == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +140,7 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		created:      s.now(),
 		lt:           lt,
 		mip:          mip,
+		lc:           lc,
 		min:          *in.MinSize,
 		max:          *in.MaxSize,
 		desired:      desired,
@@ -278,6 +284,10 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 			return nil, err
 		}
 	}
+	lc, err := s.groupConfig(in.LaunchConfigurationName, in.LaunchTemplate, in.MixedInstancesPolicy)
+	if err != nil {
+		return nil, err
+	}
 	var lt *LaunchTemplateSpecification
 	var mip *MixedInstancesPolicy
 	if in.LaunchTemplate != nil || in.MixedInstancesPolicy != nil {
@@ -296,8 +306,11 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 	}
 	_ = s.applySettings(g, in.DefaultCooldown, in.HealthCheckType, in.HealthCheckGracePeriod,
 		in.DefaultInstanceWarmup, in.MaxInstanceLifetime, in.TerminationPolicies)
-	if lt != nil || mip != nil {
-		g.lt, g.mip = lt, mip
+	switch {
+	case lt != nil || mip != nil:
+		g.lt, g.mip, g.lc = lt, mip, nil
+	case lc != nil:
+		g.lt, g.mip, g.lc = nil, nil, lc
 	}
 	if len(in.AvailabilityZones) > 0 {
 		g.azs = slices.Clone(in.AvailabilityZones)
@@ -425,6 +438,9 @@ func (s *Service) describeGroup(g *group, withInstances bool) AutoScalingGroup {
 		lt := *g.lt
 		d.LaunchTemplate = &lt
 	}
+	if g.lc != nil {
+		d.LaunchConfigurationName = g.lc.name
+	}
 	if g.warmup != nil {
 		v := *g.warmup
 		d.DefaultInstanceWarmup = &v
@@ -437,13 +453,14 @@ func (s *Service) describeGroup(g *group, withInstances bool) AutoScalingGroup {
 		d.Instances = make([]Instance, 0, len(g.instances))
 		for _, in := range g.instances {
 			d.Instances = append(d.Instances, Instance{
-				InstanceId:           in.id,
-				InstanceType:         in.itype,
-				AvailabilityZone:     in.az,
-				LifecycleState:       in.state,
-				HealthStatus:         in.healthStatus(),
-				LaunchTemplate:       in.templateSpec(),
-				ProtectedFromScaleIn: in.protected,
+				InstanceId:              in.id,
+				InstanceType:            in.itype,
+				AvailabilityZone:        in.az,
+				LifecycleState:          in.state,
+				HealthStatus:            in.healthStatus(),
+				LaunchTemplate:          in.templateSpec(),
+				LaunchConfigurationName: in.lc,
+				ProtectedFromScaleIn:    in.protected,
 			})
 		}
 	}
@@ -615,6 +632,18 @@ func checkSpec(lt LaunchTemplateSpecification) (LaunchTemplateSpecification, err
 		lt.Version = "$Default"
 	}
 	return lt, nil
+}
+
+// groupConfig returns the launch configuration a group is given by name
+// (nil for none), refusing one given together with a launch template.
+func (s *Service) groupConfig(name string, lt *LaunchTemplateSpecification, mip *MixedInstancesPolicy) (*launchConfig, error) {
+	if name == "" {
+		return nil, nil
+	}
+	if lt != nil || mip != nil {
+		return nil, validation("Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.")
+	}
+	return s.launchConfig(name)
 }
 
 // checkTemplates applies checkTemplate to the group's template, or to the

@@ -259,14 +259,15 @@ func (s *Service) DescribeAutoScalingInstances(in DescribeAutoScalingInstancesIn
 	out := &DescribeAutoScalingInstancesOutput{AutoScalingInstances: make([]AutoScalingInstanceDetails, 0, end-start), NextToken: next}
 	for _, inst := range list[start:end] {
 		out.AutoScalingInstances = append(out.AutoScalingInstances, AutoScalingInstanceDetails{
-			AutoScalingGroupName: inst.g.name,
-			InstanceId:           inst.id,
-			InstanceType:         inst.itype,
-			AvailabilityZone:     inst.az,
-			LifecycleState:       inst.state,
-			HealthStatus:         inst.healthStatus(),
-			LaunchTemplate:       inst.templateSpec(),
-			ProtectedFromScaleIn: inst.protected,
+			AutoScalingGroupName:    inst.g.name,
+			InstanceId:              inst.id,
+			InstanceType:            inst.itype,
+			AvailabilityZone:        inst.az,
+			LifecycleState:          inst.state,
+			HealthStatus:            inst.healthStatus(),
+			LaunchTemplate:          inst.templateSpec(),
+			LaunchConfigurationName: inst.lc,
+			ProtectedFromScaleIn:    inst.protected,
 		})
 	}
 	return out, nil

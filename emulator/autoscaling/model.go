@@ -13,6 +13,7 @@ type group struct {
 
 	lt  *LaunchTemplateSpecification // the group's template, or nil with a mixed policy
 	mip *MixedInstancesPolicy
+	lc  *launchConfig // the group's launch configuration, or nil with a template
 
 	min, max, desired int32
 	cooldown          int32
@@ -53,6 +54,7 @@ type group struct {
 type instance struct {
 	id, az, itype string
 	lt            LaunchTemplateSpecification // template and resolved version it was launched from
+	lc            string                      // or the launch configuration it was launched with
 	spot          bool
 	g             *group
 
@@ -115,7 +117,12 @@ func (in *instance) healthStatus() string {
 	return "Unhealthy"
 }
 
+// templateSpec is the template the instance was launched from, nil when
+// it was launched with a launch configuration.
 func (in *instance) templateSpec() *LaunchTemplateSpecification {
+	if in.lc != "" {
+		return nil
+	}
 	lt := in.lt
 	return &lt
 }

@@ -137,8 +137,11 @@ func (s *Service) StartInstanceRefresh(in StartInstanceRefreshInput) (*StartInst
 		if inst.terminating() || inst.outgoing != "" {
 			continue
 		}
-		if target != nil && sameResolved(inst.lt, *target) {
+		if target != nil && inst.lc == "" && sameResolved(inst.lt, *target) {
 			continue
+		}
+		if skip && r.desired == nil && g.lc != nil && inst.lc == g.lc.name {
+			continue // already launched with the group's launch configuration
 		}
 		r.todo = append(r.todo, inst)
 	}
@@ -313,7 +316,7 @@ func (s *Service) refreshStep(g *group, r *refresh) {
 // configuration.
 func (s *Service) refreshDone(g *group, r *refresh) {
 	if r.desired != nil {
-		g.lt, g.mip = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy
+		g.lt, g.mip, g.lc = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy, nil
 	}
 	r.finish(s, RefreshSuccessful, "")
 }
@@ -557,6 +560,9 @@ func (r *refresh) applyPreferences(p *RefreshPreferences) error {
 // Source: "Use an instance refresh with skip matching"
 // (https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh-skip-matching.html).
 func (s *Service) resolvedTarget(g *group, r *refresh) *LaunchTemplateSpecification {
+	if g.lc != nil && r.desired == nil {
+		return nil
+	}
 	target := g.lt
 	if g.mip != nil && g.mip.LaunchTemplate != nil {
 		target = g.mip.LaunchTemplate.LaunchTemplateSpecification

@@ -65,6 +65,7 @@ type LaunchRequest struct {
 	InstanceType                                  string // override from a mixed instances policy, or ""
 	AZ                                            string
 	SubnetID                                      string // from VPCZoneIdentifier, or "" for the zone's default subnet
+	ImageID, UserData                             string // a launch configuration's image and base64 user data (no template then)
 	Market                                        string // "spot", "on-demand" or "" (the template decides)
 	Tags                                          []Tag  // always includes aws:autoscaling:groupName
 }
@@ -85,8 +86,9 @@ type Service struct {
 	lifeEvery time.Duration
 
 	groups    map[string]*group
-	instances map[string]*instance // every instance still in a group
-	tokens    map[string]*action   // active lifecycle actions by token
+	configs   map[string]*launchConfig // launch configurations by name
+	instances map[string]*instance     // every instance still in a group
+	tokens    map[string]*action       // active lifecycle actions by token
 	observers []func(group, instanceID, from, to string)
 
 	lifeTimer clock.Timer // pending lifetime check, nil when none is needed
@@ -101,6 +103,7 @@ func New(env *core.Env, opts Options) *Service {
 		events:    opts.Events,
 		lifeEvery: opts.LifetimeCheckInterval,
 		groups:    map[string]*group{},
+		configs:   map[string]*launchConfig{},
 		instances: map[string]*instance{},
 		tokens:    map[string]*action{},
 	}

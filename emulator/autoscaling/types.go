@@ -132,31 +132,34 @@ type LifecycleHook struct {
 
 // Instance is an instance as DescribeAutoScalingGroups shows it.
 type Instance struct {
-	InstanceId           string
-	InstanceType         string
-	AvailabilityZone     string
-	LifecycleState       string
-	HealthStatus         string
-	LaunchTemplate       *LaunchTemplateSpecification
-	ProtectedFromScaleIn bool
+	InstanceId              string
+	InstanceType            string
+	AvailabilityZone        string
+	LifecycleState          string
+	HealthStatus            string
+	LaunchTemplate          *LaunchTemplateSpecification
+	LaunchConfigurationName string
+	ProtectedFromScaleIn    bool
 }
 
 // AutoScalingInstanceDetails is an instance as DescribeAutoScalingInstances shows it.
 type AutoScalingInstanceDetails struct {
-	AutoScalingGroupName string
-	InstanceId           string
-	InstanceType         string
-	AvailabilityZone     string
-	LifecycleState       string
-	HealthStatus         string
-	LaunchTemplate       *LaunchTemplateSpecification
-	ProtectedFromScaleIn bool
+	AutoScalingGroupName    string
+	InstanceId              string
+	InstanceType            string
+	AvailabilityZone        string
+	LifecycleState          string
+	HealthStatus            string
+	LaunchTemplate          *LaunchTemplateSpecification
+	LaunchConfigurationName string
+	ProtectedFromScaleIn    bool
 }
 
 // AutoScalingGroup is a group as DescribeAutoScalingGroups shows it.
 type AutoScalingGroup struct {
 	AutoScalingGroupName             string
 	AutoScalingGroupARN              string
+	LaunchConfigurationName          string
 	LaunchTemplate                   *LaunchTemplateSpecification
 	MixedInstancesPolicy             *MixedInstancesPolicy
 	MinSize                          int32

@@ -1,6 +1,7 @@
 package ec2
 
 import (
+	"cmp"
 	"encoding/base64"
 	"strconv"
 	"time"
@@ -77,6 +78,8 @@ type LaunchSpec struct {
 	InstanceType                                  string // overrides the template's when set
 	AZ                                            string // required unless SubnetID is given
 	SubnetID                                      string // the subnet to launch in; "" for the zone's default subnet
+	ImageID                                       string // without a template: the image (default DefaultImageID)
+	UserData                                      string // without a template: base64 user data
 	Market                                        string // "spot", "on-demand", or "" for the template's InstanceMarketOptions
 	Tags                                          []Tag  // applied after the template's instance tags, e.g. aws:autoscaling:groupName
 }
@@ -123,7 +126,14 @@ func (s *Service) planLaunch(spec LaunchSpec) (Instance, error) {
 	if subnet == nil {
 		subnet = s.defaultSubnet(spec.AZ)
 	}
-	inst := Instance{AZ: spec.AZ, ImageID: DefaultImageID, InstanceType: spec.InstanceType}
+	inst := Instance{AZ: spec.AZ, ImageID: cmp.Or(spec.ImageID, DefaultImageID), InstanceType: spec.InstanceType}
+	if spec.UserData != "" {
+		b, err := base64.StdEncoding.DecodeString(spec.UserData)
+		if err != nil {
+			return Instance{}, core.ClientError("InvalidUserData.Malformed", "Invalid BASE64 encoding of user data.")
+		}
+		inst.UserData = string(b)
+	}
 	if subnet != nil {
 		inst.SubnetID, inst.VpcID = subnet.sn.SubnetId, subnet.sn.VpcId
 	}

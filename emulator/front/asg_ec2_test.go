@@ -278,3 +278,61 @@ func TestVPCsSubnetsAndGroupsPlacedBySubnet(t *testing.T) {
 		t.Fatalf("a group in an unknown subnet = %v", err)
 	}
 }
+
+func TestLaunchConfigurations(t *testing.T) {
+	e, asg, ec := asgEndpoint(t)
+	ud := base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\necho ECS_CLUSTER=old >> /etc/ecs/ecs.config\n"))
+	_, err := asg.CreateLaunchConfiguration(ctxT(t), &autoscaling.CreateLaunchConfigurationInput{LaunchConfigurationName: aws.String("old"),
+		ImageId: aws.String("ami-0abc"), InstanceType: aws.String("r6i.large"), UserData: aws.String(ud)})
+	noErr(t, err)
+	_, err = asg.CreateLaunchConfiguration(ctxT(t), &autoscaling.CreateLaunchConfigurationInput{LaunchConfigurationName: aws.String("old"),
+		ImageId: aws.String("ami-0abc"), InstanceType: aws.String("r6i.large")})
+	if apiCode(err) != "AlreadyExists" {
+		t.Fatalf("a second configuration of the same name = %v", err)
+	}
+	lcs, err := asg.DescribeLaunchConfigurations(ctxT(t), &autoscaling.DescribeLaunchConfigurationsInput{})
+	noErr(t, err)
+	if len(lcs.LaunchConfigurations) != 1 || aws.ToString(lcs.LaunchConfigurations[0].InstanceType) != "r6i.large" ||
+		aws.ToString(lcs.LaunchConfigurations[0].UserData) != ud || lcs.LaunchConfigurations[0].CreatedTime == nil {
+		t.Fatalf("DescribeLaunchConfigurations = %+v", lcs.LaunchConfigurations)
+	}
+	_, err = asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("legacy"), LaunchConfigurationName: aws.String("old"),
+		MinSize: aws.Int32(0), MaxSize: aws.Int32(2), DesiredCapacity: aws.Int32(1), AvailabilityZones: []string{"us-east-1a"},
+	})
+	noErr(t, err)
+	e.w.Clock.RunFor(time.Minute)
+	g, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"legacy"}})
+	noErr(t, err)
+	grp := g.AutoScalingGroups[0]
+	if aws.ToString(grp.LaunchConfigurationName) != "old" || grp.LaunchTemplate != nil || len(grp.Instances) != 1 ||
+		aws.ToString(grp.Instances[0].LaunchConfigurationName) != "old" || grp.Instances[0].LaunchTemplate != nil {
+		t.Fatalf("group %+v", grp)
+	}
+	id := aws.ToString(grp.Instances[0].InstanceId)
+	attr, err := ec.DescribeInstanceAttribute(ctxT(t), &ec2.DescribeInstanceAttributeInput{InstanceId: aws.String(id), Attribute: ec2types.InstanceAttributeNameUserData})
+	noErr(t, err)
+	if aws.ToString(attr.UserData.Value) != ud {
+		t.Fatalf("instance user data %q, want the configuration's", aws.ToString(attr.UserData.Value))
+	}
+	d, err := ec.DescribeInstances(ctxT(t), &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	noErr(t, err)
+	if in := d.Reservations[0].Instances[0]; aws.ToString(in.ImageId) != "ami-0abc" || in.InstanceType != "r6i.large" {
+		t.Fatalf("instance %s %s", aws.ToString(in.ImageId), in.InstanceType)
+	}
+	_, err = asg.DeleteLaunchConfiguration(ctxT(t), &autoscaling.DeleteLaunchConfigurationInput{LaunchConfigurationName: aws.String("old")})
+	if apiCode(err) != "ResourceInUse" {
+		t.Fatalf("deleting a configuration in use = %v", err)
+	}
+	// Moving the group to a template frees the configuration.
+	template(t, ec, "new", "m5.large")
+	_, err = asg.UpdateAutoScalingGroup(ctxT(t), &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: aws.String("legacy"),
+		LaunchTemplate: &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("new")}})
+	noErr(t, err)
+	_, err = asg.DeleteLaunchConfiguration(ctxT(t), &autoscaling.DeleteLaunchConfigurationInput{LaunchConfigurationName: aws.String("old")})
+	noErr(t, err)
+	_, err = asg.DeleteLaunchConfiguration(ctxT(t), &autoscaling.DeleteLaunchConfigurationInput{LaunchConfigurationName: aws.String("old")})
+	if apiCode(err) != "ValidationError" {
+		t.Fatalf("deleting an unknown configuration = %v", err)
+	}
+}

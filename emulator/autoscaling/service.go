@@ -1,8 +1,12 @@
 // Package autoscaling is the emulated EC2 Auto Scaling: groups and their
-// capacity, the scale-in choice, lifecycle hooks (tokens, heartbeats, default
-// results, global timeouts, several hooks at once), scale-in protection,
-// health replacement, instance refresh, maximum instance lifetime, capacity
-// rebalance, the activity history, notifications and EventBridge events.
+// capacity (launch templates, mixed instances policies or launch
+// configurations; zones or VPC subnets), the scale-in choice, lifecycle
+// hooks (tokens, heartbeats, default results, global timeouts, several
+// hooks at once), scale-in protection, Standby, health replacement,
+// instance refresh (healthy range, checkpoints, protected and Standby
+// instances, skip matching), maximum instance lifetime, Spot interruptions
+// and capacity rebalancing, the activity history, notifications and
+// EventBridge events.
 //
 // The package follows the rules of emulator/core: it never locks and never
 // starts goroutines; API methods run under the world lock and state changes
@@ -187,7 +191,7 @@ func (s *Service) resolveTemplate(spec LaunchTemplateSpecification) LaunchTempla
 	if !ok {
 		return spec
 	}
-	got, err := r.ResolveTemplate(spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version)
+	got, err := r.ResolveTemplate(byIDOrName(spec))
 	if err != nil {
 		return spec
 	}
@@ -206,7 +210,7 @@ func (s *Service) checkTemplate(spec *LaunchTemplateSpecification) error {
 	if !ok || spec == nil {
 		return nil
 	}
-	got, err := r.ResolveTemplate(spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version)
+	got, err := r.ResolveTemplate(byIDOrName(*spec))
 	if err != nil {
 		msg := err.Error()
 		var ce *core.Error
@@ -217,4 +221,13 @@ func (s *Service) checkTemplate(spec *LaunchTemplateSpecification) error {
 	}
 	spec.LaunchTemplateId, spec.LaunchTemplateName = got.LaunchTemplateId, got.LaunchTemplateName
 	return nil
+}
+
+// byIDOrName names a template the way EC2 takes it: by id when known, else
+// by name (never both), with its version.
+func byIDOrName(spec LaunchTemplateSpecification) (id, name, version string) {
+	if spec.LaunchTemplateId != "" {
+		return spec.LaunchTemplateId, "", spec.Version
+	}
+	return "", spec.LaunchTemplateName, spec.Version
 }

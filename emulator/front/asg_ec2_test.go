@@ -336,3 +336,75 @@ func TestLaunchConfigurations(t *testing.T) {
 		t.Fatalf("deleting an unknown configuration = %v", err)
 	}
 }
+
+// SkipMatching compares instances with the version $Latest or $Default
+// stands for when the refresh starts.
+func TestRefreshSkipMatchingResolvesLatestAndDefault(t *testing.T) {
+	e, asg, ec := asgEndpoint(t)
+	lt := template(t, ec, "ecs", "m5.large")
+	_, err := asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("web"),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("ecs"), Version: aws.String("$Latest")},
+		MinSize:              aws.Int32(0), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(2), AvailabilityZones: []string{"us-east-1a"},
+	})
+	noErr(t, err)
+	e.w.Clock.RunFor(time.Minute)
+	refresh := func(version string) asgtypes.InstanceRefresh {
+		t.Helper()
+		in := &autoscaling.StartInstanceRefreshInput{AutoScalingGroupName: aws.String("web"),
+			Preferences: &asgtypes.RefreshPreferences{SkipMatching: aws.Bool(true), InstanceWarmup: aws.Int32(0), MinHealthyPercentage: aws.Int32(50)}}
+		if version != "" {
+			in.DesiredConfiguration = &asgtypes.DesiredConfiguration{LaunchTemplate: &asgtypes.LaunchTemplateSpecification{
+				LaunchTemplateId: lt.LaunchTemplateId, Version: aws.String(version)}}
+		}
+		_, err := asg.StartInstanceRefresh(ctxT(t), in)
+		noErr(t, err)
+		e.w.Clock.RunFor(time.Hour)
+		out, err := asg.DescribeInstanceRefreshes(ctxT(t), &autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: aws.String("web")})
+		noErr(t, err)
+		return out.InstanceRefreshes[0]
+	}
+	ids := func() map[string]bool {
+		g, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
+		noErr(t, err)
+		m := map[string]bool{}
+		for _, in := range g.AutoScalingGroups[0].Instances {
+			m[aws.ToString(in.InstanceId)] = true
+		}
+		return m
+	}
+	replaced := func(before map[string]bool) int {
+		n := 0
+		for id := range ids() {
+			if !before[id] {
+				n++
+			}
+		}
+		return n
+	}
+	// Every instance runs version 1, which $Latest is: nothing to replace.
+	before := ids()
+	if r := refresh(""); r.Status != asgtypes.InstanceRefreshStatusSuccessful || replaced(before) != 0 {
+		t.Fatalf("refresh onto $Latest = %s, %d instances replaced", r.Status, replaced(before))
+	}
+	_, err = ec.CreateLaunchTemplateVersion(ctxT(t), &ec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: lt.LaunchTemplateId,
+		SourceVersion: aws.String("1"), LaunchTemplateData: &ec2types.RequestLaunchTemplateData{InstanceType: "m5.xlarge"}})
+	noErr(t, err)
+	// $Latest is version 2 now: both are replaced.
+	before = ids()
+	if r := refresh("$Latest"); r.Status != asgtypes.InstanceRefreshStatusSuccessful || replaced(before) != 2 {
+		t.Fatalf("refresh onto the new $Latest = %s, %d replaced", r.Status, replaced(before))
+	}
+	// $Default is still version 1: both are replaced again.
+	before = ids()
+	if r := refresh("$Default"); r.Status != asgtypes.InstanceRefreshStatusSuccessful || replaced(before) != 2 {
+		t.Fatalf("refresh onto $Default = %s, %d replaced", r.Status, replaced(before))
+	}
+	g, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
+	noErr(t, err)
+	for _, in := range g.AutoScalingGroups[0].Instances {
+		if aws.ToString(in.LaunchTemplate.Version) != "1" || aws.ToString(in.InstanceType) != "m5.large" {
+			t.Errorf("instance %+v, want version 1 (m5.large)", in)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package autoscaling
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/clock"
@@ -499,19 +500,11 @@ func (r *refresh) applyPreferences(p *RefreshPreferences) error {
 	if p.InstanceWarmup != nil && *p.InstanceWarmup < 0 {
 		return validation("1 validation error detected: Value '%d' at 'preferences.instanceWarmup' failed to satisfy constraint: Member must have value greater than or equal to 0", *p.InstanceWarmup)
 	}
-	switch p.ScaleInProtectedInstances {
-	case "":
-	case "Refresh", "Ignore", "Wait":
-		r.protectedMode = p.ScaleInProtectedInstances
-	default:
-		return validation("1 validation error detected: Value '%s' at 'preferences.scaleInProtectedInstances' failed to satisfy constraint: Member must satisfy enum value set: [Refresh, Ignore, Wait]", p.ScaleInProtectedInstances)
+	if err := enumPref(&r.protectedMode, p.ScaleInProtectedInstances, "scaleInProtectedInstances", "Refresh", "Ignore", "Wait"); err != nil {
+		return err
 	}
-	switch p.StandbyInstances {
-	case "":
-	case "Terminate", "Ignore", "Wait":
-		r.standbyMode = p.StandbyInstances
-	default:
-		return validation("1 validation error detected: Value '%s' at 'preferences.standbyInstances' failed to satisfy constraint: Member must satisfy enum value set: [Terminate, Ignore, Wait]", p.StandbyInstances)
+	if err := enumPref(&r.standbyMode, p.StandbyInstances, "standbyInstances", "Terminate", "Ignore", "Wait"); err != nil {
+		return err
 	}
 	switch {
 	case r.minHealthy < 0 || r.minHealthy > 100:
@@ -592,4 +585,17 @@ func sameResolved(a, target LaunchTemplateSpecification) bool {
 	default:
 		return a.LaunchTemplateName != "" && a.LaunchTemplateName == target.LaunchTemplateName
 	}
+}
+
+// enumPref sets *dst to v when v is one of valid ("" keeps the default),
+// or answers AWS's enum validation error for member.
+func enumPref(dst *string, v, member string, valid ...string) error {
+	switch {
+	case v == "":
+		return nil
+	case slices.Contains(valid, v):
+		*dst = v
+		return nil
+	}
+	return validation("1 validation error detected: Value '%s' at 'preferences.%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", v, member, strings.Join(valid, ", "))
 }

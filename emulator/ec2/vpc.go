@@ -115,6 +115,13 @@ func (s *Service) SubnetZone(id string) (string, error) {
 	return sn.sn.AvailabilityZone, nil
 }
 
+func (s *Service) findVPC(id string) (*vpcRec, error) {
+	if v, ok := s.vpcs[id]; ok {
+		return v, nil
+	}
+	return nil, core.ClientError("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
+}
+
 func (s *Service) findSubnet(id string) (*subnetRec, error) {
 	if !wellFormed(id, "subnet-") {
 		return nil, core.ClientError("InvalidSubnetID.Malformed", "Invalid id: %q", id)
@@ -204,9 +211,9 @@ func (s *Service) CreateSubnet(in CreateSubnetInput) (*CreateSubnetOutput, error
 	case in.CidrBlock == "":
 		return nil, errMissing("CidrBlock")
 	}
-	v, ok := s.vpcs[in.VpcId]
-	if !ok {
-		return nil, core.ClientError("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", in.VpcId)
+	v, err := s.findVPC(in.VpcId)
+	if err != nil {
+		return nil, err
 	}
 	p, err := netip.ParsePrefix(in.CidrBlock)
 	if err != nil || !p.Addr().Is4() {
@@ -278,15 +285,9 @@ func (s *Service) DescribeVpcs(in DescribeVpcsInput) (*DescribeVpcsOutput, error
 	}
 	items := s.vpcOrder
 	if len(in.VpcIds) > 0 {
-		items = nil
-		for _, id := range dedupe(in.VpcIds) {
-			v, ok := s.vpcs[id]
-			if !ok {
-				return nil, core.ClientError("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
-			}
-			items = append(items, v)
+		if items, err = pick(in.VpcIds, s.findVPC, func(v *vpcRec) uint64 { return v.seq }); err != nil {
+			return nil, err
 		}
-		sortRecs(items, func(v *vpcRec) uint64 { return v.seq })
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
@@ -344,15 +345,9 @@ func (s *Service) DescribeSubnets(in DescribeSubnetsInput) (*DescribeSubnetsOutp
 	}
 	items := s.subnetOrder
 	if len(in.SubnetIds) > 0 {
-		items = nil
-		for _, id := range dedupe(in.SubnetIds) {
-			sn, err := s.findSubnet(id)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, sn)
+		if items, err = pick(in.SubnetIds, s.findSubnet, func(sn *subnetRec) uint64 { return sn.seq }); err != nil {
+			return nil, err
 		}
-		sortRecs(items, func(sn *subnetRec) uint64 { return sn.seq })
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
@@ -376,6 +371,21 @@ func tagsFor(specs []TagSpecification, resourceType string) []Tag {
 		}
 	}
 	return mergeTags(tags)
+}
+
+// pick resolves ids (repeats dropped) to records in creation order, failing
+// at the first unknown one.
+func pick[T any](ids []string, find func(string) (T, error), seq func(T) uint64) ([]T, error) {
+	var out []T
+	for _, id := range dedupe(ids) {
+		r, err := find(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	sortRecs(out, seq)
+	return out, nil
 }
 
 // sortRecs sorts records by sequence (insertion sort: id lists are short).

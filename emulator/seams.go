@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
@@ -19,6 +20,9 @@ func (f fleet) Launch(req autoscaling.LaunchRequest) (autoscaling.LaunchedInstan
 		Version:            req.Version,
 		InstanceType:       req.InstanceType,
 		AZ:                 req.AZ,
+		SubnetID:           req.SubnetID,
+		ImageID:            req.ImageID,
+		UserData:           req.UserData,
 		Market:             req.Market,
 	}
 	for _, t := range req.Tags {
@@ -33,8 +37,24 @@ func (f fleet) Launch(req autoscaling.LaunchRequest) (autoscaling.LaunchedInstan
 		AZ:                    inst.AZ,
 		InstanceType:          inst.InstanceType,
 		LaunchTemplateVersion: inst.LaunchTemplateVersion,
+		LaunchTemplateID:      inst.LaunchTemplateID,
 		Spot:                  inst.Spot,
 	}, nil
+}
+
+// SubnetZone lets Auto Scaling place a group by VPCZoneIdentifier
+// (autoscaling.SubnetResolver).
+func (f fleet) SubnetZone(id string) (string, error) { return f.ec2.SubnetZone(id) }
+
+// ResolveTemplate lets Auto Scaling name a group's template by id and
+// resolve $Latest/$Default (autoscaling.TemplateResolver).
+func (f fleet) ResolveTemplate(id, name, version string) (autoscaling.LaunchTemplateSpecification, error) {
+	ref, err := f.ec2.ResolveTemplate(id, name, version)
+	if err != nil {
+		return autoscaling.LaunchTemplateSpecification{}, err
+	}
+	return autoscaling.LaunchTemplateSpecification{LaunchTemplateId: ref.ID, LaunchTemplateName: ref.Name,
+		Version: strconv.FormatInt(ref.Version, 10)}, nil
 }
 
 func (f fleet) Terminate(id string) error {

@@ -1,6 +1,7 @@
 package invariant
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,28 +208,42 @@ groups:
     max: 3
     desired: 2
     spotPercent: 100
+    capacityRebalance: REBALANCE
     hooks: [{name: drainer, heartbeatTimeout: 10m, defaultResult: CONTINUE}]
 services:
   - {name: web, cluster: c, taskDefinition: web, desired: 4}
 `
 
+// An interrupted Spot host goes at its interruption time whatever holds
+// it: with capacity rebalancing on, drainer's hook holds it from the
+// notice (Terminating:Wait); with it off, Auto Scaling runs no hook before
+// EC2 has interrupted the instance, so it stays InService until then. In
+// neither case is the host's end drainer's doing.
 func TestRule7NotBrokenByASpotInterruption(t *testing.T) {
-	w, c := build(t, spotHosts, Options{})
-	victim := busyMember(t, w, "g")
-	var err error
-	w.Do(func() { err = w.EC2.InterruptSpot(victim) })
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		rebalance bool
+		want      string
+	}{
+		{true, autoscaling.StateTerminatingWait},
+		{false, autoscaling.StateInService},
+	} {
+		w, c := build(t, strings.Replace(spotHosts, "REBALANCE", strconv.FormatBool(tc.rebalance), 1), Options{})
+		victim := busyMember(t, w, "g")
+		var err error
+		w.Do(func() { err = w.EC2.InterruptSpot(victim) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Clock.RunFor(time.Second)
+		if got := lifecycleState(w, victim); got != tc.want {
+			t.Fatalf("rebalance %v: interrupted instance is %s, want %s", tc.rebalance, got, tc.want)
+		}
+		w.Clock.RunFor(4 * time.Minute) // EC2 ends the host at the interruption time, tasks and all
+		if len(tasksOn(w, victim)) != 0 {
+			t.Fatalf("rebalance %v: tasks survived the interruption", tc.rebalance)
+		}
+		wantExactly(t, c.Violations())
 	}
-	w.Clock.RunFor(time.Second)
-	if got := lifecycleState(w, victim); got != autoscaling.StateTerminatingWait {
-		t.Fatalf("interrupted instance is %s, want Terminating:Wait", got)
-	}
-	w.Clock.RunFor(4 * time.Minute) // EC2 ends the host at the interruption time, tasks and all
-	if len(tasksOn(w, victim)) != 0 {
-		t.Fatal("tasks survived the interruption")
-	}
-	wantExactly(t, c.Violations())
 }
 
 const drainingOff = `

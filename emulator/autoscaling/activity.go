@@ -16,7 +16,7 @@ type activity struct {
 	status, statusMessage  string
 	progress               int32
 	start, end             time.Time
-	az                     string
+	az, subnet             string
 	instanceID             string
 	g                      *group
 }
@@ -58,6 +58,7 @@ func (s *Service) newActivity(g *group, description, cause string, in *instance)
 	}
 	if in != nil {
 		a.az, a.instanceID = in.az, in.id
+		a.subnet = g.subnets[in.az]
 	}
 	// Forget finished activities older than AWS keeps them.
 	drop := 0
@@ -107,10 +108,14 @@ func (a *activity) describe() Activity {
 	return d
 }
 
-// details is the JSON object AWS puts in Details (subnets are not modelled).
+// details is the JSON object AWS puts in Details: the subnet (for a group
+// placed by VPCZoneIdentifier) and the zone.
 func (a *activity) details() string {
-	if a.az == "" {
+	switch {
+	case a.az == "":
 		return "{}"
+	case a.subnet != "":
+		return `{"Subnet ID":"` + a.subnet + `","Availability Zone":"` + a.az + `"}`
 	}
 	return `{"Availability Zone":"` + a.az + `"}`
 }

@@ -42,6 +42,8 @@ func (s *Service) reconcile(g *group) {
 		}
 	case counted > g.desired:
 		s.scaleIn(g, counted, g.desired)
+	default:
+		g.blockedAt = -1
 	}
 	g.desiredCause = ""
 }
@@ -87,7 +89,7 @@ func (s *Service) launch(g *group, az string, from, to int32) bool {
 	if err != nil {
 		a := s.newActivity(g, "Launching a new EC2 instance.  Status Reason: "+err.Error(),
 			joinCauses(g.desiredCause, causeAt(now, "an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.", from, to)), nil)
-		a.az = az
+		a.az, a.subnet = az, g.subnets[az]
 		s.endActivity(a, ActivityFailed, err.Error())
 		s.notifyActivity(g, a, NotifyLaunchError, "EC2 Instance Launch Unsuccessful", "")
 		g.retry = s.env.After(launchRetryDelay, func() {
@@ -107,8 +109,11 @@ func (s *Service) launch(g *group, az string, from, to int32) bool {
 		healthy:    true,
 		protected:  g.newProtected,
 		launchedAt: now,
-		lt: LaunchTemplateSpecification{LaunchTemplateId: req.LaunchTemplateID, LaunchTemplateName: req.LaunchTemplateName,
+		lt: LaunchTemplateSpecification{LaunchTemplateId: cmp.Or(out.LaunchTemplateID, req.LaunchTemplateID), LaunchTemplateName: s.templateName(g),
 			Version: cmp.Or(out.LaunchTemplateVersion, req.Version)},
+	}
+	if req.ImageID != "" {
+		in.lc, in.lt = g.lc.name, LaunchTemplateSpecification{}
 	}
 	g.launches++
 	cause := joinCauses(g.desiredCause, causeAt(now, "an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.", from, to))
@@ -129,6 +134,22 @@ func (s *Service) launch(g *group, az string, from, to int32) bool {
 	return true
 }
 
+// templateName is the name of the template the group launches from now
+// (the refresh's desired configuration while one runs), "" when unknown.
+func (s *Service) templateName(g *group) string {
+	lt, mip := g.lt, g.mip
+	if r := g.activeRefresh(); r != nil && r.desired != nil {
+		lt, mip = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy
+	}
+	if mip != nil && mip.LaunchTemplate != nil {
+		lt = mip.LaunchTemplate.LaunchTemplateSpecification
+	}
+	if lt == nil {
+		return ""
+	}
+	return lt.LaunchTemplateName
+}
+
 func outgoingWhy(reason string) string {
 	if reason == reasonRebalance {
 		return "an EC2 instance rebalance recommendation"
@@ -144,7 +165,13 @@ func (s *Service) launchRequest(g *group, az string) LaunchRequest {
 	if r := g.activeRefresh(); r != nil && r.desired != nil {
 		lt, mip = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy
 	}
-	req := LaunchRequest{AZ: az}
+	req := LaunchRequest{AZ: az, SubnetID: g.subnets[az]}
+	if lc := g.lc; lc != nil && (g.activeRefresh() == nil || g.activeRefresh().desired == nil) {
+		req.ImageID, req.InstanceType, req.UserData = lc.imageID, lc.itype, lc.userData
+		if lc.spotPrice != "" {
+			req.Market = "spot"
+		}
+	}
 	spec := lt
 	if mip != nil && mip.LaunchTemplate != nil {
 		spec = mip.LaunchTemplate.LaunchTemplateSpecification
@@ -154,7 +181,11 @@ func (s *Service) launchRequest(g *group, az string) LaunchRequest {
 		req.Market = s.market(g, mip.InstancesDistribution)
 	}
 	if spec != nil {
-		req.LaunchTemplateID, req.LaunchTemplateName, req.Version = spec.LaunchTemplateId, spec.LaunchTemplateName, spec.Version
+		// EC2 takes the template by id or by name, never both.
+		req.LaunchTemplateID, req.Version = spec.LaunchTemplateId, spec.Version
+		if req.LaunchTemplateID == "" {
+			req.LaunchTemplateName = spec.LaunchTemplateName
+		}
 	}
 	req.Tags = append(req.Tags, Tag{Key: "aws:autoscaling:groupName", Value: g.name})
 	for _, t := range g.tags {
@@ -234,6 +265,7 @@ func (s *Service) scaleIn(g *group, from, to int32) {
 				}
 			}
 			if zi < 0 {
+				s.scaleInBlocked(g, from)
 				return // everything left is protected or not InService
 			}
 			victim, byAZ[zi] = byAZ[zi][0], byAZ[zi][1:]
@@ -246,6 +278,40 @@ func (s *Service) scaleIn(g *group, from, to int32) {
 	}
 }
 
+// protectedScaleInText is the activity Auto Scaling records when a scale
+// in finds every remaining instance protected.
+//
+// Source: "Use instance scale-in protection to control instance
+// termination" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html):
+// "the Activity history for the Auto Scaling group includes the following
+// message if all instances in an Auto Scaling group are protected from
+// scale in when a scale-in event occurs: Could not scale to desired
+// capacity because all remaining instances are protected from scale-in."
+const protectedScaleInText = "Could not scale to desired capacity because all remaining instances are protected from scale-in."
+
+// scaleInBlocked records, once per desired capacity, that a scale in left
+// surplus instances because every remaining one is protected. Instances
+// merely not InService yet (still launching, in a lifecycle hook) are not
+// a protection block: the scale in resumes when they settle.
+func (s *Service) scaleInBlocked(g *group, from int32) {
+	protected := false
+	for _, in := range g.instances {
+		if in.counted() && in.state == StateInService {
+			if !in.protected {
+				return
+			}
+			protected = true
+		}
+	}
+	if !protected || g.blockedAt == g.desired {
+		return
+	}
+	g.blockedAt = g.desired
+	a := s.newActivity(g, protectedScaleInText, joinCauses(g.desiredCause,
+		causeAt(s.now(), "an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from %d to %d.", from, g.desired)), nil)
+	s.endActivity(a, ActivityCancelled, protectedScaleInText)
+}
+
 // terminationOrder returns the comparison putting the instance to
 // terminate first, from the group's termination policies followed by the
 // Default policy's rules.
@@ -256,7 +322,16 @@ func (s *Service) terminationOrder(g *group) func(a, b *instance) int {
 	} else if g.mip != nil && g.mip.LaunchTemplate != nil {
 		cur = g.mip.LaunchTemplate.LaunchTemplateSpecification
 	}
+	curLC := ""
+	if g.lc != nil {
+		curLC = g.lc.name
+	}
 	oldestTemplate := func(a, b *instance) int {
+		// Instances launched with another launch configuration (or with
+		// one, when the group has moved to a template) go first.
+		if c := cmp.Compare(b2i(a.lc != curLC), b2i(b.lc != curLC)); c != 0 {
+			return -c
+		}
 		// Instances not on the group's current template go first, then
 		// lower template versions.
 		if c := cmp.Compare(b2i(!sameTemplate(a.lt, cur)), b2i(!sameTemplate(b.lt, cur))); c != 0 {

@@ -39,6 +39,7 @@ type CreateAutoScalingGroupOutput struct{}
 // leave the setting unchanged.
 type UpdateAutoScalingGroupInput struct {
 	AutoScalingGroupName             string
+	LaunchConfigurationName          string
 	LaunchTemplate                   *LaunchTemplateSpecification
 	MixedInstancesPolicy             *MixedInstancesPolicy
 	MinSize                          *int32
@@ -102,11 +103,18 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		return nil, core.ClientError("AlreadyExists",
 			"AutoScalingGroup by this name already exists - A group with the name %s already exists", in.AutoScalingGroupName)
 	}
-	if in.LaunchConfigurationName != "" || in.InstanceId != "" {
-		return nil, validation("The emulator supports launch templates only: specify LaunchTemplate or MixedInstancesPolicy.")
+	if in.InstanceId != "" {
+		return nil, validation("The emulator does not create groups from an instance: specify LaunchTemplate, MixedInstancesPolicy or LaunchConfigurationName.")
 	}
-	lt, mip, err := validateTemplate(in.LaunchTemplate, in.MixedInstancesPolicy, true)
+	lc, err := s.groupConfig(in.LaunchConfigurationName, in.LaunchTemplate, in.MixedInstancesPolicy)
 	if err != nil {
+		return nil, err
+	}
+	lt, mip, err := validateTemplate(in.LaunchTemplate, in.MixedInstancesPolicy, lc == nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTemplates(lt, mip); err != nil {
 		return nil, err
 	}
 	desired := *in.MinSize
@@ -117,12 +125,14 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		return nil, err
 	}
 	azs := slices.Clone(in.AvailabilityZones)
-	if len(azs) == 0 {
-		if in.VPCZoneIdentifier == "" {
-			return nil, validation("At least one Availability Zone or VPC Subnet is required.")
+	var subnets map[string]string
+	if in.VPCZoneIdentifier != "" {
+		if azs, subnets, err = s.placeSubnets(in.VPCZoneIdentifier); err != nil {
+			return nil, err
 		}
-		// Subnets are not modelled: spread over the region's first three zones.
-		azs = []string{s.env.Region + "a", s.env.Region + "b", s.env.Region + "c"}
+	}
+	if len(azs) == 0 {
+		return nil, validation("At least one Availability Zone or VPC Subnet is required.")
 	}
 	g := &group{
 		name:         in.AutoScalingGroupName,
@@ -130,16 +140,19 @@ func (s *Service) CreateAutoScalingGroup(in CreateAutoScalingGroupInput) (*Creat
 		created:      s.now(),
 		lt:           lt,
 		mip:          mip,
+		lc:           lc,
 		min:          *in.MinSize,
 		max:          *in.MaxSize,
 		desired:      desired,
 		cooldown:     300,
 		azs:          azs,
 		vpc:          in.VPCZoneIdentifier,
+		subnets:      subnets,
 		healthType:   "EC2",
 		policies:     []string{"Default"},
 		roleARN:      in.ServiceLinkedRoleARN,
 		capRebalance: in.CapacityRebalance != nil && *in.CapacityRebalance,
+		blockedAt:    -1,
 		newProtected: in.NewInstancesProtectedFromScaleIn != nil && *in.NewInstancesProtectedFromScaleIn,
 	}
 	if g.roleARN == "" {
@@ -242,10 +255,11 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 	if in.AutoScalingGroupName == "" {
 		return nil, nullMember("autoScalingGroupName")
 	}
-	g, err := s.group(in.AutoScalingGroupName)
-	if err != nil {
-		return nil, err
+	g, ok := s.groups[in.AutoScalingGroupName]
+	if !ok {
+		return nil, errGroupNotFoundNull()
 	}
+	var err error
 	minSize, maxSize, desired := g.min, g.max, g.desired
 	if in.MinSize != nil {
 		minSize = *in.MinSize
@@ -263,10 +277,24 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 	if err := validateSizes(minSize, maxSize, desired); err != nil {
 		return nil, err
 	}
+	var azs []string
+	var subnets map[string]string
+	if in.VPCZoneIdentifier != "" {
+		if azs, subnets, err = s.placeSubnets(in.VPCZoneIdentifier); err != nil {
+			return nil, err
+		}
+	}
+	lc, err := s.groupConfig(in.LaunchConfigurationName, in.LaunchTemplate, in.MixedInstancesPolicy)
+	if err != nil {
+		return nil, err
+	}
 	var lt *LaunchTemplateSpecification
 	var mip *MixedInstancesPolicy
 	if in.LaunchTemplate != nil || in.MixedInstancesPolicy != nil {
 		if lt, mip, err = validateTemplate(in.LaunchTemplate, in.MixedInstancesPolicy, false); err != nil {
+			return nil, err
+		}
+		if err := s.checkTemplates(lt, mip); err != nil {
 			return nil, err
 		}
 	}
@@ -278,14 +306,17 @@ func (s *Service) UpdateAutoScalingGroup(in UpdateAutoScalingGroupInput) (*Updat
 	}
 	_ = s.applySettings(g, in.DefaultCooldown, in.HealthCheckType, in.HealthCheckGracePeriod,
 		in.DefaultInstanceWarmup, in.MaxInstanceLifetime, in.TerminationPolicies)
-	if lt != nil || mip != nil {
-		g.lt, g.mip = lt, mip
+	switch {
+	case lt != nil || mip != nil:
+		g.lt, g.mip, g.lc = lt, mip, nil
+	case lc != nil:
+		g.lt, g.mip, g.lc = nil, nil, lc
 	}
 	if len(in.AvailabilityZones) > 0 {
 		g.azs = slices.Clone(in.AvailabilityZones)
 	}
 	if in.VPCZoneIdentifier != "" {
-		g.vpc = in.VPCZoneIdentifier
+		g.vpc, g.azs, g.subnets = in.VPCZoneIdentifier, azs, subnets
 	}
 	if in.CapacityRebalance != nil {
 		g.capRebalance = *in.CapacityRebalance
@@ -407,6 +438,9 @@ func (s *Service) describeGroup(g *group, withInstances bool) AutoScalingGroup {
 		lt := *g.lt
 		d.LaunchTemplate = &lt
 	}
+	if g.lc != nil {
+		d.LaunchConfigurationName = g.lc.name
+	}
 	if g.warmup != nil {
 		v := *g.warmup
 		d.DefaultInstanceWarmup = &v
@@ -419,13 +453,14 @@ func (s *Service) describeGroup(g *group, withInstances bool) AutoScalingGroup {
 		d.Instances = make([]Instance, 0, len(g.instances))
 		for _, in := range g.instances {
 			d.Instances = append(d.Instances, Instance{
-				InstanceId:           in.id,
-				InstanceType:         in.itype,
-				AvailabilityZone:     in.az,
-				LifecycleState:       in.state,
-				HealthStatus:         in.healthStatus(),
-				LaunchTemplate:       in.templateSpec(),
-				ProtectedFromScaleIn: in.protected,
+				InstanceId:              in.id,
+				InstanceType:            in.itype,
+				AvailabilityZone:        in.az,
+				LifecycleState:          in.state,
+				HealthStatus:            in.healthStatus(),
+				LaunchTemplate:          in.templateSpec(),
+				LaunchConfigurationName: in.lc,
+				ProtectedFromScaleIn:    in.protected,
 			})
 		}
 	}
@@ -469,6 +504,52 @@ func (s *Service) group(name string) (*group, error) {
 		return g, nil
 	}
 	return nil, validation("AutoScalingGroup name not found - AutoScalingGroup %s not found", name)
+}
+
+// placeSubnets resolves VPCZoneIdentifier (subnet ids separated by commas)
+// to the zones the group spans, in the order given, and the subnet the
+// group launches into in each zone (the first given there). Without a
+// fleet that knows subnets the group spans the region's first three zones.
+//
+// Source: "CreateAutoScalingGroup" (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html):
+// "VPCZoneIdentifier: A comma-separated list of subnet IDs for a virtual
+// private cloud (VPC) where instances in the Auto Scaling group can be
+// created. If you specify VPCZoneIdentifier with AvailabilityZones, the
+// subnets that you specify must reside in those Availability Zones."
+func (s *Service) placeSubnets(ids string) ([]string, map[string]string, error) {
+	r, ok := s.fleet.(SubnetResolver)
+	if !ok {
+		return []string{s.env.Region + "a", s.env.Region + "b", s.env.Region + "c"}, nil, nil
+	}
+	var azs []string
+	subnets := map[string]string{}
+	for _, id := range strings.Split(ids, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		az, err := r.SubnetZone(id)
+		if err != nil {
+			return nil, nil, validation("The subnet ID '%s' does not exist", id)
+		}
+		if _, seen := subnets[az]; !seen {
+			subnets[az] = id
+			azs = append(azs, az)
+		}
+	}
+	if len(azs) == 0 {
+		return nil, nil, validation("At least one Availability Zone or VPC Subnet is required.")
+	}
+	return azs, subnets, nil
+}
+
+// errGroupNotFoundNull is how UpdateAutoScalingGroup and
+// SetDesiredCapacity answer for an unknown group: AWS names no group in
+// the message. (The message is not in the API reference; it is what AWS
+// answers, as recorded in CloudTrail errorMessage fields and client
+// reports, e.g. https://github.com/aws/aws-sdk-go/issues/1151.)
+func errGroupNotFoundNull() error {
+	return validation("AutoScalingGroup name not found - null")
 }
 
 func validateGroupName(name string) error {
@@ -551,6 +632,27 @@ func checkSpec(lt LaunchTemplateSpecification) (LaunchTemplateSpecification, err
 		lt.Version = "$Default"
 	}
 	return lt, nil
+}
+
+// groupConfig returns the launch configuration a group is given by name
+// (nil for none), refusing one given together with a launch template.
+func (s *Service) groupConfig(name string, lt *LaunchTemplateSpecification, mip *MixedInstancesPolicy) (*launchConfig, error) {
+	if name == "" {
+		return nil, nil
+	}
+	if lt != nil || mip != nil {
+		return nil, validation("Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.")
+	}
+	return s.launchConfig(name)
+}
+
+// checkTemplates applies checkTemplate to the group's template, or to the
+// template of its mixed instances policy.
+func (s *Service) checkTemplates(lt *LaunchTemplateSpecification, mip *MixedInstancesPolicy) error {
+	if mip != nil && mip.LaunchTemplate != nil {
+		lt = mip.LaunchTemplate.LaunchTemplateSpecification
+	}
+	return s.checkTemplate(lt)
 }
 
 func cloneMIP(m *MixedInstancesPolicy) *MixedInstancesPolicy {

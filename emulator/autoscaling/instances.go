@@ -69,9 +69,9 @@ func (s *Service) SetDesiredCapacity(in SetDesiredCapacityInput) (*SetDesiredCap
 	if in.DesiredCapacity == nil {
 		return nil, nullMember("desiredCapacity")
 	}
-	g, err := s.group(in.AutoScalingGroupName)
-	if err != nil {
-		return nil, err
+	g, ok := s.groups[in.AutoScalingGroupName]
+	if !ok {
+		return nil, errGroupNotFoundNull()
 	}
 	d := *in.DesiredCapacity
 	switch {
@@ -259,14 +259,15 @@ func (s *Service) DescribeAutoScalingInstances(in DescribeAutoScalingInstancesIn
 	out := &DescribeAutoScalingInstancesOutput{AutoScalingInstances: make([]AutoScalingInstanceDetails, 0, end-start), NextToken: next}
 	for _, inst := range list[start:end] {
 		out.AutoScalingInstances = append(out.AutoScalingInstances, AutoScalingInstanceDetails{
-			AutoScalingGroupName: inst.g.name,
-			InstanceId:           inst.id,
-			InstanceType:         inst.itype,
-			AvailabilityZone:     inst.az,
-			LifecycleState:       inst.state,
-			HealthStatus:         inst.healthStatus(),
-			LaunchTemplate:       inst.templateSpec(),
-			ProtectedFromScaleIn: inst.protected,
+			AutoScalingGroupName:    inst.g.name,
+			InstanceId:              inst.id,
+			InstanceType:            inst.itype,
+			AvailabilityZone:        inst.az,
+			LifecycleState:          inst.state,
+			HealthStatus:            inst.healthStatus(),
+			LaunchTemplate:          inst.templateSpec(),
+			LaunchConfigurationName: inst.lc,
+			ProtectedFromScaleIn:    inst.protected,
 		})
 	}
 	return out, nil

@@ -36,6 +36,13 @@ func (s *Service) enterService(in *instance) {
 	// instance go (through the termination hooks).
 	if old := in.replaces; old != nil && old.outgoing == reasonRebalance && !old.terminating() {
 		in.replaces, old.replacement = nil, nil
+		if old.protected {
+			// Protected since the recommendation: rebalancing never
+			// terminates it, so it counts again.
+			old.outgoing = ""
+			s.reconcileSoon(g)
+			return
+		}
 		s.beginTermination(old, reasonRebalance,
 			causeAt(s.now(), "an instance was taken out of service in response to an EC2 instance rebalance recommendation.  Instance %s was launched to replace it.", in.id), true)
 	}
@@ -140,40 +147,49 @@ func (s *Service) finishTermination(in *instance) {
 }
 
 // SpotInterruption is called by the world when EC2 warns that a Spot
-// instance will be interrupted at terminateAt. Auto Scaling takes the
-// instance out of service at once: the termination lifecycle hooks run and
-// a replacement launches, but EC2 terminates the instance at the deadline
-// whatever the hooks are doing.
+// instance will be interrupted at terminateAt.
+//
+// With capacity rebalancing off, Auto Scaling does nothing now: it neither
+// replaces the instance nor runs its termination hooks until EC2 has
+// interrupted it and its health check fails (InstanceTerminated). With
+// capacity rebalancing on, the interruption notice is a rebalance signal
+// too: the instance is taken out of service at once (its termination hooks
+// run inside the two minutes) and a replacement launches at once, or, when
+// a replacement for a rebalance recommendation is already launching, the
+// instance goes now without a second one. An instance protected from scale
+// in is kept until the interruption itself, as rebalancing never terminates
+// it.
+//
+// Source: "Use Capacity Rebalancing to handle Amazon EC2 Spot
+// Interruptions" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html):
+// "When you don't use Capacity Rebalancing, Auto Scaling doesn't replace a
+// Spot Instance until after the Amazon EC2 Spot service interrupts the
+// instance and its health check fails."
 func (s *Service) SpotInterruption(instanceID string, terminateAt time.Time) {
 	in, ok := s.instances[instanceID]
-	if !ok || in.terminating() {
+	if !ok || in.terminating() || !in.g.capRebalance || !in.spot || in.protected {
 		return
 	}
-	if !in.g.hasHook(TransitionTerminating) {
-		// Nothing to run before the instance goes: EC2 ends it at the
-		// deadline and the group replaces it then (InstanceTerminated), or
-		// now, ahead of time, when capacity rebalance is on.
-		if in.g.capRebalance && in.spot && in.outgoing == "" && in.counted() {
-			in.outgoing = reasonRebalance
-			s.reconcileSoon(in.g)
-		}
-		return
+	cause := causeAt(s.now(), "an instance was taken out of service in response to an EC2 Spot Instance interruption notice (the instance will be interrupted at %s).",
+		terminateAt.UTC().Format(time.RFC3339))
+	if rep := in.replacement; rep != nil {
+		// Already being replaced for a rebalance recommendation: the
+		// replacement keeps launching and the instance goes now.
+		in.replacement, rep.replaces = nil, nil
 	}
-	// Termination hooks run inside the two minutes: the instance waits in
-	// Terminating:Wait and its replacement launches at once.
-	in.healthy = false
-	s.beginTermination(in, reasonSpot,
-		causeAt(s.now(), "an instance was taken out of service in response to an EC2 Spot Instance interruption notice (the instance will be interrupted at %s).",
-			terminateAt.UTC().Format(time.RFC3339)), true)
+	in.outgoing = ""
+	s.beginTermination(in, reasonSpot, cause, true)
 }
 
 // RebalanceRecommendation is called by the world when EC2 recommends
-// rebalancing a Spot instance. With capacity rebalance on, Auto Scaling
+// rebalancing a Spot instance. With capacity rebalancing on, Auto Scaling
 // launches a replacement and terminates the at-risk instance once the
-// replacement is InService.
+// replacement is InService; an instance protected from scale in is left
+// alone (DESIGN.md §4: a rebalance recommendation never terminates an
+// instance protected from scale in; source as for SpotInterruption).
 func (s *Service) RebalanceRecommendation(instanceID string) {
 	in, ok := s.instances[instanceID]
-	if !ok || !in.g.capRebalance || !in.spot || in.outgoing != "" || !in.counted() {
+	if !ok || !in.g.capRebalance || !in.spot || in.protected || in.outgoing != "" || !in.counted() {
 		return
 	}
 	in.outgoing = reasonRebalance

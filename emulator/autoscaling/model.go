@@ -13,11 +13,13 @@ type group struct {
 
 	lt  *LaunchTemplateSpecification // the group's template, or nil with a mixed policy
 	mip *MixedInstancesPolicy
+	lc  *launchConfig // the group's launch configuration, or nil with a template
 
 	min, max, desired int32
 	cooldown          int32
 	azs               []string
 	vpc               string
+	subnets           map[string]string // zone → the group's first subnet there (VPCZoneIdentifier)
 	healthType        string
 	grace             int32
 	warmup            *int32
@@ -38,6 +40,11 @@ type group struct {
 	// the capacity activities it starts quote it, as AWS does.
 	desiredCause string
 
+	// blockedAt is the desired capacity at which a scale in last found
+	// every remaining instance protected (-1: none), so that the activity
+	// saying so is recorded once.
+	blockedAt int32
+
 	reconcileQueued bool
 	retry           clock.Timer // pending retry after a failed launch
 	launches        int         // launches so far, to rotate instance type overrides
@@ -47,6 +54,7 @@ type group struct {
 type instance struct {
 	id, az, itype string
 	lt            LaunchTemplateSpecification // template and resolved version it was launched from
+	lc            string                      // or the launch configuration it was launched with
 	spot          bool
 	g             *group
 
@@ -109,7 +117,12 @@ func (in *instance) healthStatus() string {
 	return "Unhealthy"
 }
 
+// templateSpec is the template the instance was launched from, nil when
+// it was launched with a launch configuration.
 func (in *instance) templateSpec() *LaunchTemplateSpecification {
+	if in.lc != "" {
+		return nil
+	}
 	lt := in.lt
 	return &lt
 }

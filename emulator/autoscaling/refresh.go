@@ -1,7 +1,9 @@
 package autoscaling
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/clock"
@@ -9,8 +11,17 @@ import (
 )
 
 // protectedWait is how long a refresh waits for scale-in protection to be
-// removed (ScaleInProtectedInstances Wait) before it fails.
+// removed (ScaleInProtectedInstances Wait), or for instances in Standby to
+// return to service (StandbyInstances Wait), before it fails.
+//
+// Source: "RefreshPreferences" (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html):
+// Wait "waits one hour for you to remove scale-in protection" / "to return
+// the instances to service. Otherwise, the instance refresh will fail."
 const protectedWait = time.Hour
+
+// defaultCheckpointDelay is CheckpointDelay when checkpoints are given
+// without one (same source: "defaults to 3600 (1 hour)").
+const defaultCheckpointDelay = 3600
 
 // refresh is one instance refresh of a group.
 type refresh struct {
@@ -23,13 +34,18 @@ type refresh struct {
 	maxHealthy     int32
 	warmup         time.Duration
 	protectedMode  string
+	standbyMode    string
+
+	checkpoints     []int32       // percentages still ahead, ascending
+	checkpointDelay time.Duration // wait at each checkpoint
+	pausedUntil     time.Time     // end of the current checkpoint wait
 
 	todo  []*instance // old instances still to replace, in replacement order
 	batch []*instance // old instances being replaced now
 	total int
 	done  int
 
-	waitingSince time.Time   // when only protected instances were left (Wait mode)
+	waitingSince time.Time   // when only protected or Standby instances were left (Wait mode)
 	wake         clock.Timer // next time-based check (warm-up, protection wait)
 }
 
@@ -92,64 +108,41 @@ func (s *Service) StartInstanceRefresh(in StartInstanceRefreshInput) (*StartInst
 		return nil, core.ClientError("InstanceRefreshInProgress",
 			"An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.")
 	}
-	r := &refresh{id: s.env.UUID(), status: RefreshPending, start: s.now(), minHealthy: 90, maxHealthy: 100, protectedMode: "Wait"}
+	r := &refresh{id: s.env.UUID(), status: RefreshPending, start: s.now(), minHealthy: 90, maxHealthy: 100,
+		protectedMode: "Wait", standbyMode: "Wait"}
 	if p := in.Preferences; p != nil {
-		r.prefs = *p
-		if p.MinHealthyPercentage != nil {
-			r.minHealthy = *p.MinHealthyPercentage
+		if err := r.applyPreferences(p); err != nil {
+			return nil, err
 		}
-		if p.MaxHealthyPercentage != nil {
-			r.maxHealthy = *p.MaxHealthyPercentage
-		}
-		if p.InstanceWarmup != nil && *p.InstanceWarmup < 0 {
-			return nil, validation("1 validation error detected: Value '%d' at 'preferences.instanceWarmup' failed to satisfy constraint: Member must have value greater than or equal to 0", *p.InstanceWarmup)
-		}
-		switch p.ScaleInProtectedInstances {
-		case "":
-		case "Refresh", "Ignore", "Wait":
-			r.protectedMode = p.ScaleInProtectedInstances
-		default:
-			return nil, validation("Invalid value %s for ScaleInProtectedInstances. Valid values are Refresh, Ignore and Wait.", p.ScaleInProtectedInstances)
-		}
-	}
-	switch {
-	case r.minHealthy < 0 || r.minHealthy > 100:
-		return nil, validation("1 validation error detected: Value '%d' at 'preferences.minHealthyPercentage' failed to satisfy constraint: Member must have value between 0 and 100", r.minHealthy)
-	case r.maxHealthy < 100 || r.maxHealthy > 200:
-		return nil, validation("1 validation error detected: Value '%d' at 'preferences.maxHealthyPercentage' failed to satisfy constraint: Member must have value between 100 and 200", r.maxHealthy)
-	case r.maxHealthy-r.minHealthy > 100:
-		return nil, validation("The difference between MaxHealthyPercentage and MinHealthyPercentage must be less than or equal to 100.")
-	case r.minHealthy == 100 && r.maxHealthy == 100:
-		return nil, validation("MinHealthyPercentage and MaxHealthyPercentage cannot both be 100: the refresh could never replace an instance.")
 	}
 	if dc := in.DesiredConfiguration; dc != nil {
 		lt, mip, err := validateTemplate(dc.LaunchTemplate, dc.MixedInstancesPolicy, true)
 		if err != nil {
 			return nil, err
 		}
+		if err := s.checkTemplates(lt, mip); err != nil {
+			return nil, err
+		}
 		r.desired = &DesiredConfiguration{LaunchTemplate: lt, MixedInstancesPolicy: mip}
 	}
 	r.prefs.MinHealthyPercentage, r.prefs.MaxHealthyPercentage = &r.minHealthy, &r.maxHealthy
-	r.prefs.ScaleInProtectedInstances = r.protectedMode
+	r.prefs.ScaleInProtectedInstances, r.prefs.StandbyInstances = r.protectedMode, r.standbyMode
 	r.warmup = g.warmupFor(r.prefs.InstanceWarmup)
 
 	skip := r.prefs.SkipMatching != nil && *r.prefs.SkipMatching
-	target := g.lt
-	if g.mip != nil && g.mip.LaunchTemplate != nil {
-		target = g.mip.LaunchTemplate.LaunchTemplateSpecification
-	}
-	if r.desired != nil {
-		target = r.desired.LaunchTemplate
-		if m := r.desired.MixedInstancesPolicy; m != nil {
-			target = m.LaunchTemplate.LaunchTemplateSpecification
-		}
+	var target *LaunchTemplateSpecification
+	if skip {
+		target = s.resolvedTarget(g, r)
 	}
 	for _, inst := range g.instances {
 		if inst.terminating() || inst.outgoing != "" {
 			continue
 		}
-		if skip && target != nil && inst.lt == *target {
+		if target != nil && inst.lc == "" && sameResolved(inst.lt, *target) {
 			continue
+		}
+		if skip && r.desired == nil && g.lc != nil && inst.lc == g.lc.name {
+			continue // already launched with the group's launch configuration
 		}
 		r.todo = append(r.todo, inst)
 	}
@@ -233,26 +226,72 @@ func (s *Service) refreshStep(g *group, r *refresh) {
 		return gone
 	})
 	if len(r.todo) == 0 {
-		if r.desired != nil {
-			g.lt, g.mip = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy
-		}
-		r.finish(s, RefreshSuccessful, "")
+		s.refreshDone(g, r)
 		return
 	}
-	size := r.batchSize(g.desired)
-	launchFirst := r.maxHealthy > 100
+	if !r.pausedUntil.IsZero() {
+		if now.Before(r.pausedUntil) {
+			s.refreshWake(g, r, r.pausedUntil)
+			return
+		}
+		r.pausedUntil, r.reason = time.Time{}, ""
+	}
+	if len(r.checkpoints) > 0 && r.total > 0 && r.done*100 >= int(r.checkpoints[0])*r.total {
+		cp := r.checkpoints[0]
+		r.checkpoints = r.checkpoints[1:]
+		if len(r.checkpoints) == 0 && cp < 100 {
+			// The last checkpoint below 100 %: the refresh ends there,
+			// leaving the rest of the instances as they are.
+			s.refreshDone(g, r)
+			return
+		}
+		r.pausedUntil = now.Add(r.checkpointDelay)
+		r.reason = fmt.Sprintf("Waiting at the checkpoint of %d%% for %d seconds.", cp, int(r.checkpointDelay/time.Second))
+		s.refreshWake(g, r, r.pausedUntil)
+		return
+	}
+	terminateNow, launchFirst := r.batchSize(g.desired)
+	size := terminateNow + launchFirst
+	if len(r.checkpoints) > 0 {
+		// A batch never runs past the next checkpoint.
+		upTo := (int(r.checkpoints[0])*r.total + 99) / 100
+		size = max(1, min(size, upTo-r.done))
+		terminateNow = min(terminateNow, size)
+		launchFirst = size - terminateNow
+	}
 	var picked []*instance
-	for _, in := range r.todo {
+	for _, in := range slices.Clone(r.todo) {
 		if len(picked) == size {
 			break
 		}
-		if in.protected && r.protectedMode != "Refresh" {
+		switch {
+		case in.state == StateStandby && r.standbyMode == "Terminate":
+			// Standby instances are terminated, not replaced: they do not
+			// count toward capacity.
+			r.todo = slices.DeleteFunc(r.todo, func(x *instance) bool { return x == in })
+			r.done++
+			s.beginTermination(in, reasonRefresh, joinCauses(
+				causeAt(now, "an instance was taken out of service in response to an instance refresh."),
+				causeAt(now, "instance %s was selected for termination.", in.id)), true)
 			continue
-		}
-		if in.state != StateInService {
-			continue // wait for it to settle
+		case in.state == StateStandby && r.standbyMode == "Ignore":
+			r.todo = slices.DeleteFunc(r.todo, func(x *instance) bool { return x == in })
+			r.total--
+			continue
+		case in.protected && r.protectedMode == "Ignore":
+			r.todo = slices.DeleteFunc(r.todo, func(x *instance) bool { return x == in })
+			r.total--
+			continue
+		case in.protected && r.protectedMode != "Refresh":
+			continue
+		case in.state != StateInService:
+			continue // Standby (Wait), or still settling
 		}
 		picked = append(picked, in)
+	}
+	if len(r.todo) == 0 {
+		s.refreshDone(g, r)
+		return
 	}
 	if len(picked) == 0 {
 		s.refreshBlocked(g, r, now)
@@ -261,8 +300,10 @@ func (s *Service) refreshStep(g *group, r *refresh) {
 	r.waitingSince = time.Time{}
 	r.todo = slices.DeleteFunc(r.todo, func(in *instance) bool { return slices.Contains(picked, in) })
 	r.batch = picked
-	for _, old := range picked {
-		if launchFirst {
+	for i, old := range picked {
+		if i >= terminateNow {
+			// Launched before terminating: the old instance stays in
+			// service until its replacement is in service and warm.
 			old.outgoing = reasonRefresh
 			continue
 		}
@@ -272,24 +313,30 @@ func (s *Service) refreshStep(g *group, r *refresh) {
 	}
 }
 
+// refreshDone ends a refresh successfully; the group takes the desired
+// configuration.
+func (s *Service) refreshDone(g *group, r *refresh) {
+	if r.desired != nil {
+		g.lt, g.mip, g.lc = r.desired.LaunchTemplate, r.desired.MixedInstancesPolicy, nil
+	}
+	r.finish(s, RefreshSuccessful, "")
+}
+
 // refreshBlocked handles a refresh whose remaining instances cannot be
-// picked: protected ones are skipped (Ignore) or waited for up to an hour
-// (Wait); others are still settling.
+// picked: protected ones (ScaleInProtectedInstances Wait) and Standby ones
+// (StandbyInstances Wait) are waited for up to an hour, after which the
+// refresh fails; others are still settling and their changes wake it.
 func (s *Service) refreshBlocked(g *group, r *refresh, now time.Time) {
-	protected := 0
+	var protected, standby int
 	for _, in := range r.todo {
-		if in.protected && r.protectedMode != "Refresh" {
+		switch {
+		case in.state == StateStandby:
+			standby++
+		case in.protected && r.protectedMode != "Refresh":
 			protected++
 		}
 	}
-	if protected == 0 {
-		return // instances still settling: their state changes wake us
-	}
-	if r.protectedMode == "Ignore" {
-		if protected == len(r.todo) {
-			r.todo = nil
-			s.reconcileSoon(g)
-		}
+	if protected == 0 && standby == 0 {
 		return
 	}
 	if r.waitingSince.IsZero() {
@@ -299,19 +346,37 @@ func (s *Service) refreshBlocked(g *group, r *refresh, now time.Time) {
 		s.refreshWake(g, r, deadline)
 		return
 	}
+	if standby > 0 {
+		r.finish(s, RefreshFailed, "Instance refresh failed: instances in Standby were found and StandbyInstances is Wait; they did not return to service within an hour.")
+		return
+	}
 	r.finish(s, RefreshFailed, "Instance refresh failed: instances protected from scale in were found and ScaleInProtectedInstances is Wait; the protection was not removed within an hour.")
 }
 
-// batchSize keeps InService capacity at or above MinHealthyPercentage (and,
-// launching first, total capacity within MaxHealthyPercentage); at least 1.
-func (r *refresh) batchSize(desired int32) int {
-	var n int32
-	if r.maxHealthy > 100 {
-		n = desired*r.maxHealthy/100 - desired
-	} else {
-		n = desired - (desired*r.minHealthy+99)/100
+// batchSize splits one batch between instances terminated at once and
+// instances launched first. Capacity moves only within the healthy range:
+// InService capacity never below MinHealthyPercentage of desired (rounded
+// up), InService plus Pending never above MaxHealthyPercentage (rounded
+// down). So (100 − Min) % are terminated at once and (Max − 100) % are
+// launched before their old instances go; a batch replaces at least one.
+//
+// Source: "Instance maintenance policies"
+// (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html):
+// "your Auto Scaling group can only increase and decrease capacity within
+// that minimum-maximum range when replacing instances. A larger range
+// increases the number of instances that can be replaced at the same time."
+func (r *refresh) batchSize(desired int32) (terminateNow, launchFirst int) {
+	minN := (desired*r.minHealthy + 99) / 100
+	maxN := desired * r.maxHealthy / 100
+	terminateNow, launchFirst = int(max(0, desired-minN)), int(max(0, maxN-desired))
+	if terminateNow+launchFirst == 0 {
+		if r.maxHealthy > 100 {
+			launchFirst = 1
+		} else {
+			terminateNow = 1
+		}
 	}
-	return int(max(1, n))
+	return terminateNow, launchFirst
 }
 
 // refreshWake schedules a reconciliation at t (one pending at a time).
@@ -419,4 +484,118 @@ func (s *Service) CancelInstanceRefresh(in CancelInstanceRefreshInput) (*CancelI
 	r.status = RefreshCancelling
 	s.reconcileSoon(g)
 	return &CancelInstanceRefreshOutput{InstanceRefreshId: r.id}, nil
+}
+
+// applyPreferences validates the preferences of StartInstanceRefresh and
+// stores them on r.
+func (r *refresh) applyPreferences(p *RefreshPreferences) error {
+	r.prefs = *p
+	r.prefs.CheckpointPercentages = slices.Clone(p.CheckpointPercentages)
+	if p.MinHealthyPercentage != nil {
+		r.minHealthy = *p.MinHealthyPercentage
+	}
+	if p.MaxHealthyPercentage != nil {
+		r.maxHealthy = *p.MaxHealthyPercentage
+	}
+	if p.InstanceWarmup != nil && *p.InstanceWarmup < 0 {
+		return validation("1 validation error detected: Value '%d' at 'preferences.instanceWarmup' failed to satisfy constraint: Member must have value greater than or equal to 0", *p.InstanceWarmup)
+	}
+	if err := enumPref(&r.protectedMode, p.ScaleInProtectedInstances, "scaleInProtectedInstances", "Refresh", "Ignore", "Wait"); err != nil {
+		return err
+	}
+	if err := enumPref(&r.standbyMode, p.StandbyInstances, "standbyInstances", "Terminate", "Ignore", "Wait"); err != nil {
+		return err
+	}
+	switch {
+	case r.minHealthy < 0 || r.minHealthy > 100:
+		return validation("1 validation error detected: Value '%d' at 'preferences.minHealthyPercentage' failed to satisfy constraint: Member must have value between 0 and 100", r.minHealthy)
+	case r.maxHealthy < 100 || r.maxHealthy > 200:
+		return validation("1 validation error detected: Value '%d' at 'preferences.maxHealthyPercentage' failed to satisfy constraint: Member must have value between 100 and 200", r.maxHealthy)
+	case r.maxHealthy-r.minHealthy > 100:
+		return validation("The difference between MaxHealthyPercentage and MinHealthyPercentage must be less than or equal to 100.")
+	case r.minHealthy == 100 && r.maxHealthy == 100:
+		return validation("MinHealthyPercentage and MaxHealthyPercentage cannot both be 100: the refresh could never replace an instance.")
+	}
+	if p.CheckpointDelay != nil {
+		if len(p.CheckpointPercentages) == 0 {
+			return validation("CheckpointDelay can only be specified together with CheckpointPercentages.")
+		}
+		if d := *p.CheckpointDelay; d < 0 || d > 172800 {
+			return validation("1 validation error detected: Value '%d' at 'preferences.checkpointDelay' failed to satisfy constraint: Member must have value between 0 and 172800", d)
+		}
+	}
+	for i, cp := range p.CheckpointPercentages {
+		if cp < 1 || cp > 100 {
+			return validation("1 validation error detected: Value '%d' at 'preferences.checkpointPercentages' failed to satisfy constraint: Member must have value between 1 and 100", cp)
+		}
+		if i > 0 && cp <= p.CheckpointPercentages[i-1] {
+			return validation("CheckpointPercentages must be unique and in ascending order.")
+		}
+	}
+	if len(p.CheckpointPercentages) > 0 {
+		r.checkpoints = slices.Clone(p.CheckpointPercentages)
+		delay := int32(defaultCheckpointDelay)
+		if p.CheckpointDelay != nil {
+			delay = *p.CheckpointDelay
+		}
+		r.checkpointDelay = time.Duration(delay) * time.Second
+		r.prefs.CheckpointDelay = &delay
+	}
+	return nil
+}
+
+// resolvedTarget is the launch template an instance must have been
+// launched from to be skipped by SkipMatching: the refresh's desired
+// configuration, else the group's, with $Latest and $Default resolved to
+// the version numbers EC2 holds now, and the template name resolved to its
+// id. Nil when there is no template to compare with.
+//
+// Source: "Use an instance refresh with skip matching"
+// (https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh-skip-matching.html).
+func (s *Service) resolvedTarget(g *group, r *refresh) *LaunchTemplateSpecification {
+	if g.lc != nil && r.desired == nil {
+		return nil
+	}
+	target := g.lt
+	if g.mip != nil && g.mip.LaunchTemplate != nil {
+		target = g.mip.LaunchTemplate.LaunchTemplateSpecification
+	}
+	if r.desired != nil {
+		target = r.desired.LaunchTemplate
+		if m := r.desired.MixedInstancesPolicy; m != nil {
+			target = m.LaunchTemplate.LaunchTemplateSpecification
+		}
+	}
+	if target == nil {
+		return nil
+	}
+	t := s.resolveTemplate(*target)
+	return &t
+}
+
+// sameResolved reports whether an instance's template (id or name, and a
+// concrete version) is the resolved target.
+func sameResolved(a, target LaunchTemplateSpecification) bool {
+	if a.Version != target.Version {
+		return false
+	}
+	switch {
+	case a.LaunchTemplateId != "" && target.LaunchTemplateId != "":
+		return a.LaunchTemplateId == target.LaunchTemplateId
+	default:
+		return a.LaunchTemplateName != "" && a.LaunchTemplateName == target.LaunchTemplateName
+	}
+}
+
+// enumPref sets *dst to v when v is one of valid ("" keeps the default),
+// or answers AWS's enum validation error for member.
+func enumPref(dst *string, v, member string, valid ...string) error {
+	switch {
+	case v == "":
+		return nil
+	case slices.Contains(valid, v):
+		*dst = v
+		return nil
+	}
+	return validation("1 validation error detected: Value '%s' at 'preferences.%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", v, member, strings.Join(valid, ", "))
 }

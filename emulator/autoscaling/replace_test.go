@@ -351,18 +351,68 @@ func TestCapacityRebalance(t *testing.T) {
 	}
 }
 
-func TestSpotInterruption(t *testing.T) {
-	w := newWorld(t)
-	w.group("web", 0, 10, 2)
-	w.hook("web", "drain", TransitionTerminating, 3600, "CONTINUE")
-	w.run(time.Minute)
-	id := w.fleet.ids[0]
+// spotGroup makes an all-Spot group of n with drainer's termination hook.
+func (w *world) spotGroup(name string, n int32, rebalance bool) {
+	w.t.Helper()
+	w.group(name, 0, 10, n, func(in *CreateAutoScalingGroupInput) {
+		in.CapacityRebalance = bptr(rebalance)
+		in.LaunchTemplate = nil
+		in.MixedInstancesPolicy = &MixedInstancesPolicy{
+			LaunchTemplate:        &LaunchTemplate{LaunchTemplateSpecification: &LaunchTemplateSpecification{LaunchTemplateName: "ecs"}},
+			InstancesDistribution: &InstancesDistribution{OnDemandPercentageAboveBaseCapacity: i32(0)},
+		}
+	})
+	w.hook(name, "drain", TransitionTerminating, 3600, "CONTINUE")
+}
+
+// interrupt warns of a Spot interruption in two minutes and has EC2
+// terminate the instance then; it returns the deadline.
+func (w *world) interrupt(id string) time.Time {
 	deadline := w.clock.Now().Add(2 * time.Minute)
 	w.do(func() { w.svc.SpotInterruption(id, deadline) })
-	w.env.At(deadline, func() { w.fleet.kill(id) }) // EC2 interrupts at the deadline
+	w.env.At(deadline, func() { w.fleet.kill(id) })
+	return deadline
+}
+
+func TestSpotInterruptionWithoutRebalanceWaitsForEC2(t *testing.T) {
+	w := newWorld(t)
+	w.spotGroup("web", 2, false)
+	w.run(time.Minute)
+	id := w.fleet.ids[0]
+	deadline := w.interrupt(id)
+	w.run(119 * time.Second)
+	// No lifecycle action and no replacement before EC2 interrupts it.
+	if w.state("web", id) != StateInService || len(w.actions(id)) != 0 || len(w.fleet.ids) != 2 {
+		t.Fatalf("1s before the interruption: %s, %d actions, %d launched", w.state("web", id), len(w.actions(id)), len(w.fleet.ids))
+	}
+	w.clock.RunUntil(deadline)
+	w.run(time.Second)
+	// The failed health check replaces it; the hook has nothing to hold.
+	if w.state("web", id) != "absent" || len(w.fleet.ids) != 3 {
+		t.Fatalf("after the interruption: %s, launched %d", w.state("web", id), len(w.fleet.ids))
+	}
+	var ec2Cause bool
+	for _, a := range w.activities("web") {
+		ec2Cause = ec2Cause || strings.Contains(a.Cause, "EC2 health check")
+	}
+	if !ec2Cause {
+		t.Fatal("no health-check activity for the interrupted instance")
+	}
+	w.run(time.Minute)
+	if len(w.inState("web", StateInService)) != 2 {
+		t.Fatalf("states %v", w.states("web"))
+	}
+}
+
+func TestSpotInterruptionWithRebalanceRunsTheHookAtTheNotice(t *testing.T) {
+	w := newWorld(t)
+	w.spotGroup("web", 2, true)
+	w.run(time.Minute)
+	id := w.fleet.ids[0]
+	deadline := w.interrupt(id)
 	w.run(time.Second)
 	if w.state("web", id) != StateTerminatingWait || len(w.actions(id)) != 1 {
-		t.Fatalf("interrupted instance %s with %d actions", w.state("web", id), len(w.actions(id)))
+		t.Fatalf("interrupted instance %s with %d actions, want Terminating:Wait at the notice", w.state("web", id), len(w.actions(id)))
 	}
 	if len(w.fleet.ids) != 3 {
 		t.Fatalf("launched %d, want a replacement at once", len(w.fleet.ids))
@@ -377,8 +427,56 @@ func TestSpotInterruption(t *testing.T) {
 		t.Fatalf("completing after the interruption = %v", err)
 	}
 	w.run(time.Minute)
-	if len(w.inState("web", StateInService)) != 2 {
-		t.Fatalf("states %v", w.states("web"))
+	if len(w.inState("web", StateInService)) != 2 || len(w.fleet.ids) != 3 {
+		t.Fatalf("states %v, launched %d", w.states("web"), len(w.fleet.ids))
+	}
+}
+
+func TestRebalanceKeepsProtectedInstancesUntilTheInterruption(t *testing.T) {
+	w := newWorld(t)
+	w.spotGroup("web", 2, true)
+	w.run(time.Minute)
+	id := w.fleet.ids[0]
+	w.do(func() {
+		_, _ = w.svc.SetInstanceProtection(SetInstanceProtectionInput{AutoScalingGroupName: "web", InstanceIds: []string{id}, ProtectedFromScaleIn: bptr(true)})
+		w.svc.RebalanceRecommendation(id)
+	})
+	w.run(5 * time.Minute)
+	if w.state("web", id) != StateInService || len(w.fleet.ids) != 2 {
+		t.Fatalf("after the recommendation: %s, launched %d; a protected instance is not rebalanced", w.state("web", id), len(w.fleet.ids))
+	}
+	deadline := w.interrupt(id)
+	w.run(time.Minute)
+	if w.state("web", id) != StateInService || len(w.actions(id)) != 0 {
+		t.Fatalf("after the notice: %s with %d actions, want it kept until the interruption", w.state("web", id), len(w.actions(id)))
+	}
+	w.clock.RunUntil(deadline)
+	w.run(time.Minute)
+	if w.state("web", id) != "absent" || len(w.fleet.ids) != 3 {
+		t.Fatalf("after the interruption: %s, launched %d", w.state("web", id), len(w.fleet.ids))
+	}
+}
+
+func TestInterruptionDuringARebalanceReplacement(t *testing.T) {
+	w := newWorld(t)
+	w.spotGroup("web", 2, true)
+	w.run(time.Minute)
+	id := w.fleet.ids[0]
+	w.do(func() { w.svc.RebalanceRecommendation(id) })
+	w.run(time.Second)
+	if len(w.fleet.ids) != 3 || w.state("web", id) != StateInService {
+		t.Fatalf("after the recommendation: launched %d, at-risk %s", len(w.fleet.ids), w.state("web", id))
+	}
+	// The notice comes before the replacement is in service: the hook
+	// runs now, and no second replacement launches.
+	w.interrupt(id)
+	w.run(time.Second)
+	if w.state("web", id) != StateTerminatingWait || len(w.fleet.ids) != 3 {
+		t.Fatalf("after the notice: %s, launched %d", w.state("web", id), len(w.fleet.ids))
+	}
+	w.run(5 * time.Minute)
+	if len(w.inState("web", StateInService)) != 2 || len(w.fleet.ids) != 3 {
+		t.Fatalf("states %v, launched %d", w.states("web"), len(w.fleet.ids))
 	}
 }
 

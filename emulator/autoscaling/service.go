@@ -1,8 +1,12 @@
 // Package autoscaling is the emulated EC2 Auto Scaling: groups and their
-// capacity, the scale-in choice, lifecycle hooks (tokens, heartbeats, default
-// results, global timeouts, several hooks at once), scale-in protection,
-// health replacement, instance refresh, maximum instance lifetime, capacity
-// rebalance, the activity history, notifications and EventBridge events.
+// capacity (launch templates, mixed instances policies or launch
+// configurations; zones or VPC subnets), the scale-in choice, lifecycle
+// hooks (tokens, heartbeats, default results, global timeouts, several
+// hooks at once), scale-in protection, Standby, health replacement,
+// instance refresh (healthy range, checkpoints, protected and Standby
+// instances, skip matching), maximum instance lifetime, Spot interruptions
+// and capacity rebalancing, the activity history, notifications and
+// EventBridge events.
 //
 // The package follows the rules of emulator/core: it never locks and never
 // starts goroutines; API methods run under the world lock and state changes
@@ -13,6 +17,7 @@
 package autoscaling
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -36,11 +41,35 @@ type Fleet interface {
 	Terminate(instanceID string) error
 }
 
+// TemplateResolver is implemented by a Fleet that can name a launch
+// template's id from its name and the version numbers "$Latest" and
+// "$Default" stand for now. Without it the service keeps specifications
+// as given.
+type TemplateResolver interface {
+	// ResolveTemplate returns the template's id and name and, for
+	// "$Latest", "$Default" or "", the version number it resolves to (a
+	// number is returned as given). It fails with EC2's error for an
+	// unknown template or version.
+	ResolveTemplate(id, name, version string) (LaunchTemplateSpecification, error)
+}
+
+// SubnetResolver is implemented by a Fleet that knows subnets: it names
+// the Availability Zone of a subnet of VPCZoneIdentifier. Without it the
+// service spreads a group given only subnets over the region's first
+// three zones.
+type SubnetResolver interface {
+	// SubnetZone returns the subnet's zone, or EC2's error for an unknown
+	// or malformed subnet id.
+	SubnetZone(subnetID string) (string, error)
+}
+
 // LaunchRequest asks the fleet for one instance.
 type LaunchRequest struct {
 	LaunchTemplateID, LaunchTemplateName, Version string
 	InstanceType                                  string // override from a mixed instances policy, or ""
 	AZ                                            string
+	SubnetID                                      string // from VPCZoneIdentifier, or "" for the zone's default subnet
+	ImageID, UserData                             string // a launch configuration's image and base64 user data (no template then)
 	Market                                        string // "spot", "on-demand" or "" (the template decides)
 	Tags                                          []Tag  // always includes aws:autoscaling:groupName
 }
@@ -48,6 +77,7 @@ type LaunchRequest struct {
 // LaunchedInstance is what the fleet launched.
 type LaunchedInstance struct {
 	ID, AZ, InstanceType, LaunchTemplateVersion string
+	LaunchTemplateID                            string // the template's id, when launched from one
 	Spot                                        bool
 }
 
@@ -60,8 +90,9 @@ type Service struct {
 	lifeEvery time.Duration
 
 	groups    map[string]*group
-	instances map[string]*instance // every instance still in a group
-	tokens    map[string]*action   // active lifecycle actions by token
+	configs   map[string]*launchConfig // launch configurations by name
+	instances map[string]*instance     // every instance still in a group
+	tokens    map[string]*action       // active lifecycle actions by token
 	observers []func(group, instanceID, from, to string)
 
 	lifeTimer clock.Timer // pending lifetime check, nil when none is needed
@@ -76,6 +107,7 @@ func New(env *core.Env, opts Options) *Service {
 		events:    opts.Events,
 		lifeEvery: opts.LifetimeCheckInterval,
 		groups:    map[string]*group{},
+		configs:   map[string]*launchConfig{},
 		instances: map[string]*instance{},
 		tokens:    map[string]*action{},
 	}
@@ -150,3 +182,52 @@ func (s *Service) setState(in *instance, to string) {
 }
 
 func (s *Service) now() time.Time { return s.env.Now() }
+
+// resolveTemplate names a template by id and name and turns $Latest/$Default into
+// the version number EC2 resolves them to now; the specification is kept
+// as given when the fleet cannot resolve it.
+func (s *Service) resolveTemplate(spec LaunchTemplateSpecification) LaunchTemplateSpecification {
+	r, ok := s.fleet.(TemplateResolver)
+	if !ok {
+		return spec
+	}
+	got, err := r.ResolveTemplate(byIDOrName(spec))
+	if err != nil {
+		return spec
+	}
+	return got
+}
+
+// checkTemplate verifies that a group's launch template exists and names
+// it by id as well as by name (AWS describes a group made with a template
+// name with its LaunchTemplateId too). The version stays as given.
+//
+// An unknown template or version is refused as AWS refuses it: a
+// ValidationError "You must use a valid fully-formed launch template."
+// followed by EC2's own message.
+func (s *Service) checkTemplate(spec *LaunchTemplateSpecification) error {
+	r, ok := s.fleet.(TemplateResolver)
+	if !ok || spec == nil {
+		return nil
+	}
+	got, err := r.ResolveTemplate(byIDOrName(*spec))
+	if err != nil {
+		msg := err.Error()
+		var ce *core.Error
+		if errors.As(err, &ce) {
+			msg = ce.Message
+		}
+		return validation("You must use a valid fully-formed launch template. %s", msg)
+	}
+	spec.LaunchTemplateId, spec.LaunchTemplateName = got.LaunchTemplateId, got.LaunchTemplateName
+	return nil
+}
+
+// byIDOrName names a template the way EC2 takes it: by id when known, else
+// by name (never both), with its version.
+func byIDOrName(spec LaunchTemplateSpecification) (id, name, version string) {
+	if spec.LaunchTemplateId != "" {
+		return spec.LaunchTemplateId, "", spec.Version
+	}
+	return "", spec.LaunchTemplateName, spec.Version
+}

@@ -12,6 +12,8 @@ const (
 	StateTerminatingWait    = "Terminating:Wait"
 	StateTerminatingProceed = "Terminating:Proceed"
 	StateTerminated         = "Terminated"
+	StateEnteringStandby    = "EnteringStandby"
+	StateStandby            = "Standby"
 )
 
 // Lifecycle transitions a hook can attach to.
@@ -130,31 +132,34 @@ type LifecycleHook struct {
 
 // Instance is an instance as DescribeAutoScalingGroups shows it.
 type Instance struct {
-	InstanceId           string
-	InstanceType         string
-	AvailabilityZone     string
-	LifecycleState       string
-	HealthStatus         string
-	LaunchTemplate       *LaunchTemplateSpecification
-	ProtectedFromScaleIn bool
+	InstanceId              string
+	InstanceType            string
+	AvailabilityZone        string
+	LifecycleState          string
+	HealthStatus            string
+	LaunchTemplate          *LaunchTemplateSpecification
+	LaunchConfigurationName string
+	ProtectedFromScaleIn    bool
 }
 
 // AutoScalingInstanceDetails is an instance as DescribeAutoScalingInstances shows it.
 type AutoScalingInstanceDetails struct {
-	AutoScalingGroupName string
-	InstanceId           string
-	InstanceType         string
-	AvailabilityZone     string
-	LifecycleState       string
-	HealthStatus         string
-	LaunchTemplate       *LaunchTemplateSpecification
-	ProtectedFromScaleIn bool
+	AutoScalingGroupName    string
+	InstanceId              string
+	InstanceType            string
+	AvailabilityZone        string
+	LifecycleState          string
+	HealthStatus            string
+	LaunchTemplate          *LaunchTemplateSpecification
+	LaunchConfigurationName string
+	ProtectedFromScaleIn    bool
 }
 
 // AutoScalingGroup is a group as DescribeAutoScalingGroups shows it.
 type AutoScalingGroup struct {
 	AutoScalingGroupName             string
 	AutoScalingGroupARN              string
+	LaunchConfigurationName          string
 	LaunchTemplate                   *LaunchTemplateSpecification
 	MixedInstancesPolicy             *MixedInstancesPolicy
 	MinSize                          int32
@@ -193,12 +198,17 @@ type Activity struct {
 }
 
 // RefreshPreferences tune an instance refresh.
+//
+// Source: "RefreshPreferences" (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html).
 type RefreshPreferences struct {
-	MinHealthyPercentage      *int32
-	MaxHealthyPercentage      *int32
-	InstanceWarmup            *int32
+	MinHealthyPercentage      *int32 // 0–100, default 90
+	MaxHealthyPercentage      *int32 // 100–200, default 100
+	InstanceWarmup            *int32 // seconds
 	SkipMatching              *bool
-	ScaleInProtectedInstances string // Refresh, Ignore or Wait (default)
+	CheckpointPercentages     []int32 // ascending, unique, 1–100
+	CheckpointDelay           *int32  // seconds, 0–172800; default 3600 with checkpoints
+	ScaleInProtectedInstances string  // Refresh, Ignore or Wait (default)
+	StandbyInstances          string  // Terminate, Ignore or Wait (default)
 }
 
 // DesiredConfiguration is what an instance refresh moves the group to.

@@ -9,6 +9,7 @@ import (
 
 // DescribeInstancesInput mirrors the EC2 DescribeInstances request.
 type DescribeInstancesInput struct {
+	DryRun      *bool    // answer DryRunOperation instead of acting (see dryRun)
 	InstanceIds []string `ec2:"InstanceId"`
 	Filters     []Filter `ec2:"Filter"`
 	MaxResults  *int32   // 5–1000; not with InstanceIds
@@ -44,6 +45,8 @@ type InstanceInfo struct {
 	Tags                  []Tag  `ec2:",tagSet"`
 	StateReason           *StateReason
 	StateTransitionReason string `ec2:",reason"`
+	SubnetId              string
+	VpcId                 string
 }
 
 // Placement is where an instance runs.
@@ -107,6 +110,9 @@ func (s *Service) DescribeInstances(in DescribeInstancesInput) (*DescribeInstanc
 			return nil, err
 		}
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	recs, next := page(items, func(r *instRec) uint64 { return r.seq }, after, limit,
 		func(r *instRec) bool { return !r.removed && keep(r) })
 	out := &DescribeInstancesOutput{NextToken: next, Reservations: make([]Reservation, 0, len(recs))}
@@ -141,17 +147,8 @@ func (s *Service) lookupInstances(ids []string) ([]*instRec, error) {
 	if len(missing) > 0 {
 		return nil, errInstancesNotFound(missing)
 	}
-	sortBySeq(recs)
+	sortRecs(recs, func(r *instRec) uint64 { return r.seq })
 	return recs, nil
-}
-
-func sortBySeq(recs []*instRec) {
-	// Insertion sort: id lists are short (the API caps them at 1000).
-	for i := 1; i < len(recs); i++ {
-		for j := i; j > 0 && recs[j].seq < recs[j-1].seq; j-- {
-			recs[j], recs[j-1] = recs[j-1], recs[j]
-		}
-	}
 }
 
 // describe renders the API view of one instance.
@@ -166,6 +163,8 @@ func (s *Service) describe(r *instRec) InstanceInfo {
 		LaunchTime:       in.LaunchTime,
 		PrivateIpAddress: in.PrivateIP,
 		PrivateDnsName:   privateDNSName(in.PrivateIP, s.env.Region),
+		SubnetId:         in.SubnetID,
+		VpcId:            in.VpcID,
 		Tags:             append([]Tag(nil), in.Tags...),
 	}
 	if in.Spot {
@@ -215,6 +214,7 @@ func privateDNSName(ip, region string) string {
 
 // TerminateInstancesInput mirrors the EC2 TerminateInstances request.
 type TerminateInstancesInput struct {
+	DryRun      *bool    // answer DryRunOperation instead of acting (see dryRun)
 	InstanceIds []string `ec2:"InstanceId"`
 }
 
@@ -238,6 +238,9 @@ func (s *Service) TerminateInstances(in TerminateInstancesInput) (*TerminateInst
 	}
 	recs, err := s.lookupInstances(in.InstanceIds)
 	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	out := &TerminateInstancesOutput{TerminatingInstances: make([]InstanceStateChange, 0, len(recs))}

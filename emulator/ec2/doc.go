@@ -24,9 +24,18 @@
 // current change's listeners and event are done, so listeners and events
 // always see changes in the order they happened.
 //
-// Simplifications: only network interfaces created with
-// AttachNetworkInterface exist (primary interfaces, subnets, VPCs and
-// security groups are not modelled); every launch is its own reservation;
-// private IP addresses come from a counter in 10.0.0.0/8; stopping,
-// hibernation and reboots are not modelled.
+// The account has its default VPC (172.31.0.0/16) with a default subnet in
+// each of the region's zones a, b and c; CreateVpc and CreateSubnet add
+// more. Instances run in a subnet (the zone's default one unless told),
+// launched by Auto Scaling (Launch) or by RunInstances. Every instance type
+// EC2 offers is known with its vCPUs, memory and interface limit
+// (instancetypes_gen.go, generated). Every API method honours DryRun.
+//
+// Simplifications: network interfaces other than those created with
+// AttachNetworkInterface (primary interfaces) are not modelled, nor are
+// security groups, route tables, gateways or subnet address exhaustion;
+// private IP addresses come from a counter in 10.0.0.0/8 whatever the
+// subnet; stopping, hibernation and reboots are not modelled; there is no
+// IAM, so a dry run always answers DryRunOperation, never
+// UnauthorizedOperation.
 package ec2

@@ -8,6 +8,7 @@ import (
 
 // DescribeNetworkInterfacesInput mirrors the EC2 DescribeNetworkInterfaces request.
 type DescribeNetworkInterfacesInput struct {
+	DryRun              *bool    // answer DryRunOperation instead of acting (see dryRun)
 	NetworkInterfaceIds []string `ec2:"NetworkInterfaceId"`
 	Filters             []Filter `ec2:"Filter"`
 	MaxResults          *int32   // 5–1000; not with NetworkInterfaceIds
@@ -78,6 +79,9 @@ func (s *Service) DescribeNetworkInterfaces(in DescribeNetworkInterfacesInput) (
 			return nil, err
 		}
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	recs, next := page(items, func(e *eniRec) uint64 { return e.seq }, after, limit,
 		func(e *eniRec) bool { return !e.removed && keep(e) })
 	out := &DescribeNetworkInterfacesOutput{NextToken: next, NetworkInterfaces: make([]NetworkInterfaceInfo, 0, len(recs))}
@@ -106,11 +110,7 @@ func (s *Service) lookupENIs(ids []string) ([]*eniRec, error) {
 	if len(missing) > 0 {
 		return nil, errENIsNotFound(missing)
 	}
-	for i := 1; i < len(recs); i++ {
-		for j := i; j > 0 && recs[j].seq < recs[j-1].seq; j-- {
-			recs[j], recs[j-1] = recs[j-1], recs[j]
-		}
-	}
+	sortRecs(recs, func(e *eniRec) uint64 { return e.seq })
 	return recs, nil
 }
 
@@ -139,6 +139,7 @@ func (s *Service) describeENI(e *eniRec) NetworkInterfaceInfo {
 
 // DeleteNetworkInterfaceInput mirrors the EC2 DeleteNetworkInterface request.
 type DeleteNetworkInterfaceInput struct {
+	DryRun             *bool // answer DryRunOperation instead of acting (see dryRun)
 	NetworkInterfaceId string
 }
 
@@ -160,6 +161,9 @@ func (s *Service) DeleteNetworkInterface(in DeleteNetworkInterfaceInput) (*Delet
 	}
 	if e.inst != nil {
 		return nil, core.ClientError("InvalidParameterValue", "Network interface '%s' is currently in use.", id)
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
 	}
 	s.forgetENI(e)
 	return &DeleteNetworkInterfaceOutput{}, nil

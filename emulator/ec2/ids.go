@@ -1,6 +1,7 @@
 package ec2
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/drainer-dev/drainer/emulator/core"
@@ -76,4 +77,23 @@ func dedupe(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// dryRun answers a request whose DryRun flag is set once it has been
+// checked: EC2 then does nothing and answers DryRunOperation (HTTP 412),
+// "Request would have succeeded, but DryRun flag is set." A caller without
+// the permission would get UnauthorizedOperation; the emulator has no IAM,
+// so every caller is allowed.
+//
+// Source: every EC2 action's DryRun parameter, e.g. "DescribeInstances"
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html):
+// "Checks whether you have the required permissions for the operation,
+// without actually making the request, and provides an error response. If
+// you have the required permissions, the error response is DryRunOperation.
+// Otherwise, it is UnauthorizedOperation."
+func dryRun(flag *bool) error {
+	if flag != nil && *flag {
+		return core.Errorf(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	}
+	return nil
 }

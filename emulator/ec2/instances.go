@@ -1,6 +1,7 @@
 package ec2
 
 import (
+	"cmp"
 	"encoding/base64"
 	"strconv"
 	"time"
@@ -57,6 +58,7 @@ type Instance struct {
 	LaunchTime                               time.Time
 	UserData                                 string // decoded plain text
 	LaunchTemplateID, LaunchTemplateVersion  string
+	SubnetID, VpcID                          string // the subnet it runs in and its VPC; "" outside any
 	Tags                                     []Tag
 }
 
@@ -74,7 +76,10 @@ func (i *Instance) Tag(key string) (string, bool) {
 type LaunchSpec struct {
 	LaunchTemplateID, LaunchTemplateName, Version string // Version: "", "$Latest", "$Default" or a number; "" means $Default
 	InstanceType                                  string // overrides the template's when set
-	AZ                                            string // required
+	AZ                                            string // required unless SubnetID is given
+	SubnetID                                      string // the subnet to launch in; "" for the zone's default subnet
+	ImageID                                       string // without a template: the image (default DefaultImageID)
+	UserData                                      string // without a template: base64 user data
 	Market                                        string // "spot", "on-demand", or "" for the template's InstanceMarketOptions
 	Tags                                          []Tag  // applied after the template's instance tags, e.g. aws:autoscaling:groupName
 }
@@ -93,24 +98,59 @@ type instRec struct {
 
 // Launch starts an instance: pending now, running after LaunchDelay.
 func (s *Service) Launch(spec LaunchSpec) (*Instance, error) {
-	if !s.validAZ(spec.AZ) {
-		return nil, core.ClientError("InvalidParameterValue", "Invalid availability zone: [%s]", spec.AZ)
+	plan, err := s.planLaunch(spec)
+	if err != nil {
+		return nil, err
 	}
-	inst := Instance{AZ: spec.AZ, ImageID: DefaultImageID, InstanceType: spec.InstanceType}
+	return s.start(plan, ""), nil
+}
+
+// planLaunch checks a launch and works out the instance it makes, without
+// changing anything.
+func (s *Service) planLaunch(spec LaunchSpec) (Instance, error) {
+	var subnet *subnetRec
+	if spec.SubnetID != "" {
+		sn, err := s.findSubnet(spec.SubnetID)
+		if err != nil {
+			return Instance{}, err
+		}
+		if spec.AZ != "" && spec.AZ != sn.sn.AvailabilityZone {
+			return Instance{}, core.ClientError("InvalidParameterValue", "Value (%s) for parameter availabilityZone is invalid. Subnet %s is in availability zone %s",
+				spec.AZ, sn.sn.SubnetId, sn.sn.AvailabilityZone)
+		}
+		subnet, spec.AZ = sn, sn.sn.AvailabilityZone
+	}
+	if !s.validAZ(spec.AZ) {
+		return Instance{}, core.ClientError("InvalidParameterValue", "Invalid availability zone: [%s]", spec.AZ)
+	}
+	if subnet == nil {
+		subnet = s.defaultSubnet(spec.AZ)
+	}
+	inst := Instance{AZ: spec.AZ, ImageID: cmp.Or(spec.ImageID, DefaultImageID), InstanceType: spec.InstanceType}
+	if spec.UserData != "" {
+		b, err := base64.StdEncoding.DecodeString(spec.UserData)
+		if err != nil {
+			return Instance{}, core.ClientError("InvalidUserData.Malformed", "Invalid BASE64 encoding of user data.")
+		}
+		inst.UserData = string(b)
+	}
+	if subnet != nil {
+		inst.SubnetID, inst.VpcID = subnet.sn.SubnetId, subnet.sn.VpcId
+	}
 	var market string
 	var tags []Tag
 	if spec.LaunchTemplateID != "" || spec.LaunchTemplateName != "" {
 		lt, err := s.findTemplate(spec.LaunchTemplateID, spec.LaunchTemplateName)
 		if err != nil {
-			return nil, err
+			return Instance{}, err
 		}
 		v, err := lt.version(spec.Version)
 		if err != nil {
-			return nil, err
+			return Instance{}, err
 		}
 		d := v.data
 		if d.ImageId == "" {
-			return nil, errMissing("ImageId")
+			return Instance{}, errMissing("ImageId")
 		}
 		inst.ImageID = d.ImageId
 		if inst.InstanceType == "" {
@@ -133,10 +173,10 @@ func (s *Service) Launch(spec LaunchSpec) (*Instance, error) {
 		inst.LaunchTemplateVersion = strconv.FormatInt(v.number, 10)
 	}
 	if inst.InstanceType == "" {
-		return nil, errMissing("InstanceType")
+		return Instance{}, errMissing("InstanceType")
 	}
 	if _, ok := LookupType(inst.InstanceType); !ok {
-		return nil, core.ClientError("InvalidParameterValue", "Invalid value '%s' for InstanceType.", inst.InstanceType)
+		return Instance{}, core.ClientError("InvalidParameterValue", "Invalid value '%s' for InstanceType.", inst.InstanceType)
 	}
 	if spec.Market != "" {
 		market = spec.Market
@@ -146,7 +186,7 @@ func (s *Service) Launch(spec LaunchSpec) (*Instance, error) {
 	case "spot":
 		inst.Spot = true
 	default:
-		return nil, core.ClientError("InvalidParameterValue", "Invalid value '%s' for MarketType.", market)
+		return Instance{}, core.ClientError("InvalidParameterValue", "Invalid value '%s' for MarketType.", market)
 	}
 	tags = append(tags, spec.Tags...)
 	if inst.LaunchTemplateID != "" {
@@ -157,10 +197,19 @@ func (s *Service) Launch(spec LaunchSpec) (*Instance, error) {
 	}
 	inst.Tags = mergeTags(tags)
 
+	return inst, nil
+}
+
+// start launches a planned instance into reservation resID ("" for a
+// reservation of its own).
+func (s *Service) start(inst Instance, resID string) *Instance {
 	inst.ID = s.newID("i-", func(id string) bool { _, ok := s.instances[id]; return ok })
 	inst.PrivateIP = s.allocIP()
 	inst.LaunchTime = s.env.Now()
-	rec := &instRec{inst: inst, seq: s.nextSeq(), reservationID: s.env.ID("r-", 17)}
+	if resID == "" {
+		resID = s.env.ID("r-", 17)
+	}
+	rec := &instRec{inst: inst, seq: s.nextSeq(), reservationID: resID}
 	rec.inst.State = StatePending // nobody has seen it yet: only the notification may wait
 	s.instances[inst.ID] = rec
 	s.instOrder = append(s.instOrder, rec)
@@ -172,7 +221,7 @@ func (s *Service) Launch(spec LaunchSpec) (*Instance, error) {
 			}
 		})
 	})
-	return &rec.inst, nil
+	return &rec.inst
 }
 
 // validAZ accepts the region's zone names: the region followed by one letter.

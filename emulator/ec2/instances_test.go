@@ -234,6 +234,15 @@ func TestLookupType(t *testing.T) {
 		{"c5.xlarge", 4, 8192, 4},
 		{"r5.2xlarge", 8, 65536, 4},
 		{"m7g.large", 2, 8192, 3},
+		// Families beyond the common ones, with AWS's published figures.
+		{"m7i.48xlarge", 192, 786432, 15},
+		{"c7gn.16xlarge", 64, 131072, 15},
+		{"x2iedn.32xlarge", 128, 4194304, 15},
+		{"t4g.nano", 2, 512, 2},
+		{"i4i.metal", 128, 1048576, 15},
+		{"p5.48xlarge", 192, 2097152, 64},
+		{"m8g.large", 2, 8192, 3},
+		{"hpc7a.96xlarge", 192, 786432, 15}, // no published ENI limit: the emulator's default
 	} {
 		it, ok := LookupType(tc.name)
 		if !ok || it.VCPU != tc.vcpu || it.MemoryMiB != tc.mem || it.MaxENIs != tc.enis {

@@ -41,6 +41,11 @@ type Service struct {
 	templateNames map[string]*launchTemplate
 	templateOrder []*launchTemplate
 
+	vpcs        map[string]*vpcRec
+	vpcOrder    []*vpcRec
+	subnets     map[string]*subnetRec
+	subnetOrder []*subnetRec
+
 	seq    uint64 // creation sequence shared by instances and interfaces; pagination keys
 	nextIP uint32
 
@@ -61,15 +66,19 @@ func New(env *core.Env, opts Options) *Service {
 	if opts.Events == nil {
 		opts.Events = core.Discard
 	}
-	return &Service{
+	s := &Service{
 		env:           env,
 		opts:          opts,
 		instances:     map[string]*instRec{},
 		enis:          map[string]*eniRec{},
 		templates:     map[string]*launchTemplate{},
 		templateNames: map[string]*launchTemplate{},
+		vpcs:          map[string]*vpcRec{},
+		subnets:       map[string]*subnetRec{},
 		nextIP:        10<<24 | 1<<8 | 4, // 10.0.1.4, past the addresses AWS reserves in a subnet
 	}
+	s.createDefaultVPC()
+	return s
 }
 
 func orDefault(d, def time.Duration) time.Duration {

@@ -8,6 +8,7 @@ import (
 
 // CreateLaunchTemplateInput mirrors the EC2 CreateLaunchTemplate request.
 type CreateLaunchTemplateInput struct {
+	DryRun             *bool // answer DryRunOperation instead of acting (see dryRun)
 	LaunchTemplateName string
 	VersionDescription string
 	LaunchTemplateData *RequestLaunchTemplateData
@@ -37,6 +38,9 @@ func (s *Service) CreateLaunchTemplate(in CreateLaunchTemplateInput) (*CreateLau
 	if err := validateData(in.LaunchTemplateData); err != nil {
 		return nil, err
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	now := s.env.Now()
 	lt := &launchTemplate{
 		id:             s.newID("lt-", func(id string) bool { _, ok := s.templates[id]; return ok }),
@@ -61,6 +65,7 @@ func (s *Service) CreateLaunchTemplate(in CreateLaunchTemplateInput) (*CreateLau
 
 // CreateLaunchTemplateVersionInput mirrors the EC2 CreateLaunchTemplateVersion request.
 type CreateLaunchTemplateVersionInput struct {
+	DryRun             *bool // answer DryRunOperation instead of acting (see dryRun)
 	LaunchTemplateId   string
 	LaunchTemplateName string
 	SourceVersion      string // the new version inherits what LaunchTemplateData leaves unset
@@ -93,6 +98,9 @@ func (s *Service) CreateLaunchTemplateVersion(in CreateLaunchTemplateVersionInpu
 		}
 		data = overlay(src.data, data)
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	v := &templateVersion{number: int64(len(lt.versions)) + 1, description: in.VersionDescription, created: s.env.Now(), data: data}
 	lt.versions = append(lt.versions, v)
 	d := s.describeVersion(lt, v)
@@ -101,6 +109,7 @@ func (s *Service) CreateLaunchTemplateVersion(in CreateLaunchTemplateVersionInpu
 
 // ModifyLaunchTemplateInput mirrors the EC2 ModifyLaunchTemplate request.
 type ModifyLaunchTemplateInput struct {
+	DryRun             *bool // answer DryRunOperation instead of acting (see dryRun)
 	LaunchTemplateId   string
 	LaunchTemplateName string
 	DefaultVersion     string `ec2:"SetDefaultVersion"`
@@ -122,7 +131,13 @@ func (s *Service) ModifyLaunchTemplate(in ModifyLaunchTemplateInput) (*ModifyLau
 		if err != nil {
 			return nil, err
 		}
+		if err := dryRun(in.DryRun); err != nil {
+			return nil, err
+		}
 		lt.defaultVersion = v.number
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
 	}
 	d := s.describeTemplate(lt)
 	return &ModifyLaunchTemplateOutput{LaunchTemplate: &d}, nil
@@ -130,6 +145,7 @@ func (s *Service) ModifyLaunchTemplate(in ModifyLaunchTemplateInput) (*ModifyLau
 
 // DescribeLaunchTemplatesInput mirrors the EC2 DescribeLaunchTemplates request.
 type DescribeLaunchTemplatesInput struct {
+	DryRun              *bool    // answer DryRunOperation instead of acting (see dryRun)
 	LaunchTemplateIds   []string `ec2:"LaunchTemplateId"`
 	LaunchTemplateNames []string `ec2:"LaunchTemplateName"`
 	Filters             []Filter `ec2:"Filter"` // launch-template-name, tag:KEY, tag-key, tag-value
@@ -200,6 +216,9 @@ func (s *Service) DescribeLaunchTemplates(in DescribeLaunchTemplatesInput) (*Des
 			}
 		}
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	lts, next := page(items, func(lt *launchTemplate) uint64 { return lt.seq }, after, limit, keep)
 	out := &DescribeLaunchTemplatesOutput{NextToken: next, LaunchTemplates: make([]LaunchTemplate, 0, len(lts))}
 	for _, lt := range lts {
@@ -210,6 +229,7 @@ func (s *Service) DescribeLaunchTemplates(in DescribeLaunchTemplatesInput) (*Des
 
 // DescribeLaunchTemplateVersionsInput mirrors the EC2 DescribeLaunchTemplateVersions request.
 type DescribeLaunchTemplateVersionsInput struct {
+	DryRun             *bool // answer DryRunOperation instead of acting (see dryRun)
 	LaunchTemplateId   string
 	LaunchTemplateName string
 	Versions           []string `ec2:"LaunchTemplateVersion"` // numbers, $Latest, $Default; empty: all
@@ -227,7 +247,22 @@ type DescribeLaunchTemplateVersionsOutput struct {
 
 // DescribeLaunchTemplateVersions lists versions of one template in
 // ascending order.
+//
+// Without a template id or name it describes, for every template of the
+// account, its $Latest and/or $Default version: only those two may be
+// asked for then.
+//
+// Source: "DescribeLaunchTemplateVersions"
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeLaunchTemplateVersions.html):
+// "To describe all launch templates in your account that are defined as
+// the latest version, the valid value is $Latest. To describe all launch
+// templates in your account that are defined as the default version, the
+// valid value is $Default. You can specify $Latest and $Default in the
+// same request. You cannot specify numbers."
 func (s *Service) DescribeLaunchTemplateVersions(in DescribeLaunchTemplateVersionsInput) (*DescribeLaunchTemplateVersionsOutput, error) {
+	if in.LaunchTemplateId == "" && in.LaunchTemplateName == "" && len(in.Versions) > 0 {
+		return s.describeAccountVersions(in)
+	}
 	lt, err := s.findTemplate(in.LaunchTemplateId, in.LaunchTemplateName)
 	if err != nil {
 		return nil, err
@@ -275,6 +310,9 @@ func (s *Service) DescribeLaunchTemplateVersions(in DescribeLaunchTemplateVersio
 			}
 		}
 	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
 	vs, next := page(items, func(v *templateVersion) uint64 { return uint64(v.number) }, after, limit,
 		func(v *templateVersion) bool { return v.number >= lo && v.number <= hi })
 	out := &DescribeLaunchTemplateVersionsOutput{NextToken: next, LaunchTemplateVersions: make([]LaunchTemplateVersion, 0, len(vs))}
@@ -282,4 +320,87 @@ func (s *Service) DescribeLaunchTemplateVersions(in DescribeLaunchTemplateVersio
 		out.LaunchTemplateVersions = append(out.LaunchTemplateVersions, s.describeVersion(lt, v))
 	}
 	return out, nil
+}
+
+// describeAccountVersions answers DescribeLaunchTemplateVersions without a
+// template: the $Latest and/or $Default version of every template, in
+// template creation order.
+func (s *Service) describeAccountVersions(in DescribeLaunchTemplateVersionsInput) (*DescribeLaunchTemplateVersionsOutput, error) {
+	var latest, def bool
+	for _, v := range in.Versions {
+		switch v {
+		case "$Latest":
+			latest = true
+		case "$Default":
+			def = true
+		default:
+			return nil, core.ClientError("InvalidParameterValue",
+				"Version '%s' is not valid without a launch template: only $Latest and $Default describe the versions of every launch template.", v)
+		}
+	}
+	if in.MinVersion != "" || in.MaxVersion != "" {
+		return nil, errMissing("LaunchTemplateId or LaunchTemplateName")
+	}
+	limit, err := checkTemplateMaxResults(in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	after, err := decodeToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		lt  *launchTemplate
+		v   *templateVersion
+		key uint64
+	}
+	var items []item
+	for _, lt := range s.templateOrder {
+		d, l := lt.versions[lt.defaultVersion-1], lt.versions[len(lt.versions)-1]
+		if def {
+			items = append(items, item{lt, d, lt.seq<<20 | uint64(d.number)})
+		}
+		if latest && (!def || l != d) {
+			items = append(items, item{lt, l, lt.seq<<20 | uint64(l.number)})
+		}
+	}
+	if def && latest {
+		// Each template's two entries in version order.
+		for i := 0; i+1 < len(items); i++ {
+			if items[i].lt == items[i+1].lt && items[i].v.number > items[i+1].v.number {
+				items[i], items[i+1] = items[i+1], items[i]
+			}
+		}
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	got, next := page(items, func(it item) uint64 { return it.key }, after, limit, func(item) bool { return true })
+	out := &DescribeLaunchTemplateVersionsOutput{NextToken: next, LaunchTemplateVersions: make([]LaunchTemplateVersion, 0, len(got))}
+	for _, it := range got {
+		out.LaunchTemplateVersions = append(out.LaunchTemplateVersions, s.describeVersion(it.lt, it.v))
+	}
+	return out, nil
+}
+
+// TemplateRef names a launch template version exactly: the template's id
+// and name and a version number.
+type TemplateRef struct {
+	ID, Name string
+	Version  int64
+}
+
+// ResolveTemplate resolves a template given by id or by name (exactly one)
+// and a version ("", "$Default", "$Latest" or a number) to the template's
+// id, name and version number, failing with EC2's errors.
+func (s *Service) ResolveTemplate(id, name, version string) (TemplateRef, error) {
+	lt, err := s.findTemplate(id, name)
+	if err != nil {
+		return TemplateRef{}, err
+	}
+	v, err := lt.version(version)
+	if err != nil {
+		return TemplateRef{}, err
+	}
+	return TemplateRef{ID: lt.id, Name: lt.name, Version: v.number}, nil
 }

@@ -30,11 +30,17 @@ func init() {
 			"PutNotificationConfiguration":        func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.PutNotificationConfiguration) },
 			"DeleteNotificationConfiguration":     func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.DeleteNotificationConfiguration) },
 			"DescribeNotificationConfigurations":  func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.DescribeNotificationConfigurations) },
+			"CreateLaunchConfiguration":           func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.CreateLaunchConfiguration) },
+			"DescribeLaunchConfigurations":        func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.DescribeLaunchConfigurations) },
+			"DeleteLaunchConfiguration":           func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.DeleteLaunchConfiguration) },
+			"EnterStandby":                        func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.EnterStandby) },
+			"ExitStandby":                         func(c *call) (any, error) { return invoke(c, c.w.AutoScaling.ExitStandby) },
 		},
 		noResult: map[string]bool{
 			"CreateAutoScalingGroup": true, "UpdateAutoScalingGroup": true, "DeleteAutoScalingGroup": true,
 			"SetDesiredCapacity": true, "SetInstanceHealth": true,
 			"PutNotificationConfiguration": true, "DeleteNotificationConfiguration": true,
+			"CreateLaunchConfiguration": true, "DeleteLaunchConfiguration": true,
 		},
 	}
 }

@@ -18,6 +18,12 @@ func init() {
 			"TerminateInstances":             func(c *call) (any, error) { return invoke(c, c.w.EC2.TerminateInstances) },
 			"DescribeNetworkInterfaces":      func(c *call) (any, error) { return invoke(c, c.w.EC2.DescribeNetworkInterfaces) },
 			"DeleteNetworkInterface":         func(c *call) (any, error) { return invoke(c, c.w.EC2.DeleteNetworkInterface) },
+			"RunInstances":                   func(c *call) (any, error) { return invoke(c, c.w.EC2.RunInstances) },
+			"DescribeInstanceAttribute":      func(c *call) (any, error) { return invoke(c, c.w.EC2.DescribeInstanceAttribute) },
+			"CreateVpc":                      func(c *call) (any, error) { return invoke(c, c.w.EC2.CreateVpc) },
+			"CreateSubnet":                   func(c *call) (any, error) { return invoke(c, c.w.EC2.CreateSubnet) },
+			"DescribeVpcs":                   func(c *call) (any, error) { return invoke(c, c.w.EC2.DescribeVpcs) },
+			"DescribeSubnets":                func(c *call) (any, error) { return invoke(c, c.w.EC2.DescribeSubnets) },
 		},
 	}
 }

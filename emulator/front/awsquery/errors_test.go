@@ -171,7 +171,7 @@ func TestRequestsTheSDKWouldRefuse(t *testing.T) {
 		{"no action nor version", "", 400, "ErrorResponse", "MissingAction"},
 		{"unknown action", "Action=LaunchRockets&Version=2011-01-01", 400, "ErrorResponse", "InvalidAction"},
 		{"unknown version", "Action=DescribeAutoScalingGroups&Version=2099-01-01", 400, "ErrorResponse", "InvalidAction"},
-		{"unknown ec2 action", "Action=RunInstances&Version=2016-11-15", 400, "Response", "InvalidAction"},
+		{"unknown ec2 action", "Action=StopInstances&Version=2016-11-15", 400, "Response", "InvalidAction"},
 		{"asg: missing group name", "Action=CreateAutoScalingGroup&Version=2011-01-01&MinSize=0&MaxSize=1", 400, "ErrorResponse", "ValidationError"},
 		{"asg: min size not a number", "Action=CreateAutoScalingGroup&Version=2011-01-01&AutoScalingGroupName=g&MinSize=one&MaxSize=1", 400, "ErrorResponse", "ValidationError"},
 		{"asg: boolean not true/false", "Action=SetInstanceProtection&Version=2011-01-01&AutoScalingGroupName=g&InstanceIds.member.1=i-1&ProtectedFromScaleIn=yes", 400, "ErrorResponse", "ValidationError"},

@@ -30,8 +30,12 @@ type fakeCloud struct {
 	pageSize int
 	listErr  map[string]error
 
-	// described are the ARNs DescribeContainerInstances was asked for.
-	described []string
+	// described are the ARNs DescribeContainerInstances was asked for;
+	// tokens the tokens of the pages asked for; launchAsked the ids of
+	// each DescribeInstances.
+	described   []string
+	tokens      []string
+	launchAsked [][]string
 
 	calls      map[string]int
 	protection []ProtectionBatch
@@ -56,6 +60,7 @@ func (f *fakeCloud) ListClusters(context.Context) ([]string, error) {
 // token is the index of the page's first instance.
 func (f *fakeCloud) ListContainerInstancesPage(_ context.Context, cluster string, _ cloud.ContainerInstanceStatus, token string) ([]cloud.ContainerInstance, string, error) {
 	f.count("ListContainerInstances")
+	f.tokens = append(f.tokens, token)
 	if err := f.listErr[cluster+"/"+token]; err != nil {
 		return nil, "", err
 	}
@@ -141,6 +146,7 @@ func (f *fakeCloud) DeleteNetworkInterface(_ context.Context, id string) error {
 
 func (f *fakeCloud) DescribeInstances(_ context.Context, ids []string) ([]cloud.Instance, error) {
 	f.count("DescribeInstances")
+	f.launchAsked = append(f.launchAsked, slices.Clone(ids))
 	var out []cloud.Instance
 	for _, id := range ids {
 		lt, ok := f.launch[id]

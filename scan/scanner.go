@@ -343,7 +343,8 @@ func (s *Scanner) logPass(rep Report, err error) {
 		s.log.Warn("scan failed", "error", err)
 		return
 	}
-	s.log.Debug("scan done", "groups", rep.Groups, "instances", rep.Instances, "idle", len(rep.IdleStarted), "ttl", len(rep.TTLStarted),
+	s.log.Debug("scan done", "groups", rep.Groups, "instances", rep.Instances, "pages", rep.Pages, "verified", rep.Verified, "deferred", rep.Deferred,
+		"idle", len(rep.IdleStarted), "ttl", len(rep.TTLStarted),
 		"protected", rep.Protected, "unprotected", rep.Unprotected, "heldByBudget", len(rep.HeldByBudget))
 	for _, t := range rep.Traps {
 		s.log.Warn("instance kept past its group's maximum lifetime by scale-in protection", "instance", t.Instance.ID, "group", t.Instance.Group, "age", t.Age, "lifetime", t.Lifetime)

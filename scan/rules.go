@@ -52,9 +52,8 @@ type Group struct {
 // keep their time (or start counting at now), every other one is dropped,
 // so an instance that gets a task counts again from zero. A stale instance
 // idle when last read keeps its time but is not returned until read again.
-// After a restart
-// idleness counts again from the first scan: an instance is reclaimed late
-// rather than early.
+// After a restart idleness counts again from the first scan: an instance is
+// reclaimed late rather than early.
 func Idle(instances []Instance, groups map[string]Group, since map[string]time.Time, now time.Time, idleAfter time.Duration) ([]Instance, map[string]time.Time) {
 	next := make(map[string]time.Time, len(since))
 	var idle []Instance

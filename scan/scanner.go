@@ -56,7 +56,8 @@ type Options struct {
 	Clusters []string
 	// Adopt, when set, is asked to take up an instance in
 	// Terminating:Wait that no drain covers, if a lifecycle action of
-	// drainer's holds it (Plan.Waiting).
+	// drainer's holds it (Plan.Waiting): at the second pass that finds it
+	// so, at most Pages instances a pass, longest waiting first (Overdue).
 	Adopt func(ctx context.Context, group, instanceID string) error
 	// Locate, when set, is told after each pass's pages where every
 	// container instance of the served clusters known to the scanner is, by
@@ -68,8 +69,9 @@ type Options struct {
 	// one DescribeContainerInstances) across the served clusters, resuming
 	// where the pass before stopped; at most Pages more
 	// DescribeContainerInstances to read afresh, before acting on them,
-	// instances known from an earlier pass; and at most Pages instances'
-	// tasks listed (TasksOn, three calls each). 0 means DefaultPages.
+	// instances known from an earlier pass; at most Pages instances'
+	// tasks listed (TasksOn, three calls each); and at most Pages
+	// instances taken up (Adopt). 0 means DefaultPages.
 	Pages int
 	// SweepAge is how long a network interface an ECS task left available
 	// must have been seen so before a pass deletes it (0: no sweep).
@@ -126,6 +128,9 @@ type Scanner struct {
 	// leftovers are the task interfaces seen available, by id, with when
 	// they were first seen so.
 	leftovers map[string]time.Time
+	// waitingSince is when each instance in Terminating:Wait with no drain
+	// was first found so.
+	waitingSince map[string]time.Time
 	// inv is what the passes read of the served clusters' container
 	// instances; cursor where each cluster's listing stands; pages is
 	// Options.Pages or its default.
@@ -189,6 +194,10 @@ type Report struct {
 	TasksListed int
 	Traps       []Trap
 	Policies    map[string]Policy
+	// TakeUpDeferred counts the instances in Terminating:Wait with no drain
+	// that the pass would have taken up beyond its bound (see
+	// Options.Adopt); a later pass will.
+	TakeUpDeferred int
 	// ProtectionErrors counts the failed SetInstanceProtection calls,
 	// Failures the drains that did not start (both logged, retried next
 	// pass).
@@ -221,8 +230,10 @@ type Report struct {
 // controller's copy is older than 5 minutes); with a MaxLifetime, one
 // DescribeInstances per 200 instances whose launch time was never read
 // (a launch time never changes); one SetInstanceProtection per 50
-// instances whose protection changes; and the sweep's
-// DescribeNetworkInterfaces (one per 1,000 available task interfaces).
+// instances whose protection changes; the instances taken up (at most P,
+// see Options.Adopt); and the sweep's DescribeNetworkInterfaces (one per
+// 1,000 available task interfaces) and DeleteNetworkInterface (at most
+// MaxSweepDeletes).
 //
 // Its calls wait behind drains' for AWS's rate buckets
 // (cloud.PriorityBackground): a scan can wait, a drain's look less so.
@@ -275,7 +286,9 @@ func (s *Scanner) Pass(ctx context.Context) (Report, error) {
 		s.start(ctx, st, &rep)
 	}
 	if s.opts.Adopt != nil {
-		for _, w := range plan.Waiting {
+		var due []WaitingInstance
+		due, rep.TakeUpDeferred, s.waitingSince = Overdue(plan.Waiting, s.waitingSince, now, s.pages)
+		for _, w := range due {
 			if err := s.opts.Adopt(ctx, w.Group, w.InstanceID); err != nil {
 				s.log.Warn("scan: cannot tell whether a lifecycle action of drainer's holds an instance", "instance", w.InstanceID, "group", w.Group, "error", err)
 				rep.Failures++

@@ -61,14 +61,31 @@ func (c *Controller) Run(ctx context.Context, interval time.Duration) error {
 // controller's cache of capacity providers, which the notices use too.
 type scanPolicies struct{ c *Controller }
 
+// scanPolicyAge is how old the scans let the controller's copy of the
+// capacity providers get before reading them again: half of policyMaxAge,
+// so that the lifecycle notices, which read them again once they are
+// policyMaxAge old, find them fresh while the scans run (a notice's
+// handling then never waits for them).
+const scanPolicyAge = policyMaxAge / 2
+
 // GroupPolicies returns the policy of each of groups from the capacity
 // providers of the served clusters, read again (one DescribeClusters and
-// one DescribeCapacityProviders per cluster) when the copy is 5 minutes
-// old (policyMaxAge): a change to a capacity provider's managed settings
-// reaches the scans within 5 minutes.
+// one DescribeCapacityProviders per cluster) when the copy is
+// scanPolicyAge old: a change to a capacity provider's managed settings
+// reaches the scans within 2 minutes 30 seconds and a pass.
 func (p scanPolicies) GroupPolicies(ctx context.Context, groups []string) (map[string]scan.Policy, error) {
-	if err := p.c.ensurePolicies(ctx); err != nil {
-		return nil, err
+	c := p.c
+	c.pol.mu.Lock()
+	fresh := c.pol.loaded && c.clock.Now().Sub(c.pol.loadedAt) < scanPolicyAge
+	c.pol.mu.Unlock()
+	if !fresh {
+		clusters, err := c.clusters(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.refreshPolicies(ctx, clusters); err != nil {
+			return nil, err
+		}
 	}
 	out := make(map[string]scan.Policy, len(groups))
 	for _, g := range groups {

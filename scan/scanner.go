@@ -44,8 +44,8 @@ type Starter interface {
 // served clusters' capacity providers, and keeps them for the notices).
 type Policies interface {
 	// GroupPolicies returns the policy of each of groups, by name, from the
-	// served clusters' policies as read recently (the controller: within 5
-	// minutes).
+	// served clusters' policies as read recently (the controller: within
+	// 2 minutes 30 seconds).
 	GroupPolicies(ctx context.Context, groups []string) (map[string]Policy, error)
 }
 
@@ -227,7 +227,7 @@ type Report struct {
 // daemon services fresh): at most 6·P of ECS's cluster-resource reads.
 // Besides: ⌈G/100⌉ DescribeAutoScalingGroups; the policies (per cluster 1
 // DescribeClusters + 1 DescribeCapacityProviders, only when the
-// controller's copy is older than 5 minutes); with a MaxLifetime, one
+// controller's copy is 2 minutes 30 seconds old); with a MaxLifetime, one
 // DescribeInstances per 200 instances whose launch time was never read
 // (a launch time never changes); one SetInstanceProtection per 50
 // instances whose protection changes; the instances taken up (at most P,

@@ -124,6 +124,7 @@ func New(opts Options) (*Drainer, error) {
 	copts.Cloud, copts.Clock, copts.Logger, copts.OnScan = d.Cloud, opts.Clock, opts.Logger, opts.OnScan
 	copts.OnIgnored = d.Metrics.NoticeIgnored
 	d.Controller = controller.New(d.Reconciler, copts)
+	d.Controller.SetScanPages(opts.Settings.ScanPages)
 	return d, nil
 }
 

@@ -37,6 +37,10 @@ type Settings struct {
 	// ScanInterval is the time between periodic scans (protection, idle,
 	// time-to-live, recorded drains); 0 turns them off.
 	ScanInterval time.Duration
+	// ScanPages bounds what each scan reads of the container instances:
+	// pages of up to 100 (scan.Options.Pages), so that a scan costs a
+	// bounded number of calls however large the clusters.
+	ScanPages int
 	// IdleAfter reclaims instances with no non-daemon task for that long
 	// (0: never); MaxLifetime replaces instances at that age (0: never).
 	IdleAfter, MaxLifetime time.Duration
@@ -65,6 +69,7 @@ func DefaultSettings() Settings {
 		Preset:               controller.PresetDefault,
 		FallbackPoll:         drain.DefaultPolicy().FallbackPoll,
 		ScanInterval:         time.Minute,
+		ScanPages:            scan.DefaultPages,
 		Budget:               drain.Budget{Count: 1},
 		DrainWithoutProvider: true,
 		RegistrationGrace:    5 * time.Minute,
@@ -92,6 +97,7 @@ var Specs = []Spec{
 	{Name: "drain-on-rebalance", Env: "DRAINER_DRAIN_ON_REBALANCE", Bool: true, Usage: "drain instances that get an EC2 rebalance recommendation"},
 	{Name: "fallback-poll", Env: "DRAINER_FALLBACK_POLL", Usage: "longest time between two looks at a drain when no event wakes it"},
 	{Name: "scan-interval", Env: "DRAINER_SCAN_INTERVAL", Usage: "time between periodic scans (protection, idle, time-to-live, recorded drains); 0 turns them off"},
+	{Name: "scan-pages", Env: "DRAINER_SCAN_PAGES", Usage: "pages of up to 100 container instances each scan reads, across the served clusters, resuming where the last one stopped: larger clusters are read over several scans (it also bounds the scan's other reads of container instances and tasks)"},
 	{Name: "idle-after", Env: "DRAINER_IDLE_AFTER", Usage: "reclaim instances with no non-daemon task for this long, in groups above their minimum; 0 = never"},
 	{Name: "max-lifetime", Env: "DRAINER_MAX_LIFETIME", Usage: "replace instances older than this (time-to-live); 0 = never"},
 	{Name: "budget", Env: "DRAINER_BUDGET", Usage: "disruption budget per group for voluntary drains (idle, TTL, rebalance, operator): a count such as 2 or a share such as 10%"},
@@ -164,6 +170,12 @@ func (s *Settings) Set(name, value string) error {
 		return duration(&s.FallbackPoll, true)
 	case "scan-interval":
 		return duration(&s.ScanInterval, false)
+	case "scan-pages":
+		n, err := strconv.Atoi(value)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("--scan-pages %q: want a number of pages above zero, such as %d", value, scan.DefaultPages)
+		}
+		s.ScanPages = n
 	case "idle-after":
 		return duration(&s.IdleAfter, false)
 	case "max-lifetime":
@@ -262,6 +274,8 @@ func (s Settings) Value(name string) string {
 		return s.FallbackPoll.String()
 	case "scan-interval":
 		return s.ScanInterval.String()
+	case "scan-pages":
+		return strconv.Itoa(s.ScanPages)
 	case "idle-after":
 		return s.IdleAfter.String()
 	case "max-lifetime":

@@ -31,6 +31,19 @@ type ECS interface {
 	// cluster does not exist.
 	ListContainerInstances(ctx context.Context, cluster string, status ContainerInstanceStatus) ([]ContainerInstance, error)
 
+	// ListContainerInstancesPage returns one page of the container
+	// instances of cluster with the given status ("" as for
+	// ListContainerInstances), described: one ListContainerInstances call
+	// of up to 100 ARNs starting at token ("" for the first page), then
+	// one DescribeContainerInstances of them. next is the token of the
+	// following page, "" after the last one. An instance deregistered
+	// between the two calls is left out, so a page may hold fewer than
+	// were listed, even none while next is not "". ErrNotFound: the cluster
+	// does not exist. A token ECS does not accept (a made-up one, or one
+	// it no longer honours) is a plain error, no sentinel: the caller
+	// starts the listing again from "".
+	ListContainerInstancesPage(ctx context.Context, cluster string, status ContainerInstanceStatus, token string) (page []ContainerInstance, next string, err error)
+
 	// DescribeContainerInstances describes container instances by ARN (or
 	// id), in the order asked; unknown ones are left out of the result (ECS
 	// lists them as MISSING failures), never ErrNotFound. Concurrent calls

@@ -13,6 +13,7 @@ import (
 type scanState struct {
 	once    sync.Once
 	scanner *scan.Scanner
+	pages   int
 }
 
 func newScanState() scanState { return scanState{} }
@@ -27,10 +28,15 @@ type ScanReport = scan.Report
 func (c *Controller) scanner() *scan.Scanner {
 	c.scan.once.Do(func() {
 		cfg := scan.Config{IdleAfter: c.opts.IdleAfter, MaxLifetime: c.opts.MaxLifetime, Budget: c.opts.Budget}
-		c.scan.scanner = scan.NewScanner(c.opts.Cloud, c.rec, scanPolicies{c}, scan.Options{Config: cfg, Clusters: c.opts.Clusters, Clock: c.clock, Logger: c.log, OnPass: c.opts.OnScan, SweepAge: c.opts.SweepAge, Adopt: c.adopt, Locate: c.rec.Locate})
+		c.scan.scanner = scan.NewScanner(c.opts.Cloud, c.rec, scanPolicies{c}, scan.Options{Config: cfg, Clusters: c.opts.Clusters, Clock: c.clock, Logger: c.log, OnPass: c.opts.OnScan, SweepAge: c.opts.SweepAge, Adopt: c.adopt, Locate: c.rec.Locate, Pages: c.scan.pages})
 	})
 	return c.scan.scanner
 }
+
+// SetScanPages sets how many pages of container instances each pass of
+// the scans reads (scan.Options.Pages; 0 or less: scan.DefaultPages). It
+// must come before the first pass (Scan, Pass or Run), which fixes it.
+func (c *Controller) SetScanPages(pages int) { c.scan.pages = pages }
 
 // Scan does one pass of the periodic scans (scan.Scanner.Pass, where its
 // API-call cost per pass is documented). Without Options.Cloud it fails.
@@ -52,15 +58,34 @@ func (c *Controller) Run(ctx context.Context, interval time.Duration) error {
 }
 
 // scanPolicies gives the scanner the groups' policies from the
-// controller's cache of capacity providers, refreshed every pass.
+// controller's cache of capacity providers, which the notices use too.
 type scanPolicies struct{ c *Controller }
 
-// GroupPolicies reads the capacity providers of clusters afresh (one
-// DescribeClusters and one DescribeCapacityProviders per cluster) and
-// returns the policy of each of groups.
-func (p scanPolicies) GroupPolicies(ctx context.Context, clusters, groups []string) (map[string]scan.Policy, error) {
-	if err := p.c.refreshPolicies(ctx, clusters); err != nil {
-		return nil, err
+// scanPolicyAge is how old the scans let the controller's copy of the
+// capacity providers get before reading them again: half of policyMaxAge,
+// so that the lifecycle notices, which read them again once they are
+// policyMaxAge old, find them fresh while the scans run (a notice's
+// handling then never waits for them).
+const scanPolicyAge = policyMaxAge / 2
+
+// GroupPolicies returns the policy of each of groups from the capacity
+// providers of the served clusters, read again (one DescribeClusters and
+// one DescribeCapacityProviders per cluster) when the copy is
+// scanPolicyAge old: a change to a capacity provider's managed settings
+// reaches the scans within 2 minutes 30 seconds and a pass.
+func (p scanPolicies) GroupPolicies(ctx context.Context, groups []string) (map[string]scan.Policy, error) {
+	c := p.c
+	c.pol.mu.Lock()
+	fresh := c.pol.loaded && c.clock.Now().Sub(c.pol.loadedAt) < scanPolicyAge
+	c.pol.mu.Unlock()
+	if !fresh {
+		clusters, err := c.clusters(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.refreshPolicies(ctx, clusters); err != nil {
+			return nil, err
+		}
 	}
 	out := make(map[string]scan.Policy, len(groups))
 	for _, g := range groups {

@@ -64,6 +64,12 @@ type Observation struct {
 	// IdleSince is when each instance was first seen idle in the passes
 	// before (see Idle).
 	IdleSince map[string]time.Time
+	// Stale holds the container instances (by EC2 instance id) known only
+	// from an earlier pass's read: what ContainerInstances and Busy say of
+	// them may have changed since. The plan neither protects, unprotects
+	// nor drains them (Instance.Stale); they still count for the budgets
+	// and minimums. Nil: every instance was read in this pass.
+	Stale map[string]bool
 }
 
 // ProtectionBatch is one SetInstanceProtection call: at most
@@ -117,7 +123,8 @@ type WaitingInstance struct {
 }
 
 // Decide plans one pass: a pure function of the observation and the
-// configuration.
+// configuration. It acts only on what the pass read: instances known only
+// from an earlier pass (Observation.Stale) are left as they are.
 //
 // Protection is reconciled in the groups whose policy protects: busy
 // instances protected, idle and draining ones unprotected, at most 50 per
@@ -199,6 +206,7 @@ func (o Observation) instance(group string, gi cloud.GroupInstance) (in Instance
 	in.Registered = ci.Status == cloud.ContainerInstanceActive
 	in.Busy = busy || !known
 	in.LaunchTime = ci.RegisteredAt
+	in.Stale = o.Stale[id]
 	if t, ok := o.LaunchTimes[id]; ok {
 		in.LaunchTime = t
 	}

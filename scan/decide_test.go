@@ -23,6 +23,8 @@ type host struct {
 	protected bool
 	draining  bool // drainer drains it
 	idleFor   time.Duration
+	// stale: known only from an earlier pass's read.
+	stale bool
 }
 
 type grp struct {
@@ -59,6 +61,12 @@ func observe(groups ...grp) Observation {
 			}
 			if h.idleFor > 0 {
 				o.IdleSince[h.id] = t0.Add(-h.idleFor)
+			}
+			if h.stale {
+				if o.Stale == nil {
+					o.Stale = map[string]bool{}
+				}
+				o.Stale[h.id] = true
 			}
 		}
 		o.Groups = append(o.Groups, cg)
@@ -158,6 +166,16 @@ func TestDecide(t *testing.T) {
 		{"held for time-to-live, held again when idle", []grp{{name: "g", desired: 4, pol: drains, hosts: []host{
 			{id: "i-going", ci: "-", state: cloud.LifecycleTerminating}, {id: "i-old", age: 9 * day, tasks: "idle", idleFor: time.Hour}}}},
 			Config{MaxLifetime: 7 * day, IdleAfter: 30 * time.Minute, Budget: drain.Budget{Count: 1}}, "held:i-old held:i-old"},
+		{"stale instances are neither protected, unprotected nor drained", []grp{{name: "g", desired: 6, pol: both, hosts: []host{
+			{id: "i-busy", tasks: "busy", stale: true}, {id: "i-idle", tasks: "idle", protected: true, idleFor: time.Hour, stale: true},
+			{id: "i-old", age: 9 * day, tasks: "busy", protected: true, stale: true},
+			{id: "i-fresh-busy", tasks: "busy"}, {id: "i-fresh-idle", tasks: "idle", protected: true, idleFor: time.Hour}}}},
+			Config{MaxLifetime: 7 * day, IdleAfter: 30 * time.Minute, Budget: drain.Budget{Percent: 100}},
+			"g+i-fresh-busy g-i-fresh-idle idle:i-fresh-idle"},
+		{"stale instances count for the budget and the minimum", []grp{{name: "g", desired: 3, min: 1, pol: drains, hosts: []host{
+			{id: "i-theirs", ci: cloud.ContainerInstanceDraining, tasks: "busy", stale: true},
+			{id: "i-1", age: time.Hour, tasks: "idle", idleFor: time.Hour}, {id: "i-2", tasks: "idle", idleFor: time.Hour}}}},
+			Config{IdleAfter: 30 * time.Minute, Budget: drain.Budget{Count: 2}}, "idle:i-1"},
 		{"a protected instance past the group's lifetime is a trap", []grp{{name: "g", desired: 3, lifetime: day, pol: both, hosts: []host{
 			{id: "i-trapped", age: 2 * day, tasks: "busy", protected: true}, {id: "i-free", age: 2 * day, tasks: "busy", ci: cloud.ContainerInstanceDraining},
 			{id: "i-young", age: time.Hour, tasks: "busy", protected: true}}}},
@@ -218,6 +236,18 @@ func TestDecideRemembersIdleTimes(t *testing.T) {
 	// With idle reclamation off, the idle times are left as they were.
 	if p := Decide(o, Config{}); fmt.Sprint(p.IdleSince) != before {
 		t.Fatalf("idle reclamation off changed the idle times: %v", p.IdleSince)
+	}
+}
+
+// A stale instance idle when last read keeps its idle time, though not
+// reclaimed; one busy when last read starts no idle time.
+func TestDecideKeepsTheIdleTimesOfStaleInstances(t *testing.T) {
+	o := observe(grp{name: "g", desired: 3, pol: drains, hosts: []host{
+		{id: "i-idle", tasks: "idle", idleFor: time.Hour, stale: true}, {id: "i-new", tasks: "idle", stale: true}, {id: "i-busy", tasks: "busy", idleFor: time.Hour, stale: true}}})
+	p := Decide(o, Config{IdleAfter: time.Minute, Budget: drain.Budget{Percent: 100}})
+	want := map[string]time.Time{"i-idle": t0.Add(-time.Hour), "i-new": t0}
+	if len(p.Starts) != 0 || fmt.Sprint(p.IdleSince) != fmt.Sprint(want) {
+		t.Fatalf("starts %+v, idle times %v; want none started, idle times %v", p.Starts, p.IdleSince, want)
 	}
 }
 

@@ -14,4 +14,11 @@
 // (SetInstanceProtection, drains started through a Starter). The rules
 // Decide uses (Protection, Expired, Idle, LifetimeTraps) are exported for
 // `drainer doctor`.
+//
+// A pass costs a bounded number of calls whatever the size of the
+// clusters: it reads at most Options.Pages pages of container instances,
+// each cluster's listing resuming where the pass before stopped, and
+// keeps what earlier passes read. It acts only on instances it read, or
+// read again right before acting (verify, then act); see Scanner for the
+// bound on how old what it knows can be.
 package scan

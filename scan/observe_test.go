@@ -49,12 +49,12 @@ func TestClassify(t *testing.T) {
 }
 
 func TestDaemonProbesPickTheFewestTasksPerCluster(t *testing.T) {
-	at := map[string]located{
-		"i-empty": {"a", cloud.ContainerInstance{ARN: "empty"}},
-		"i-3":     {"a", cloud.ContainerInstance{ARN: "a3", RunningTasks: 3}},
-		"i-1":     {"a", cloud.ContainerInstance{ARN: "a1", RunningTasks: 1}},
-		"i-1b":    {"a", cloud.ContainerInstance{ARN: "a1b", PendingTasks: 1}},
-		"i-b":     {"b", cloud.ContainerInstance{ARN: "b2", RunningTasks: 1, PendingTasks: 1}},
+	at := map[string]known{
+		"i-empty": {cluster: "a", ci: cloud.ContainerInstance{ARN: "empty"}},
+		"i-3":     {cluster: "a", ci: cloud.ContainerInstance{ARN: "a3", RunningTasks: 3}},
+		"i-1":     {cluster: "a", ci: cloud.ContainerInstance{ARN: "a1", RunningTasks: 1}},
+		"i-1b":    {cluster: "a", ci: cloud.ContainerInstance{ARN: "a1b", PendingTasks: 1}},
+		"i-b":     {cluster: "b", ci: cloud.ContainerInstance{ARN: "b2", RunningTasks: 1, PendingTasks: 1}},
 	}
 	got := daemonProbes([]string{"i-empty", "i-3", "i-1", "i-1b", "i-b"}, at)
 	if len(got) != 2 || got["a"].ARN != "a1" || got["b"].ARN != "b2" {
@@ -63,7 +63,7 @@ func TestDaemonProbesPickTheFewestTasksPerCluster(t *testing.T) {
 }
 
 func TestServedGroupsHoldAContainerInstance(t *testing.T) {
-	at := map[string]located{"i-1": {}, "i-2": {}}
+	at := map[string]known{"i-1": {}, "i-2": {}}
 	groups := []cloud.Group{
 		{Name: "z", Instances: []cloud.GroupInstance{{InstanceID: "i-other"}, {InstanceID: "i-2"}}},
 		{Name: "other", Instances: []cloud.GroupInstance{{InstanceID: "i-x"}}},

@@ -21,6 +21,11 @@ type Instance struct {
 	Draining   bool
 	// Busy: a task that is not a daemon task runs on it (not STOPPED).
 	Busy bool
+	// Stale: what Registered, Draining (its ECS status) and Busy say was
+	// read in an earlier pass, and may have changed since: the rules
+	// neither protect, unprotect nor drain it (verify, then act), though
+	// it counts for the group's minimum and Idle keeps its idle time.
+	Stale bool
 }
 
 // Group is what a scan needs of an Auto Scaling group.
@@ -45,9 +50,10 @@ type Group struct {
 // since is when each instance was first seen idle in earlier scans; Idle
 // does not modify it and returns it as seen at now: the instances idle now
 // keep their time (or start counting at now), every other one is dropped,
-// so an instance that gets a task counts again from zero. After a restart
-// idleness counts again from the first scan: an instance is reclaimed late
-// rather than early.
+// so an instance that gets a task counts again from zero. A stale instance
+// idle when last read keeps its time but is not returned until read again.
+// After a restart idleness counts again from the first scan: an instance is
+// reclaimed late rather than early.
 func Idle(instances []Instance, groups map[string]Group, since map[string]time.Time, now time.Time, idleAfter time.Duration) ([]Instance, map[string]time.Time) {
 	next := make(map[string]time.Time, len(since))
 	var idle []Instance
@@ -60,7 +66,7 @@ func Idle(instances []Instance, groups map[string]Group, since map[string]time.T
 			from = now
 		}
 		next[in.ID] = from
-		if now.Sub(from) >= idleAfter {
+		if !in.Stale && now.Sub(from) >= idleAfter {
 			idle = append(idle, in)
 		}
 	}
@@ -92,14 +98,15 @@ func aboveMinimum(candidates, instances []Instance, groups map[string]Group) []I
 }
 
 // Expired returns the instances at or past maxLifetime (drainer's
-// time-to-live), oldest first, that are not already draining.
+// time-to-live), oldest first, that are not already draining (nor
+// stale).
 func Expired(instances []Instance, now time.Time, maxLifetime time.Duration) []Instance {
 	if maxLifetime <= 0 {
 		return nil
 	}
 	var out []Instance
 	for _, in := range instances {
-		if in.InService && !in.Draining && now.Sub(in.LaunchTime) >= maxLifetime {
+		if in.InService && !in.Draining && !in.Stale && now.Sub(in.LaunchTime) >= maxLifetime {
 			out = append(out, in)
 		}
 	}
@@ -116,14 +123,14 @@ const MaxProtectionBatch = 50
 // instances whose scale-in protection must be set (busy, unprotected) and
 // removed (idle, protected, or draining: a draining instance is on its way
 // out and must not block the scale-in that would take it), in batches of at
-// most 50 ids, sorted.
+// most 50 ids, sorted. Stale instances are left as they are.
 func Protection(instances []Instance, g Group) (protect, unprotect [][]string) {
 	if !g.Protect {
 		return nil, nil
 	}
 	var on, off []string
 	for _, in := range instances {
-		if in.Group != g.Name || !in.InService {
+		if in.Group != g.Name || !in.InService || in.Stale {
 			continue
 		}
 		want := in.Busy && !in.Draining

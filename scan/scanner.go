@@ -16,7 +16,8 @@ import (
 // it; each method's errors are those its cloud interface documents).
 type Cloud interface {
 	ListClusters(ctx context.Context) ([]string, error)
-	ListContainerInstances(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus) ([]cloud.ContainerInstance, error)
+	ListContainerInstancesPage(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus, token string) ([]cloud.ContainerInstance, string, error)
+	DescribeContainerInstances(ctx context.Context, cluster string, arns []string) ([]cloud.ContainerInstance, error)
 	TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]cloud.Task, error)
 	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
 	SetInstanceProtection(ctx context.Context, group string, instanceIDs []string, protected bool) error
@@ -42,9 +43,10 @@ type Starter interface {
 // Policies tells each group's policy (the controller reads them from the
 // served clusters' capacity providers, and keeps them for the notices).
 type Policies interface {
-	// GroupPolicies reads the policies of clusters afresh and returns the
-	// policy of each of groups, by name.
-	GroupPolicies(ctx context.Context, clusters, groups []string) (map[string]Policy, error)
+	// GroupPolicies returns the policy of each of groups, by name, from the
+	// served clusters' policies as read recently (the controller: within
+	// 2 minutes 30 seconds).
+	GroupPolicies(ctx context.Context, groups []string) (map[string]Policy, error)
 }
 
 // Options configure a Scanner.
@@ -54,12 +56,23 @@ type Options struct {
 	Clusters []string
 	// Adopt, when set, is asked to take up an instance in
 	// Terminating:Wait that no drain covers, if a lifecycle action of
-	// drainer's holds it (Plan.Waiting).
+	// drainer's holds it (Plan.Waiting): at the second pass that finds it
+	// so, at most Pages instances a pass, longest waiting first (Overdue).
 	Adopt func(ctx context.Context, group, instanceID string) error
-	// Locate, when set, is told after each pass's listing where every
-	// container instance of the served clusters is, by EC2 instance id
-	// (drain.Reconciler.Locate).
+	// Locate, when set, is told after each pass's pages where every
+	// container instance of the served clusters known to the scanner is, by
+	// EC2 instance id (drain.Reconciler.Locate): those the pass read and
+	// those earlier passes read since their cluster's last full listing.
 	Locate func(map[string]drain.Location)
+	// Pages bounds what a pass reads of the container instances: at most
+	// Pages ListContainerInstances pages of up to 100 (each described in
+	// one DescribeContainerInstances) across the served clusters, resuming
+	// where the pass before stopped; at most Pages more
+	// DescribeContainerInstances to read afresh, before acting on them,
+	// instances known from an earlier pass; at most Pages instances'
+	// tasks listed (TasksOn, three calls each); and at most Pages
+	// instances taken up (Adopt). 0 means DefaultPages.
+	Pages int
 	// SweepAge is how long a network interface an ECS task left available
 	// must have been seen so before a pass deletes it (0: no sweep).
 	SweepAge time.Duration
@@ -73,8 +86,27 @@ type Options struct {
 
 // Scanner runs the periodic scans: it observes, decides (Decide) and acts.
 // It remembers across passes whether it resumed the recorded drains, since
-// when each instance is idle, and the daemon services seen per cluster. Its
-// passes run one at a time.
+// when each instance is idle, the daemon services seen per cluster, and
+// what it read of every container instance (its inventory). Its passes run one
+// at a time.
+//
+// A pass reads a bounded part of the clusters (Options.Pages): each
+// cluster's listing resumes at the page where the pass before stopped,
+// the clusters taking turns a page each, so that the clusters up to
+// Pages pages long in all are read whole at every pass, and larger ones
+// over several passes. What a pass did not read it knows from the pass
+// that last did, which is at most one listing of its cluster old: a
+// cluster of n pages is listed whole within ⌈n/⌊P/C⌋⌉ passes when C ≤ P
+// of its C served clusters are still listing (⌈n/P⌉ for a lone cluster),
+// within n·⌈C/P⌉ passes otherwise (P = Options.Pages). An instance its
+// cluster's full listing no longer holds is forgotten (deregistered); one
+// registered since is learned by the next listing of its cluster.
+//
+// A pass acts only on instances it read: an instance known from an earlier
+// pass that the plan would protect, unprotect or drain is read again (one
+// DescribeContainerInstances per 100 of a cluster, at most Options.Pages
+// calls) and the plan made again on what was read; the ones beyond the
+// bound wait for a later pass (Report.Deferred).
 type Scanner struct {
 	cloud    Cloud
 	starter  Starter
@@ -96,6 +128,18 @@ type Scanner struct {
 	// leftovers are the task interfaces seen available, by id, with when
 	// they were first seen so.
 	leftovers map[string]time.Time
+	// waitingSince is when each instance in Terminating:Wait with no drain
+	// was first found so.
+	waitingSince map[string]time.Time
+	// inv is what the passes read of the served clusters' container
+	// instances; cursor where each cluster's listing stands; pages is
+	// Options.Pages or its default.
+	inv    inventory
+	cursor cursor
+	pages  int
+	// launch holds the EC2 launch times read, by instance id (zero: EC2
+	// did not know the instance).
+	launch map[string]time.Time
 }
 
 // NewScanner returns a Scanner reading and acting through c, starting
@@ -110,9 +154,13 @@ func NewScanner(c Cloud, s Starter, p Policies, opts Options) *Scanner {
 	if clk == nil {
 		clk = clock.Real{}
 	}
+	pages := opts.Pages
+	if pages <= 0 {
+		pages = DefaultPages
+	}
 	return &Scanner{cloud: c, starter: s, policies: p, opts: opts, log: log, clock: clk,
 		idleSince: map[string]time.Time{}, daemons: map[string]map[string]bool{},
-		busyAt: map[string]busyAnswer{}}
+		busyAt: map[string]busyAnswer{}, inv: newInventory(), pages: pages, launch: map[string]time.Time{}}
 }
 
 // Report says what one pass found and did.
@@ -120,9 +168,19 @@ type Report struct {
 	// Resumed counts the recorded drains the first pass resumed.
 	Resumed int
 	// Groups and Instances count the groups holding container instances of
-	// the served clusters, and those container instances.
+	// the served clusters, and those container instances, as the scanner
+	// knows them (read by this pass or an earlier one).
 	Groups    int
 	Instances int
+	// Pages counts the pages of container instances the pass read
+	// (ListContainerInstancesPage, at most Options.Pages); PageErrors those
+	// that failed (logged; their cluster's listing starts again).
+	Pages, PageErrors int
+	// Verified counts the instances known from an earlier pass that the
+	// pass read again before acting on them; Deferred those it would have
+	// acted on but could not read again within its bound (a later pass
+	// will).
+	Verified, Deferred int
 	// Protected and Unprotected count the instances whose protection
 	// changed, in ProtectionCalls SetInstanceProtection calls.
 	Protected, Unprotected int
@@ -136,6 +194,10 @@ type Report struct {
 	TasksListed int
 	Traps       []Trap
 	Policies    map[string]Policy
+	// TakeUpDeferred counts the instances in Terminating:Wait with no drain
+	// that the pass would have taken up beyond its bound (see
+	// Options.Adopt); a later pass will.
+	TakeUpDeferred int
 	// ProtectionErrors counts the failed SetInstanceProtection calls,
 	// Failures the drains that did not start (both logged, retried next
 	// pass).
@@ -154,17 +216,24 @@ type Report struct {
 // failed protection call or drain start is counted in the report and
 // logged.
 //
-// Cost per pass, for C clusters, G groups in the region, N container
-// instances: per cluster 1 DescribeClusters + 1 DescribeCapacityProviders
-// (the policies) and ⌈N/100⌉ ListContainerInstances + ⌈N/100⌉
-// DescribeContainerInstances; ⌈G/100⌉ DescribeAutoScalingGroups;
-// ⌈N/1000⌉ DescribeInstances only with a MaxLifetime; one
-// SetInstanceProtection per 50 instances whose protection changes; and
-// TasksOn (ListTasks ×2 + DescribeTasks) only for instances whose task
-// count cannot tell (more than zero tasks, no more than the daemon
-// services known in the cluster) and whose record changed since they were
-// last listed, plus one instance per cluster to keep the known daemon
-// services fresh.
+// Cost per pass, for G groups in the region and P = Options.Pages,
+// whatever the number of container instances: at most P
+// ListContainerInstances + P DescribeContainerInstances (its pages), P
+// DescribeContainerInstances (instances read again before acting on them)
+// and P TasksOn (ListTasks ×2 + DescribeTasks, only for instances whose
+// task count cannot tell — more than zero tasks, no more than the daemon
+// services known in the cluster — and whose record changed since they
+// were last listed, and for one instance per cluster to keep the known
+// daemon services fresh): at most 6·P of ECS's cluster-resource reads.
+// Besides: ⌈G/100⌉ DescribeAutoScalingGroups; the policies (per cluster 1
+// DescribeClusters + 1 DescribeCapacityProviders, only when the
+// controller's copy is 2 minutes 30 seconds old); with a MaxLifetime, one
+// DescribeInstances per 200 instances whose launch time was never read
+// (a launch time never changes); one SetInstanceProtection per 50
+// instances whose protection changes; the instances taken up (at most P,
+// see Options.Adopt); and the sweep's DescribeNetworkInterfaces (one per
+// 1,000 available task interfaces) and DeleteNetworkInterface (at most
+// MaxSweepDeletes).
 //
 // Its calls wait behind drains' for AWS's rate buckets
 // (cloud.PriorityBackground): a scan can wait, a drain's look less so.
@@ -186,13 +255,29 @@ func (s *Scanner) Pass(ctx context.Context) (Report, error) {
 		}
 		s.resumed, rep.Resumed = true, n
 	}
-	obs, listed, err := s.observe(ctx, now)
+	a := allowance{verify: s.pages, listings: s.pages}
+	obs, err := s.observe(ctx, now, &a, &rep)
 	if err != nil {
 		return rep, fmt.Errorf("scan: %w", err)
 	}
+	if len(obs.Stale) > 0 {
+		// What would the pass do if the inventory were current? Read those
+		// instances again, then plan on what was read.
+		trial := obs
+		trial.Stale = nil
+		var due []string
+		for _, id := range actedOn(Decide(trial, s.opts.Config)) {
+			if obs.Stale[id] && s.inv.byID[id].readAt.Before(now) {
+				due = append(due, id)
+			}
+		}
+		if len(due) > 0 {
+			rep.Verified, rep.Deferred = s.verify(ctx, due, now, &obs, &a, &rep)
+		}
+	}
 	plan := Decide(obs, s.opts.Config)
 	s.idleSince = plan.IdleSince
-	rep.Groups, rep.Instances, rep.TasksListed = len(obs.Groups), len(plan.Instances), listed
+	rep.Groups, rep.Instances = len(obs.Groups), len(plan.Instances)
 	rep.Policies, rep.HeldByBudget, rep.Traps = obs.Policies, plan.HeldByBudget, plan.Traps
 	for _, b := range plan.Protection {
 		s.protect(ctx, b, &rep)
@@ -201,7 +286,9 @@ func (s *Scanner) Pass(ctx context.Context) (Report, error) {
 		s.start(ctx, st, &rep)
 	}
 	if s.opts.Adopt != nil {
-		for _, w := range plan.Waiting {
+		var due []WaitingInstance
+		due, rep.TakeUpDeferred, s.waitingSince = Overdue(plan.Waiting, s.waitingSince, now, s.pages)
+		for _, w := range due {
 			if err := s.opts.Adopt(ctx, w.Group, w.InstanceID); err != nil {
 				s.log.Warn("scan: cannot tell whether a lifecycle action of drainer's holds an instance", "instance", w.InstanceID, "group", w.Group, "error", err)
 				rep.Failures++
@@ -269,7 +356,8 @@ func (s *Scanner) logPass(rep Report, err error) {
 		s.log.Warn("scan failed", "error", err)
 		return
 	}
-	s.log.Debug("scan done", "groups", rep.Groups, "instances", rep.Instances, "idle", len(rep.IdleStarted), "ttl", len(rep.TTLStarted),
+	s.log.Debug("scan done", "groups", rep.Groups, "instances", rep.Instances, "pages", rep.Pages, "verified", rep.Verified, "deferred", rep.Deferred,
+		"idle", len(rep.IdleStarted), "ttl", len(rep.TTLStarted),
 		"protected", rep.Protected, "unprotected", rep.Unprotected, "heldByBudget", len(rep.HeldByBudget))
 	for _, t := range rep.Traps {
 		s.log.Warn("instance kept past its group's maximum lifetime by scale-in protection", "instance", t.Instance.ID, "group", t.Instance.Group, "age", t.Age, "lifetime", t.Lifetime)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -24,6 +25,17 @@ type fakeCloud struct {
 	// protectErr fails every SetInstanceProtection call.
 	protectErr error
 	groupsErr  error
+	// pageSize is the listing's page size (100 when 0); listErr fails the
+	// page of "cluster/token".
+	pageSize int
+	listErr  map[string]error
+
+	// described are the ARNs DescribeContainerInstances was asked for;
+	// tokens the tokens of the pages asked for; launchAsked the ids of
+	// each DescribeInstances.
+	described   []string
+	tokens      []string
+	launchAsked [][]string
 
 	calls      map[string]int
 	protection []ProtectionBatch
@@ -44,12 +56,53 @@ func (f *fakeCloud) ListClusters(context.Context) ([]string, error) {
 	return []string{"prod"}, nil
 }
 
-func (f *fakeCloud) ListContainerInstances(_ context.Context, cluster string, _ cloud.ContainerInstanceStatus) ([]cloud.ContainerInstance, error) {
+// ListContainerInstancesPage pages f.cis by pageSize (100 when 0): the
+// token is the index of the page's first instance.
+func (f *fakeCloud) ListContainerInstancesPage(_ context.Context, cluster string, _ cloud.ContainerInstanceStatus, token string) ([]cloud.ContainerInstance, string, error) {
 	f.count("ListContainerInstances")
+	f.tokens = append(f.tokens, token)
+	if err := f.listErr[cluster+"/"+token]; err != nil {
+		return nil, "", err
+	}
+	if cluster != "prod" {
+		return nil, "", nil
+	}
+	size := f.pageSize
+	if size == 0 {
+		size = 100
+	}
+	from := 0
+	if token != "" {
+		n, err := strconv.Atoi(token)
+		if err != nil || n < 0 || n > len(f.cis) {
+			return nil, "", fmt.Errorf("token %q: InvalidParameterException", token)
+		}
+		from = n
+	}
+	to := min(from+size, len(f.cis))
+	next := ""
+	if to < len(f.cis) {
+		next = strconv.Itoa(to)
+	}
+	return slices.Clone(f.cis[from:to]), next, nil
+}
+
+// DescribeContainerInstances describes those of f.cis asked for, by ARN.
+func (f *fakeCloud) DescribeContainerInstances(_ context.Context, cluster string, arns []string) ([]cloud.ContainerInstance, error) {
+	f.count("DescribeContainerInstances")
+	f.described = append(f.described, arns...)
 	if cluster != "prod" {
 		return nil, nil
 	}
-	return f.cis, nil
+	var out []cloud.ContainerInstance
+	for _, arn := range arns {
+		for _, ci := range f.cis {
+			if ci.ARN == arn {
+				out = append(out, ci)
+			}
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeCloud) TasksOn(_ context.Context, _, arn string) ([]cloud.Task, error) {
@@ -93,6 +146,7 @@ func (f *fakeCloud) DeleteNetworkInterface(_ context.Context, id string) error {
 
 func (f *fakeCloud) DescribeInstances(_ context.Context, ids []string) ([]cloud.Instance, error) {
 	f.count("DescribeInstances")
+	f.launchAsked = append(f.launchAsked, slices.Clone(ids))
 	var out []cloud.Instance
 	for _, id := range ids {
 		lt, ok := f.launch[id]
@@ -130,13 +184,12 @@ func (f *fakeStarter) Start(_ context.Context, id string, t drain.Trigger) error
 func (f *fakeStarter) Drains() []drain.Status { return f.drains }
 
 type fakePolicies struct {
-	pol      Policy
-	clusters []string
-	groups   []string
+	pol    Policy
+	groups []string
 }
 
-func (f *fakePolicies) GroupPolicies(_ context.Context, clusters, groups []string) (map[string]Policy, error) {
-	f.clusters, f.groups = clusters, groups
+func (f *fakePolicies) GroupPolicies(_ context.Context, groups []string) (map[string]Policy, error) {
+	f.groups = groups
 	out := map[string]Policy{}
 	for _, g := range groups {
 		out[g] = f.pol
@@ -190,8 +243,8 @@ func TestPassCostsWhatScanDocuments(t *testing.T) {
 	if got := f.protection; len(got) != 1 || fmt.Sprint(got[0].InstanceIDs) != "[i-busy i-web]" {
 		t.Fatalf("protection calls %+v, want i-busy and i-web protected", got)
 	}
-	if fmt.Sprint(pol.clusters, pol.groups) != "[prod] [prod-asg]" || rep.Policies["prod-asg"] != pol.pol {
-		t.Fatalf("policies read for %v %v, reported %v", pol.clusters, pol.groups, rep.Policies)
+	if fmt.Sprint(pol.groups) != "[prod-asg]" || rep.Policies["prod-asg"] != pol.pol {
+		t.Fatalf("policies read for %v, reported %v", pol.groups, rep.Policies)
 	}
 
 	// A second pass lists no instance whose record did not change (its

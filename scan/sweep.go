@@ -49,9 +49,18 @@ func Leftovers(available []string, seen map[string]time.Time, now time.Time, min
 	return remove, remember
 }
 
+// MaxSweepDeletes bounds the network interfaces a pass deletes: half the
+// burst of EC2's DeleteNetworkInterface bucket (100, refilled 5 a second:
+// "Request throttling for the Amazon EC2 API",
+// https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html),
+// which the drains' own clean-up draws on too. The interfaces beyond wait
+// for the next passes, still remembered.
+const MaxSweepDeletes = 50
+
 // sweep deletes the network interfaces that ECS tasks left available
 // (DescribeNetworkInterfaces filtered by status and description, paged by
-// 1,000; one DeleteNetworkInterface each), and counts them in rep.
+// 1,000; one DeleteNetworkInterface each, at most MaxSweepDeletes a
+// pass), and counts them in rep.
 func (s *Scanner) sweep(ctx context.Context, now time.Time, rep *Report) error {
 	enis, err := s.cloud.AvailableNetworkInterfaces(ctx, cloud.NetworkInterfaceQuery{Filters: map[string][]string{"description": {TaskInterfaceDescription}}})
 	if err != nil {
@@ -62,6 +71,12 @@ func (s *Scanner) sweep(ctx context.Context, now time.Time, rep *Report) error {
 		ids[i] = e.ID
 	}
 	remove, remember := Leftovers(ids, s.leftovers, now, s.opts.SweepAge)
+	if len(remove) > MaxSweepDeletes {
+		for _, id := range remove[MaxSweepDeletes:] {
+			remember[id] = s.leftovers[id]
+		}
+		remove = remove[:MaxSweepDeletes]
+	}
 	s.leftovers = remember
 	for _, id := range remove {
 		if err := s.cloud.DeleteNetworkInterface(ctx, id); err != nil && !errors.Is(err, cloud.ErrNotFound) {

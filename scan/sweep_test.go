@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -62,5 +63,28 @@ func TestSweepDeletesAtTheNextPass(t *testing.T) {
 	off.Pass(context.Background())
 	if f2.calls["DescribeNetworkInterfaces"] != 0 {
 		t.Fatal("a scanner without a sweep age looked at network interfaces")
+	}
+}
+
+// TestSweepDeletesABoundedNumberAPass: of 120 interfaces due, a pass
+// deletes MaxSweepDeletes; the others go at the next passes.
+func TestSweepDeletesABoundedNumberAPass(t *testing.T) {
+	f := prod()
+	for i := range 120 {
+		f.enis = append(f.enis, fmt.Sprintf("eni-%03d", i))
+	}
+	v := clock.NewVirtual(t0)
+	s := NewScanner(f, &fakeStarter{}, &fakePolicies{}, Options{Clock: v, SweepAge: time.Minute})
+	var swept []int
+	for range 4 {
+		rep, err := s.Pass(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		swept = append(swept, len(rep.Swept))
+		v.RunFor(time.Minute)
+	}
+	if !slices.Equal(swept, []int{0, MaxSweepDeletes, MaxSweepDeletes, 20}) || len(f.deleted) != 120 {
+		t.Fatalf("deleted per pass %v (%d in all), want 0, 50, 50, 20", swept, len(f.deleted))
 	}
 }

@@ -85,6 +85,36 @@ func (c *Client) ListContainerInstances(ctx context.Context, cluster string, sta
 	return c.DescribeContainerInstances(ctx, cluster, arns)
 }
 
+// ListContainerInstancesPage implements cloud.ECS: one
+// ListContainerInstances call of up to 100 ARNs from token, then their
+// description in one DescribeContainerInstances (the cluster's shared
+// calls of up to a hundred). ListContainerInstances, Amazon ECS API
+// Reference: "maxResults … can be between 1 and 100"; "nextToken … This
+// value is null when there are no more results to return"
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListContainerInstances.html).
+func (c *Client) ListContainerInstancesPage(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus, token string) ([]cloud.ContainerInstance, string, error) {
+	in := &ecs.ListContainerInstancesInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(100)}
+	if status != "" {
+		in.Status = ecstypes.ContainerInstanceStatus(status)
+	}
+	if token != "" {
+		in.NextToken = aws.String(token)
+	}
+	out, err := c.ecs.ListContainerInstances(ctx, in)
+	if err != nil {
+		return nil, "", wrap(err, "list container instances of %s", cluster)
+	}
+	next := aws.ToString(out.NextToken)
+	if len(out.ContainerInstanceArns) == 0 {
+		return []cloud.ContainerInstance{}, next, nil
+	}
+	cis, err := c.DescribeContainerInstances(ctx, cluster, out.ContainerInstanceArns)
+	if err != nil {
+		return nil, "", err // "describe container instances of …"
+	}
+	return cis, next, nil
+}
+
 func (c *Client) listContainerInstanceARNs(ctx context.Context, cluster, filter string, status cloud.ContainerInstanceStatus) ([]string, error) {
 	in := &ecs.ListContainerInstancesInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(100)}
 	if filter != "" {

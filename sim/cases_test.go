@@ -153,24 +153,27 @@ func TestCaseRefreshProtectedInstances(t *testing.T) {
 }
 
 func TestCaseWrongToken(t *testing.T) {
-	// The scan at 5 min takes the action up (by instance id) before the
-	// forged message comes: the message finds the action kept alive and
-	// its token is never used.
+	// The forged message comes before a scan takes the action up (a scan
+	// does so only at the second pass that finds it uncovered): the drain
+	// records the forged token, Auto Scaling refuses it at the completion,
+	// and drainer completes the action by instance id.
 	h := playCase(t, "09-wrong-token.yaml")
-	wrongTokenCompleted(t, h, 0)
+	wrongTokenCompleted(t, h, 1)
 }
 
-// TestCaseWrongTokenBeforeTheScan: the same, with the forged message
-// handled before a scan sees the action: the drain records the forged
-// token, Auto Scaling refuses it at the completion, and drainer completes
-// the action by instance id.
-func TestCaseWrongTokenBeforeTheScan(t *testing.T) {
+// TestCaseWrongTokenAfterTheScan: the same forged message, three minutes
+// late: the scans have taken the action up by instance id by then, and the
+// message costs nothing (the action kept alive, or no longer waiting): its
+// token is never used.
+func TestCaseWrongTokenAfterTheScan(t *testing.T) {
 	sc, err := scenario.Load(filepath.Join("testdata", "cases", "09-wrong-token.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range sc.Timeline {
-		sc.Timeline[i].At += scenario.Duration(20 * time.Second) // between two scans
+		if sc.Timeline[i].Action == scenario.ActionSendMessage {
+			sc.Timeline[i].At += scenario.Duration(3 * time.Minute)
+		}
 	}
 	h, err := New(sc, Options{Queue: "drainer"})
 	if err != nil {
@@ -178,7 +181,7 @@ func TestCaseWrongTokenBeforeTheScan(t *testing.T) {
 	}
 	h.RunFor(sc.End() + 3*time.Hour)
 	checkClean(t, h)
-	wrongTokenCompleted(t, h, 1)
+	wrongTokenCompleted(t, h, 0)
 }
 
 // wrongTokenCompleted checks that case 09's one drain completed, its

@@ -35,6 +35,12 @@ type EC2 interface {
 	// DeleteNetworkInterface deletes a network interface. ErrNotFound: it is
 	// gone already (InvalidNetworkInterfaceID.NotFound).
 	DeleteNetworkInterface(ctx context.Context, id string) error
+
+	// UserData returns the user data an instance was launched with,
+	// decoded ("" when it has none): one DescribeInstanceAttribute. The ECS
+	// agent's configuration is written there (package ecsagent).
+	// ErrNotFound: EC2 does not know the instance.
+	UserData(ctx context.Context, instanceID string) (string, error)
 }
 
 // EC2 instance states.

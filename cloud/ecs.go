@@ -236,13 +236,17 @@ type Task struct {
 	// StopTimeout is the longest container stopTimeout of the task
 	// definition (DefaultStopTimeout for containers that set none): the
 	// time the task needs from SIGTERM to certainly stopped.
-	StopTimeout   time.Duration
-	ENIs          []string // network interface ids of awsvpc tasks
-	CreatedAt     time.Time
-	StartedAt     time.Time
-	StoppingAt    time.Time
-	StoppedAt     time.Time
-	StoppedReason string
+	// AgentStopTimeout: a container sets none, so the ECS agent's own stop
+	// timeout applies to it (ECS_CONTAINER_STOP_TIMEOUT, package
+	// ecsagent), which may be longer than DefaultStopTimeout.
+	StopTimeout      time.Duration
+	AgentStopTimeout bool
+	ENIs             []string // network interface ids of awsvpc tasks
+	CreatedAt        time.Time
+	StartedAt        time.Time
+	StoppingAt       time.Time
+	StoppedAt        time.Time
+	StoppedReason    string
 }
 
 // Stopped reports whether the task is really gone (never just asked to stop).

@@ -149,6 +149,9 @@ type drainState struct {
 	// instance's tasks were listed once DRAINING (observeTasks).
 	tasks  map[string]Task
 	listed bool
+	// agentStop is the ECS agent's container stop timeout on the instance
+	// (agentStopTimeout); 0 until read.
+	agentStop time.Duration
 	// tasksAt is the container instance's record version
 	// (cloud.ContainerInstance.Version) when its live tasks were last
 	// read; 0: not known.

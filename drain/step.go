@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/ecsagent"
 )
 
 // reconcile looks at one drain: observe, decide, act. It returns when to
@@ -252,7 +253,14 @@ func (r *Reconciler) describeTasks(ctx context.Context, d *drainState, arns []st
 	seen := map[string]bool{}
 	for _, t := range tasks {
 		seen[t.ARN] = true
-		d.tasks[t.ARN] = Task{ARN: t.ARN, Class: Class(t.Class), Service: t.Service, LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, StopTimeout: t.StopTimeout}
+		stop := t.StopTimeout
+		if t.AgentStopTimeout && Class(t.Class) == ClassStandalone && !t.Stopped() {
+			// A container without a stopTimeout of its own gets the
+			// agent's, which drainer must plan a standalone task's stop
+			// by (its deadline's margin).
+			stop = max(stop, r.agentStopTimeout(ctx, d))
+		}
+		d.tasks[t.ARN] = Task{ARN: t.ARN, Class: Class(t.Class), Service: t.Service, LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, StopTimeout: stop}
 		for _, eni := range t.ENIs {
 			d.enis[eni] = true
 		}
@@ -264,6 +272,25 @@ func (r *Reconciler) describeTasks(ctx context.Context, d *drainState, arns []st
 		}
 	}
 	return nil
+}
+
+// agentStopTimeout is the ECS agent's container stop timeout on the
+// drain's instance, read from its user data (ECS_CONTAINER_STOP_TIMEOUT,
+// package ecsagent) once per drain: one DescribeInstanceAttribute, made
+// only for a standalone task with a container that sets no stopTimeout.
+// When EC2 cannot say, the agent's default counts, and the next look asks
+// again.
+func (r *Reconciler) agentStopTimeout(ctx context.Context, d *drainState) time.Duration {
+	if d.agentStop > 0 {
+		return d.agentStop
+	}
+	ud, err := r.cfg.Cloud.UserData(ctx, d.instanceID)
+	if err != nil {
+		r.log.Warn("drain: the ECS agent's stop timeout is not known; counting its default", "instance", d.instanceID, "default", ecsagent.DefaultStopTimeout, "error", err)
+		return ecsagent.DefaultStopTimeout
+	}
+	d.agentStop = ecsagent.StopTimeout(ud)
+	return d.agentStop
 }
 
 // countedByECS reports whether a task in status counts in its container

@@ -241,6 +241,39 @@ func TestStandaloneStopAtDeadlineFinishesInsideTheGracefulPhase(t *testing.T) {
 	daemonsLast(t, seen, id)
 }
 
+// TestStandaloneStopAtDeadlineCountsTheAgentsStopTimeout: the report task
+// sets no stopTimeout of its own, and the group's user data sets the ECS
+// agent's to 2 minutes (ECS_CONTAINER_STOP_TIMEOUT): drainer reads it from
+// the instance's user data (one DescribeInstanceAttribute) and asks the
+// task to stop 2 minutes before the graceful deadline, not 30 s.
+func TestStandaloneStopAtDeadlineCountsTheAgentsStopTimeout(t *testing.T) {
+	text := strings.Replace(yard, "SERVICE", "minHealthyPercent: 50, maxPercent: 200", 1)
+	text = strings.Replace(text, "stop: 20s, stopTimeout: 60s}", "stop: 100s}", 1)
+	text = strings.Replace(text, "    desired: 2\n", "    desired: 2\n    agentStopTimeout: 2m\n", 1)
+	st := assembly.DefaultSettings()
+	st.Standalone = drain.StandaloneStopAtDeadline
+	h := world(t, text, "", Options{Settings: &st})
+	seen := watchTasks(h)
+	h.RunFor(10 * time.Minute)
+	id := hostOf(t, h, "report")
+	terminate(t, h, id)
+	rec, done := drainOnce(t, h, id, 3*time.Hour)
+
+	r := report(t, seen, id)
+	if want := rec.GracefulUntil.Add(-2 * time.Minute); !soon(r.askedToStop, want) {
+		t.Errorf("report asked to stop at %v, want at the graceful deadline less the agent's 2 min (%v)", r.askedToStop, want)
+	}
+	// It takes 100 s to stop, more than the agent's default 30 s: counted
+	// with the default, it would run past the graceful deadline.
+	if r.stopped.After(rec.GracefulUntil) || done.Overdue {
+		t.Errorf("report STOPPED at %v (drain overdue %v): want inside the graceful phase (until %v)", r.stopped, done.Overdue, rec.GracefulUntil)
+	}
+	if n := callsBy(h, "ec2", "DescribeInstanceAttribute"); n != 1 {
+		t.Errorf("%d DescribeInstanceAttribute calls, want one (the user data, read once)", n)
+	}
+	daemonsLast(t, seen, id)
+}
+
 func TestStandaloneStopStopsAtOnce(t *testing.T) {
 	h := yardWith(t, "minHealthyPercent: 50, maxPercent: 200", drain.StandaloneStop)
 	seen := watchTasks(h)

@@ -34,8 +34,8 @@ type Client struct {
 	// revision is immutable and a service's scheduling strategy cannot be
 	// updated, so both are cached for the life of the Client.
 	mu           sync.Mutex
-	stopTimeouts map[string]time.Duration // task definition ARN → stop timeout
-	daemons      map[string]bool          // service key → DAEMON strategy
+	stopTimeouts map[string]stopTime // task definition ARN → stop timeout
+	daemons      map[string]bool     // service key → DAEMON strategy
 	// clusters is the last ListClusters answer and when it was read:
 	// clusters come and go rarely, and every part of drainer asks.
 	clusters   []string
@@ -104,7 +104,7 @@ func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	c := &Client{
 		opts:         opts,
 		pace:         newPacer(opts.Clock, opts.Share, opts.Limits),
-		stopTimeouts: map[string]time.Duration{},
+		stopTimeouts: map[string]stopTime{},
 		daemons:      map[string]bool{},
 	}
 	api := func(service string) []func(*middleware.Stack) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
@@ -38,7 +37,7 @@ type batches struct {
 // stopTimeoutAnswer is a task definition's stop timeout, or why it could
 // not be read (one revision gone fails only the callers that need it).
 type stopTimeoutAnswer struct {
-	d   time.Duration
+	stopTime
 	err error
 }
 
@@ -231,8 +230,8 @@ func (c *Client) describeStopTimeouts(ctx context.Context, _ struct{}, arns []st
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d, err := c.stopTimeout(ctx, arn)
-		out[arn] = stopTimeoutAnswer{d, err}
+		st, err := c.stopTimeout(ctx, arn)
+		out[arn] = stopTimeoutAnswer{st, err}
 	}
 	return out, nil
 }

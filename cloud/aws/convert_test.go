@@ -48,21 +48,22 @@ func TestStopTimeoutOf(t *testing.T) {
 		return td
 	}
 	tests := []struct {
-		name string
-		td   *ecstypes.TaskDefinition
-		want time.Duration
+		name  string
+		td    *ecstypes.TaskDefinition
+		want  time.Duration
+		agent bool // a container sets none: the agent's own applies
 	}{
-		{"nil", nil, 30 * time.Second},
-		{"no containers", c(), 30 * time.Second},
-		{"unset", c(-1), 30 * time.Second},
-		{"set lower", c(10), 10 * time.Second},
-		{"set higher", c(120), 120 * time.Second},
-		{"longest wins", c(10, 90, -1), 90 * time.Second},
-		{"short and unset", c(5, -1), 30 * time.Second},
+		{"nil", nil, 30 * time.Second, true},
+		{"no containers", c(), 30 * time.Second, true},
+		{"unset", c(-1), 30 * time.Second, true},
+		{"set lower", c(10), 10 * time.Second, false},
+		{"set higher", c(120), 120 * time.Second, false},
+		{"longest wins", c(10, 90, -1), 90 * time.Second, true},
+		{"short and unset", c(5, -1), 30 * time.Second, true},
 	}
 	for _, tt := range tests {
-		if got := stopTimeoutOf(tt.td); got != tt.want {
-			t.Errorf("%s: stopTimeoutOf = %v, want %v", tt.name, got, tt.want)
+		if got := stopTimeoutOf(tt.td); got.d != tt.want || got.agent != tt.agent {
+			t.Errorf("%s: stopTimeoutOf = %v, agent's %v; want %v, agent's %v", tt.name, got.d, got.agent, tt.want, tt.agent)
 		}
 	}
 }

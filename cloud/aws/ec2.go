@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"slices"
 
@@ -138,4 +139,27 @@ func ec2Tags(tags []ec2types.Tag) map[string]string {
 		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return out
+}
+
+// UserData implements cloud.EC2: one DescribeInstanceAttribute of
+// userData, which EC2 answers base64-encoded (Amazon EC2 API Reference,
+// DescribeInstanceAttribute: "userData").
+func (c *Client) UserData(ctx context.Context, instanceID string) (string, error) {
+	if err := awsid.CheckInstanceID(instanceID); err != nil {
+		return "", fmt.Errorf("user data: %w", err)
+	}
+	res, err := c.ec2.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{
+		InstanceId: aws.String(instanceID), Attribute: ec2types.InstanceAttributeNameUserData,
+	})
+	if err != nil {
+		return "", wrap(err, "user data of %s", instanceID)
+	}
+	if res.UserData == nil || res.UserData.Value == nil {
+		return "", nil
+	}
+	b, err := base64.StdEncoding.DecodeString(*res.UserData.Value)
+	if err != nil {
+		return "", fmt.Errorf("user data of %s: not base64: %w", instanceID, err)
+	}
+	return string(b), nil
 }

@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +102,25 @@ func TestEC2InstancesTerminationAndLeakedENIs(t *testing.T) {
 	}
 	if err := c.TerminateGroupInstance(ctx, "i-0000000000000dead", false); err == nil {
 		t.Error("terminating an unknown instance through Auto Scaling succeeded")
+	}
+}
+
+// TestUserData: an instance's user data comes back decoded, with the ECS
+// agent's configuration its launch template wrote; an unknown instance is
+// ErrNotFound.
+func TestUserData(t *testing.T) {
+	w := world(t, demoWorld)
+	w.Clock.RunFor(4 * time.Minute)
+	c := client(t, w, cloudaws.Options{})
+	ctx := ctxT(t)
+	groups, err := c.DescribeGroups(ctx, []string{"demo-asg"})
+	noErr(t, err)
+	ud, err := c.UserData(ctx, inService(groups[0])[0])
+	noErr(t, err)
+	if !strings.Contains(ud, "ECS_CLUSTER=") {
+		t.Errorf("user data %q, want the ECS agent's configuration", ud)
+	}
+	if _, err := c.UserData(ctx, "i-0000000000000dead"); !errors.Is(err, cloud.ErrNotFound) {
+		t.Errorf("unknown instance: %v, want ErrNotFound", err)
 	}
 }

@@ -58,19 +58,30 @@ func classify(group string, isDaemon func(service string) bool) cloud.TaskClass 
 // stopTimeoutOf is the time a task of td needs from SIGTERM to certainly
 // stopped: the longest container stopTimeout, the agent's default for
 // containers that set none.
-func stopTimeoutOf(td *ecstypes.TaskDefinition) time.Duration {
-	longest := time.Duration(0)
+func stopTimeoutOf(td *ecstypes.TaskDefinition) stopTime {
 	if td == nil || len(td.ContainerDefinitions) == 0 {
-		return cloud.DefaultStopTimeout
+		return stopTime{cloud.DefaultStopTimeout, true}
 	}
+	st := stopTime{}
 	for _, c := range td.ContainerDefinitions {
 		d := cloud.DefaultStopTimeout
 		if c.StopTimeout != nil && *c.StopTimeout > 0 {
 			d = time.Duration(*c.StopTimeout) * time.Second
+		} else {
+			st.agent = true
 		}
-		longest = max(longest, d)
+		st.d = max(st.d, d)
 	}
-	return longest
+	return st
+}
+
+// stopTime is what a task definition says of its tasks' stop: the longest
+// container stop timeout (DefaultStopTimeout for containers that set none),
+// and whether a container sets none (the agent's own stop timeout applies
+// to it: cloud.Task.AgentStopTimeout).
+type stopTime struct {
+	d     time.Duration
+	agent bool
 }
 
 // enisOf returns the network interface ids of a task's awsvpc attachments.

@@ -3,7 +3,6 @@ package aws
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -118,9 +117,9 @@ func (c *Client) fillStopTimeouts(ctx context.Context, tasks []cloud.Task) error
 	for i := range tasks {
 		arn := tasks[i].TaskDefinitionARN
 		if arn == "" {
-			tasks[i].StopTimeout = cloud.DefaultStopTimeout
-		} else if d, ok := c.stopTimeouts[arn]; ok {
-			tasks[i].StopTimeout = d
+			tasks[i].StopTimeout, tasks[i].AgentStopTimeout = cloud.DefaultStopTimeout, true
+		} else if st, ok := c.stopTimeouts[arn]; ok {
+			tasks[i].StopTimeout, tasks[i].AgentStopTimeout = st.d, st.agent
 		} else {
 			missing = append(missing, arn)
 		}
@@ -138,19 +137,19 @@ func (c *Client) fillStopTimeouts(ctx context.Context, tasks []cloud.Task) error
 			if a.err != nil {
 				return a.err
 			}
-			tasks[i].StopTimeout = a.d
+			tasks[i].StopTimeout, tasks[i].AgentStopTimeout = a.d, a.agent
 		}
 	}
 	return nil
 }
 
-func (c *Client) stopTimeout(ctx context.Context, taskDefinitionARN string) (time.Duration, error) {
+func (c *Client) stopTimeout(ctx context.Context, taskDefinitionARN string) (stopTime, error) {
 	if taskDefinitionARN == "" {
-		return cloud.DefaultStopTimeout, nil
+		return stopTime{cloud.DefaultStopTimeout, true}, nil
 	}
 	res, err := c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(taskDefinitionARN)})
 	if err != nil {
-		return 0, wrap(err, "describe task definition %s", taskDefinitionARN)
+		return stopTime{}, wrap(err, "describe task definition %s", taskDefinitionARN)
 	}
 	d := stopTimeoutOf(res.TaskDefinition)
 	c.mu.Lock()

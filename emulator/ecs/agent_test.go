@@ -5,33 +5,6 @@ import (
 	"time"
 )
 
-// The agent reads ECS_CONTAINER_STOP_TIMEOUT as its parseDockerStopTimeout
-// does: a Go duration, the last assignment winning; 0, empty or bad gives
-// the 30 s default, anything under 1 s the 1 s minimum.
-func TestAgentStopTimeout(t *testing.T) {
-	tests := []struct {
-		userData string
-		want     time.Duration
-	}{
-		{"", 30 * time.Second},
-		{"#!/bin/bash\necho ECS_CLUSTER=web >> /etc/ecs/ecs.config", 30 * time.Second},
-		{"echo ECS_CONTAINER_STOP_TIMEOUT=2m >> /etc/ecs/ecs.config", 2 * time.Minute},
-		{"echo 'ECS_CONTAINER_STOP_TIMEOUT=90s' >> /etc/ecs/ecs.config", 90 * time.Second},
-		{"cat <<EOF >> /etc/ecs/ecs.config\nECS_CLUSTER=web\nECS_CONTAINER_STOP_TIMEOUT=\"1h30m\"\nEOF", 90 * time.Minute},
-		{"ECS_CONTAINER_STOP_TIMEOUT=10m\nECS_CONTAINER_STOP_TIMEOUT=45s", 45 * time.Second},
-		{"ECS_CONTAINER_STOP_TIMEOUT=120", 30 * time.Second}, // no unit: not a duration
-		{"ECS_CONTAINER_STOP_TIMEOUT=0s", 30 * time.Second},
-		{"ECS_CONTAINER_STOP_TIMEOUT=", 30 * time.Second},
-		{"ECS_CONTAINER_STOP_TIMEOUT=500ms", time.Second},
-		{"ECS_CONTAINER_STOP_TIMEOUT=-5m", time.Second},
-	}
-	for _, tt := range tests {
-		if got := AgentStopTimeout(tt.userData); got != tt.want {
-			t.Errorf("AgentStopTimeout(%q) = %v, want %v", tt.userData, got, tt.want)
-		}
-	}
-}
-
 // A host's agent gives its containers without a stopTimeout its own stop
 // timeout; a container's stopTimeout still wins, and the floor reports the
 // same stop.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/clock"
+	"github.com/drainer-dev/drainer/ecsagent"
 	"github.com/drainer-dev/drainer/emulator/core"
 )
 
@@ -61,34 +62,9 @@ func (ci *ContainerInstance) RemainingCPU() int { return ci.cpuFree }
 func (ci *ContainerInstance) RemainingMemory() int { return ci.memFree }
 
 // AgentStopTimeout returns the ECS agent's default stop timeout on a host
-// with this user data: the container stop timeout for containers without a
-// stopTimeout of their own. The agent reads ECS_CONTAINER_STOP_TIMEOUT
-// from /etc/ecs/ecs.config, which user data writes (for example
-// "echo ECS_CONTAINER_STOP_TIMEOUT=2m >> /etc/ecs/ecs.config"); the last
-// assignment wins, as in the environment file the agent is started with.
-// The value is a Go duration: an unparsable, empty or zero value gives the
-// default of 30 s, and a value below the agent's minimum of 1 s (negative
-// ones too) gives 1 s, as the agent's parseDockerStopTimeout does
-// (github.com/aws/amazon-ecs-agent, agent/config/parse.go). Sources:
-// ContainerDefinition.stopTimeout, Amazon ECS API Reference
-// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html),
-// "Amazon ECS container agent configuration", Amazon ECS Developer Guide
-// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html).
-func AgentStopTimeout(userData string) time.Duration {
-	const def, minimum = 30 * time.Second, time.Second
-	m := reStopTimeout.FindAllStringSubmatch(userData, -1)
-	if m == nil {
-		return def
-	}
-	d, err := time.ParseDuration(m[len(m)-1][1])
-	switch {
-	case err != nil || d == 0:
-		return def
-	case d < minimum:
-		return minimum
-	}
-	return d
-}
+// with this user data (ecsagent.StopTimeout, the rule drainer reads it by
+// too).
+func AgentStopTimeout(userData string) time.Duration { return ecsagent.StopTimeout(userData) }
 
 // host is an EC2 instance known to the agent side of the emulator.
 type host struct {
@@ -103,10 +79,9 @@ type host struct {
 }
 
 var (
-	reCluster     = regexp.MustCompile(`ECS_CLUSTER=["']?([A-Za-z0-9_-]+)`)
-	reSpotDrain   = regexp.MustCompile(`ECS_ENABLE_SPOT_INSTANCE_DRAINING=["']?true\b`)
-	reStopTimeout = regexp.MustCompile(`ECS_CONTAINER_STOP_TIMEOUT=["']?([^\s"']*)`)
-	reArm         = regexp.MustCompile(`^[a-z]+[0-9]+[a-z]*g[a-z]*\.`)
+	reCluster   = regexp.MustCompile(`ECS_CLUSTER=["']?([A-Za-z0-9_-]+)`)
+	reSpotDrain = regexp.MustCompile(`ECS_ENABLE_SPOT_INSTANCE_DRAINING=["']?true\b`)
+	reArm       = regexp.MustCompile(`^[a-z]+[0-9]+[a-z]*g[a-z]*\.`)
 )
 
 // InstanceRunning tells the agent on an EC2 instance to start: it registers

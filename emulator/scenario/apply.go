@@ -223,11 +223,16 @@ func (b *builder) taskDefinitions(sc *Scenario) error {
 }
 
 // UserData is the launch template user data that makes an instance's ECS
-// agent join cluster, as on the ECS-optimized AMI.
-func UserData(cluster string, spotDraining bool) string {
+// agent join cluster, as on the ECS-optimized AMI; spotDraining and a
+// stopTimeout above 0 set ECS_ENABLE_SPOT_INSTANCE_DRAINING and
+// ECS_CONTAINER_STOP_TIMEOUT.
+func UserData(cluster string, spotDraining bool, stopTimeout time.Duration) string {
 	s := "#!/bin/bash\necho ECS_CLUSTER=" + cluster + " >> /etc/ecs/ecs.config\n"
 	if spotDraining {
 		s += "echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config\n"
+	}
+	if stopTimeout > 0 {
+		s += "echo ECS_CONTAINER_STOP_TIMEOUT=" + stopTimeout.String() + " >> /etc/ecs/ecs.config\n"
 	}
 	return s
 }
@@ -244,7 +249,7 @@ func (b *builder) groups(sc *Scenario) error {
 // launchTemplate creates the launch template NAME-template whose
 // instances join cluster (UserData), of instanceType (default
 // DefaultInstanceType), and returns its name.
-func (b *builder) launchTemplate(name, cluster, instanceType string, spotDraining bool) (string, error) {
+func (b *builder) launchTemplate(name, cluster, instanceType string, spotDraining bool, stopTimeout time.Duration) (string, error) {
 	if instanceType == "" {
 		instanceType = DefaultInstanceType
 	}
@@ -254,7 +259,7 @@ func (b *builder) launchTemplate(name, cluster, instanceType string, spotDrainin
 		LaunchTemplateData: &ec2.RequestLaunchTemplateData{
 			ImageId:      DefaultImageID,
 			InstanceType: instanceType,
-			UserData:     base64.StdEncoding.EncodeToString([]byte(UserData(cluster, spotDraining))),
+			UserData:     base64.StdEncoding.EncodeToString([]byte(UserData(cluster, spotDraining, stopTimeout))),
 		},
 	})
 	return lt, err
@@ -271,7 +276,7 @@ func (b *builder) zones(azs []string) []string {
 
 func (b *builder) group(g Group) error {
 	w := b.w
-	lt, err := b.launchTemplate(g.Name, g.Cluster, g.InstanceType, g.SpotDraining)
+	lt, err := b.launchTemplate(g.Name, g.Cluster, g.InstanceType, g.SpotDraining, time.Duration(g.AgentStopTimeout))
 	if err != nil {
 		return err
 	}

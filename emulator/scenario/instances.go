@@ -32,7 +32,7 @@ func (b *builder) instanceSets(sc *Scenario) error {
 
 func (b *builder) instanceSet(template string, is InstanceSet) ([]string, error) {
 	w := b.w
-	lt, err := b.launchTemplate(template, is.Cluster, is.InstanceType, is.SpotDraining)
+	lt, err := b.launchTemplate(template, is.Cluster, is.InstanceType, is.SpotDraining, 0)
 	if err != nil {
 		return nil, err
 	}

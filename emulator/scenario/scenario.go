@@ -177,7 +177,10 @@ type Group struct {
 	ProtectNewInstances bool     `json:"protectNewInstances,omitempty"`
 	// SpotDraining sets ECS_ENABLE_SPOT_INSTANCE_DRAINING=true in the
 	// instances' user data.
-	SpotDraining     bool              `json:"spotDraining,omitempty"`
+	SpotDraining bool `json:"spotDraining,omitempty"`
+	// AgentStopTimeout sets ECS_CONTAINER_STOP_TIMEOUT in the user data:
+	// the ECS agent's stop timeout for containers without their own.
+	AgentStopTimeout Duration          `json:"agentStopTimeout,omitzero"`
 	Hooks            []Hook            `json:"hooks,omitempty"`
 	CapacityProvider *CapacityProvider `json:"capacityProvider,omitempty"`
 }

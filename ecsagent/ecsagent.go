@@ -1,0 +1,49 @@
+// Package ecsagent reads what drainer needs of an ECS container agent's
+// configuration from its instance's user data, where the ECS-optimized AMI
+// takes it (user data writes /etc/ecs/ecs.config).
+package ecsagent
+
+import (
+	"regexp"
+	"time"
+)
+
+// DefaultStopTimeout is the agent's container stop timeout when its
+// configuration sets none: the time between SIGTERM and SIGKILL for a
+// container without a stopTimeout of its own.
+const DefaultStopTimeout = 30 * time.Second
+
+// minStopTimeout is the agent's smallest container stop timeout.
+const minStopTimeout = time.Second
+
+var reStopTimeout = regexp.MustCompile(`ECS_CONTAINER_STOP_TIMEOUT=["']?([^\s"']*)`)
+
+// StopTimeout returns the ECS agent's container stop timeout on a host with
+// this user data: the time ECS gives a container without a stopTimeout of
+// its own between SIGTERM and SIGKILL. The agent reads
+// ECS_CONTAINER_STOP_TIMEOUT from /etc/ecs/ecs.config, which user data
+// writes (for example "echo ECS_CONTAINER_STOP_TIMEOUT=2m >>
+// /etc/ecs/ecs.config"); the last assignment wins, as in the environment
+// file the agent is started with. The value is a Go duration: an
+// unparsable, empty or zero value gives DefaultStopTimeout, and a value
+// below the agent's minimum of 1 s (negative ones too) gives 1 s, as the
+// agent's parseDockerStopTimeout does (github.com/aws/amazon-ecs-agent,
+// agent/config/parse.go). Sources: ContainerDefinition.stopTimeout, Amazon
+// ECS API Reference
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html);
+// "Amazon ECS container agent configuration", Amazon ECS Developer Guide
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html).
+func StopTimeout(userData string) time.Duration {
+	m := reStopTimeout.FindAllStringSubmatch(userData, -1)
+	if m == nil {
+		return DefaultStopTimeout
+	}
+	d, err := time.ParseDuration(m[len(m)-1][1])
+	switch {
+	case err != nil || d == 0:
+		return DefaultStopTimeout
+	case d < minStopTimeout:
+		return minStopTimeout
+	}
+	return d
+}

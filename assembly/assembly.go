@@ -102,6 +102,9 @@ func New(opts Options) (*Drainer, error) {
 
 	co := opts.Client
 	co.Clock, co.Logger = opts.Clock, opts.Logger
+	if co.Share == 0 {
+		co.Share = opts.Settings.APIShare
+	}
 	co.OnCall = func(service, op string, err error) {
 		d.Metrics.OnCall(service, op, err)
 		if opts.OnCall != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
+	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/scan"
@@ -41,6 +42,9 @@ type Settings struct {
 	// pages of up to 100 (scan.Options.Pages), so that a scan costs a
 	// bounded number of calls however large the clusters.
 	ScanPages int
+	// APIShare is the share of each of AWS's per-account API rate buckets
+	// drainer paces its calls to, in (0, 1] (cloudaws.Options.Share).
+	APIShare float64
 	// IdleAfter reclaims instances with no non-daemon task for that long
 	// (0: never); MaxLifetime replaces instances at that age (0: never).
 	IdleAfter, MaxLifetime time.Duration
@@ -70,6 +74,7 @@ func DefaultSettings() Settings {
 		FallbackPoll:         drain.DefaultPolicy().FallbackPoll,
 		ScanInterval:         time.Minute,
 		ScanPages:            scan.DefaultPages,
+		APIShare:             cloudaws.DefaultShare,
 		Budget:               drain.Budget{Count: 1},
 		DrainWithoutProvider: true,
 		RegistrationGrace:    5 * time.Minute,
@@ -98,6 +103,7 @@ var Specs = []Spec{
 	{Name: "fallback-poll", Env: "DRAINER_FALLBACK_POLL", Usage: "longest time between two looks at a drain when no event wakes it"},
 	{Name: "scan-interval", Env: "DRAINER_SCAN_INTERVAL", Usage: "time between periodic scans (protection, idle, time-to-live, recorded drains); 0 turns them off"},
 	{Name: "scan-pages", Env: "DRAINER_SCAN_PAGES", Usage: "pages of up to 100 container instances each scan reads, across the served clusters, resuming where the last one stopped: larger clusters are read over several scans (it also bounds the scan's other reads of container instances and tasks)"},
+	{Name: "api-share", Env: "DRAINER_API_SHARE", Usage: "share of each of AWS's per-account API rate limits drainer paces its calls to, above 0 and at most 1; the rest is left to ECS's own deployments and the account's other tools (raise it where drainer has an account to itself: a thousand drains at once go faster)"},
 	{Name: "idle-after", Env: "DRAINER_IDLE_AFTER", Usage: "reclaim instances with no non-daemon task for this long, in groups above their minimum; 0 = never"},
 	{Name: "max-lifetime", Env: "DRAINER_MAX_LIFETIME", Usage: "replace instances older than this (time-to-live); 0 = never"},
 	{Name: "budget", Env: "DRAINER_BUDGET", Usage: "disruption budget per group for voluntary drains (idle, TTL, rebalance, operator): a count such as 2 or a share such as 10%"},
@@ -176,6 +182,12 @@ func (s *Settings) Set(name, value string) error {
 			return fmt.Errorf("--scan-pages %q: want a number of pages above zero, such as %d", value, scan.DefaultPages)
 		}
 		s.ScanPages = n
+	case "api-share":
+		f, err := strconv.ParseFloat(value, 64)
+		if err != nil || !(f > 0 && f <= 1) {
+			return fmt.Errorf("--api-share %q: want a share above 0 and at most 1, such as %v", value, cloudaws.DefaultShare)
+		}
+		s.APIShare = f
 	case "idle-after":
 		return duration(&s.IdleAfter, false)
 	case "max-lifetime":
@@ -276,6 +288,8 @@ func (s Settings) Value(name string) string {
 		return s.ScanInterval.String()
 	case "scan-pages":
 		return strconv.Itoa(s.ScanPages)
+	case "api-share":
+		return strconv.FormatFloat(s.APIShare, 'g', -1, 64)
 	case "idle-after":
 		return s.IdleAfter.String()
 	case "max-lifetime":

@@ -39,7 +39,7 @@ func parseEmulator(args []string, stderr io.Writer) (o emulatorOptions, code int
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's, else 1)")
 	fs.BoolVar(&o.manual, "manual", false, "virtual time moves only when POST /_emulator/clock/advance says so (for scripts and tests); --speed is ignored")
 	o.world.Region = envOr("DRAINER_EMULATOR_REGION", core.DefaultRegion)
-	fs.Func("region", "the Region the world is in: its ARNs and queue URLs name it, requests signed for another are refused (default "+o.world.Region+", env DRAINER_EMULATOR_REGION)", o.world.SetRegion)
+	fs.Func("region", "the Region the world is in: its ARNs name it, requests signed for another are refused (default "+o.world.Region+", env DRAINER_EMULATOR_REGION)", o.world.SetRegion)
 	fs.Func("throttle", "throttle API calls by a profile: aws, the request rates AWS documents per account and Region (default: none)", o.world.SetThrottle)
 	if code, ok := parse(fs, args); !ok {
 		return o, code, false

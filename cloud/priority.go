@@ -27,6 +27,12 @@ const (
 	// and CompleteLifecycleAction at this priority whatever the context
 	// says.
 	PriorityUrgent Priority = 1
+	// PriorityHeartbeat is above every other: package cloud/aws sends
+	// RecordLifecycleActionHeartbeat at it, before completions (a
+	// heartbeat late by a moment costs the action its hook's timeout, a
+	// completion late by a moment costs nothing). WithPriority clamps to
+	// PriorityUrgent: no other call can ask for it.
+	PriorityHeartbeat Priority = 2
 )
 
 func (p Priority) String() string {
@@ -37,6 +43,8 @@ func (p Priority) String() string {
 		return "normal"
 	case PriorityUrgent:
 		return "urgent"
+	case PriorityHeartbeat:
+		return "heartbeat"
 	}
 	return fmt.Sprintf("priority(%d)", int(p))
 }

@@ -326,7 +326,7 @@ func TestHeartbeatGoesBeforeQueuedScans(t *testing.T) {
 	}
 	// Each call names its priority in its User-Agent, which the
 	// emulator's call log reads (as CloudTrail's userAgent would show it).
-	want := []string{"DescribeAutoScalingGroups/background", "RecordLifecycleActionHeartbeat/urgent", "DescribeLifecycleHooks/normal",
+	want := []string{"DescribeAutoScalingGroups/background", "RecordLifecycleActionHeartbeat/heartbeat", "DescribeLifecycleHooks/normal",
 		"DescribeAutoScalingGroups/background", "DescribeAutoScalingGroups/background", "DescribeAutoScalingGroups/background", "DescribeAutoScalingGroups/background"}
 	if !slices.Equal(order, want) {
 		t.Fatalf("calls in order %v, want %v", order, want)

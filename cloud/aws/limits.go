@@ -211,6 +211,9 @@ func classifyMiddleware(service string, p *pacer) middleware.InitializeMiddlewar
 			if urgentActions[op] {
 				prio = cloud.PriorityUrgent
 			}
+			if op == "RecordLifecycleActionHeartbeat" {
+				prio = cloud.PriorityHeartbeat
+			}
 			ctx = middleware.WithStackValue(ctx, paceKey{}, paced{p.bucket(bucketOf(service, op, unfiltered, p.lim)), prio})
 			return next.HandleInitialize(ctx, in)
 		})

@@ -61,7 +61,7 @@ type bucket struct {
 	tokens   float64
 	at       time.Time    // when tokens and rate were last brought up to date
 	slowedAt time.Time    // last decrease; zero: never
-	lines    [3][]*ticket // by priority: urgent, normal, background
+	lines    [4][]*ticket // by priority: heartbeats, urgent, normal, background
 	timer    clock.Timer  // grants the head of the line its token
 	stats    BucketStats
 }
@@ -80,15 +80,18 @@ func newBucket(name string, rate float64, burst int, clk clock.Clock) *bucket {
 		stats: BucketStats{Bucket: name, BaseRate: rate, Burst: burst}}
 }
 
-// line is the index of priority p's line.
+// line is the index of priority p's line: heartbeats first, then the
+// other urgent calls, normal, background.
 func line(p cloud.Priority) int {
 	switch {
-	case p >= cloud.PriorityUrgent:
+	case p > cloud.PriorityUrgent:
 		return 0
+	case p == cloud.PriorityUrgent:
+		return 1
 	case p <= cloud.PriorityBackground:
-		return 2
+		return 3
 	}
-	return 1
+	return 2
 }
 
 // take waits for a token at priority p. It returns ctx's error, with no
@@ -182,7 +185,13 @@ func (b *bucket) advance(now time.Time) {
 	}
 }
 
-func (b *bucket) waiting() int { return len(b.lines[0]) + len(b.lines[1]) + len(b.lines[2]) }
+func (b *bucket) waiting() int {
+	n := 0
+	for _, l := range b.lines {
+		n += len(l)
+	}
+	return n
+}
 
 // grant hands the tokens there are to the heads of the lines, highest
 // priority first, and sets the timer for the next one. It returns the

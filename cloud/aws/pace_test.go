@@ -65,9 +65,9 @@ func (g *grantLog) wait(ctx context.Context, b *bucket, name string, p cloud.Pri
 }
 
 // TestBucketServesByPriorityThenArrival: with the bucket empty, waiters
-// get tokens as they come, urgent ones first, then normal, then
-// background, each priority in its order of arrival; one waiter per
-// token, never two woken for the same.
+// get tokens as they come, heartbeats first, then the other urgent calls
+// (completions), then normal, then background, each priority in its order
+// of arrival; one waiter per token, never two woken for the same.
 func TestBucketServesByPriorityThenArrival(t *testing.T) {
 	clk := clock.NewVirtual(epoch)
 	b := newBucket("test", 1, 1, clk)
@@ -80,21 +80,22 @@ func TestBucketServesByPriorityThenArrival(t *testing.T) {
 		name string
 		p    cloud.Priority
 	}{
-		{"scan1", cloud.PriorityBackground}, {"drain1", cloud.PriorityNormal}, {"beat1", cloud.PriorityUrgent},
-		{"drain2", cloud.PriorityNormal}, {"scan2", cloud.PriorityBackground}, {"beat2", cloud.PriorityUrgent},
+		{"scan1", cloud.PriorityBackground}, {"drain1", cloud.PriorityNormal}, {"beat1", cloud.PriorityHeartbeat},
+		{"done1", cloud.PriorityUrgent},
+		{"drain2", cloud.PriorityNormal}, {"scan2", cloud.PriorityBackground}, {"beat2", cloud.PriorityHeartbeat},
 	} {
 		g.wait(ctx, b, w.name, w.p)
 	}
 	clk.Settle()
-	if s := b.snapshot(); s.Waiting != 6 {
-		t.Fatalf("%d waiting, want 6", s.Waiting)
+	if s := b.snapshot(); s.Waiting != 7 {
+		t.Fatalf("%d waiting, want 7", s.Waiting)
 	}
 	// A heartbeat arriving while the others wait still goes first.
 	clk.RunFor(1500 * time.Millisecond)
-	g.wait(ctx, b, "beat3", cloud.PriorityUrgent)
+	g.wait(ctx, b, "beat3", cloud.PriorityHeartbeat)
 	clk.RunFor(time.Minute)
 
-	want := []string{"beat1", "beat2", "beat3", "drain1", "drain2", "scan1", "scan2"}
+	want := []string{"beat1", "beat2", "beat3", "done1", "drain1", "drain2", "scan1", "scan2"}
 	if !slices.Equal(g.got, want) {
 		t.Fatalf("served %v, want %v", g.got, want)
 	}

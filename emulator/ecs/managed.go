@@ -210,14 +210,27 @@ func (s *Service) managedTaskChanged(ci *ContainerInstance) {
 	s.managedProtection(hs)
 }
 
+// ActOnManagedProtection makes ECS keep scale-in protection itself for one
+// capacity provider, as Options.ManagedProtection does for all; an unknown
+// name is an error.
+func (s *Service) ActOnManagedProtection(capacityProvider string) error {
+	cp := s.cpByName[capacityProvider]
+	if cp == nil {
+		return fmt.Errorf("capacity provider %s does not exist", capacityProvider)
+	}
+	cp.ecsProtects = true
+	return nil
+}
+
 // managedProtection keeps the instance's scale-in protection on while a
 // non-daemon task is live there and off otherwise, when its group's
 // capacity provider has managed termination protection (which requires
-// managed scaling) and Options.ManagedProtection is set. The change is made as its own event; a refusal (an
+// managed scaling) and Options.ManagedProtection or ActOnManagedProtection
+// says ECS acts on it. The change is made as its own event; a refusal (an
 // instance not InService) leaves the protection to the next change.
 func (s *Service) managedProtection(hs *host) {
 	cp := s.managedProvider(hs.info.AutoScalingGroupARN)
-	if !s.opts.ManagedProtection || cp == nil || cp.AutoScalingGroupProvider.ManagedTerminationProtection != "ENABLED" || hs.protecting {
+	if cp == nil || !s.opts.ManagedProtection && !cp.ecsProtects || cp.AutoScalingGroupProvider.ManagedTerminationProtection != "ENABLED" || hs.protecting {
 		return
 	}
 	hs.protecting = true

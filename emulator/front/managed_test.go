@@ -30,16 +30,7 @@ func managedWorld(t *testing.T) (*endpoint, *autoscaling.Client, []string) {
 	template(t, ec, "ecs", "m5.large")
 	_, err := e.ecs.CreateCluster(ctxT(t), &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
 	noErr(t, err)
-	_, err = asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
-		AutoScalingGroupName: aws.String("web"),
-		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("ecs")},
-		MinSize:              aws.Int32(0), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(2),
-		AvailabilityZones: []string{"us-east-1a"},
-	})
-	noErr(t, err)
-	e.w.Clock.RunFor(time.Minute)
-	g, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
-	noErr(t, err)
+	g := webGroup(t, e, asg, 2)
 	cp, err := e.ecs.CreateCapacityProvider(ctxT(t), &ecs.CreateCapacityProviderInput{Name: aws.String("cp"),
 		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProvider{
 			AutoScalingGroupArn:          g.AutoScalingGroups[0].AutoScalingGroupARN,
@@ -61,6 +52,32 @@ func managedWorld(t *testing.T) (*endpoint, *autoscaling.Client, []string) {
 		ids = append(ids, aws.ToString(in.InstanceId))
 	}
 	return e, asg, ids
+}
+
+// webGroup creates group web from template ecs with desired instances,
+// lets them launch, and describes it.
+func webGroup(t *testing.T, e *endpoint, asg *autoscaling.Client, desired int32) *autoscaling.DescribeAutoScalingGroupsOutput {
+	t.Helper()
+	_, err := asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("web"),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("ecs")},
+		MinSize:              aws.Int32(0), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(desired),
+		AvailabilityZones: []string{"us-east-1a"},
+	})
+	noErr(t, err)
+	e.w.Clock.RunFor(time.Minute)
+	g, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
+	noErr(t, err)
+	return g
+}
+
+// terminate terminates an instance through its group, decrementing the
+// desired capacity.
+func terminate(t *testing.T, asg *autoscaling.Client, id string) {
+	t.Helper()
+	_, err := asg.TerminateInstanceInAutoScalingGroup(ctxT(t), &autoscaling.TerminateInstanceInAutoScalingGroupInput{
+		InstanceId: aws.String(id), ShouldDecrementDesiredCapacity: aws.Bool(true)})
+	noErr(t, err)
 }
 
 func startOn(t *testing.T, e *endpoint, ec2ID string) string {
@@ -107,15 +124,8 @@ func TestManagedDrainingHookOnTheGroup(t *testing.T) {
 func TestManagedDrainingDisabledPutsNoHook(t *testing.T) {
 	e, asg, ec := asgEndpoint(t)
 	template(t, ec, "ecs", "m5.large")
-	_, err := asg.CreateAutoScalingGroup(ctxT(t), &autoscaling.CreateAutoScalingGroupInput{
-		AutoScalingGroupName: aws.String("web"),
-		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("ecs")},
-		MinSize:              aws.Int32(0), MaxSize: aws.Int32(1), AvailabilityZones: []string{"us-east-1a"},
-	})
-	noErr(t, err)
-	g, err := asg.DescribeAutoScalingGroups(ctxT(t), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
-	noErr(t, err)
-	_, err = e.ecs.CreateCapacityProvider(ctxT(t), &ecs.CreateCapacityProviderInput{Name: aws.String("cp"),
+	g := webGroup(t, e, asg, 0)
+	_, err := e.ecs.CreateCapacityProvider(ctxT(t), &ecs.CreateCapacityProviderInput{Name: aws.String("cp"),
 		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProvider{AutoScalingGroupArn: g.AutoScalingGroups[0].AutoScalingGroupARN,
 			ManagedDraining: ecstypes.ManagedDrainingDisabled}})
 	noErr(t, err)
@@ -156,9 +166,7 @@ func TestManagedDrainingHoldsUntilEmpty(t *testing.T) {
 	task := startOn(t, e, a)
 	e.w.Clock.RunFor(time.Minute)
 	// Managed termination protection must not stop an explicit termination.
-	_, err := asg.TerminateInstanceInAutoScalingGroup(ctxT(t), &autoscaling.TerminateInstanceInAutoScalingGroupInput{
-		InstanceId: aws.String(a), ShouldDecrementDesiredCapacity: aws.Bool(true)})
-	noErr(t, err)
+	terminate(t, asg, a)
 	e.w.Clock.RunFor(time.Second)
 	if s, _ := asgInstance(t, asg, a); s != "Terminating:Wait" {
 		t.Fatalf("after terminate: %s", s)
@@ -174,7 +182,7 @@ func TestManagedDrainingHoldsUntilEmpty(t *testing.T) {
 	if s, _ := asgInstance(t, asg, a); s != "Terminating:Wait" {
 		t.Fatalf("3 h later with a standalone task running: %s, want Terminating:Wait", s)
 	}
-	_, err = e.ecs.StopTask(ctxT(t), &ecs.StopTaskInput{Cluster: aws.String("prod"), Task: aws.String(task)})
+	_, err := e.ecs.StopTask(ctxT(t), &ecs.StopTaskInput{Cluster: aws.String("prod"), Task: aws.String(task)})
 	noErr(t, err)
 	e.w.Clock.RunFor(5 * time.Minute)
 	if s, _ := asgInstance(t, asg, a); s != "gone" && s != "Terminated" {
@@ -189,9 +197,7 @@ func TestManagedDrainingEndsAt48Hours(t *testing.T) {
 	a := ids[0]
 	startOn(t, e, a)
 	e.w.Clock.RunFor(time.Minute)
-	_, err := asg.TerminateInstanceInAutoScalingGroup(ctxT(t), &autoscaling.TerminateInstanceInAutoScalingGroupInput{
-		InstanceId: aws.String(a), ShouldDecrementDesiredCapacity: aws.Bool(true)})
-	noErr(t, err)
+	terminate(t, asg, a)
 	e.w.Clock.RunFor(47*time.Hour + 59*time.Minute)
 	if s, _ := asgInstance(t, asg, a); s != "Terminating:Wait" {
 		t.Fatalf("just before 48 h: %s", s)
@@ -206,9 +212,7 @@ func TestManagedDrainingEndsAt48Hours(t *testing.T) {
 func TestManagedDrainingEmptyInstance(t *testing.T) {
 	e, asg, ids := managedWorld(t)
 	b := ids[1]
-	_, err := asg.TerminateInstanceInAutoScalingGroup(ctxT(t), &autoscaling.TerminateInstanceInAutoScalingGroupInput{
-		InstanceId: aws.String(b), ShouldDecrementDesiredCapacity: aws.Bool(true)})
-	noErr(t, err)
+	terminate(t, asg, b)
 	e.w.Clock.RunFor(time.Second)
 	if s, _ := asgInstance(t, asg, b); s != "Terminating:Wait" {
 		t.Fatalf("after terminate: %s", s)

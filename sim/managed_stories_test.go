@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -135,4 +136,44 @@ func TestDrainerAndECSManagedDrainingShareAGroup(t *testing.T) {
 	if got := w.ECS.HealthyCount("prod", "web"); got != 6 {
 		t.Errorf("web healthy after the scale-in = %d, want 6", got)
 	}
+}
+
+// Case 07 with ECS keeping scale-in protection itself as well as drainer's
+// protection scan: the two agree (protected while non-daemon tasks run),
+// the scale-in to 2 takes the daemon-only hosts, and nothing breaks an
+// invariant.
+func TestDrainerAndECSBothKeepProtection(t *testing.T) {
+	sc, err := scenario.Load(filepath.Join("testdata", "cases", "07-daemon-only-hosts-lose-protection.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Groups[0].CapacityProvider.ECSProtects = true
+	h, err := New(sc, Options{Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.RunFor(sc.End() + 3*time.Hour)
+	checkClean(t, h)
+	if n := len(events(h, drain.EventCompleted)); n != 2 {
+		t.Errorf("%d drains completed, want the scale-in's 2", n)
+	}
+	in := 0
+	for _, id := range groupInstanceIDs(h, "g") {
+		if inst, _ := h.World.EC2.Instance(id); inst.State == ec2.StateRunning {
+			in++
+		}
+	}
+	if in != 2 {
+		t.Errorf("%d instances running after the scale-in to 2", in)
+	}
+	t.Logf("drainer's SetInstanceProtection calls: %d", callsBy(h, "autoscaling", "SetInstanceProtection"))
+}
+
+// groupInstanceIDs lists the instances of a group.
+func groupInstanceIDs(h *Harness, group string) (ids []string) {
+	res, _ := emulator.Invoke(h.World, "test", h.World.AutoScaling.DescribeAutoScalingGroups, autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{group}})
+	for _, i := range res.AutoScalingGroups[0].Instances {
+		ids = append(ids, i.InstanceId)
+	}
+	return ids
 }

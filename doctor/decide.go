@@ -131,6 +131,11 @@ func hookFindings(group string, hooks []cloud.LifecycleHook, queue string) []Fin
 	name := awsid.QueueName(queue)
 	notifies := false
 	for _, h := range term {
+		if h.Name == ecsManagedHook {
+			out = append(out, Finding{Severity: OK, Subject: Subject{Kind: KindHook, Group: group, Name: h.Name},
+				Message: "ECS's managed draining hook (capacity provider managedDraining): ECS drains and completes it, drainer leaves it alone"})
+			continue
+		}
 		out = append(out, oneHook(group, h)...)
 		if h.NotificationTarget != "" && name != "" && awsid.QueueName(h.NotificationTarget) == name {
 			notifies = true
@@ -151,6 +156,12 @@ func hookFindings(group string, hooks []cloud.LifecycleHook, queue string) []Fin
 	}
 	return out
 }
+
+// ecsManagedHook is the termination hook ECS puts on the group of a
+// capacity provider with managed draining; it is ECS's to configure and
+// complete, so its settings are not judged.
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instance-draining.html
+const ecsManagedHook = "ecs-managed-draining-termination-hook"
 
 // oneHook judges one termination hook of group on its own: its
 // heartbeat timeout, its default result and whether it notifies anything.

@@ -84,6 +84,7 @@ OK group abandon hook drain-hook
 WARN group abandon hook drain-hook
 OK group abandon
 OK group good hook drain-hook
+OK group good hook ecs-managed-draining-termination-hook
 OK group good
 FAIL group nohook
 WARN group other hook their-hook
@@ -101,6 +102,9 @@ WARN service demo/web
 		"OK cluster demo: 4 container instance(s), Auto Scaling group(s) abandon, good, nohook, other\n",
 		"WARN group abandon hook drain-hook: default result ABANDON",
 		"OK group good hook drain-hook: termination hook, heartbeat timeout 15m, default result CONTINUE\n",
+		// The capacity provider of group good has managed draining (on by
+		// default): ECS's own hook is recognised, not judged as drainer's.
+		"OK group good hook ecs-managed-draining-termination-hook: ECS's managed draining hook",
 		"OK group good: a termination hook notifies queue drainer\n",
 		"FAIL group nohook: no termination lifecycle hook",
 		"WARN group other hook their-hook: heartbeat timeout 2m is short",

@@ -3,6 +3,7 @@ package emulator
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
 	"github.com/drainer-dev/drainer/emulator/ec2"
@@ -119,4 +120,43 @@ func (n notificationTargets) SendWithSubject(arn, subject, body string) error {
 		return n.sns.PublishFromService(arn, subject, body)
 	}
 	return n.sqs.SendToARN(arn, body)
+}
+
+// capacityGroups lets ECS's managed draining and managed termination
+// protection act on Auto Scaling groups named by ARN (ecs.Groups). It
+// reads w.AutoScaling when called, as Auto Scaling is built after ECS.
+type capacityGroups struct{ w *World }
+
+// groupName is the name in an Auto Scaling group ARN
+// (…:autoScalingGroup:uuid:autoScalingGroupName/NAME).
+func groupName(arn string) string {
+	_, name, _ := strings.Cut(arn, ":autoScalingGroupName/")
+	return name
+}
+
+func (g capacityGroups) PutTerminationHook(groupARN, hook string, heartbeat time.Duration, defaultResult string) error {
+	secs := int32(heartbeat / time.Second)
+	_, err := g.w.AutoScaling.PutLifecycleHook(autoscaling.PutLifecycleHookInput{
+		AutoScalingGroupName: groupName(groupARN), LifecycleHookName: hook,
+		LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING", DefaultResult: defaultResult, HeartbeatTimeout: &secs,
+	})
+	return err
+}
+
+func (g capacityGroups) RecordHeartbeat(groupARN, hook, id string) error {
+	_, err := g.w.AutoScaling.RecordLifecycleActionHeartbeat(autoscaling.RecordLifecycleActionHeartbeatInput{
+		AutoScalingGroupName: groupName(groupARN), LifecycleHookName: hook, InstanceId: id})
+	return err
+}
+
+func (g capacityGroups) CompleteAction(groupARN, hook, id, result string) error {
+	_, err := g.w.AutoScaling.CompleteLifecycleAction(autoscaling.CompleteLifecycleActionInput{
+		AutoScalingGroupName: groupName(groupARN), LifecycleHookName: hook, InstanceId: id, LifecycleActionResult: result})
+	return err
+}
+
+func (g capacityGroups) SetScaleInProtection(groupARN, id string, protected bool) error {
+	_, err := g.w.AutoScaling.SetInstanceProtection(autoscaling.SetInstanceProtectionInput{
+		AutoScalingGroupName: groupName(groupARN), InstanceIds: []string{id}, ProtectedFromScaleIn: &protected})
+	return err
 }

@@ -132,6 +132,7 @@ func New(cfg Config) *World {
 
 	cfg.ECS.Events = w.EventBridge
 	cfg.ECS.Network = network{w.EC2}
+	cfg.ECS.Groups = capacityGroups{w}
 	w.ECS = ecs.New(env, cfg.ECS)
 
 	cfg.AutoScaling.Fleet = fleet{w.EC2}
@@ -156,6 +157,10 @@ func New(cfg Config) *World {
 	w.AutoScaling.OnLifecycleChange(func(group, id, from, to string) {
 		w.trace.add(w.Env.Now(), "asg", id, to)
 		w.Series.groupChanged(group)
+		if to == autoscaling.StateTerminatingWait {
+			// ECS hears of the lifecycle action through EventBridge.
+			w.ECS.InstanceTerminating(id, w.groupARN(group))
+		}
 	})
 	w.ECS.OnTaskChange(func(t *ecs.Task, fromLast, fromDesired string) {
 		w.trace.add(w.Env.Now(), "task", t.TaskArn, t.LastStatus, t.DesiredStatus)

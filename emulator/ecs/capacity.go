@@ -21,7 +21,9 @@ type CreateCapacityProviderOutput struct {
 func builtinProvider(name string) bool { return name == "FARGATE" || name == "FARGATE_SPOT" }
 
 // CreateCapacityProvider creates an Auto Scaling group capacity provider.
-// The emulator stores it; it does not act on its managed settings.
+// With managedDraining (ENABLED unless set) ECS puts its termination hook
+// on the group, and managed draining and managed termination protection
+// act as managed.go describes; managed scaling is stored only.
 func (s *Service) CreateCapacityProvider(in CreateCapacityProviderInput) (*CreateCapacityProviderOutput, error) {
 	if !validName(in.Name, 255) {
 		return nil, invalid("The capacity provider name must consist of 1 to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.")
@@ -108,6 +110,7 @@ func (s *Service) CreateCapacityProvider(in CreateCapacityProviderInput) (*Creat
 	}
 	s.cps = append(s.cps, cp)
 	s.cpByName[in.Name] = cp
+	s.putManagedHook(cp)
 	out := cp.snapshot()
 	return &CreateCapacityProviderOutput{CapacityProvider: &out}, nil
 }

@@ -41,7 +41,9 @@
 //
 // Capacity providers are stored and shown (managedTerminationProtection,
 // managedDraining, managedScaling) and container instances carry their
-// capacityProviderName, but the emulator does not act on managed scaling,
-// managed draining or managed termination protection itself: drainer reads
-// them as policy.
+// capacityProviderName. With Options.Groups set (a wired world), managed
+// draining acts as ECS does: ECS's own termination hook on the group, the
+// terminating instance set DRAINING and let go once empty or after 48 h;
+// managed termination protection acts when Options.ManagedProtection is
+// set (managed.go). Managed scaling is stored only.
 package ecs

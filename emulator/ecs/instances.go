@@ -76,6 +76,11 @@ type host struct {
 	ci          *ContainerInstance   // its latest registration
 	cis         []*ContainerInstance // every registration, oldest first
 	gone        bool
+
+	drain        *managedDrain // ECS's managed draining hold, when terminating
+	protecting   bool          // a managed protection change is scheduled
+	protected    bool          // scale-in protection as ECS last set it
+	protectedSet bool
 }
 
 var (
@@ -149,6 +154,12 @@ func (s *Service) InstanceStopping(ec2ID string) {
 		return
 	}
 	hs.gone = true
+	if md := hs.drain; md != nil && !md.done {
+		md.done = true
+		if md.heartbeat != nil {
+			md.heartbeat.Stop()
+		}
+	}
 	if hs.regTimer != nil {
 		hs.regTimer.Stop()
 		hs.regTimer = nil

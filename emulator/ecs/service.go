@@ -14,6 +14,15 @@ type Options struct {
 	StoppedTaskRetention time.Duration  // STOPPED tasks stay visible; default 1h
 	Events               core.EventSink // nil → core.Discard
 	Network              Network        // ENIs for awsvpc tasks; nil → tasks get no ENI
+	// Groups lets capacity providers' managed draining and managed
+	// termination protection act on Auto Scaling (managed.go); nil → they
+	// are stored only.
+	Groups Groups
+	// ManagedProtection makes ECS keep scale-in protection itself for
+	// capacity providers with managedTerminationProtection ENABLED, as AWS
+	// does. It is off by default: drainer's protection scan stands in for
+	// it in the simulations written before ECS acted on it.
+	ManagedProtection bool
 }
 
 // Network provides elastic network interfaces for awsvpc tasks (the EC2

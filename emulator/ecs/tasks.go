@@ -214,6 +214,9 @@ func (s *Service) update(t *Task, f func()) {
 			s.kick(t.svc)
 		}
 	}
+	if t.live() != (fromLast != "" && fromLast != StatusStopped) {
+		s.managedTaskChanged(ci)
+	}
 	if t.LastStatus == StatusStopped && fromLast != StatusStopped {
 		if ci.Status == "DRAINING" && ci.nonDaemonLive == 0 {
 			for _, d := range t.cl.daemons {

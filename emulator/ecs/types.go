@@ -220,6 +220,8 @@ type CapacityProvider struct {
 	AutoScalingGroupProvider *AutoScalingGroupProvider `json:"autoScalingGroupProvider,omitempty"`
 	UpdateStatus             string                    `json:"updateStatus,omitempty"`
 	Tags                     []Tag                     `json:"tags,omitempty"`
+
+	ecsProtects bool // ECS keeps scale-in protection itself (ActOnManagedProtection)
 }
 
 // PortMapping maps a container port to the host.

@@ -354,6 +354,11 @@ func (b *builder) capacityProvider(g Group, cp CapacityProvider) error {
 	if err != nil {
 		return fmt.Errorf("capacity provider %s: %w", cp.Name, err)
 	}
+	if cp.ECSProtects {
+		if err := w.ECS.ActOnManagedProtection(cp.Name); err != nil {
+			return fmt.Errorf("capacity provider %s: %w", cp.Name, err)
+		}
+	}
 	// A cluster may have several providers: add this one to those it has.
 	providers := []string{cp.Name}
 	for _, other := range b.providersOf(g.Cluster) {

@@ -202,7 +202,15 @@ type Hook struct {
 type CapacityProvider struct {
 	Name                         string `json:"name"`
 	ManagedTerminationProtection bool   `json:"managedTerminationProtection,omitempty"`
-	ManagedDraining              bool   `json:"managedDraining,omitempty"`
+	// ManagedDraining turns on ECS's managed instance draining: ECS puts
+	// its termination hook (ecs-managed-draining-termination-hook) on the
+	// group, drains terminating instances and lets them go once empty.
+	ManagedDraining bool `json:"managedDraining,omitempty"`
+	// ECSProtects makes ECS itself keep scale-in protection on instances
+	// with non-daemon tasks, as AWS does with managed termination
+	// protection. Off, ECS only stores the setting and drainer's
+	// protection scan stands in for it.
+	ECSProtects bool `json:"ecsProtects,omitempty"`
 }
 
 // InstanceSet is Count EC2 instances launched at the start outside any

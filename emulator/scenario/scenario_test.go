@@ -57,6 +57,7 @@ func TestInvalidScenarios(t *testing.T) {
 		{"set-desired without count", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1}]\ntimeline: [{at: 1m, action: set-desired, group: g}]\n", "needs a count"},
 		{"bad instance pick", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1}]\ntimeline: [{at: 1m, action: interrupt-spot, group: g, instance: middle}]\n", `instance "middle"`},
 		{"job count over RunTask limit", "name: x\nclusters: [{name: c}]\ntaskDefinitions: [{family: f, memory: 1}]\njobs: [{cluster: c, taskDefinition: f, count: 11}]\n", "RunTask's limit"},
+		{"ecsProtects without protection", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1, capacityProvider: {name: cp, ecsProtects: true}}]\n", "ecsProtects needs managedTerminationProtection"},
 		{"not yaml", "name: [\n", "yaml"},
 		{"unknown throttling profile", "name: x\nfaults: {throttle: azure}\n", `faults: throttle: unknown throttling profile "azure" (known: aws)`},
 		{"bad latency", "name: x\nfaults: {latency: quick}\n", `latency "quick" is neither a profile (aws) nor a non-negative duration`},

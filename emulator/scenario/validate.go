@@ -94,6 +94,9 @@ func (sc *Scenario) Validate() error {
 				bad("group %q hook %q: queue %q is not declared", g.Name, h.Name, h.Queue)
 			}
 		}
+		if cp := g.CapacityProvider; cp != nil && cp.ECSProtects && !cp.ManagedTerminationProtection {
+			bad("group %q capacity provider %q: ecsProtects needs managedTerminationProtection", g.Name, cp.Name)
+		}
 	}
 	for i, s := range sc.Services {
 		if s.Name == "" {

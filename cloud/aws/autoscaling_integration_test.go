@@ -23,11 +23,13 @@ timeline:
 	c := client(t, w, cloudaws.Options{})
 	ctx := ctxT(t)
 
+	// drainer's hook, and ECS's own: the group's capacity provider has
+	// managed draining on.
 	hooks, err := c.LifecycleHooks(ctx, "demo-asg")
 	noErr(t, err)
-	if len(hooks) != 1 || hooks[0].Name != "drain-hook" || hooks[0].HeartbeatTimeout != 15*time.Minute ||
+	if len(hooks) != 2 || hooks[0].Name != "drain-hook" || hooks[0].HeartbeatTimeout != 15*time.Minute ||
 		hooks[0].GlobalTimeout != 25*time.Hour || hooks[0].DefaultResult != cloud.LifecycleContinue ||
-		hooks[0].Transition != cloud.LifecycleTransitionTerminating {
+		hooks[0].Transition != cloud.LifecycleTransitionTerminating || hooks[1].Name != "ecs-managed-draining-termination-hook" {
 		t.Fatalf("LifecycleHooks = %+v", hooks)
 	}
 

@@ -547,6 +547,19 @@ func (r *Reconciler) RunDue(ctx context.Context) int {
 	return n
 }
 
+// beatsDue sends the heartbeats due by now.
+func (r *Reconciler) beatsDue(ctx context.Context) {
+	r.mu.Lock()
+	beats := popDue(&r.beats, r.cfg.Clock.Now())
+	for _, b := range beats {
+		b.entry = nil
+	}
+	r.mu.Unlock()
+	for _, b := range beats {
+		r.heartbeat(ctx, b)
+	}
+}
+
 // popDue removes and returns the values of q due by now, earliest first;
 // the caller holds r.mu.
 func popDue[T any](q *due.Queue[T], now time.Time) []T {
@@ -577,6 +590,10 @@ func (r *Reconciler) runAll(ctx context.Context, jobs []func(context.Context)) {
 	for range min(r.cfg.Parallel, len(jobs)) {
 		g.Go(ctx, r.cfg.Clock, func(ctx context.Context) {
 			for {
+				// A heartbeat that fell due while this round's looks ran
+				// goes before the next look: it must not wait for the
+				// whole round, however slow AWS makes its reads.
+				r.beatsDue(ctx)
 				mu.Lock()
 				i := next
 				next++

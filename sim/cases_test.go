@@ -114,6 +114,13 @@ func TestCaseHeartbeatsUnderECSThrottling(t *testing.T) {
 	}
 }
 
+func TestCaseHeartbeatsBehindARoundOfLooks(t *testing.T) {
+	h := playCase(t, "14-heartbeats-behind-a-round-of-looks.yaml") // checks every invariant
+	if n := len(events(h, drain.EventCompleted)); n != 300 {
+		t.Errorf("%d drains completed, want the scale-in's 300", n)
+	}
+}
+
 func TestCaseLatencyFault(t *testing.T) {
 	// The run ends: a latency fault waits on the world's clock, which moves.
 	h := playCase(t, "06-latency-fault.yaml")

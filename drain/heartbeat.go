@@ -252,11 +252,13 @@ func (r *Reconciler) randomLocked() float64 { return r.random() }
 // KeepsAlive reports whether a drain under way already keeps alive the
 // lifecycle action of hook on group for instanceID: its heartbeats are
 // scheduled (from the action's start or a heartbeat Auto Scaling
-// accepted) and Auto Scaling has not said the action is gone, and token
-// (when both are known) is the same action's. A message for that action
-// (SQS's at-least-once delivery, or one action notified both by the hook
-// and through EventBridge) then needs no call: verifying it again would
-// cost another heartbeat in Auto Scaling's one bucket per message.
+// accepted) and Auto Scaling has not said the action is gone. A message
+// for that action (SQS's at-least-once delivery, or one action notified
+// both by the hook and through EventBridge) then needs no call. Whatever
+// token the message names: an instance has one pending action per hook
+// at a time, so a message naming another token for it while its drain
+// keeps it alive is stale or forged, and must not rewrite the drain (its
+// token, its deadlines from an older time).
 func (r *Reconciler) KeepsAlive(instanceID, group, hook, token string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -266,10 +268,7 @@ func (r *Reconciler) KeepsAlive(instanceID, group, hook, token string) bool {
 	}
 	for _, b := range d.beats {
 		a := b.action
-		if a.Group != group || a.Hook != hook || b.gone || b.last.IsZero() {
-			continue
-		}
-		if a.Token == "" || token == "" || a.Token == token {
+		if a.Group == group && a.Hook == hook && !b.gone && !b.last.IsZero() {
 			return true
 		}
 	}

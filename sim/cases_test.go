@@ -121,6 +121,21 @@ func TestCaseHeartbeatsBehindARoundOfLooks(t *testing.T) {
 	}
 }
 
+func TestCaseForgedSecondMessage(t *testing.T) {
+	h := playCase(t, "15-forged-second-message.yaml")
+	started := events(h, drain.EventStarted)
+	if len(started) != 1 {
+		t.Fatalf("drains %+v", started)
+	}
+	rec := h.Checker.Records()[started[0].InstanceID]
+	if !soon(started[0].Time, rec.Started) || rec.Token == "wrong" {
+		t.Errorf("record %+v: want the drain as its real message started it at %v, not rewritten by the forged one", rec, started[0].Time)
+	}
+	for _, ev := range events(h, drain.EventTaskStopped) {
+		t.Errorf("task stopped by drainer: %+v (the batch jobs finish inside the graceful phase)", ev)
+	}
+}
+
 func TestCaseLatencyFault(t *testing.T) {
 	// The run ends: a latency fault waits on the world's clock, which moves.
 	h := playCase(t, "06-latency-fault.yaml")

@@ -547,7 +547,9 @@ func (r *Reconciler) RunDue(ctx context.Context) int {
 	return n
 }
 
-// beatsDue sends the heartbeats due by now.
+// beatsDue starts sending the heartbeats due by now, each on its own
+// goroutine of the clock: the look that follows does not wait for them
+// (a heartbeat may wait for its token in Auto Scaling's bucket).
 func (r *Reconciler) beatsDue(ctx context.Context) {
 	r.mu.Lock()
 	beats := popDue(&r.beats, r.cfg.Clock.Now())
@@ -556,7 +558,7 @@ func (r *Reconciler) beatsDue(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	for _, b := range beats {
-		r.heartbeat(ctx, b)
+		clock.Go(ctx, r.cfg.Clock, func(ctx context.Context) { r.heartbeat(ctx, b) })
 	}
 }
 

@@ -109,7 +109,7 @@ func (c *Controller) Handle(ctx context.Context, n intake.Notice) error {
 			return err
 		}
 		defer unlock()
-		if c.rec.KeepsAlive(n.InstanceID, n.Group, n.HookName, n.Token) {
+		if c.rec.KeepsAlive(n.InstanceID, n.Group, n.HookName) {
 			c.log.Debug("lifecycle action already kept alive by its drain", "instance", n.InstanceID, "hook", n.HookName)
 			return nil
 		}

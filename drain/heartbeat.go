@@ -119,7 +119,7 @@ func (r *Reconciler) keepAlive(d *drainState, actions []cloud.LifecycleAction, t
 				// their first heartbeats over the second and third tenths
 				// before half the timeout, so that they do not all wait
 				// for Auto Scaling's bucket at the same instant.
-				due = due.Add(-time.Duration(float64(nb.timeout) / 5 * r.randomLocked()))
+				due = due.Add(-time.Duration(float64(nb.timeout) / 5 * r.random())) // randMu is taken after mu, never before
 			}
 			nb.entry = r.beats.Push(due, nb)
 		}
@@ -245,10 +245,6 @@ func (r *Reconciler) random() float64 {
 	return r.rand.Float64()
 }
 
-// randomLocked is random for a caller holding r.mu (randMu is taken after
-// mu, never before).
-func (r *Reconciler) randomLocked() float64 { return r.random() }
-
 // KeepsAlive reports whether a drain under way already keeps alive the
 // lifecycle action of hook on group for instanceID: its heartbeats are
 // scheduled (from the action's start or a heartbeat Auto Scaling
@@ -259,7 +255,7 @@ func (r *Reconciler) randomLocked() float64 { return r.random() }
 // at a time, so a message naming another token for it while its drain
 // keeps it alive is stale or forged, and must not rewrite the drain (its
 // token, its deadlines from an older time).
-func (r *Reconciler) KeepsAlive(instanceID, group, hook, token string) bool {
+func (r *Reconciler) KeepsAlive(instanceID, group, hook string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	d := r.drains[instanceID]

@@ -519,20 +519,20 @@ func (r *Reconciler) Next() (time.Time, bool) {
 	return at, !at.IsZero()
 }
 
-// RunDue sends every heartbeat due by now and looks at every drain due by
-// now, Config.Parallel at a time, until nothing more is due; it returns how
-// many looks it made. Tests and simulations drive the reconciler with it on
-// a virtual clock; Run calls it in production.
+// RunDue starts sending every heartbeat due by now and looks at every
+// drain due by now, Config.Parallel at a time, until nothing more is due;
+// it returns how many looks it made. Heartbeats go on goroutines of their
+// own (beatsDue): a thousand of them due at once wait for Auto Scaling's
+// tokens, and the looks, which read ECS, must not wait behind them. Tests
+// and simulations drive the reconciler with it on a virtual clock; Run
+// calls it in production.
 func (r *Reconciler) RunDue(ctx context.Context) int {
 	n := 0
 	for ctx.Err() == nil {
+		r.beatsDue(ctx)
 		now := r.cfg.Clock.Now()
 		var jobs []func(context.Context)
 		r.mu.Lock()
-		for _, b := range popDue(&r.beats, now) {
-			b.entry = nil
-			jobs = append(jobs, func(ctx context.Context) { r.heartbeat(ctx, b) })
-		}
 		for _, d := range popDue(&r.due, now) {
 			d.entry = nil
 			jobs = append(jobs, func(ctx context.Context) { r.look(ctx, d) })

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,30 +174,13 @@ func TestECSManagedWorldHasECSsHookOnly(t *testing.T) {
 		names = append(names, h.LifecycleHookName+"/"+h.LifecycleTransition)
 	}
 	want := []string{"log-shipper/" + autoscaling.TransitionTerminating, "drainer/" + autoscaling.TransitionLaunching, ecs.ManagedDrainingHook + "/" + autoscaling.TransitionTerminating}
-	if !sameSet(names, want) {
+	slices.Sort(names)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
 		t.Errorf("hooks %v, want %v", names, want)
 	}
 	cp := w.ECS.CapacityProviderByName("cp-prod-asg")
 	if cp == nil || cp.AutoScalingGroupProvider.ManagedDraining != "ENABLED" {
 		t.Fatalf("capacity provider %+v, want cp-prod-asg with managed draining", cp)
 	}
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	seen := map[string]int{}
-	for _, x := range a {
-		seen[x]++
-	}
-	for _, x := range b {
-		seen[x]--
-	}
-	for _, n := range seen {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
 }

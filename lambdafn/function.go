@@ -195,7 +195,7 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (out any, 
 	}
 	published()
 	rep.Calls = f.calls.take()
-	f.log.Info("invocation done", "kind", rep.Kind, "took", f.clock.Now().Sub(start), "messages", rep.Messages, "failed", rep.Failed,
+	f.log.Info("invocation done", "kind", rep.Kind, "took", f.clock.Now().Sub(start).Round(time.Millisecond).String(), "messages", rep.Messages, "failed", rep.Failed,
 		"resumed", rep.Resumed, "looks", rep.Looks, "scanned", rep.Scanned, "drains", rep.Drains, "calls", rep.Calls, "errors", len(rep.Errors))
 	return out, nil
 }

@@ -51,6 +51,6 @@ func setup(ctx context.Context, lookup func(string) (string, bool), log *slog.Lo
 		return nil, err
 	}
 	opts.Drainer.AWS, opts.Drainer.Logger = cfg, log
-	log.Info("drainer starting as a Lambda function", append([]any{"region", cfg.Region, "period", cmp.Or(opts.Period, lambdafn.DefaultPeriod)}, opts.Drainer.Settings.LogAttrs()...)...)
+	log.Info("drainer starting as a Lambda function", append([]any{"region", cfg.Region, "period", cmp.Or(opts.Period, lambdafn.DefaultPeriod).String()}, opts.Drainer.Settings.LogAttrs()...)...)
 	return lambdafn.New(opts)
 }

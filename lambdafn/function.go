@@ -229,8 +229,9 @@ func (f *Function) batch(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	}
 	rep.Failed = len(keep)
 	// The drains just started (or woken by the batch's events) get their
-	// first look now rather than at the next round.
-	rep.Looks = f.d.Reconciler.RunDueAhead(ctx, Ahead(f.opts.Period))
+	// first look now rather than at the next round. Heartbeats not due
+	// yet are the rounds' to send: batches may come many a minute.
+	rep.Looks = f.d.Reconciler.RunDueAhead(ctx, 0)
 	rep.Drains = len(f.d.Reconciler.Drains())
 	return resp, rep
 }

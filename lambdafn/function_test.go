@@ -461,3 +461,37 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestRoundWarnsOfAHookTooShortForRounds: a hook whose heartbeat timeout
+// rounds a minute apart cannot keep is named in the round's report and
+// log, once per process.
+func TestRoundWarnsOfAHookTooShortForRounds(t *testing.T) {
+	w, _ := world(t, "2m")
+	src := newEventSource(t, w, "drainer")
+	id := scaleIn(t, w)
+	f := newFunction(t, w)
+	msgs := src.take(func(m cloud.Message) bool { return strings.Contains(m.Body, id) })
+	if failed := src.deliver(w, f, msgs); len(failed) != 0 {
+		t.Fatalf("batch failures %v", failed)
+	}
+	round := func() lambdafn.Report {
+		t.Helper()
+		out, err := invoke(t, w, f, scheduled(w.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep lambdafn.Report
+		if err := json.Unmarshal(out, &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	rep := round()
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "hook drainer of group demo-asg has a heartbeat timeout of 2m0s") {
+		t.Fatalf("first round's warnings %q, want one naming the 2-minute hook", rep.Warnings)
+	}
+	w.Clock.RunFor(time.Minute)
+	if rep := round(); len(rep.Warnings) != 0 {
+		t.Errorf("second round warned again: %q", rep.Warnings)
+	}
+}

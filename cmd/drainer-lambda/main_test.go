@@ -479,3 +479,44 @@ func recorded(w *emulator.World, id string) (ok bool) {
 	})
 	return ok
 }
+
+// TestSetup: the function is built from its environment, and a setting
+// or an AWS configuration it cannot use stops it at init with the reason.
+func TestSetup(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_ENDPOINT_URL": "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+	} {
+		t.Setenv(k, v)
+	}
+	log := lambdafn.Logger(io.Discard, "")
+	env := func(kv ...string) func(string) (string, bool) {
+		return func(k string) (string, bool) {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1], true
+				}
+			}
+			return "", false
+		}
+	}
+	if _, err := setup(t.Context(), env("DRAINER_SCAN_INTERVAL", "soon"), log); err == nil || !strings.Contains(err.Error(), "DRAINER_SCAN_INTERVAL") {
+		t.Errorf("a bad setting: %v, want an error naming DRAINER_SCAN_INTERVAL", err)
+	}
+	if _, err := setup(t.Context(), env(), log); err == nil || !strings.Contains(err.Error(), "no AWS region") {
+		t.Errorf("no region: %v, want an error saying so", err)
+	}
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "drainer")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	f, err := setup(t.Context(), env("DRAINER_CLUSTERS", "prod", "DRAINER_HOOKS", "drain-hook"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := f.Drainer().Settings; !slices.Equal(s.Clusters, []string{"prod"}) || !slices.Equal(s.Hooks, []string{"drain-hook"}) {
+		t.Errorf("settings %+v", s)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/invariant"
 	"github.com/drainer-dev/drainer/lambdafn"
+	"github.com/drainer-dev/drainer/lambdafn/eventsource"
 	"github.com/drainer-dev/drainer/sim"
 )
 
@@ -128,13 +128,10 @@ func scheduled(now time.Time) events.CloudWatchEvent {
 		AccountID: "123456789012", Time: now, Region: "us-east-1", Detail: json.RawMessage(`{}`)}
 }
 
-// eventSource reads a queue as Lambda's SQS event source mapping does:
-// it receives what is visible, passes it as an events.SQSEvent, then
-// deletes the messages the function did not report as failed.
+// eventSource is Lambda's SQS event source mapping on a queue of w.
 type eventSource struct {
-	t   *testing.T
-	c   *cloudaws.Client
-	url string
+	t *testing.T
+	m *eventsource.Mapping
 }
 
 func newEventSource(t *testing.T, w *emulator.World, queue string) *eventSource {
@@ -144,70 +141,35 @@ func newEventSource(t *testing.T, w *emulator.World, queue string) *eventSource 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &eventSource{t: t, c: c, url: url}
+	return &eventSource{t: t, m: &eventsource.Mapping{Queue: c, URL: url, ARN: "arn:aws:sqs:us-east-1:123456789012:" + queue, Region: "us-east-1"}}
 }
 
-// receive returns up to ten visible messages, hidden for the queue's
-// visibility timeout.
+// receive returns up to ten visible messages.
 func (s *eventSource) receive() []cloud.Message {
 	s.t.Helper()
-	msgs, err := s.c.ReceiveMessages(s.t.Context(), s.url, cloud.ReceiveOptions{Max: 10})
+	msgs, err := s.m.Receive(s.t.Context())
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return msgs
 }
 
-// take receives every visible message and returns those keep accepts,
-// invisible for the queue's visibility timeout; the others are deleted.
+// take receives every visible message and returns those keep accepts;
+// the others are deleted.
 func (s *eventSource) take(keep func(cloud.Message) bool) []cloud.Message {
 	s.t.Helper()
-	var out []cloud.Message
-	for msgs := s.receive(); len(msgs) > 0; msgs = s.receive() {
-		for _, m := range msgs {
-			if keep(m) {
-				out = append(out, m)
-			} else {
-				s.settle([]cloud.Message{m}, events.SQSEventResponse{})
-			}
-		}
-	}
-	return out
-}
-
-// event is the SQS event of msgs.
-func (s *eventSource) event(msgs []cloud.Message) events.SQSEvent {
-	var ev events.SQSEvent
-	for _, m := range msgs {
-		ev.Records = append(ev.Records, events.SQSMessage{MessageId: m.ID, ReceiptHandle: m.ReceiptHandle, Body: m.Body,
-			Attributes:  map[string]string{"ApproximateReceiveCount": strconv.Itoa(m.ReceiveCount)},
-			EventSource: "aws:sqs", EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:drainer", AWSRegion: "us-east-1"})
-	}
-	return ev
-}
-
-// settle deletes the messages of a batch that the answer does not name.
-func (s *eventSource) settle(msgs []cloud.Message, answer events.SQSEventResponse) {
-	s.t.Helper()
-	var del []string
-	for _, m := range msgs {
-		if !slices.ContainsFunc(answer.BatchItemFailures, func(f events.SQSBatchItemFailure) bool { return f.ItemIdentifier == m.ID }) {
-			del = append(del, m.ReceiptHandle)
-		}
-	}
-	if len(del) == 0 {
-		return
-	}
-	if _, err := s.c.DeleteMessages(s.t.Context(), s.url, del); err != nil {
+	msgs, err := s.m.Take(s.t.Context(), keep)
+	if err != nil {
 		s.t.Fatal(err)
 	}
+	return msgs
 }
 
 // deliver hands a batch to the function and settles it; it returns the
 // IDs reported as failed.
 func (s *eventSource) deliver(w *emulator.World, f *lambdafn.Function, msgs []cloud.Message) []string {
 	s.t.Helper()
-	out, err := invoke(s.t, w, f, s.event(msgs))
+	out, err := invoke(s.t, w, f, s.m.Event(msgs))
 	if err != nil {
 		s.t.Fatalf("SQS invocation failed as a whole: %v", err)
 	}
@@ -215,10 +177,9 @@ func (s *eventSource) deliver(w *emulator.World, f *lambdafn.Function, msgs []cl
 	if err := json.Unmarshal(out, &answer); err != nil {
 		s.t.Fatalf("SQS invocation answered %s: %v", out, err)
 	}
-	s.settle(msgs, answer)
-	var failed []string
-	for _, bf := range answer.BatchItemFailures {
-		failed = append(failed, bf.ItemIdentifier)
+	failed, err := s.m.Settle(s.t.Context(), msgs, answer)
+	if err != nil {
+		s.t.Fatal(err)
 	}
 	return failed
 }

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,6 +33,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/sqs"
 	"github.com/drainer-dev/drainer/invariant"
 	"github.com/drainer-dev/drainer/lambdafn"
+	"github.com/drainer-dev/drainer/lambdafn/eventsource"
 )
 
 // TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator builds drainer's
@@ -113,7 +113,7 @@ func TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 		// Lambda's SQS event source: every visible message, in batches.
 		for msgs := queue.receive(); len(msgs) > 0; msgs = queue.receive() {
 			var answer events.SQSEventResponse
-			fn.invoke(queue.event(msgs), &answer)
+			fn.invoke(queue.m.Event(msgs), &answer)
 			if len(answer.BatchItemFailures) > 0 {
 				t.Errorf("batch failures %+v", answer.BatchItemFailures)
 			}
@@ -361,13 +361,12 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// eventSource plays Lambda's SQS event source mapping on the drainer
-// queue, through the SDK over loopback.
+// eventSource is Lambda's SQS event source mapping on the drainer queue,
+// through the SDK over loopback.
 type eventSource struct {
 	t   *testing.T
 	ctx context.Context
-	c   *cloudaws.Client
-	url string
+	m   *eventsource.Mapping
 }
 
 func newEventSource(ctx context.Context, t *testing.T, endpoint string) *eventSource {
@@ -381,43 +380,24 @@ func newEventSource(ctx context.Context, t *testing.T, endpoint string) *eventSo
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &eventSource{t: t, ctx: ctx, c: c, url: url}
+	return &eventSource{t: t, ctx: ctx, m: &eventsource.Mapping{Queue: c, URL: url, ARN: "arn:aws:sqs:us-east-1:123456789012:drainer", Region: "us-east-1"}}
 }
 
 // receive returns up to ten visible messages, at once.
 func (s *eventSource) receive() []cloud.Message {
 	s.t.Helper()
-	msgs, err := s.c.ReceiveMessages(s.ctx, s.url, cloud.ReceiveOptions{Max: 10})
+	msgs, err := s.m.Receive(s.ctx)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	return msgs
 }
 
-// event is the SQS event Lambda passes for msgs.
-func (s *eventSource) event(msgs []cloud.Message) events.SQSEvent {
-	var ev events.SQSEvent
-	for _, m := range msgs {
-		ev.Records = append(ev.Records, events.SQSMessage{MessageId: m.ID, ReceiptHandle: m.ReceiptHandle, Body: m.Body,
-			Attributes:  map[string]string{"ApproximateReceiveCount": strconv.Itoa(m.ReceiveCount)},
-			EventSource: "aws:sqs", EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:drainer", AWSRegion: "us-east-1"})
-	}
-	return ev
-}
-
 // settle deletes the messages the answer does not name as failed.
 func (s *eventSource) settle(msgs []cloud.Message, answer events.SQSEventResponse) {
 	s.t.Helper()
-	var del []string
-	for _, m := range msgs {
-		if !slices.ContainsFunc(answer.BatchItemFailures, func(f events.SQSBatchItemFailure) bool { return f.ItemIdentifier == m.ID }) {
-			del = append(del, m.ReceiptHandle)
-		}
-	}
-	if len(del) > 0 {
-		if _, err := s.c.DeleteMessages(s.ctx, s.url, del); err != nil {
-			s.t.Fatal(err)
-		}
+	if _, err := s.m.Settle(s.ctx, msgs, answer); err != nil {
+		s.t.Fatal(err)
 	}
 }
 

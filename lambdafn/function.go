@@ -37,6 +37,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -177,6 +178,7 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (out any, 
 	work, cancel := clock.WithTimeout(ctx, f.clock, budget)
 	defer cancel()
 	published := f.publishDuring(ctx)
+	defer published() // a panic's too
 	f.calls.reset()
 	start := f.clock.Now()
 
@@ -201,16 +203,17 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (out any, 
 }
 
 // publishDuring runs the drain events' publisher for the invocation; the
-// function it returns stops it and waits for the events still queued to
-// be sent, so that none waits in a frozen process.
+// function it returns (once; later calls do nothing) stops it and waits
+// for the events still queued to be sent, so that none waits in a frozen
+// process.
 func (f *Function) publishDuring(ctx context.Context) (stop func()) {
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var g clock.Group
 	g.Go(pctx, f.clock, f.d.Publisher.Run)
-	return func() {
+	return sync.OnceFunc(func() {
 		cancel()
 		_ = g.Wait(context.WithoutCancel(ctx))
-	}
+	})
 }
 
 // batch handles a batch of the queue's messages, then the work due by now.

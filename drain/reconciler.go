@@ -103,7 +103,10 @@ type Reconciler struct {
 	due    due.Queue[*drainState] // next looks
 	beats  due.Queue[*beat]       // next heartbeats
 	wake   *clock.Signal
-	hooks  map[string][]cloud.LifecycleHook // by group
+	// beating counts the heartbeats beatsDue sent on goroutines of their
+	// own that have not returned yet (RunDueAhead waits for them).
+	beating clock.Group
+	hooks   map[string][]cloud.LifecycleHook // by group
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -558,7 +561,7 @@ func (r *Reconciler) beatsDue(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	for _, b := range beats {
-		clock.Go(ctx, r.cfg.Clock, func(ctx context.Context) { r.heartbeat(ctx, b) })
+		r.beating.Go(ctx, r.cfg.Clock, func(ctx context.Context) { r.heartbeat(ctx, b) })
 	}
 }
 

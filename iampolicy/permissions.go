@@ -330,3 +330,20 @@ func (r Resource) String() string {
 	}
 	return fmt.Sprintf("Resource(%d)", int(r))
 }
+
+// Call is an API call as the emulator's call log names it: the service by
+// its IAM prefix ("autoscaling") and the operation ("DeleteMessageBatch").
+type Call struct{ Service, Operation string }
+
+// Uncovered returns the IAM actions the calls need that mode m's policy
+// does not allow, sorted, each once: none when the policy covers them all.
+func Uncovered(m Mode, calls []Call) []string {
+	var out []string
+	for _, c := range calls {
+		if action, ok := Covers(m, c.Service, c.Operation); !ok && !slices.Contains(out, action) {
+			out = append(out, action)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -108,3 +108,17 @@ func TestCovers(t *testing.T) {
 		}
 	}
 }
+
+func TestUncovered(t *testing.T) {
+	calls := []Call{{"ecs", "ListClusters"}, {"sqs", "DeleteMessageBatch"}, {"sqs", "SendMessage"},
+		{"autoscaling", "PutLifecycleHook"}, {"sqs", "SendMessage"}, {"events", "PutRule"}}
+	if got, want := Uncovered(Run, calls), []string{"autoscaling:PutLifecycleHook", "events:PutRule", "sqs:SendMessage"}; !slices.Equal(got, want) {
+		t.Errorf("Uncovered(run) = %v, want %v", got, want)
+	}
+	if got, want := Uncovered(Setup, calls), []string{"sqs:DeleteMessage", "sqs:SendMessage"}; !slices.Equal(got, want) {
+		t.Errorf("Uncovered(setup) = %v, want %v", got, want)
+	}
+	if got := Uncovered(Run, nil); got != nil {
+		t.Errorf("Uncovered(run, no calls) = %v", got)
+	}
+}

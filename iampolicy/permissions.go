@@ -275,11 +275,13 @@ var permissions = []Permission{
 }
 
 // Permissions returns the permissions of mode m, in the list's order; nil
-// for a mode that is not one of Modes.
+// for a mode that is not one of Modes. They are copies: changing them
+// leaves the list as it is.
 func Permissions(m Mode) []Permission {
 	var out []Permission
 	for _, p := range permissions {
 		if slices.Contains(p.Modes, m) {
+			p.Modes, p.Operations = slices.Clone(p.Modes), slices.Clone(p.Operations)
 			out = append(out, p)
 		}
 	}

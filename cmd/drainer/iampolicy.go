@@ -46,8 +46,13 @@ func runIAMPolicy(_ context.Context, args []string, stdout, stderr io.Writer) in
 		return usageError(fs, "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	if list {
-		for _, p := range iampolicy.Permissions(mode) {
-			fmt.Fprintf(stdout, "%-46s %-20s %s\n", p.Action, p.Resource, p.Why)
+		ps := iampolicy.Permissions(mode)
+		width := 0
+		for _, p := range ps {
+			width = max(width, len(p.Action))
+		}
+		for _, p := range ps {
+			fmt.Fprintf(stdout, "%-*s  %-20s %s\n", width, p.Action, p.Resource, p.Why)
 		}
 		return 0
 	}

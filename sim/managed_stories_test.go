@@ -147,7 +147,6 @@ func TestDrainerAndECSBothKeepProtection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc.Groups[0].CapacityProvider.ECSProtects = true
 	h, err := New(sc, Options{Queue: "drainer"})
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/drainer-dev/drainer/emulator"
-	ecsemu "github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/emulator/front"
 )
 
@@ -22,7 +21,7 @@ import (
 // definition "sleep".
 func managedWorld(t *testing.T) (*endpoint, *autoscaling.Client, []string) {
 	t.Helper()
-	w := emulator.New(emulator.Config{Seed: 1, ECS: ecsemu.Options{ManagedProtection: true}})
+	w := emulator.New(emulator.Config{Seed: 1})
 	h := front.New(w)
 	e := clientsFor(w, h, sdkConfig(front.Transport(h)), baseEndpoint)
 	asg := autoscaling.NewFromConfig(e.cfg, func(o *autoscaling.Options) { o.BaseEndpoint = aws.String(baseEndpoint) })

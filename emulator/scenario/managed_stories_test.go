@@ -24,7 +24,7 @@ groups:
     min: 0
     max: 4
     desired: 2
-    capacityProvider: {name: cp, managedTerminationProtection: true, managedDraining: true, ecsProtects: true}
+    capacityProvider: {name: cp, managedTerminationProtection: true, managedDraining: true}
 services:
   - {name: agent, cluster: c, taskDefinition: agent, daemon: true}
   - {name: worker, cluster: c, taskDefinition: worker, desired: 2, minHealthyPercent: 0, maxPercent: 100}

@@ -41,17 +41,24 @@ func managedWorld(t *testing.T) (*endpoint, *autoscaling.Client, []string) {
 	if d := cp.CapacityProvider.AutoScalingGroupProvider.ManagedDraining; d != ecstypes.ManagedDrainingEnabled {
 		t.Fatalf("managedDraining = %q, want ENABLED by default", d)
 	}
-	_, err = e.ecs.PutClusterCapacityProviders(ctxT(t), &ecs.PutClusterCapacityProvidersInput{Cluster: aws.String("prod"),
-		CapacityProviders: []string{"cp"}, DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{}})
-	noErr(t, err)
-	_, err = e.ecs.RegisterTaskDefinition(ctxT(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("sleep"),
-		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("sleep"), Image: aws.String("busybox"), Memory: aws.Int32(128)}}})
-	noErr(t, err)
+	useProvider(t, e)
 	var ids []string
 	for _, in := range g.AutoScalingGroups[0].Instances {
 		ids = append(ids, aws.ToString(in.InstanceId))
 	}
 	return e, asg, ids
+}
+
+// useProvider puts capacity provider cp on cluster prod and registers the
+// task definition "sleep".
+func useProvider(t *testing.T, e *endpoint) {
+	t.Helper()
+	_, err := e.ecs.PutClusterCapacityProviders(ctxT(t), &ecs.PutClusterCapacityProvidersInput{Cluster: aws.String("prod"),
+		CapacityProviders: []string{"cp"}, DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{}})
+	noErr(t, err)
+	_, err = e.ecs.RegisterTaskDefinition(ctxT(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("sleep"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("sleep"), Image: aws.String("busybox"), Memory: aws.Int32(128)}}})
+	noErr(t, err)
 }
 
 // webGroup creates group web from template ecs with desired instances,
@@ -236,12 +243,7 @@ func TestUpdateCapacityProviderActsOnItsSettings(t *testing.T) {
 	_, err = e.ecs.CreateCapacityProvider(ctxT(t), &ecs.CreateCapacityProviderInput{Name: aws.String("cp"),
 		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProvider{AutoScalingGroupArn: g.AutoScalingGroups[0].AutoScalingGroupARN}})
 	noErr(t, err)
-	_, err = e.ecs.PutClusterCapacityProviders(ctxT(t), &ecs.PutClusterCapacityProvidersInput{Cluster: aws.String("prod"),
-		CapacityProviders: []string{"cp"}, DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{}})
-	noErr(t, err)
-	_, err = e.ecs.RegisterTaskDefinition(ctxT(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("sleep"),
-		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("sleep"), Image: aws.String("busybox"), Memory: aws.Int32(128)}}})
-	noErr(t, err)
+	useProvider(t, e)
 	busy, empty := aws.ToString(g.AutoScalingGroups[0].Instances[0].InstanceId), aws.ToString(g.AutoScalingGroups[0].Instances[1].InstanceId)
 	startOn(t, e, busy)
 	e.w.Clock.RunFor(time.Minute)

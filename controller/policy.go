@@ -23,7 +23,7 @@ type GroupPolicy = scan.Policy
 func (o Options) Policy(cp *cloud.CapacityProvider) GroupPolicy {
 	var p GroupPolicy
 	if cp != nil {
-		p = GroupPolicy{Protect: cp.ManagedTerminationProtection, Drain: cp.ManagedDraining, Provider: cp.Name}
+		p = GroupPolicy{Protect: cp.ManagedTerminationProtection, ECSProtects: cp.ManagedTerminationProtection, Drain: cp.ManagedDraining, Provider: cp.Name}
 	} else {
 		p = GroupPolicy{Protect: o.ProtectDefault, Drain: o.DrainDefault == nil || *o.DrainDefault}
 	}

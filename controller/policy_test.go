@@ -20,12 +20,12 @@ func TestGroupPolicyResolution(t *testing.T) {
 	}{
 		{"no provider, defaults", Options{}, nil, GroupPolicy{Drain: true}},
 		{"no provider, flags", Options{ProtectDefault: true, DrainDefault: Bool(false)}, nil, GroupPolicy{Protect: true}},
-		{"provider on/on", Options{}, cp(true, true), GroupPolicy{Protect: true, Drain: true, Provider: "cp"}},
+		{"provider on/on", Options{}, cp(true, true), GroupPolicy{Protect: true, ECSProtects: true, Drain: true, Provider: "cp"}},
 		{"provider off/on", Options{}, cp(false, true), GroupPolicy{Drain: true, Provider: "cp"}},
-		{"provider on/off", Options{}, cp(true, false), GroupPolicy{Protect: true, Provider: "cp"}},
+		{"provider on/off", Options{}, cp(true, false), GroupPolicy{Protect: true, ECSProtects: true, Provider: "cp"}},
 		{"provider off/off", Options{}, cp(false, false), GroupPolicy{Provider: "cp"}},
 		{"defaults do not beat a provider", Options{ProtectDefault: true, DrainDefault: Bool(true)}, cp(false, false), GroupPolicy{Provider: "cp"}},
-		{"overrides beat a provider", Options{ProtectOverride: Bool(false), DrainOverride: Bool(true)}, cp(true, false), GroupPolicy{Drain: true, Provider: "cp"}},
+		{"overrides beat a provider", Options{ProtectOverride: Bool(false), DrainOverride: Bool(true)}, cp(true, false), GroupPolicy{ECSProtects: true, Drain: true, Provider: "cp"}},
 	} {
 		if got := tc.opts.Policy(tc.cp); got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)

@@ -155,6 +155,12 @@ func (g capacityGroups) CompleteAction(groupARN, hook, id, result string) error 
 	return err
 }
 
+func (g capacityGroups) DeleteTerminationHook(groupARN, hook string) error {
+	_, err := g.w.AutoScaling.DeleteLifecycleHook(autoscaling.DeleteLifecycleHookInput{
+		AutoScalingGroupName: groupName(groupARN), LifecycleHookName: hook})
+	return err
+}
+
 func (g capacityGroups) SetScaleInProtection(groupARN, id string, protected bool) error {
 	_, err := g.w.AutoScaling.SetInstanceProtection(autoscaling.SetInstanceProtectionInput{
 		AutoScalingGroupName: groupName(groupARN), InstanceIds: []string{id}, ProtectedFromScaleIn: &protected})

@@ -22,6 +22,11 @@ type Policy struct {
 	// Provider is the ECS capacity provider the policy comes from, "" when
 	// the group has none (the defaults or overrides applied).
 	Provider string
+	// ECSProtects: the provider has managed termination protection on, so
+	// ECS itself keeps scale-in protection on the group's instances that
+	// run non-daemon tasks, draining ones included
+	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-termination-protection.html).
+	ECSProtects bool
 }
 
 // Config is what the scans are asked to do.
@@ -177,7 +182,7 @@ func join(o Observation) view {
 		pol := o.Policies[g.Name]
 		v.order = append(v.order, g.Name)
 		v.groups[g.Name] = Group{Name: g.Name, Desired: g.DesiredCapacity, Min: g.MinSize,
-			Protect: pol.Protect, Drain: pol.Drain, MaxLifetime: g.MaxInstanceLifetime}
+			Protect: pol.Protect, ECSProtects: pol.ECSProtects, Drain: pol.Drain, MaxLifetime: g.MaxInstanceLifetime}
 		for _, gi := range g.Instances {
 			in, isCI := o.instance(g.Name, gi)
 			if drain.Disrupted(gi.LifecycleState, in.Draining, false) {

@@ -35,6 +35,10 @@ type Group struct {
 	// Protect: drainer keeps scale-in protection on busy instances
 	// (managed termination protection).
 	Protect bool
+	// ECSProtects: ECS keeps that protection too (its capacity provider
+	// has managed termination protection on), on busy draining instances
+	// as well; drainer then follows ECS's rule instead of undoing it.
+	ECSProtects bool
 	// Drain: drainer may start idle and time-to-live drains in the group
 	// (managed draining).
 	Drain bool
@@ -123,7 +127,10 @@ const MaxProtectionBatch = 50
 // instances whose scale-in protection must be set (busy, unprotected) and
 // removed (idle, protected, or draining: a draining instance is on its way
 // out and must not block the scale-in that would take it), in batches of at
-// most 50 ids, sorted. Stale instances are left as they are.
+// most 50 ids, sorted. Where ECS keeps the protection itself
+// (g.ECSProtects) a busy draining instance stays protected, as ECS keeps
+// it: drainer never undoes what ECS sets (its own release terminates the
+// instance whatever its protection). Stale instances are left as they are.
 func Protection(instances []Instance, g Group) (protect, unprotect [][]string) {
 	if !g.Protect {
 		return nil, nil
@@ -133,7 +140,7 @@ func Protection(instances []Instance, g Group) (protect, unprotect [][]string) {
 		if in.Group != g.Name || !in.InService || in.Stale {
 			continue
 		}
-		want := in.Busy && !in.Draining
+		want := in.Busy && (!in.Draining || g.ECSProtects)
 		switch {
 		case want && !in.Protected:
 			on = append(on, in.ID)

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -103,6 +104,17 @@ func TestProtectionFollowsTasksInBatchesOf50(t *testing.T) {
 	}
 	if p, u := Protection(insts, Group{Name: "g"}); p != nil || u != nil {
 		t.Fatal("a group without managed protection got protection changes")
+	}
+	// Where ECS keeps the protection too, the busy draining instance
+	// keeps it: drainer does not undo what ECS sets.
+	_, unprotect = Protection(insts, Group{Name: "g", Protect: true, ECSProtects: true})
+	if len(unprotect) != 1 || len(unprotect[0]) != 10 || slices.Contains(unprotect[0], "i-draining") {
+		t.Fatalf("unprotect with ECS protecting = %v, want the 10 idle protected ones only", unprotect)
+	}
+	drainingBusy.Protected = false
+	protect, _ = Protection([]Instance{drainingBusy}, Group{Name: "g", Protect: true, ECSProtects: true})
+	if len(protect) != 1 || protect[0][0] != "i-draining" {
+		t.Fatalf("protect with ECS protecting = %v, want the busy draining one, as ECS protects it", protect)
 	}
 }
 

@@ -138,20 +138,37 @@ func TestDrainerAndECSManagedDrainingShareAGroup(t *testing.T) {
 	}
 }
 
-// Case 07 with ECS keeping scale-in protection itself as well as drainer's
-// protection scan: the two agree (protected while non-daemon tasks run),
-// the scale-in to 2 takes the daemon-only hosts, and nothing breaks an
-// invariant.
+// Case 07 behind a capacity provider with managed termination protection
+// and managed draining: ECS keeps scale-in protection itself and drainer's
+// protection scan keeps it too. The two agree (protected while non-daemon
+// tasks run), so neither undoes the other: each instance's protection
+// changes at most twice (set when its first task comes — or when it
+// starts, protectNewInstances — and removed when only daemon tasks are
+// left). The scale-in to 2 takes the daemon-only hosts, and nothing breaks
+// an invariant.
 func TestDrainerAndECSBothKeepProtection(t *testing.T) {
 	sc, err := scenario.Load(filepath.Join("testdata", "cases", "07-daemon-only-hosts-lose-protection.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc.Groups[0].CapacityProvider.ECSProtects = true
+	sc.Groups[0].CapacityProvider = &scenario.CapacityProvider{Name: "cp", ManagedTerminationProtection: true, ManagedDraining: true}
 	h, err := New(sc, Options{Queue: "drainer"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	w := h.World
+	last, flips := map[string]bool{}, map[string]int{}
+	w.Env.OnEvent(func() {
+		out, _ := w.AutoScaling.DescribeAutoScalingGroups(autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"g"}})
+		for _, g := range out.AutoScalingGroups {
+			for _, in := range g.Instances {
+				if p, seen := last[in.InstanceId]; seen && p != in.ProtectedFromScaleIn {
+					flips[in.InstanceId]++
+				}
+				last[in.InstanceId] = in.ProtectedFromScaleIn
+			}
+		}
+	})
 	h.RunFor(sc.End() + 3*time.Hour)
 	checkClean(t, h)
 	if n := len(events(h, drain.EventCompleted)); n != 2 {
@@ -166,7 +183,12 @@ func TestDrainerAndECSBothKeepProtection(t *testing.T) {
 	if in != 2 {
 		t.Errorf("%d instances running after the scale-in to 2", in)
 	}
-	t.Logf("drainer's SetInstanceProtection calls: %d", callsBy(h, "autoscaling", "SetInstanceProtection"))
+	for id, n := range flips {
+		if n > 2 {
+			t.Errorf("%s: protection changed %d times, want at most 2 (ECS and drainer undoing each other)", id, n)
+		}
+	}
+	t.Logf("protection changes by instance: %v; drainer's SetInstanceProtection calls: %d", flips, callsBy(h, "autoscaling", "SetInstanceProtection"))
 }
 
 // groupInstanceIDs lists the instances of a group.

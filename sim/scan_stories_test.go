@@ -102,12 +102,17 @@ func TestProtectionDrainingMatrix(t *testing.T) {
 			if len(busy) != 2 {
 				t.Fatalf("busy instances before the scale-in: %v, want 2", busy)
 			}
-			protections := h.World.Calls.Count("autoscaling", "SetInstanceProtection", "OK")
-			if row.protect && protections == 0 {
-				t.Fatal("managed termination protection on, but drainer protected nothing")
+			// With managed termination protection ECS keeps the busy
+			// instances protected and the others not (drainer's scan
+			// agrees and has nothing to change); without it nobody
+			// protects anything.
+			for id, p := range groupProtection(h) {
+				if want := row.protect && busy[id]; p != want {
+					t.Errorf("before the scale-in %s protected=%v, want %v (busy %v)", id, p, want, busy[id])
+				}
 			}
-			if !row.protect && protections != 0 {
-				t.Fatalf("managed termination protection off, but drainer made %d SetInstanceProtection calls", protections)
+			if n := callsBy(h, "autoscaling", "SetInstanceProtection"); !row.protect && n != 0 {
+				t.Fatalf("managed termination protection off, but drainer made %d SetInstanceProtection calls", n)
 			}
 			h.RunUntil(start.Add(90*time.Minute), nil)
 			checkClean(t, h)
@@ -319,8 +324,9 @@ func TestTimeToLiveReplacesInstances(t *testing.T) {
 }
 
 // big is a group of 60 instances each running one web task (too big for
-// two on one instance), behind a provider with managed termination
-// protection and draining.
+// two on one instance), without a capacity provider: drainer's protection
+// scan (--protect) alone keeps its protection, as ECS would keep it itself
+// behind a provider with managed termination protection.
 const big = `
 name: big
 seed: 2
@@ -333,7 +339,6 @@ groups:
     min: 0
     max: 70
     desired: 60
-    capacityProvider: {name: prod-cp, managedTerminationProtection: true, managedDraining: true}
 services:
   - {name: web, cluster: prod, taskDefinition: web, desired: 60, minHealthyPercent: 50, maxPercent: 200}
 timeline:
@@ -346,7 +351,7 @@ func TestProtectionIsReconciledInBatchesOfFifty(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The passes are made here, one at a time, not every minute.
-	h, err := New(sc, Options{Settings: settings(t, "scan-interval", "0")})
+	h, err := New(sc, Options{Settings: settings(t, "scan-interval", "0", "protect", "true")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,19 +42,11 @@ func (s *Service) CreateCapacityProvider(in CreateCapacityProviderInput) (*Creat
 		return nil, invalid("The specified Auto Scaling group ARN %q is not valid.", asg.AutoScalingGroupArn)
 	}
 	p := *asg
-	switch p.ManagedTerminationProtection {
-	case "":
+	if p.ManagedTerminationProtection == "" {
 		p.ManagedTerminationProtection = "DISABLED"
-	case "ENABLED", "DISABLED":
-	default:
-		return nil, invalid("managedTerminationProtection must be ENABLED or DISABLED.")
 	}
-	switch p.ManagedDraining {
-	case "":
+	if p.ManagedDraining == "" {
 		p.ManagedDraining = "ENABLED"
-	case "ENABLED", "DISABLED":
-	default:
-		return nil, invalid("managedDraining must be ENABLED or DISABLED.")
 	}
 	ms := ManagedScaling{Status: "DISABLED"}
 	if asg.ManagedScaling != nil {
@@ -63,35 +55,9 @@ func (s *Service) CreateCapacityProvider(in CreateCapacityProviderInput) (*Creat
 			ms.Status = "ENABLED"
 		}
 	}
-	if ms.Status != "ENABLED" && ms.Status != "DISABLED" {
-		return nil, invalid("managedScaling.status must be ENABLED or DISABLED.")
+	if err := checkProvider(&p, ms); err != nil {
+		return nil, err
 	}
-	if ms.TargetCapacity == nil {
-		ms.TargetCapacity = i32(100)
-	}
-	if ms.MinimumScalingStepSize == nil {
-		ms.MinimumScalingStepSize = i32(1)
-	}
-	if ms.MaximumScalingStepSize == nil {
-		ms.MaximumScalingStepSize = i32(10000)
-	}
-	if ms.InstanceWarmupPeriod == nil {
-		ms.InstanceWarmupPeriod = i32(300)
-	}
-	switch {
-	case *ms.TargetCapacity < 1 || *ms.TargetCapacity > 100:
-		return nil, invalid("managedScaling.targetCapacity must be between 1 and 100.")
-	case *ms.MinimumScalingStepSize < 1 || *ms.MinimumScalingStepSize > 10000,
-		*ms.MaximumScalingStepSize < 1 || *ms.MaximumScalingStepSize > 10000,
-		*ms.MinimumScalingStepSize > *ms.MaximumScalingStepSize:
-		return nil, invalid("managedScaling step sizes must be between 1 and 10000, minimum not above maximum.")
-	case *ms.InstanceWarmupPeriod < 0 || *ms.InstanceWarmupPeriod > 10000:
-		return nil, invalid("managedScaling.instanceWarmupPeriod must be between 0 and 10000.")
-	}
-	if p.ManagedTerminationProtection == "ENABLED" && ms.Status != "ENABLED" {
-		return nil, invalid("The managed termination protection setting for the capacity provider is invalid. To enable managed termination protection for a capacity provider, managed scaling must be turned on.")
-	}
-	p.ManagedScaling = &ms
 	if s.cpByName[in.Name] != nil {
 		return nil, core.ClientError("ClientException", "The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider.")
 	}
@@ -111,8 +77,140 @@ func (s *Service) CreateCapacityProvider(in CreateCapacityProviderInput) (*Creat
 	s.cps = append(s.cps, cp)
 	s.cpByName[in.Name] = cp
 	s.putManagedHook(cp)
+	s.protectGroup(cp)
 	out := cp.snapshot()
 	return &CreateCapacityProviderOutput{CapacityProvider: &out}, nil
+}
+
+// checkProvider validates the managed settings of a capacity provider
+// being created or updated, with ms its managed scaling (Status set), and
+// completes ms's defaults into p.ManagedScaling.
+func checkProvider(p *AutoScalingGroupProvider, ms ManagedScaling) error {
+	switch p.ManagedTerminationProtection {
+	case "ENABLED", "DISABLED":
+	default:
+		return invalid("managedTerminationProtection must be ENABLED or DISABLED.")
+	}
+	switch p.ManagedDraining {
+	case "ENABLED", "DISABLED":
+	default:
+		return invalid("managedDraining must be ENABLED or DISABLED.")
+	}
+	if ms.Status != "ENABLED" && ms.Status != "DISABLED" {
+		return invalid("managedScaling.status must be ENABLED or DISABLED.")
+	}
+	if ms.TargetCapacity == nil {
+		ms.TargetCapacity = i32(100)
+	}
+	if ms.MinimumScalingStepSize == nil {
+		ms.MinimumScalingStepSize = i32(1)
+	}
+	if ms.MaximumScalingStepSize == nil {
+		ms.MaximumScalingStepSize = i32(10000)
+	}
+	if ms.InstanceWarmupPeriod == nil {
+		ms.InstanceWarmupPeriod = i32(300)
+	}
+	switch {
+	case *ms.TargetCapacity < 1 || *ms.TargetCapacity > 100:
+		return invalid("managedScaling.targetCapacity must be between 1 and 100.")
+	case *ms.MinimumScalingStepSize < 1 || *ms.MinimumScalingStepSize > 10000,
+		*ms.MaximumScalingStepSize < 1 || *ms.MaximumScalingStepSize > 10000,
+		*ms.MinimumScalingStepSize > *ms.MaximumScalingStepSize:
+		return invalid("managedScaling step sizes must be between 1 and 10000, minimum not above maximum.")
+	case *ms.InstanceWarmupPeriod < 0 || *ms.InstanceWarmupPeriod > 10000:
+		return invalid("managedScaling.instanceWarmupPeriod must be between 0 and 10000.")
+	}
+	if p.ManagedTerminationProtection == "ENABLED" && ms.Status != "ENABLED" {
+		return invalid("The managed termination protection setting for the capacity provider is invalid. To enable managed termination protection for a capacity provider, managed scaling must be turned on.")
+	}
+	p.ManagedScaling = &ms
+	return nil
+}
+
+// UpdateCapacityProviderInput is the UpdateCapacityProvider request.
+type UpdateCapacityProviderInput struct {
+	Name                     string                          `json:"name"`
+	AutoScalingGroupProvider *AutoScalingGroupProviderUpdate `json:"autoScalingGroupProvider,omitempty"`
+}
+
+// AutoScalingGroupProviderUpdate is the settings UpdateCapacityProvider
+// changes: those of AutoScalingGroupProvider but its group, which never
+// changes. An empty string or nil keeps the current value.
+type AutoScalingGroupProviderUpdate struct {
+	ManagedScaling               *ManagedScaling `json:"managedScaling,omitempty"`
+	ManagedTerminationProtection string          `json:"managedTerminationProtection,omitempty"`
+	ManagedDraining              string          `json:"managedDraining,omitempty"`
+}
+
+// UpdateCapacityProviderOutput is the UpdateCapacityProvider response.
+type UpdateCapacityProviderOutput struct {
+	CapacityProvider *CapacityProvider `json:"capacityProvider,omitempty"`
+}
+
+// UpdateCapacityProvider changes a capacity provider's managed settings
+// (UpdateCapacityProvider,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateCapacityProvider.html;
+// AutoScalingGroupProviderUpdate,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProviderUpdate.html).
+// A setting left out keeps its value; a managedScaling given replaces the
+// fields it sets. Managed termination protection still needs managed
+// scaling. The change takes effect at once (updateStatus UPDATE_COMPLETE):
+// managed draining turned on puts ECS's termination hook on the group and
+// turned off removes it (ECS first completes, with CONTINUE, the lifecycle
+// actions it still holds, so no instance waits on a hook nobody answers);
+// managed termination
+// protection turned on makes ECS protect the group's busy instances now,
+// turned off leaves every instance's protection as it is. A name no
+// provider has is a ClientException.
+func (s *Service) UpdateCapacityProvider(in UpdateCapacityProviderInput) (*UpdateCapacityProviderOutput, error) {
+	cp := s.cpByName[lastSegment(in.Name)]
+	if in.Name == "" || cp == nil {
+		return nil, core.ClientError("ClientException", "The specified capacity provider does not exist. Specify a valid name or ARN and try again.")
+	}
+	up := in.AutoScalingGroupProvider
+	if up == nil {
+		return nil, invalid("autoScalingGroupProvider is required.")
+	}
+	was := *cp.AutoScalingGroupProvider
+	p := was
+	if up.ManagedTerminationProtection != "" {
+		p.ManagedTerminationProtection = up.ManagedTerminationProtection
+	}
+	if up.ManagedDraining != "" {
+		p.ManagedDraining = up.ManagedDraining
+	}
+	ms := *was.ManagedScaling
+	if u := up.ManagedScaling; u != nil {
+		if u.Status != "" {
+			ms.Status = u.Status
+		}
+		for _, f := range []struct{ to, from **int32 }{
+			{&ms.TargetCapacity, &u.TargetCapacity}, {&ms.MinimumScalingStepSize, &u.MinimumScalingStepSize},
+			{&ms.MaximumScalingStepSize, &u.MaximumScalingStepSize}, {&ms.InstanceWarmupPeriod, &u.InstanceWarmupPeriod},
+		} {
+			if *f.from != nil {
+				*f.to = *f.from
+			}
+		}
+	}
+	if err := checkProvider(&p, ms); err != nil {
+		return nil, err
+	}
+	cp.AutoScalingGroupProvider = &p
+	cp.UpdateStatus = "UPDATE_COMPLETE"
+	if was.ManagedDraining != p.ManagedDraining {
+		if p.ManagedDraining == "ENABLED" {
+			s.putManagedHook(cp)
+		} else {
+			s.dropManagedHook(cp)
+		}
+	}
+	if was.ManagedTerminationProtection != "ENABLED" && p.ManagedTerminationProtection == "ENABLED" {
+		s.protectGroup(cp)
+	}
+	out := cp.snapshot()
+	return &UpdateCapacityProviderOutput{CapacityProvider: &out}, nil
 }
 
 func (cp *CapacityProvider) snapshot() CapacityProvider {

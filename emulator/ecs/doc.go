@@ -44,6 +44,8 @@
 // capacityProviderName. With Options.Groups set (a wired world), managed
 // draining acts as ECS does: ECS's own termination hook on the group, the
 // terminating instance set DRAINING and let go once empty or after 48 h;
-// managed termination protection acts when Options.ManagedProtection is
-// set (managed.go). Managed scaling is stored only.
+// managed termination protection keeps scale-in protection on the group's
+// instances that run non-daemon tasks and off the others (managed.go;
+// IgnoreManagedProtection turns that off for one provider). Managed
+// scaling is stored only.
 package ecs

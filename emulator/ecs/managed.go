@@ -3,6 +3,7 @@ package ecs
 import (
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/drainer-dev/drainer/clock"
@@ -28,9 +29,14 @@ import (
 // Managed termination protection ("Control the instances Amazon ECS
 // terminates",
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-termination-protection.html):
-// ECS keeps scale-in protection on instances running tasks and, "when all
-// non-daemon tasks are stopped on an instance", turns it off so the group
-// can terminate the instance; daemon tasks are ignored.
+// "Amazon ECS only terminates EC2 instances that don't have any running
+// Amazon ECS tasks"; ECS keeps scale-in protection on instances running
+// tasks and, "when all non-daemon tasks are stopped on an instance", turns
+// it off so the group can terminate the instance; daemon tasks are
+// ignored. The emulator's ECS does so for every capacity provider whose
+// managedTerminationProtection is ENABLED (which needs managed scaling),
+// whether it was created so or updated to it, unless
+// IgnoreManagedProtection says otherwise.
 const (
 	// ManagedDrainingHook is the name of ECS's termination hook.
 	ManagedDrainingHook = "ecs-managed-draining-termination-hook"
@@ -65,6 +71,8 @@ type Groups interface {
 	// lifecycle action of hook.
 	RecordHeartbeat(groupARN, hook, ec2InstanceID string) error
 	CompleteAction(groupARN, hook, ec2InstanceID, result string) error
+	// DeleteTerminationHook removes a lifecycle hook from a group.
+	DeleteTerminationHook(groupARN, hook string) error
 	// SetScaleInProtection sets or clears an instance's scale-in protection.
 	SetScaleInProtection(groupARN, ec2InstanceID string, protected bool) error
 }
@@ -104,6 +112,45 @@ func (s *Service) putManagedHook(cp *CapacityProvider) {
 		ManagedDrainingHeartbeat, ManagedDrainingDefaultResult); err != nil {
 		slog.Warn("ecs: managed draining hook not created", "capacityProvider", cp.Name, "err", err)
 	}
+}
+
+// dropManagedHook ends managed draining on a provider's group: ECS lets go
+// of the instances it holds (CONTINUE) and removes its termination hook.
+// Failures are logged: the group may be gone.
+func (s *Service) dropManagedHook(cp *CapacityProvider) {
+	arn := cp.AutoScalingGroupProvider.AutoScalingGroupArn
+	if s.opts.Groups == nil {
+		return
+	}
+	for _, hs := range s.groupHosts(arn) {
+		md := hs.drain
+		if md == nil || md.done || md.groupARN != arn {
+			continue
+		}
+		md.done = true
+		if md.heartbeat != nil {
+			md.heartbeat.Stop()
+		}
+		if err := s.opts.Groups.CompleteAction(arn, ManagedDrainingHook, hs.info.EC2InstanceID, "CONTINUE"); err != nil {
+			slog.Debug("ecs: managed draining action already over", "instance", hs.info.EC2InstanceID, "err", err)
+		}
+	}
+	if err := s.opts.Groups.DeleteTerminationHook(arn, ManagedDrainingHook); err != nil {
+		slog.Warn("ecs: managed draining hook not removed", "capacityProvider", cp.Name, "err", err)
+	}
+}
+
+// groupHosts returns the hosts of an Auto Scaling group, by EC2 instance
+// id, so that what ECS does to them happens in a reproducible order.
+func (s *Service) groupHosts(groupARN string) []*host {
+	var out []*host
+	for _, hs := range s.hosts {
+		if hs.info.AutoScalingGroupARN == groupARN {
+			out = append(out, hs)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].info.EC2InstanceID < out[j].info.EC2InstanceID })
+	return out
 }
 
 // InstanceTerminating tells ECS that an instance of an Auto Scaling group
@@ -210,33 +257,57 @@ func (s *Service) managedTaskChanged(ci *ContainerInstance) {
 	s.managedProtection(hs)
 }
 
-// ActOnManagedProtection makes ECS keep scale-in protection itself for one
-// capacity provider, as Options.ManagedProtection does for all; an unknown
-// name is an error.
-func (s *Service) ActOnManagedProtection(capacityProvider string) error {
+// IgnoreManagedProtection makes ECS store one capacity provider's managed
+// termination protection without acting on it: scale-in protection is
+// left to whoever else keeps it (drainer's protection scan, in simulations
+// that show that scan alone). AWS has no such switch. An unknown name is
+// an error.
+func (s *Service) IgnoreManagedProtection(capacityProvider string) error {
 	cp := s.cpByName[capacityProvider]
 	if cp == nil {
 		return fmt.Errorf("capacity provider %s does not exist", capacityProvider)
 	}
-	cp.ecsProtects = true
+	cp.ignoreProtection = true
 	return nil
 }
 
-// managedProtection keeps the instance's scale-in protection on while a
-// non-daemon task is live there and off otherwise, when its group's
-// capacity provider has managed termination protection (which requires
-// managed scaling) and Options.ManagedProtection or ActOnManagedProtection
-// says ECS acts on it. The change is made as its own event; a refusal (an
-// instance not InService) leaves the protection to the next change.
-func (s *Service) managedProtection(hs *host) {
+// protects reports whether ECS keeps the scale-in protection of a host:
+// its group's capacity provider has managed termination protection on and
+// is not ignored.
+func (s *Service) protects(hs *host) bool {
 	cp := s.managedProvider(hs.info.AutoScalingGroupARN)
-	if cp == nil || !s.opts.ManagedProtection && !cp.ecsProtects || cp.AutoScalingGroupProvider.ManagedTerminationProtection != "ENABLED" || hs.protecting {
+	return cp != nil && !cp.ignoreProtection && cp.AutoScalingGroupProvider.ManagedTerminationProtection == "ENABLED"
+}
+
+// protectGroup brings the protection of every instance of a provider's
+// group in line when managed termination protection is turned on (at
+// creation or by an update): ECS forgets what it set earlier and sets
+// each instance's protection anew.
+func (s *Service) protectGroup(cp *CapacityProvider) {
+	if s.opts.Groups == nil {
+		return
+	}
+	for _, hs := range s.groupHosts(cp.AutoScalingGroupProvider.AutoScalingGroupArn) {
+		hs.protectedSet = false
+		s.managedProtection(hs)
+	}
+}
+
+// managedProtection keeps the instance's scale-in protection on while a
+// non-daemon task is live there and off otherwise, when ECS protects its
+// group (protects). The change is made as its own event, checked again
+// then (the setting may have changed since); a refusal (an instance not
+// InService) leaves the protection to the next change. ECS remembers what
+// it set and calls Auto Scaling only when that changes, so protection
+// someone else changed in between is left alone until then.
+func (s *Service) managedProtection(hs *host) {
+	if s.opts.Groups == nil || hs.protecting || !s.protects(hs) {
 		return
 	}
 	hs.protecting = true
 	s.env.After(0, func() {
 		hs.protecting = false
-		if hs.gone || hs.ci == nil {
+		if hs.gone || hs.ci == nil || !s.protects(hs) {
 			return
 		}
 		want := hs.ci.nonDaemonLive > 0 && hs.ci.Status != "INACTIVE"

@@ -18,11 +18,6 @@ type Options struct {
 	// termination protection act on Auto Scaling (managed.go); nil → they
 	// are stored only.
 	Groups Groups
-	// ManagedProtection makes ECS keep scale-in protection itself for
-	// capacity providers with managedTerminationProtection ENABLED, as AWS
-	// does. It is off by default: drainer's protection scan stands in for
-	// it in the simulations written before ECS acted on it.
-	ManagedProtection bool
 }
 
 // Network provides elastic network interfaces for awsvpc tasks (the EC2

@@ -221,7 +221,7 @@ type CapacityProvider struct {
 	UpdateStatus             string                    `json:"updateStatus,omitempty"`
 	Tags                     []Tag                     `json:"tags,omitempty"`
 
-	ecsProtects bool // ECS keeps scale-in protection itself (ActOnManagedProtection)
+	ignoreProtection bool // ECS stores managed termination protection only (IgnoreManagedProtection)
 }
 
 // PortMapping maps a container port to the host.

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/drainer-dev/drainer/emulator"
-	ecsemu "github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/emulator/front"
 )
 
@@ -22,7 +22,7 @@ import (
 // definition "sleep".
 func managedWorld(t *testing.T) (*endpoint, *autoscaling.Client, []string) {
 	t.Helper()
-	w := emulator.New(emulator.Config{Seed: 1, ECS: ecsemu.Options{ManagedProtection: true}})
+	w := emulator.New(emulator.Config{Seed: 1})
 	h := front.New(w)
 	e := clientsFor(w, h, sdkConfig(front.Transport(h)), baseEndpoint)
 	asg := autoscaling.NewFromConfig(e.cfg, func(o *autoscaling.Options) { o.BaseEndpoint = aws.String(baseEndpoint) })
@@ -41,17 +41,24 @@ func managedWorld(t *testing.T) (*endpoint, *autoscaling.Client, []string) {
 	if d := cp.CapacityProvider.AutoScalingGroupProvider.ManagedDraining; d != ecstypes.ManagedDrainingEnabled {
 		t.Fatalf("managedDraining = %q, want ENABLED by default", d)
 	}
-	_, err = e.ecs.PutClusterCapacityProviders(ctxT(t), &ecs.PutClusterCapacityProvidersInput{Cluster: aws.String("prod"),
-		CapacityProviders: []string{"cp"}, DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{}})
-	noErr(t, err)
-	_, err = e.ecs.RegisterTaskDefinition(ctxT(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("sleep"),
-		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("sleep"), Image: aws.String("busybox"), Memory: aws.Int32(128)}}})
-	noErr(t, err)
+	useProvider(t, e)
 	var ids []string
 	for _, in := range g.AutoScalingGroups[0].Instances {
 		ids = append(ids, aws.ToString(in.InstanceId))
 	}
 	return e, asg, ids
+}
+
+// useProvider puts capacity provider cp on cluster prod and registers the
+// task definition "sleep".
+func useProvider(t *testing.T, e *endpoint) {
+	t.Helper()
+	_, err := e.ecs.PutClusterCapacityProviders(ctxT(t), &ecs.PutClusterCapacityProvidersInput{Cluster: aws.String("prod"),
+		CapacityProviders: []string{"cp"}, DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{}})
+	noErr(t, err)
+	_, err = e.ecs.RegisterTaskDefinition(ctxT(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("sleep"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("sleep"), Image: aws.String("busybox"), Memory: aws.Int32(128)}}})
+	noErr(t, err)
 }
 
 // webGroup creates group web from template ecs with desired instances,
@@ -220,5 +227,68 @@ func TestManagedDrainingEmptyInstance(t *testing.T) {
 	e.w.Clock.RunFor(2 * time.Minute)
 	if s, _ := asgInstance(t, asg, b); s != "gone" && s != "Terminated" {
 		t.Fatalf("empty instance: %s, want terminated", s)
+	}
+}
+
+// UpdateCapacityProvider: turning managed termination protection on makes
+// ECS protect the instances already running tasks at once, and leaves the
+// empty ones unprotected; turning managed draining off lets go of ECS's
+// termination hook; a setting left out keeps its value.
+func TestUpdateCapacityProviderActsOnItsSettings(t *testing.T) {
+	e, asg, ec := asgEndpoint(t)
+	template(t, ec, "ecs", "m5.large")
+	_, err := e.ecs.CreateCluster(ctxT(t), &ecs.CreateClusterInput{ClusterName: aws.String("prod")})
+	noErr(t, err)
+	g := webGroup(t, e, asg, 2)
+	_, err = e.ecs.CreateCapacityProvider(ctxT(t), &ecs.CreateCapacityProviderInput{Name: aws.String("cp"),
+		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProvider{AutoScalingGroupArn: g.AutoScalingGroups[0].AutoScalingGroupARN}})
+	noErr(t, err)
+	useProvider(t, e)
+	busy, empty := aws.ToString(g.AutoScalingGroups[0].Instances[0].InstanceId), aws.ToString(g.AutoScalingGroups[0].Instances[1].InstanceId)
+	startOn(t, e, busy)
+	e.w.Clock.RunFor(time.Minute)
+	if _, p := asgInstance(t, asg, busy); p {
+		t.Fatal("protected while the provider's managed termination protection is off")
+	}
+
+	// Managed termination protection needs managed scaling.
+	_, err = e.ecs.UpdateCapacityProvider(ctxT(t), &ecs.UpdateCapacityProviderInput{Name: aws.String("cp"),
+		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProviderUpdate{ManagedTerminationProtection: ecstypes.ManagedTerminationProtectionEnabled}})
+	if err == nil {
+		t.Fatal("managed termination protection without managed scaling accepted")
+	}
+	out, err := e.ecs.UpdateCapacityProvider(ctxT(t), &ecs.UpdateCapacityProviderInput{Name: aws.String("cp"),
+		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProviderUpdate{
+			ManagedScaling:               &ecstypes.ManagedScaling{Status: ecstypes.ManagedScalingStatusEnabled, TargetCapacity: aws.Int32(90)},
+			ManagedTerminationProtection: ecstypes.ManagedTerminationProtectionEnabled}})
+	noErr(t, err)
+	p := out.CapacityProvider.AutoScalingGroupProvider
+	if p.ManagedTerminationProtection != ecstypes.ManagedTerminationProtectionEnabled || p.ManagedDraining != ecstypes.ManagedDrainingEnabled ||
+		aws.ToInt32(p.ManagedScaling.TargetCapacity) != 90 || aws.ToInt32(p.ManagedScaling.MinimumScalingStepSize) != 1 ||
+		out.CapacityProvider.UpdateStatus != ecstypes.CapacityProviderUpdateStatusUpdateComplete {
+		t.Errorf("updated provider %+v, managed scaling %+v", out.CapacityProvider, p.ManagedScaling)
+	}
+	e.w.Clock.RunFor(time.Second)
+	if _, p := asgInstance(t, asg, busy); !p {
+		t.Error("instance with a task not protected once managed termination protection is on")
+	}
+	if _, p := asgInstance(t, asg, empty); p {
+		t.Error("empty instance protected")
+	}
+
+	_, err = e.ecs.UpdateCapacityProvider(ctxT(t), &ecs.UpdateCapacityProviderInput{Name: aws.String("cp"),
+		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProviderUpdate{ManagedDraining: ecstypes.ManagedDrainingDisabled}})
+	noErr(t, err)
+	hooks, err := asg.DescribeLifecycleHooks(ctxT(t), &autoscaling.DescribeLifecycleHooksInput{AutoScalingGroupName: aws.String("web")})
+	noErr(t, err)
+	if len(hooks.LifecycleHooks) != 0 {
+		t.Errorf("hooks after managed draining turned off: %+v, want none", hooks.LifecycleHooks)
+	}
+
+	_, err = e.ecs.UpdateCapacityProvider(ctxT(t), &ecs.UpdateCapacityProviderInput{Name: aws.String("nope"),
+		AutoScalingGroupProvider: &ecstypes.AutoScalingGroupProviderUpdate{ManagedDraining: ecstypes.ManagedDrainingEnabled}})
+	var ae smithy.APIError
+	if !asAPIError(err, &ae) || ae.ErrorCode() != "ClientException" {
+		t.Errorf("unknown provider: %v, want ClientException", err)
 	}
 }

@@ -354,8 +354,8 @@ func (b *builder) capacityProvider(g Group, cp CapacityProvider) error {
 	if err != nil {
 		return fmt.Errorf("capacity provider %s: %w", cp.Name, err)
 	}
-	if cp.ECSProtects {
-		if err := w.ECS.ActOnManagedProtection(cp.Name); err != nil {
+	if cp.ECSProtects != nil && !*cp.ECSProtects {
+		if err := w.ECS.IgnoreManagedProtection(cp.Name); err != nil {
 			return fmt.Errorf("capacity provider %s: %w", cp.Name, err)
 		}
 	}

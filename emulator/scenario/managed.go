@@ -21,8 +21,8 @@ import (
 //     termination protection, which would change which instances a
 //     scale-in picks;
 //   - ECS itself keeping scale-in protection where managed termination
-//     protection is on (ECSProtects), as no drainer's protection scan
-//     stands in for it;
+//     protection is on (ECSProtects unset, even where sc had it false),
+//     as no drainer's protection scan stands in for it;
 //   - the termination hooks named in drainerHooks (drainer's --hook)
 //     removed from every group, and the scenario's drainer settings
 //     dropped: no drainer plays.
@@ -68,7 +68,7 @@ func ECSManaged(sc Scenario, drainerHooks []string) (Scenario, error) {
 			taken[cp.Name] = true
 		}
 		cp.ManagedDraining = true
-		cp.ECSProtects = cp.ManagedTerminationProtection
+		cp.ECSProtects = nil
 		g.CapacityProvider = &cp
 		out.Groups[i] = g
 	}

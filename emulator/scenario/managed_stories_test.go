@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ groups:
     min: 0
     max: 4
     desired: 2
-    capacityProvider: {name: cp, managedTerminationProtection: true, managedDraining: true, ecsProtects: true}
+    capacityProvider: {name: cp, managedTerminationProtection: true, managedDraining: true}
 services:
   - {name: agent, cluster: c, taskDefinition: agent, daemon: true}
   - {name: worker, cluster: c, taskDefinition: worker, desired: 2, minHealthyPercent: 0, maxPercent: 100}
@@ -68,5 +69,30 @@ func TestStoryECSManagedProtectionAndDraining(t *testing.T) {
 	w.Clock.RunFor(15 * time.Minute)
 	if got := groupInstances(t, w, "g"); len(got) != 0 {
 		t.Fatalf("after the scale-in to 0: %+v", got)
+	}
+}
+
+// ecsProtects: false keeps ECS from acting on the provider's managed
+// termination protection: the setting is stored, and no instance is
+// protected while the worker tasks run.
+func TestStoryECSProtectsFalseLeavesProtectionAlone(t *testing.T) {
+	run := play(t, strings.Replace(managedScenario, "managedDraining: true}", "managedDraining: true, ecsProtects: false}", 1))
+	w := run.World
+	w.Clock.RunFor(9 * time.Minute)
+	busy := 0
+	for _, i := range groupInstances(t, w, "g") {
+		if liveTasksOn(w, i.InstanceId) > 1 {
+			busy++
+		}
+		if i.ProtectedFromScaleIn {
+			t.Errorf("%s protected with ecsProtects: false", i.InstanceId)
+		}
+	}
+	if busy == 0 {
+		t.Fatal("no instance runs a worker task")
+	}
+	cps, err := emulator.Invoke(w, "test", w.ECS.DescribeCapacityProviders, ecs.DescribeCapacityProvidersInput{CapacityProviders: []string{"cp"}})
+	if err != nil || len(cps.CapacityProviders) != 1 || cps.CapacityProviders[0].AutoScalingGroupProvider.ManagedTerminationProtection != "ENABLED" {
+		t.Fatalf("provider %+v (%v), want managed termination protection stored ENABLED", cps, err)
 	}
 }

@@ -84,7 +84,7 @@ func TestECSManaged(t *testing.T) {
 			},
 			hooks:     []string{"drainer"},
 			wantHooks: [][]string{{"log-shipper/", "drainer/launching"}},
-			wantCPs:   []CapacityProvider{{Name: "prod-cp", ManagedTerminationProtection: true, ManagedDraining: true, ECSProtects: true}}},
+			wantCPs:   []CapacityProvider{{Name: "prod-cp", ManagedTerminationProtection: true, ManagedDraining: true}}},
 		{name: "a provider without protection stays without",
 			edit: func(sc *Scenario) {
 				sc.Groups[0].CapacityProvider = &CapacityProvider{Name: "prod-cp", ManagedDraining: false}

@@ -206,11 +206,15 @@ type CapacityProvider struct {
 	// its termination hook (ecs-managed-draining-termination-hook) on the
 	// group, drains terminating instances and lets them go once empty.
 	ManagedDraining bool `json:"managedDraining,omitempty"`
-	// ECSProtects makes ECS itself keep scale-in protection on instances
-	// with non-daemon tasks, as AWS does with managed termination
-	// protection. Off, ECS only stores the setting and drainer's
-	// protection scan stands in for it.
-	ECSProtects bool `json:"ecsProtects,omitempty"`
+	// ECSProtects says whether ECS itself keeps scale-in protection on
+	// the group's instances that run non-daemon tasks (and off the
+	// others) when ManagedTerminationProtection is on, as AWS does
+	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-termination-protection.html).
+	// Unset means yes, as in AWS. false makes ECS only store the setting,
+	// so that drainer's protection scan alone keeps the protection: for a
+	// story about that scan, since AWS has no such switch. Either value
+	// needs ManagedTerminationProtection.
+	ECSProtects *bool `json:"ecsProtects,omitempty"`
 }
 
 // InstanceSet is Count EC2 instances launched at the start outside any

@@ -94,7 +94,7 @@ func (sc *Scenario) Validate() error {
 				bad("group %q hook %q: queue %q is not declared", g.Name, h.Name, h.Queue)
 			}
 		}
-		if cp := g.CapacityProvider; cp != nil && cp.ECSProtects && !cp.ManagedTerminationProtection {
+		if cp := g.CapacityProvider; cp != nil && cp.ECSProtects != nil && !cp.ManagedTerminationProtection {
 			bad("group %q capacity provider %q: ecsProtects needs managedTerminationProtection", g.Name, cp.Name)
 		}
 	}

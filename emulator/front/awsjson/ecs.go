@@ -11,6 +11,7 @@ var ecsProtocol = register(&protocol{
 		"ListAttributes":                func(c *call) (any, error) { return invoke(c, c.w.ECS.ListAttributes) },
 		"CreateCapacityProvider":        func(c *call) (any, error) { return invoke(c, c.w.ECS.CreateCapacityProvider) },
 		"DescribeCapacityProviders":     func(c *call) (any, error) { return invoke(c, c.w.ECS.DescribeCapacityProviders) },
+		"UpdateCapacityProvider":        func(c *call) (any, error) { return invoke(c, c.w.ECS.UpdateCapacityProvider) },
 		"PutClusterCapacityProviders":   func(c *call) (any, error) { return invoke(c, c.w.ECS.PutClusterCapacityProviders) },
 		"CreateCluster":                 func(c *call) (any, error) { return invoke(c, c.w.ECS.CreateCluster) },
 		"UpdateClusterSettings":         func(c *call) (any, error) { return invoke(c, c.w.ECS.UpdateClusterSettings) },

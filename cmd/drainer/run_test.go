@@ -244,8 +244,10 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	waitFor(ctx, t, "a drain event published to EventBridge", func() bool {
 		return strings.Contains(getText(t, apiURL+"/metrics"), `drainer_events_published_total{outcome="published"}`)
 	})
-	if h := getText(t, apiURL+"/healthz"); h != "ok\n" {
-		t.Errorf("/healthz = %q", h)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if h := getText(t, apiURL+path); !strings.Contains(h, `"status":"ok"`) {
+			t.Errorf("%s = %q", path, h)
+		}
 	}
 
 	// An operator drains another instance through the CLI.

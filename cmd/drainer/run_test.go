@@ -179,16 +179,8 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	apiURL, exited, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms", "--budget", "100%",
 		// The scenario's hook is not named drainer: the operator names it.
 		"--hook", "drain-hook")
-	// A wait for drainer ends if drainer run exits before its time.
-	ctx, stopWaits := context.WithCancelCause(ctx)
-	defer stopWaits(nil)
-	go func() {
-		select {
-		case <-exited:
-			stopWaits(errors.New("drainer run exited"))
-		case <-ctx.Done():
-		}
-	}()
+	ctx, stopWaits := whileRunning(ctx, exited)
+	defer stopWaits()
 
 	calls := &callLog{endpoint: endpoint}
 	// queueHandled: drainer has received, handled and deleted every
@@ -280,6 +272,21 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	if c := stopEmulator(); c != 0 {
 		t.Errorf("emulator exit code %d after a clean stop, want 0", c)
 	}
+}
+
+// whileRunning is ctx, ended also when drainer run exits (exited closes),
+// so that a wait for drainer ends if drainer run exits before its time.
+// stop releases it.
+func whileRunning(ctx context.Context, exited <-chan struct{}) (_ context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case <-exited:
+			cancel(errors.New("drainer run exited"))
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(nil) }
 }
 
 // snapshot is the part of the emulator's GET /_emulator/snapshot the tests

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -87,15 +86,8 @@ func TestRunHealthFollowsTheQueue(t *testing.T) {
 
 	apiURL, exited, stop := startController(t, "--queue-url", queueARN, "--endpoint-url", endpoint, "--region", "us-east-1",
 		"--cluster", "demo", "--unhealthy-after", "5m")
-	ctx, stopWaits := context.WithCancelCause(ctx)
-	defer stopWaits(nil)
-	go func() {
-		select {
-		case <-exited:
-			stopWaits(errors.New("drainer run exited"))
-		case <-ctx.Done():
-		}
-	}()
+	ctx, stopWaits := whileRunning(ctx, exited)
+	defer stopWaits()
 
 	// The first long poll waits for the emulator's clock: not ready yet,
 	// though alive.

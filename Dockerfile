@@ -11,7 +11,8 @@
 #
 #   scripts/image.sh --version v1.2.3 --tag drainer:v1.2.3
 #
-# Both stages are the same image: /drainer (CGO_ENABLED=0, -trimpath,
+# BuildKit and buildah (podman build) skip the stages a target does not
+# need, so neither path touches the other's inputs. Both are the same image: /drainer (CGO_ENABLED=0, -trimpath,
 # -ldflags "-s -w -X main.buildVersion=VERSION"), the CA bundle at
 # /etc/ssl/certs/ca-certificates.crt (where Go's crypto/x509 looks on
 # Linux), user 65532, ENTRYPOINT /drainer. drainer run then needs only its

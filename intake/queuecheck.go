@@ -31,7 +31,10 @@ type QueueError struct {
 	Err     error
 }
 
+// Error is the line: "queue QUEUE: PROBLEM".
 func (e *QueueError) Error() string { return "queue " + e.Queue + ": " + e.Problem }
+
+// Unwrap is the cause.
 func (e *QueueError) Unwrap() error { return e.Err }
 
 // CheckQueue resolves drainer's queue, given by URL, ARN

@@ -62,12 +62,17 @@ type Options struct {
 	OnCall func(service, operation string, err error)
 	// OnScan, when set, is told what each periodic scan found and did.
 	OnScan func(controller.ScanReport, error)
-	// Intake tunes the queue consumer; its Clock and Logger are set here
-	// and its Metrics run after drainer's own.
+	// Intake tunes the queue consumer (and Deliver); its Clock and Logger
+	// are set here and its Metrics run after drainer's own.
 	Intake intake.Options
 	// Healthz and Readyz, when set, answer the API's /healthz and /readyz
 	// (api.Options); `drainer run` gives a health.Tracker's.
 	Healthz, Readyz http.Handler
+	// HookMargin, when above zero, replaces how long before its hook's
+	// global timeout a lifecycle action is completed at the latest
+	// (drain.Policy.HookMargin, 1 minute by default): a drainer whose looks
+	// may come late (the Lambda mode's, once a minute) keeps a wider one.
+	HookMargin time.Duration
 }
 
 // Drainer is drainer assembled.
@@ -101,6 +106,9 @@ func New(opts Options) (*Drainer, error) {
 	policy, copts, err := opts.Settings.policies()
 	if err != nil {
 		return nil, err
+	}
+	if opts.HookMargin > 0 {
+		policy.HookMargin = opts.HookMargin
 	}
 	d := &Drainer{Settings: opts.Settings, Policy: policy, Clock: opts.Clock, Metrics: opts.Metrics, opts: opts, log: opts.Logger}
 
@@ -168,16 +176,34 @@ func (d *Drainer) Start(ctx context.Context) error {
 		d.parts.Go(ctx, d.Clock, func(ctx context.Context) { d.Controller.Run(ctx, d.Settings.ScanInterval) })
 	}
 	if d.queueURL != "" {
-		io := d.opts.Intake
-		io.Clock, io.Logger = d.Clock, d.log
-		io.Metrics = d.Metrics.Intake().And(io.Metrics)
-		consumer := intake.NewConsumer(intake.SQS{Queue: d.Cloud, URL: d.queueURL}, d.Controller.Handle, io)
+		consumer := intake.NewConsumer(intake.SQS{Queue: d.Cloud, URL: d.queueURL}, d.Controller.Handle, d.intakeOptions())
 		d.parts.Go(ctx, d.Clock, func(ctx context.Context) { consumer.Run(ctx) })
 	}
 	// The publisher outlives ctx a little: it sends the events of the last
 	// steps before returning.
 	d.parts.Go(ctx, d.Clock, d.Publisher.Run)
 	return nil
+}
+
+// intakeOptions are the queue consumer's options: Options.Intake on
+// drainer's clock and logger, counted in drainer's metrics first.
+func (d *Drainer) intakeOptions() intake.Options {
+	io := d.opts.Intake
+	io.Clock, io.Logger = d.Clock, d.log
+	io.Metrics = d.Metrics.Intake().And(io.Metrics)
+	return io
+}
+
+// Deliver hands a batch of queue messages received by someone else (an
+// AWS Lambda SQS event source) to the controller, as the queue consumer
+// of Start hands those it receives (intake.HandleBatch, with
+// Options.Intake), and returns the IDs of the messages to keep: those
+// whose handling failed, to be received again after their visibility
+// timeout. The others' effects are durable, or there was nothing to do.
+// Start need not run; on a virtual clock, call it from a goroutine of the
+// clock.
+func (d *Drainer) Deliver(ctx context.Context, msgs []intake.Message) (keep []string) {
+	return intake.HandleBatch(ctx, msgs, d.Controller.Handle, d.intakeOptions())
 }
 
 // Wait returns once every part started by Start has returned (after its

@@ -98,6 +98,13 @@ type Group struct {
 	AvailabilityZones                []string
 	Tags                             map[string]string
 	Instances                        []GroupInstance
+	// LaunchTemplates are the launch templates the group launches from:
+	// its own, or its mixed instances policy's; none for a group of a
+	// launch configuration.
+	LaunchTemplates []LaunchTemplateRef
+	// LaunchConfiguration names the group's launch configuration, "" for
+	// a group of launch templates.
+	LaunchConfiguration string
 }
 
 // GroupInstance is an instance as its Auto Scaling group sees it.
@@ -113,13 +120,16 @@ type GroupInstance struct {
 
 // LifecycleHook is a lifecycle hook of a group.
 type LifecycleHook struct {
-	Name                 string
-	Group                string
-	Transition           string
-	HeartbeatTimeout     time.Duration
-	GlobalTimeout        time.Duration
-	DefaultResult        LifecycleResult
-	NotificationTarget   string
+	Name               string
+	Group              string
+	Transition         string
+	HeartbeatTimeout   time.Duration
+	GlobalTimeout      time.Duration
+	DefaultResult      LifecycleResult
+	NotificationTarget string
+	// Role is the IAM role Auto Scaling sends to NotificationTarget with;
+	// "" when the hook has no target.
+	Role                 string
 	NotificationMetadata string
 }
 

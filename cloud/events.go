@@ -27,8 +27,10 @@ type Events interface {
 // Rule is an EventBridge rule.
 type Rule struct {
 	Name         string
+	ARN          string
 	State        string // ENABLED or DISABLED
 	EventPattern string // JSON
+	Description  string
 }
 
 // EventSource is the source of drainer's own events.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/drainer-dev/drainer/clock"
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/intake"
@@ -63,6 +64,12 @@ const (
 type ownership struct {
 	mu     sync.Mutex
 	groups map[string]servedAnswer
+	// asking holds asks to one at a time, so that the messages of a
+	// scale-in, which arrive together by the thousand, ask AWS about their
+	// group once rather than once each before the first answer is kept.
+	// It waits on the clock: a virtual one moves while an ask waits for
+	// its tokens.
+	asking clock.Mutex
 }
 
 type servedAnswer struct {
@@ -93,13 +100,17 @@ func (c *Controller) ignore(n intake.Notice, reason, detail string) {
 // cluster, with one DescribeAutoScalingGroups when instanceID is not
 // registered.
 func (c *Controller) groupServed(ctx context.Context, group, instanceID string) (bool, error) {
-	now := c.clock.Now()
-	c.own.mu.Lock()
-	a, ok := c.own.groups[group]
-	c.own.mu.Unlock()
-	if ok && (a.served && now.Sub(a.at) < servedFor || !a.served && now.Sub(a.at) < notServedFor) {
-		return a.served, nil
+	if served, ok := c.servedAnswer(group); ok {
+		return served, nil
 	}
+	if err := c.own.asking.Lock(ctx); err != nil {
+		return false, err
+	}
+	defer c.own.asking.Unlock()
+	if served, ok := c.servedAnswer(group); ok {
+		return served, nil // answered while this one waited
+	}
+	now := c.clock.Now()
 	served, err := c.askServed(ctx, group, instanceID)
 	if err != nil {
 		return false, fmt.Errorf("does group %s serve a cluster of drainer's: %w", group, err)
@@ -111,6 +122,18 @@ func (c *Controller) groupServed(ctx context.Context, group, instanceID string) 
 	c.own.groups[group] = servedAnswer{served: served, at: now}
 	c.own.mu.Unlock()
 	return served, nil
+}
+
+// servedAnswer returns the kept answer for group, if one is still trusted.
+func (c *Controller) servedAnswer(group string) (served, ok bool) {
+	now := c.clock.Now()
+	c.own.mu.Lock()
+	a, ok := c.own.groups[group]
+	c.own.mu.Unlock()
+	if ok && (a.served && now.Sub(a.at) < servedFor || !a.served && now.Sub(a.at) < notServedFor) {
+		return a.served, true
+	}
+	return false, false
 }
 
 func (c *Controller) askServed(ctx context.Context, group, instanceID string) (bool, error) {

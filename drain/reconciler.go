@@ -103,7 +103,10 @@ type Reconciler struct {
 	due    due.Queue[*drainState] // next looks
 	beats  due.Queue[*beat]       // next heartbeats
 	wake   *clock.Signal
-	hooks  map[string][]cloud.LifecycleHook // by group
+	// beating counts the heartbeats beatsDue sent on goroutines of their
+	// own that have not returned yet (RunDueAhead waits for them).
+	beating clock.Group
+	hooks   map[string][]cloud.LifecycleHook // by group
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -519,20 +522,20 @@ func (r *Reconciler) Next() (time.Time, bool) {
 	return at, !at.IsZero()
 }
 
-// RunDue sends every heartbeat due by now and looks at every drain due by
-// now, Config.Parallel at a time, until nothing more is due; it returns how
-// many looks it made. Tests and simulations drive the reconciler with it on
-// a virtual clock; Run calls it in production.
+// RunDue starts sending every heartbeat due by now and looks at every
+// drain due by now, Config.Parallel at a time, until nothing more is due;
+// it returns how many looks it made. Heartbeats go on goroutines of their
+// own (beatsDue): a thousand of them due at once wait for Auto Scaling's
+// tokens, and the looks, which read ECS, must not wait behind them. Tests
+// and simulations drive the reconciler with it on a virtual clock; Run
+// calls it in production.
 func (r *Reconciler) RunDue(ctx context.Context) int {
 	n := 0
 	for ctx.Err() == nil {
+		r.beatsDue(ctx)
 		now := r.cfg.Clock.Now()
 		var jobs []func(context.Context)
 		r.mu.Lock()
-		for _, b := range popDue(&r.beats, now) {
-			b.entry = nil
-			jobs = append(jobs, func(ctx context.Context) { r.heartbeat(ctx, b) })
-		}
 		for _, d := range popDue(&r.due, now) {
 			d.entry = nil
 			jobs = append(jobs, func(ctx context.Context) { r.look(ctx, d) })
@@ -558,7 +561,7 @@ func (r *Reconciler) beatsDue(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	for _, b := range beats {
-		clock.Go(ctx, r.cfg.Clock, func(ctx context.Context) { r.heartbeat(ctx, b) })
+		r.beating.Go(ctx, r.cfg.Clock, func(ctx context.Context) { r.heartbeat(ctx, b) })
 	}
 }
 

@@ -1,10 +1,12 @@
 // Package ecsagent reads what drainer needs of an ECS container agent's
 // configuration from its instance's user data, where the ECS-optimized AMI
-// takes it (user data writes /etc/ecs/ecs.config).
+// takes it (user data writes /etc/ecs/ecs.config): the container stop
+// timeout and the cluster the agent joins.
 package ecsagent
 
 import (
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -46,4 +48,32 @@ func StopTimeout(userData string) time.Duration {
 		return minStopTimeout
 	}
 	return d
+}
+
+var reCluster = regexp.MustCompile(`ECS_CLUSTER=["']?([^\s"']*)`)
+
+// Cluster returns the name of the ECS cluster an agent whose host has this
+// user data joins, and whether the user data names one: the last
+// ECS_CLUSTER assignment, as for StopTimeout ("echo ECS_CLUSTER=web >>
+// /etc/ecs/ecs.config"). A value that is a cluster ARN
+// (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME) gives its name. An empty value,
+// or no assignment, names none: the agent then joins the cluster named
+// "default", but user data that does not configure the agent may well not
+// be an ECS host's at all, so no cluster is inferred. Source: "Amazon ECS
+// container agent configuration", ECS_CLUSTER, Amazon ECS Developer Guide
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html).
+func Cluster(userData string) (string, bool) {
+	m := reCluster.FindAllStringSubmatch(userData, -1)
+	if m == nil {
+		return "", false
+	}
+	v := m[len(m)-1][1]
+	if strings.HasPrefix(v, "arn:") {
+		_, name, ok := strings.Cut(v, ":cluster/")
+		if !ok {
+			return "", false
+		}
+		v = name
+	}
+	return v, v != ""
 }

@@ -31,3 +31,31 @@ func TestStopTimeout(t *testing.T) {
 		}
 	}
 }
+
+// The agent joins the cluster of the last ECS_CLUSTER assignment; a
+// cluster ARN names its cluster; no assignment (or an empty one) names
+// none.
+func TestCluster(t *testing.T) {
+	tests := []struct {
+		userData string
+		want     string
+		ok       bool
+	}{
+		{"", "", false},
+		{"#!/bin/bash\nyum install -y nginx", "", false},
+		{"#!/bin/bash\necho ECS_CLUSTER=web >> /etc/ecs/ecs.config", "web", true},
+		{"echo 'ECS_CLUSTER=api_2' >> /etc/ecs/ecs.config", "api_2", true},
+		{"cat <<EOF >> /etc/ecs/ecs.config\nECS_CLUSTER=\"batch-jobs\"\nEOF", "batch-jobs", true},
+		{"ECS_CLUSTER=old\nECS_CLUSTER=new", "new", true},
+		{"ECS_CLUSTER=arn:aws:ecs:us-east-1:123456789012:cluster/prod", "prod", true},
+		{"ECS_CLUSTER=arn:aws:ecs:us-east-1:123456789012:service/prod/web", "", false},
+		{"ECS_CLUSTER=", "", false},
+		{"ECS_CLUSTER=web\nECS_CLUSTER=", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Cluster(tt.userData)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Cluster(%q) = %q, %t; want %q, %t", tt.userData, got, ok, tt.want, tt.ok)
+		}
+	}
+}

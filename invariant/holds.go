@@ -93,8 +93,17 @@ func (c *Checker) followHolds(now time.Time, cl *emulator.Call, input any) {
 		}
 		return ended[i].action.LifecycleHookName < ended[j].action.LifecycleHookName
 	})
+	// An action ending at its expiry ends the others of its instance too
+	// when its hook's default result is ABANDON: those are no owner's
+	// completion (InEvents).
+	timedOut := map[string]bool{}
 	for _, e := range ended {
-		c.actionEnded(now, e, cl, input)
+		if !now.Before(e.action.HeartbeatExpiry) {
+			timedOut[e.id] = true
+		}
+	}
+	for _, e := range ended {
+		c.actionEnded(now, e, cl, input, timedOut[e.id])
 	}
 }
 
@@ -108,10 +117,12 @@ func indexOfToken(actions []autoscaling.LifecycleAction, token string) int {
 }
 
 // actionEnded judges how one of drainer's actions ended: completed by a
-// call, timed out (rule 4), or ended with the instance (another hook's
+// call, timed out (rule 4), completed by an owner acting in events
+// (Options.InEvents; rule 1), or ended with the instance (another hook's
 // ABANDON, its host terminated) — and remembers whether drainer let the
-// instance go.
-func (c *Checker) actionEnded(now time.Time, e endedAction, cl *emulator.Call, input any) {
+// instance go. othersTimedOut says another action of the instance timed
+// out in the same event.
+func (c *Checker) actionEnded(now time.Time, e endedAction, cl *emulator.Call, input any, othersTimedOut bool) {
 	a, h := e.action, e.h
 	if !c.drainers(e.id, h, a.LifecycleHookName) {
 		return
@@ -129,6 +140,9 @@ func (c *Checker) actionEnded(now time.Time, e endedAction, cl *emulator.Call, i
 		c.fail(4, e.id, "lifecycle action of hook %s of group %s timed out (heartbeat expiry %s, global expiry %s)",
 			a.LifecycleHookName, h.group, a.HeartbeatExpiry.Format(time.RFC3339), a.GlobalExpiry.Format(time.RFC3339))
 		letGo = fmt.Sprintf("hook %s's action timed out at %s", a.LifecycleHookName, now.Format(time.RFC3339))
+	case c.opts.InEvents && cl == nil && !othersTimedOut && c.ranUntilNow(e.id):
+		letGo = fmt.Sprintf("hook %s's owner completed its action at %s", a.LifecycleHookName, now.Format(time.RFC3339))
+		c.judgeOwnerCompletion(now, e)
 	case byDrainer:
 		letGo = fmt.Sprintf("drainer's %s ended hook %s's action at %s", cl.Operation, a.LifecycleHookName, now.Format(time.RFC3339))
 	}

@@ -77,6 +77,12 @@
 //     name instances of groups (or, outside a group, hosts) that serve a
 //     served cluster.
 //
+// The owner of the hooks judged may also be AWS itself: with
+// Options.InEvents the checker judges ECS's managed instance draining,
+// which acts inside the world's events and makes no call, by rules 1, 2,
+// 3 and 7 (see InEvents), with the hook's global expiry as the hard
+// deadline; rule 4 then counts its hook's timeouts.
+//
 // A group serves the clusters its instances' ECS agents join (ECS_CLUSTER
 // in their user data, "default" without it).
 package invariant
@@ -130,6 +136,26 @@ type Options struct {
 	// replaces the service tasks afterwards). Off by default: rule 7 as
 	// §7 states it, which has no such exception.
 	RespectDrainingOff bool
+	// InEvents says the owner of OwnedHooks acts inside the world's own
+	// events rather than through API calls: ECS's managed instance
+	// draining, which holds its own hook (ecs.ManagedDrainingHook) and
+	// drains with the service scheduler, with no drainer in the world.
+	// Then
+	//   - an owned action that ends in an event (no call) before its
+	//     heartbeat expiry, while no other action of the instance timed
+	//     out in that event, is the owner's completion: rule 1 judges it
+	//     (no non-daemon task may be left on the instance then, before
+	//     the hard deadline — with no drain recorded, the Spot
+	//     interruption time or the owned actions' earliest global
+	//     expiry), and rule 7 counts it as letting the instance go;
+	//   - rule 3 judges the service tasks the world itself asks to stop
+	//     on a DRAINING instance whose host still runs: none may leave
+	//     its service below ceil(desired × minimumHealthyPercent / 100)
+	//     healthy tasks once the event is over.
+	// Rules 2, 4 and 7 judge the owned hooks as ever; rules 5, 6 and 8
+	// are about what drainer does (its records, its sweep, its calls as
+	// Caller) and have nothing of the owner's to judge.
+	InEvents bool
 }
 
 // withDefaults fills the zero fields of o.
@@ -178,6 +204,10 @@ type Checker struct {
 	eniHost       map[string]string          // network interface of a served task → its EC2 instance
 	eniFreed      map[string]time.Time       // network interface → when its task stopped
 	ended         []endedHost                // terminated instances whose interfaces are due (rule 6), by due time
+	serviceStops  []serviceStop              // service tasks asked to stop on DRAINING instances in this event (rule 3, InEvents)
+	leftRunning   map[string]bool            // hosts that stopped running in this event
+	healthy       map[*ecs.Task]bool         // service tasks counted healthy (InEvents)
+	leftWith      map[string][]string        // instances that left Terminating:Wait in this event → their live non-daemon tasks then (InEvents)
 }
 
 // release is an instance leaving Terminating:Wait (or terminating) with
@@ -208,6 +238,9 @@ func WatchWith(w *emulator.World, opts Options) *Checker {
 		holds:         map[string]*hold{},
 		eniHost:       map[string]string{},
 		eniFreed:      map[string]time.Time{},
+		leftRunning:   map[string]bool{},
+		healthy:       map[*ecs.Task]bool{},
+		leftWith:      map[string][]string{},
 	}
 	for _, h := range opts.OwnedHooks {
 		c.owned[h] = true
@@ -314,6 +347,12 @@ func (c *Checker) lifecycleChanged(group, id, from, to string) {
 		}
 	}
 	rec, ci, ok := c.record(id)
+	if c.opts.InEvents && from == autoscaling.StateTerminatingWait && ci != nil {
+		// What the instance leaves the wait with, for an owner's
+		// completion that ends it (its host may take its tasks with it in
+		// the same event).
+		c.leftWith[id] = c.liveNonDaemon(ci)
+	}
 	// Rule 1: leaving the wait, or terminating without one, with work left.
 	leaving := (from == autoscaling.StateTerminatingWait && to != autoscaling.StateTerminated) ||
 		(to == autoscaling.StateTerminating && from == autoscaling.StateInService)
@@ -330,6 +369,7 @@ func (c *Checker) lifecycleChanged(group, id, from, to string) {
 
 func (c *Checker) taskChanged(t *ecs.Task, fromLast, fromDesired string) {
 	c.noteTaskNetwork(t)
+	wasHealthy := c.followHealth(t)
 	if t.LastStatus == ecs.StatusStopped && fromLast != ecs.StatusStopped {
 		c.noteKill(t, fromLast)
 	}
@@ -352,6 +392,9 @@ func (c *Checker) taskChanged(t *ecs.Task, fromLast, fromDesired string) {
 			c.fail(2, id, "daemon task %s asked to stop while other tasks run: %s", awsid.TaskID(t.TaskArn), strings.Join(live, ", "))
 		}
 	case "service":
+		if c.opts.InEvents && wasHealthy {
+			c.serviceStops = append(c.serviceStops, serviceStop{id: id, task: t})
+		}
 		if hasRecord && strings.HasPrefix(t.StoppedReason, "drainer:") && rec.Reason != drain.ReasonForced && c.w.Env.Now().Before(rec.GracefulUntil) {
 			c.fail(3, id, "drainer stopped service task %s in the graceful phase (until %s)", awsid.TaskID(t.TaskArn), rec.GracefulUntil.Format(time.RFC3339))
 		}
@@ -361,6 +404,9 @@ func (c *Checker) taskChanged(t *ecs.Task, fromLast, fromDesired string) {
 // hostChanged follows EC2 instances: a terminated one starts the clock of
 // the interfaces its tasks left (rule 6).
 func (c *Checker) hostChanged(inst *ec2.Instance, from ec2.State) {
+	if from == ec2.StateRunning && inst.State != ec2.StateRunning {
+		c.leftRunning[inst.ID] = true
+	}
 	if inst.State == ec2.StateTerminated {
 		c.hostEnded(inst.ID)
 	}
@@ -389,11 +435,14 @@ func (c *Checker) afterEvent() {
 		}
 	}
 	c.followHolds(now, cl, input)
+	c.judgeServiceStops(cl)
 	c.judgeKills(now, cl)
 	for _, id := range c.done {
 		delete(c.holds, id)
 	}
 	c.done = c.done[:0]
+	clear(c.leftRunning)
+	clear(c.leftWith)
 	if len(c.releases) > 0 {
 		// Only drainer's own calls are judged: an operator or another tool
 		// ending an instance drainer drains (no hook of drainer's holds

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/autoscaling"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
@@ -115,9 +117,33 @@ func TestCaseHeartbeatsUnderECSThrottling(t *testing.T) {
 }
 
 func TestCaseHeartbeatsBehindARoundOfLooks(t *testing.T) {
-	h := playCase(t, "14-heartbeats-behind-a-round-of-looks.yaml") // checks every invariant
+	sc, err := scenario.Load(filepath.Join("testdata", "cases", "14-heartbeats-behind-a-round-of-looks.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(sc, Options{Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The 300 messages of the one group arrive together: whether the group
+	// serves drainer's cluster is asked once (a filtered
+	// ListContainerInstances), not by every handler before the first
+	// answer is kept. The scans list pages of their own in the background.
+	asks := 0
+	h.World.Do(func() {
+		h.World.Calls.OnCall(func(c emulator.Call) {
+			if c.Caller == Caller && c.Operation == "ListContainerInstances" && c.Part != cloud.PriorityBackground.String() {
+				asks++
+			}
+		})
+	})
+	h.RunFor(sc.End() + 3*time.Hour)
+	checkClean(t, h) // every invariant, after every event
 	if n := len(events(h, drain.EventCompleted)); n != 300 {
 		t.Errorf("%d drains completed, want the scale-in's 300", n)
+	}
+	if asks > 3 {
+		t.Errorf("%d filtered ListContainerInstances outside the scans: the group's 300 messages asked whether it serves drainer's cluster more than once each few minutes", asks)
 	}
 }
 

@@ -5,7 +5,9 @@
 // world's wire front in process, the reconciler, the periodic scans, the
 // long-polling queue consumer and the event publisher — each running as a
 // goroutine of the world's clock, with the invariants of DESIGN.md §7
-// checked after every event.
+// checked after every event. It also plays a scenario with ECS's own
+// managed instance draining in drainer's place (ECSRun, PlayECS), and
+// both ways side by side (Compare).
 //
 // The goroutine that builds a Harness owns the world's clock: it moves
 // time (RunFor, RunUntil), and only between those calls, when every part
@@ -251,11 +253,18 @@ func (h *Harness) RunFor(d time.Duration) { h.World.Clock.RunFor(d) }
 // world are at rest, before each event) or the clock reaches limit, and
 // reports whether done was met. A nil done runs to limit.
 func (h *Harness) RunUntil(limit time.Time, done func() bool) bool {
+	return runUntil(h.World, limit, done)
+}
+
+// runUntil runs w until done reports true (checked between events) or
+// the clock reaches limit, and reports whether done was met; a nil done
+// runs to limit.
+func runUntil(w *emulator.World, limit time.Time, done func() bool) bool {
 	if done == nil {
-		h.World.Clock.RunUntil(limit)
+		w.Clock.RunUntil(limit)
 		return false
 	}
-	return h.World.Clock.RunUntilDone(limit, done)
+	return w.Clock.RunUntilDone(limit, done)
 }
 
 // Stop stops this drainer (as a crash would: its goroutines end, what it

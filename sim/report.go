@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,6 +90,25 @@ type DrainFigures struct {
 	// or not.
 	Calls     int
 	ScanCalls int
+	// Emptied is when the last task on the instance reached STOPPED (the
+	// drain's start if none was left by then), however it stopped: moved,
+	// finished, stopped by the drainer or lost with the host; zero while
+	// a task is left there (see TimeToEmpty).
+	Emptied time.Time `json:",omitzero"`
+	// StandaloneStopped is the standalone tasks on the instance when the
+	// drain started that did not finish by themselves: stopped by drainer
+	// (at their deadline, or at once under --standalone=stop), by an
+	// operator, or with their host.
+	StandaloneStopped int `json:",omitempty"`
+}
+
+// TimeToEmpty is Emptied − Started, and whether it is measured: once no
+// task is left on the instance.
+func (f DrainFigures) TimeToEmpty() (time.Duration, bool) {
+	if f.Emptied.IsZero() {
+		return 0, false
+	}
+	return nonNegative(f.Emptied.Sub(f.Started)), true
 }
 
 // Ratio is drain time over floor, and whether it is measured: only for a
@@ -118,10 +138,20 @@ func (f DrainFigures) Measured() bool { return f.Outcome == OutcomeReleased }
 // carries the Summary too; durations are in nanoseconds.
 type Report struct {
 	Scenario string
+	// Party is who drained: PartyDrainer, or PartyECS for a run with ECS's
+	// managed instance draining and no drainer (PlayECS).
+	Party string
 	// Drains are every drain of the run in start order, whatever its
 	// outcome.
-	Drains     []DrainFigures
-	Violations []invariant.Violation
+	Drains []DrainFigures
+	// Violations are the broken invariants of DESIGN.md §7 among Rules;
+	// Rules nil means every rule (ECSRules for PartyECS). HookTimeouts
+	// counts the lifecycle actions of the drainer's own hooks (drainer's
+	// --hook, or ECS's managed draining hook) that ended by timing out:
+	// rule 4's violations, counted whether rule 4 is judged or not.
+	Violations   []invariant.Violation
+	Rules        []int `json:",omitempty"`
+	HookTimeouts int
 	// Calls is every API call drainer made in the run; CallsByOp splits
 	// them by service:operation. QueueCalls are the SQS calls among them:
 	// reading the event stream, which grows with the cluster's activity, not
@@ -138,12 +168,39 @@ type Report struct {
 	Virtual time.Duration
 }
 
+// stopCodeExited is the stopCode of a task whose essential container
+// exited by itself (Amazon ECS API Reference, Task, stopCode:
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html).
+const stopCodeExited = "EssentialContainerExited"
+
+// The parties that drain in a run (Report.Party).
+const (
+	// PartyDrainer: drainer drains (Play, Record).
+	PartyDrainer = "drainer"
+	// PartyECS: ECS's managed instance draining drains, with no drainer
+	// in the world (PlayECS).
+	PartyECS = "ECS"
+)
+
 // Recorder collects the figures of a run as it happens.
 type Recorder struct {
-	h      *Harness
-	policy drain.Policy
-	byID   map[string]*drainRun
-	order  []string
+	w       *emulator.World
+	checker *invariant.Checker
+	policy  drain.Policy
+	// party is who drains (PartyDrainer when ""); rules the §7 rules that
+	// judge it (nil: every one).
+	party string
+	rules []int
+	// graceful is, per instance, the end of the drain's graceful phase when
+	// no drain record says it (ECS's drains: its hook's global expiry).
+	graceful map[string]time.Time
+	// standalone maps the standalone tasks live on an instance when its
+	// drain started to the instance; stoppedEarly counts, per instance,
+	// those that stopped without finishing by themselves.
+	standalone   map[string]string
+	stoppedEarly map[string]int
+	byID         map[string]*drainRun
+	order        []string
 	// lastOff is when the last task of a container instance (by ARN)
 	// reached STOPPED; instanceOf maps the container instances of the
 	// drains to their EC2 instances; went is when an EC2 instance started
@@ -175,15 +232,30 @@ type drainRun struct {
 
 // Record starts recording h's drains (call before running).
 func Record(h *Harness, policy drain.Policy) *Recorder {
+	r := newRecorder(h.World, h.Checker, policy, PartyDrainer, nil)
+	h.OnDrainEvent(r.event)
+	return r
+}
+
+// newRecorder starts recording the drains of party in w, judged by checker
+// on rules (nil: every rule); the drain events come to event (or, under
+// the world lock, to apply).
+func newRecorder(w *emulator.World, checker *invariant.Checker, policy drain.Policy, party string, rules []int) *Recorder {
 	if policy.FallbackPoll == 0 {
 		policy = drain.DefaultPolicy()
 	}
-	r := &Recorder{h: h, policy: policy, byID: map[string]*drainRun{},
+	r := &Recorder{w: w, checker: checker, policy: policy, party: party, rules: rules, byID: map[string]*drainRun{},
+		graceful: map[string]time.Time{}, standalone: map[string]string{}, stoppedEarly: map[string]int{},
 		lastOff: map[string]time.Time{}, instanceOf: map[string]string{}, went: map[string]time.Time{}, lost: map[string]int{}}
-	w := h.World
 	w.ECS.OnTaskChange(func(t *ecs.Task, fromLast, _ string) {
 		if t.LastStatus != ecs.StatusStopped || fromLast == ecs.StatusStopped || t.ContainerInstanceArn == "" {
 			return
+		}
+		if id, ok := r.standalone[t.TaskArn]; ok {
+			delete(r.standalone, t.TaskArn)
+			if t.StopCode != stopCodeExited {
+				r.stoppedEarly[id]++
+			}
 		}
 		r.lastOff[t.ContainerInstanceArn] = w.Env.Now()
 		// ECS stops the tasks of an instance that goes inside the very
@@ -216,11 +288,24 @@ func Record(h *Harness, policy drain.Policy) *Recorder {
 		}
 		*runs = append(*runs, callRun{at: c.Time, n: 1})
 	})
-	h.OnDrainEvent(r.event)
 	return r
 }
 
+// who names the party in what the report says.
+func (r *Recorder) who() string { return cmp.Or(r.party, PartyDrainer) }
+
+// event takes a drain event told outside the world lock (drainer's).
 func (r *Recorder) event(ev drain.Event) {
+	if ev.Type == drain.EventStarted {
+		r.w.Do(func() { r.apply(ev) })
+		return
+	}
+	r.apply(ev)
+}
+
+// apply takes a drain event; a start is taken under the world lock (its
+// floor reads the world).
+func (r *Recorder) apply(ev drain.Event) {
 	d := r.byID[ev.InstanceID]
 	switch {
 	case ev.Type == drain.EventStarted:
@@ -228,12 +313,10 @@ func (r *Recorder) event(ev drain.Event) {
 			return // the same drain told again (a restart resumes it)
 		}
 		d = &drainRun{DrainFigures: DrainFigures{InstanceID: ev.InstanceID, Reason: ev.Reason, Started: ev.Time}, phase: ev.Phase}
-		r.h.World.Do(func() {
-			d.Floor, d.Stuck, d.Moved, d.ciARN = r.floor(ev.InstanceID, ev.Time)
-			if d.ciARN != "" {
-				r.instanceOf[d.ciARN] = ev.InstanceID
-			}
-		})
+		d.Floor, d.Stuck, d.Moved, d.ciARN = r.floor(ev.InstanceID, ev.Time)
+		if d.ciARN != "" {
+			r.instanceOf[d.ciARN] = ev.InstanceID
+		}
 		r.byID[ev.InstanceID] = d
 		r.order = append(r.order, ev.InstanceID)
 	case d == nil || !d.completed.IsZero():
@@ -244,7 +327,7 @@ func (r *Recorder) event(ev drain.Event) {
 		d.Released, d.Ended = ev.Time, ev.Time
 		d.Drain = nonNegative(ev.Time.Sub(d.Started))
 		if ev.Overdue {
-			d.Outcome, d.Why = OutcomeOverdue, "released at its hard deadline with tasks still running"
+			d.Outcome, d.Why = OutcomeOverdue, r.overdueWhy()
 			return
 		}
 		d.Outcome = OutcomeReleased
@@ -265,20 +348,28 @@ func (r *Recorder) event(ev drain.Event) {
 		}
 		d.Drain = d.Ended.Sub(d.Started)
 		d.Lost = r.lost[ev.InstanceID]
-		d.Why = cutShortWhy(d.Drain, d.Lost)
+		d.Why = cutShortWhy(d.Drain, d.Lost, r.who())
 	}
 }
 
-// cutShortWhy says why a drain ended without a release.
-func cutShortWhy(after time.Duration, lost int) string {
+// overdueWhy says why a drain was released with tasks on the instance.
+func (r *Recorder) overdueWhy() string {
+	if r.who() == PartyECS {
+		return "let go at its hook's global timeout with tasks still running"
+	}
+	return "released at its hard deadline with tasks still running"
+}
+
+// cutShortWhy says why a drain ended without a release by who.
+func cutShortWhy(after time.Duration, lost int, who string) string {
 	when := "the instance went " + after.Round(time.Second).String() + " into the drain"
 	switch lost {
 	case 0:
-		return when + ", before drainer released it"
+		return when + ", before " + who + " released it"
 	case 1:
-		return when + " with 1 task still running, before drainer released it"
+		return when + " with 1 task still running, before " + who + " released it"
 	default:
-		return fmt.Sprintf("%s with %d tasks still running, before drainer released it", when, lost)
+		return fmt.Sprintf("%s with %d tasks still running, before %s released it", when, lost, who)
 	}
 }
 
@@ -294,7 +385,7 @@ func maxTime(a, b time.Time) time.Time {
 // floor computes the work on an instance at the start of its drain. It
 // runs under the world lock.
 func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool, int, string) {
-	w := r.h.World
+	w := r.w
 	ci := w.ECS.ContainerInstanceByEC2(instanceID)
 	if ci == nil {
 		return 0, false, 0, ""
@@ -310,6 +401,9 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 		}
 	}
 	rec, _ := drain.ParseRecord(attrs)
+	if until, ok := r.graceful[instanceID]; ok {
+		rec.GracefulUntil = until
+	}
 	var work, daemon time.Duration
 	stuck := false
 	perService := map[*ecs.ECSService]int{}
@@ -324,6 +418,7 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 		case "daemon":
 			daemon = max(daemon, wk.Leave())
 		case "standalone":
+			r.standalone[t.TaskArn] = instanceID
 			if wk.Run > 0 && !t.StartedAt.IsZero() {
 				left := t.StartedAt.Add(wk.Run).Sub(now) + wk.Deprovision
 				if !rec.GracefulUntil.IsZero() && now.Add(left).After(rec.GracefulUntil) {
@@ -377,8 +472,9 @@ func (r *Recorder) floor(instanceID string, now time.Time) (time.Duration, bool,
 // each was made (a call while n drains run counts 1/n to each), and the
 // invariants.
 func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration) Report {
-	rep := Report{Scenario: name, CallsByOp: map[string]int{}, Wall: wall, Virtual: virtual}
-	now := r.h.World.Now()
+	rep := Report{Scenario: name, Party: r.who(), Rules: r.rules, CallsByOp: map[string]int{}, Wall: wall, Virtual: virtual}
+	w := r.w
+	now := w.Now()
 	// until is the end of each drain's share of the calls: when drainer
 	// was done with it (the instance gone and cleaned up after), else the
 	// release and the longest wait for the instance to go, or drainer's
@@ -397,13 +493,19 @@ func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration
 			until = append(until, d.completed)
 		default:
 			f.Outcome = OutcomeUnfinished
-			f.Why = fmt.Sprintf("still in its %s phase when the run ended, %s into the drain", d.phase, nonNegative(now.Sub(f.Started)).Round(time.Second))
+			f.Why = r.unfinishedWhy(d.phase, nonNegative(now.Sub(f.Started)))
 			until = append(until, now)
 		}
 		rep.Drains = append(rep.Drains, f)
 	}
-	w := r.h.World
 	w.Do(func() {
+		for i, id := range r.order {
+			d := r.byID[id]
+			rep.Drains[i].StandaloneStopped = r.stoppedEarly[id]
+			if d.ciARN != "" && r.emptied(d.ciARN) {
+				rep.Drains[i].Emptied = maxTime(r.lastOff[d.ciARN], d.Started)
+			}
+		}
 		for _, t := range w.Calls.Totals() {
 			if t.Caller != Caller {
 				continue
@@ -428,8 +530,35 @@ func (r *Recorder) Finish(name string, wall time.Duration, virtual time.Duration
 	for i, share := range shares(r.scanCalls, starts, until) {
 		rep.Drains[i].ScanCalls = int(math.Round(share + 1e-9))
 	}
-	rep.Violations = append(r.h.Checker.Violations(), r.h.Checker.Final()...)
+	for _, v := range append(r.checker.Violations(), r.checker.Final()...) {
+		if v.Rule == 4 {
+			rep.HookTimeouts++
+		}
+		if r.rules == nil || slices.Contains(r.rules, v.Rule) {
+			rep.Violations = append(rep.Violations, v)
+		}
+	}
 	return rep
+}
+
+// unfinishedWhy says where a drain still under way was when the run
+// ended.
+func (r *Recorder) unfinishedWhy(phase drain.Phase, into time.Duration) string {
+	if r.who() == PartyECS {
+		return fmt.Sprintf("still DRAINING when the run ended, %s into the drain (ECS holds an instance up to its hook's global timeout, 48 h)", into.Round(time.Second))
+	}
+	return fmt.Sprintf("still in its %s phase when the run ended, %s into the drain", phase, into.Round(time.Second))
+}
+
+// emptied reports whether no task is left on a container instance (every
+// one STOPPED). It runs under the world lock.
+func (r *Recorder) emptied(ciARN string) bool {
+	for _, t := range r.w.ECS.TasksOn(ciARN) {
+		if t.LastStatus != ecs.StatusStopped {
+			return false
+		}
+	}
+	return true
 }
 
 // shares splits calls among windows [starts[i], until[i]] (both ends
@@ -533,6 +662,12 @@ type Summary struct {
 	Overhead  Spread[time.Duration]
 	Calls     Spread[int]
 	ScanCalls Spread[int]
+	// Empty is the time to empty (DrainFigures.TimeToEmpty) of the drains
+	// released (overdue or not) whose instance has no task left;
+	// StandaloneStopped sums DrainFigures.StandaloneStopped over every
+	// drain.
+	Empty             Spread[time.Duration]
+	StandaloneStopped int
 }
 
 // Summarize computes the headline figures. Drains cut short or
@@ -542,8 +677,10 @@ func (rep Report) Summarize() Summary {
 	var ratios []float64
 	var over []time.Duration
 	var calls, scanCalls []int
+	var empty []time.Duration
 	s := Summary{Drains: len(rep.Drains)}
 	for _, d := range rep.Drains {
+		s.StandaloneStopped += d.StandaloneStopped
 		switch d.Outcome {
 		case OutcomeReleased:
 			s.Released++
@@ -568,11 +705,15 @@ func (rep Report) Summarize() Summary {
 		if d.Measured() {
 			over = append(over, d.Overhead)
 		}
+		if e, ok := d.TimeToEmpty(); ok {
+			empty = append(empty, e)
+		}
 		calls = append(calls, d.Calls)
 		scanCalls = append(scanCalls, d.ScanCalls)
 		s.TasksMoved += d.Moved
 	}
 	s.Ratio, s.Overhead, s.Calls, s.ScanCalls = spreadOf(ratios), spreadOf(over), spreadOf(calls), spreadOf(scanCalls)
+	s.Empty = spreadOf(empty)
 	return s
 }
 
@@ -589,14 +730,22 @@ func (rep Report) MarshalJSON() ([]byte, error) {
 // said so ("none measured", "-"), never printed as a number.
 func (rep Report) WriteText(w io.Writer) {
 	s := rep.Summarize()
+	name := rep.Scenario
+	if rep.Party == PartyECS {
+		name += " (ECS's managed instance draining, no drainer)"
+	}
 	if s.Drains == 0 {
-		fmt.Fprintf(w, "scenario %s: no drains in %s of virtual time (%s wall)\n", rep.Scenario, rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond))
+		fmt.Fprintf(w, "scenario %s: no drains in %s of virtual time (%s wall)\n", name, rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond))
 	} else {
-		fmt.Fprintf(w, "scenario %s: %s in %s of virtual time (%s wall): %s\n", rep.Scenario, plural(s.Drains, "drain"), rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond), outcomes(s))
+		fmt.Fprintf(w, "scenario %s: %s in %s of virtual time (%s wall): %s\n", name, plural(s.Drains, "drain"), rep.Virtual.Round(time.Second), rep.Wall.Round(time.Millisecond), outcomes(s))
 		fmt.Fprintf(w, "  service tasks moved off the released instances: %d\n", s.TasksMoved)
 		fmt.Fprintf(w, "  drain time / floor:      %s%s\n",
 			spreadText(s.Ratio, "median %.3f, p99 %.3f", s.Ratio.Median, s.Ratio.P99),
 			leftOut(s, tally{s.Stuck, "stuck"}, tally{s.NoWork, "with no work"}))
+		fmt.Fprintf(w, "  time to empty:           %s%s\n",
+			spreadText(s.Empty, "median %s, p99 %s", s.Empty.Median.Round(time.Second), s.Empty.P99.Round(time.Second)),
+			leftOut(s, tally{s.Released + s.Overdue - s.Empty.N, "with tasks left"}))
+		fmt.Fprintf(w, "  standalone tasks stopped before they finished: %d\n", s.StandaloneStopped)
 		fmt.Fprintf(w, "  overhead after the last task STOPPED (virtual time): %s%s\n",
 			// Virtual time is exact to the nanosecond; people read tens of
 			// milliseconds.
@@ -608,11 +757,12 @@ func (rep Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "    and its share of the periodic scans' calls meanwhile: %s\n",
 			spreadText(s.ScanCalls, "median %d, max %d", s.ScanCalls.Median, s.ScanCalls.Max))
 	}
-	fmt.Fprintf(w, "  all calls: %d, of which %d reading the queue's event stream\n", rep.Calls, rep.QueueCalls)
+	fmt.Fprintf(w, "  all calls: %d, of which %d reading the queue's event stream%s\n", rep.Calls, rep.QueueCalls, ecsCallsNote(rep.Party))
 	for _, b := range rep.Buckets {
 		fmt.Fprintf(w, "  bucket %s (burst %d, %g/s), every caller: %d calls, peak %d/s, %d throttled\n", b.Name, b.Burst, b.Rate, b.Calls, b.Peak, b.Throttled)
 	}
-	fmt.Fprintf(w, "  invariants: %d violations\n", len(rep.Violations))
+	fmt.Fprintf(w, "  lifecycle actions of %s hook timed out: %d\n", hookOf(rep.Party), rep.HookTimeouts)
+	fmt.Fprintf(w, "  invariants%s: %d violations\n", rulesText(rep.Rules), len(rep.Violations))
 	if s.Drains > 0 {
 		fmt.Fprintf(w, "  %-20s %-18s %-10s %6s %10s %10s %7s %9s %6s %6s\n", "instance", "reason", "outcome", "moved", "drain", "floor", "ratio", "overhead", "calls", "scans")
 		for _, d := range rep.Drains {
@@ -646,6 +796,34 @@ func (rep Report) WriteText(w io.Writer) {
 	for _, v := range rep.Violations {
 		fmt.Fprintf(w, "  VIOLATION %s\n", v)
 	}
+}
+
+// ecsCallsNote says, for a run drained by ECS, why it made no call.
+func ecsCallsNote(party string) string {
+	if party == PartyECS {
+		return " (ECS's managed draining acts inside AWS: it makes none from the account)"
+	}
+	return ""
+}
+
+// hookOf names the hook whose timeouts a report counts.
+func hookOf(party string) string {
+	if party == PartyECS {
+		return "ECS's managed draining"
+	}
+	return "drainer's"
+}
+
+// rulesText names the rules judged, "" for every one.
+func rulesText(rules []int) string {
+	if rules == nil {
+		return ""
+	}
+	parts := make([]string, len(rules))
+	for i, r := range rules {
+		parts[i] = strconv.Itoa(r)
+	}
+	return " (rules " + strings.Join(parts, ", ") + ")"
 }
 
 // spreadText formats a spread's figures, or says none was measured.

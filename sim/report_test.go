@@ -135,7 +135,7 @@ var (
 	noWork = DrainFigures{InstanceID: "i-0000000000000000e", Reason: drain.ReasonIdle, Outcome: OutcomeReleased,
 		Started: t0, Released: t0.Add(3 * time.Second), Ended: t0.Add(3 * time.Second), Drain: 3 * time.Second,
 		Overhead: 3 * time.Second, Calls: 6}
-	cutShort = DrainFigures{InstanceID: "i-0000000000000000f", Reason: drain.ReasonSpot, Outcome: OutcomeCutShort, Why: cutShortWhy(2*time.Minute, 2),
+	cutShort = DrainFigures{InstanceID: "i-0000000000000000f", Reason: drain.ReasonSpot, Outcome: OutcomeCutShort, Why: cutShortWhy(2*time.Minute, 2, PartyDrainer),
 		Started: t0, Ended: t0.Add(2 * time.Minute), Drain: 2 * time.Minute, Floor: 150 * time.Second, Moved: 2, Lost: 2, Calls: 9}
 	unfinished = DrainFigures{InstanceID: "i-1234567890abcdef0", Reason: drain.ReasonTTL, Outcome: OutcomeUnfinished, Why: "still in its graceful phase when the run ended, 5h0m0s into the drain",
 		Started: t0, Floor: time.Hour, Moved: 5, Calls: 70}

@@ -173,7 +173,26 @@ func groupFrom(g astypes.AutoScalingGroup) cloud.Group {
 			InstanceType:         aws.ToString(i.InstanceType),
 		})
 	}
+	out.LaunchConfiguration = aws.ToString(g.LaunchConfigurationName)
+	if lt := g.LaunchTemplate; lt != nil {
+		out.LaunchTemplates = append(out.LaunchTemplates, templateRef(lt))
+	}
+	if mp := g.MixedInstancesPolicy; mp != nil && mp.LaunchTemplate != nil {
+		if lt := mp.LaunchTemplate.LaunchTemplateSpecification; lt != nil {
+			out.LaunchTemplates = append(out.LaunchTemplates, templateRef(lt))
+		}
+		for _, o := range mp.LaunchTemplate.Overrides {
+			if lt := o.LaunchTemplateSpecification; lt != nil {
+				out.LaunchTemplates = append(out.LaunchTemplates, templateRef(lt))
+			}
+		}
+	}
 	return out
+}
+
+// templateRef converts a group's launch template specification.
+func templateRef(lt *astypes.LaunchTemplateSpecification) cloud.LaunchTemplateRef {
+	return cloud.LaunchTemplateRef{ID: aws.ToString(lt.LaunchTemplateId), Name: aws.ToString(lt.LaunchTemplateName), Version: aws.ToString(lt.Version)}
 }
 
 // hookFrom converts a lifecycle hook; Auto Scaling always reports both
@@ -200,6 +219,7 @@ func hookFrom(h astypes.LifecycleHook) cloud.LifecycleHook {
 		GlobalTimeout:        global,
 		DefaultResult:        result,
 		NotificationTarget:   aws.ToString(h.NotificationTargetARN),
+		Role:                 aws.ToString(h.RoleARN),
 		NotificationMetadata: aws.ToString(h.NotificationMetadata),
 	}
 }

@@ -35,6 +35,7 @@ var commands = []command{
 	{"deregister", "ask the running controller to take an instance out now (deregister --force i-…)", runDeregister},
 	{"status", "show the running controller's drains in progress, with their deadlines", runStatus},
 	{"watch", "follow the running controller's drains until none is left", runWatch},
+	{"setup", "create drainer's queue, rules and hooks, idempotently, with a plan (or --delete them)", runSetup},
 	{"doctor", "check a setup against AWS: lifecycle hooks, queue, protection traps, 100/100 services", runDoctor},
 	{"dev", "the emulated world and drainer together, narrating a story (scale-in, Spot, refresh)", runDev},
 	{"sim", "play a scenario with drainer at full speed and print a report", runSim},

@@ -21,7 +21,7 @@ type PutRuleInput struct {
 	EventBusName       string `json:"EventBusName,omitempty"`
 }
 
-// Tag is a resource tag (accepted, not stored).
+// Tag is a resource tag: a rule keeps those PutRule created it with.
 type Tag struct {
 	Key   string `json:"Key"`
 	Value string `json:"Value"`
@@ -34,6 +34,10 @@ type PutRuleOutput struct {
 
 // PutRule creates a rule or replaces an existing one's pattern, state and
 // description (omitted members are not kept, as in AWS); targets stay.
+// Tags are given to a rule PutRule creates, and ignored on an update:
+// "When you initially create a rule, you can optionally assign one or
+// more tags to the rule" ("PutRule", Amazon EventBridge API Reference,
+// https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html).
 func (s *Service) PutRule(in PutRuleInput) (*PutRuleOutput, error) {
 	if err := checkName("name", in.Name); err != nil {
 		return nil, err
@@ -62,13 +66,17 @@ func (s *Service) PutRule(in PutRuleInput) (*PutRuleOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	tags, err := checkTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
 	r := s.rules[in.Name]
 	if r == nil {
 		if len(s.rules) >= maxRulesPerBus {
 			return nil, core.ClientError(codeLimitExceeded, "The requested resource exceeds the maximum number allowed.")
 		}
 		s.seq++
-		r = &rule{seq: s.seq, name: in.Name, arn: s.env.ARN("events", "rule/"+in.Name)}
+		r = &rule{seq: s.seq, name: in.Name, arn: s.env.ARN("events", "rule/"+in.Name), tags: tags}
 		s.rules[in.Name] = r
 		s.order = append(s.order, r)
 	}

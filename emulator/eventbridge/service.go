@@ -35,6 +35,7 @@ type rule struct {
 	state       string
 	description string
 	targets     []*target // in the order they were first put
+	tags        []Tag     // as created, keys unique
 }
 
 // target is one SQS target of a rule.

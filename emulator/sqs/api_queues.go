@@ -264,3 +264,36 @@ func (s *Service) PurgeQueue(in PurgeQueueInput) (*PurgeQueueOutput, error) {
 	s.arm(q)
 	return &PurgeQueueOutput{}, nil
 }
+
+// ListQueueTagsInput is the ListQueueTags request.
+type ListQueueTagsInput struct {
+	QueueUrl string `json:"QueueUrl"`
+}
+
+// ListQueueTagsOutput is the ListQueueTags response: the tags, omitted
+// when the queue has none.
+type ListQueueTagsOutput struct {
+	Tags map[string]string `json:"Tags,omitempty" query:"Tag,flat,key=Key,value=Value"`
+}
+
+// ListQueueTags returns the tags a queue was created with (CreateQueue's
+// tags).
+//
+// Source: "ListQueueTags", Amazon SQS API Reference
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ListQueueTags.html):
+// request {"QueueUrl"}, response {"Tags": {KEY: VALUE}}; QueueDoesNotExist
+// for a queue that does not exist.
+func (s *Service) ListQueueTags(in ListQueueTagsInput) (*ListQueueTagsOutput, error) {
+	q, err := s.byURL(in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListQueueTagsOutput{}
+	if len(q.tags) > 0 {
+		out.Tags = make(map[string]string, len(q.tags))
+		for k, v := range q.tags {
+			out.Tags[k] = v
+		}
+	}
+	return out, nil
+}

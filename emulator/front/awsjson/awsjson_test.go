@@ -91,8 +91,8 @@ func queueURL(w *emulator.World) string {
 func TestEveryOperationListed(t *testing.T) {
 	want := map[string]string{
 		"AmazonEC2ContainerServiceV20141113": "CreateCluster DescribeClusters ListClusters RegisterTaskDefinition DescribeTaskDefinition CreateService UpdateService DeleteService DescribeServices ListServices RunTask StartTask StopTask ListTasks DescribeTasks ListContainerInstances DescribeContainerInstances UpdateContainerInstancesState DeregisterContainerInstance PutAttributes DeleteAttributes ListAttributes CreateCapacityProvider DescribeCapacityProviders PutClusterCapacityProviders",
-		"AmazonSQS":                          "CreateQueue GetQueueUrl GetQueueAttributes SetQueueAttributes ListQueues DeleteQueue SendMessage SendMessageBatch ReceiveMessage DeleteMessage DeleteMessageBatch ChangeMessageVisibility PurgeQueue",
-		"AWSEvents":                          "PutRule DescribeRule PutTargets ListRules ListTargetsByRule RemoveTargets DeleteRule PutEvents",
+		"AmazonSQS":                          "CreateQueue GetQueueUrl GetQueueAttributes SetQueueAttributes ListQueues DeleteQueue SendMessage SendMessageBatch ReceiveMessage DeleteMessage DeleteMessageBatch ChangeMessageVisibility PurgeQueue ListQueueTags",
+		"AWSEvents":                          "PutRule DescribeRule PutTargets ListRules ListTargetsByRule RemoveTargets DeleteRule PutEvents ListTagsForResource",
 	}
 	for target, ops := range want {
 		served := map[string]bool{}

@@ -18,6 +18,7 @@ var sqsProtocol = register(&protocol{
 		"ListQueues":                   func(c *call) (any, error) { return invoke(c, c.w.SQS.ListQueues) },
 		"DeleteQueue":                  func(c *call) (any, error) { return invoke(c, c.w.SQS.DeleteQueue) },
 		"PurgeQueue":                   func(c *call) (any, error) { return invoke(c, c.w.SQS.PurgeQueue) },
+		"ListQueueTags":                func(c *call) (any, error) { return invoke(c, c.w.SQS.ListQueueTags) },
 		"SendMessage":                  func(c *call) (any, error) { return invoke(c, c.w.SQS.SendMessage) },
 		"SendMessageBatch":             func(c *call) (any, error) { return invoke(c, c.w.SQS.SendMessageBatch) },
 		"DeleteMessage":                func(c *call) (any, error) { return invoke(c, c.w.SQS.DeleteMessage) },

@@ -23,6 +23,7 @@ func init() {
 			"ListQueues":                   func(c *call) (any, error) { return invoke(c, c.w.SQS.ListQueues) },
 			"DeleteQueue":                  queueCall(func(c *call) (any, error) { return invoke(c, c.w.SQS.DeleteQueue) }),
 			"PurgeQueue":                   queueCall(func(c *call) (any, error) { return invoke(c, c.w.SQS.PurgeQueue) }),
+			"ListQueueTags":                queueCall(func(c *call) (any, error) { return invoke(c, c.w.SQS.ListQueueTags) }),
 			"SendMessage":                  queueCall(func(c *call) (any, error) { return invoke(c, c.w.SQS.SendMessage) }),
 			"SendMessageBatch":             queueCall(func(c *call) (any, error) { return invoke(c, c.w.SQS.SendMessageBatch) }),
 			"ReceiveMessage":               queueCall(receiveMessage),

@@ -1,0 +1,328 @@
+package setup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/drainer-dev/drainer/awsid"
+	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/ecsagent"
+	"github.com/drainer-dev/drainer/intake"
+)
+
+// Cloud is what setup asks of AWS: the reads of package cloud's
+// interfaces it shares with the controller, and cloud.Provision, with
+// their contracts as package cloud documents them. cloud/aws's Client
+// satisfies it.
+type Cloud interface {
+	cloud.Provision
+	// ListClusters: cloud.ECS.
+	ListClusters(ctx context.Context) ([]string, error)
+	// CapacityProviders: cloud.ECS.
+	CapacityProviders(ctx context.Context, cluster string) ([]cloud.CapacityProvider, error)
+	// ListContainerInstances: cloud.ECS.
+	ListContainerInstances(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus) ([]cloud.ContainerInstance, error)
+	// DescribeGroups: cloud.AutoScaling.
+	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
+	// DescribeGroupInstances: cloud.AutoScaling.
+	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]cloud.GroupInstance, error)
+	// LifecycleHooks: cloud.AutoScaling.
+	LifecycleHooks(ctx context.Context, group string) ([]cloud.LifecycleHook, error)
+	// QueueURL: cloud.Queue.
+	QueueURL(ctx context.Context, name string) (string, error)
+}
+
+// Observed is what exists, as Observe read it, for Plan.
+type Observed struct {
+	// Partition, Region and Account are where the clusters are (from the
+	// first cluster's ARN): where setup's resources go and what their
+	// ARNs are made of. Empty when no cluster named exists.
+	Partition, Region, Account string
+	// Clusters are the clusters named that exist, in the order named;
+	// Missing those ECS does not know.
+	Clusters []Cluster
+	Missing  []string
+	// Groups are the Auto Scaling groups whose instances join one of
+	// Clusters, sorted by name, with why and their hooks.
+	Groups []Group
+	// Queues are setup's queue and dead-letter queue that exist, by name.
+	Queues map[string]Queue
+	// Rules are setup's rules that exist (by the names RuleName gives),
+	// by name.
+	Rules map[string]Rule
+}
+
+// Cluster is an ECS cluster by name and ARN.
+type Cluster struct {
+	Name, ARN string
+}
+
+// Group is an Auto Scaling group whose instances join a cluster drainer
+// serves.
+type Group struct {
+	Name string
+	// Joins says why, one reason a line, sorted: "capacity provider CP of
+	// cluster C", "the user data of launch template T names cluster C",
+	// "the user data of launch configuration L names cluster C", "its
+	// instances are registered in cluster C".
+	Joins []string
+	// Hooks are its lifecycle hooks, every one.
+	Hooks []cloud.LifecycleHook
+}
+
+// Queue is a queue that exists.
+type Queue struct {
+	Name, URL  string
+	Attributes map[string]string
+	Tags       map[string]string
+}
+
+// Rule is a rule that exists, with its tags and targets.
+type Rule struct {
+	cloud.Rule
+	Tags    map[string]string
+	Targets []cloud.Target
+}
+
+// Observe reads what Plan needs for w (defaults applied): the clusters
+// named, the groups that join them and their hooks, and setup's queues and
+// rules. A cluster ECS does not know is listed in Observed.Missing, not an
+// error (Plan says what it means). The groups are found three ways: the
+// clusters' capacity providers name them; the user data of their launch
+// templates (each version they launch from) or launch configuration set
+// ECS_CLUSTER to one of the clusters (ecsagent.Cluster); their instances
+// are registered as container instances of one of them. A launch template
+// or configuration that no longer exists is passed over. An error means
+// AWS could not be read; what was read before it is returned with it.
+//
+// Cost: one ListClusters; per cluster one DescribeClusters, the
+// DescribeCapacityProviders of its providers, its ListContainerInstances
+// pages and DescribeAutoScalingInstances of fifty; every group's
+// DescribeAutoScalingGroups pages, one DescribeLaunchTemplateVersions per
+// template version and one DescribeLaunchConfigurations per configuration
+// they name; per joining group one DescribeLifecycleHooks; per queue one
+// GetQueueUrl, GetQueueAttributes and ListQueueTags; per rule one
+// DescribeRule, ListTagsForResource and ListTargetsByRule.
+func Observe(ctx context.Context, c Cloud, w Want) (Observed, error) {
+	w = w.WithDefaults()
+	o := Observed{Queues: map[string]Queue{}, Rules: map[string]Rule{}}
+	if err := observeClusters(ctx, c, w, &o); err != nil {
+		return o, err
+	}
+	if err := observeGroups(ctx, c, &o); err != nil {
+		return o, err
+	}
+	for _, name := range []string{w.Queue, DeadLetterQueueName(w.Queue)} {
+		q, ok, err := observeQueue(ctx, c, name)
+		if err != nil {
+			return o, err
+		}
+		if ok {
+			o.Queues[name] = q
+		}
+	}
+	for _, r := range intake.RecommendedRules(nil) {
+		name := RuleName(w.Queue, r)
+		rule, ok, err := observeRule(ctx, c, name)
+		if err != nil {
+			return o, err
+		}
+		if ok {
+			o.Rules[name] = rule
+		}
+	}
+	return o, nil
+}
+
+// observeClusters finds the clusters named, and where they are.
+func observeClusters(ctx context.Context, c Cloud, w Want, o *Observed) error {
+	arns, err := c.ListClusters(ctx)
+	if err != nil {
+		return fmt.Errorf("list the ECS clusters: %w", err)
+	}
+	byName := map[string]string{}
+	for _, a := range arns {
+		byName[awsid.ClusterName(a)] = a
+	}
+	for _, name := range w.Clusters {
+		a, ok := byName[name]
+		if !ok {
+			o.Missing = append(o.Missing, name)
+			continue
+		}
+		o.Clusters = append(o.Clusters, Cluster{Name: name, ARN: a})
+		if o.Account == "" {
+			if p, err := arn.Parse(a); err == nil {
+				o.Partition, o.Region, o.Account = p.Partition, p.Region, p.AccountID
+			}
+		}
+	}
+	return nil
+}
+
+// observeGroups finds the groups that join the clusters, and their hooks.
+func observeGroups(ctx context.Context, c Cloud, o *Observed) error {
+	if len(o.Clusters) == 0 {
+		return nil
+	}
+	joins := map[string]map[string]bool{} // group → reasons
+	join := func(group, why string) {
+		if joins[group] == nil {
+			joins[group] = map[string]bool{}
+		}
+		joins[group][why] = true
+	}
+	served := map[string]bool{}
+	for _, cl := range o.Clusters {
+		served[cl.Name] = true
+		cps, err := c.CapacityProviders(ctx, cl.Name)
+		if err != nil {
+			return fmt.Errorf("cluster %s: capacity providers: %w", cl.Name, err)
+		}
+		for _, cp := range cps {
+			if g := awsid.GroupName(cp.AutoScalingGroupARN); g != "" {
+				join(g, fmt.Sprintf("capacity provider %s of cluster %s", cp.Name, cl.Name))
+			}
+		}
+		cis, err := c.ListContainerInstances(ctx, cl.Name, "")
+		if err != nil {
+			return fmt.Errorf("cluster %s: container instances: %w", cl.Name, err)
+		}
+		var ids []string
+		for _, ci := range cis {
+			if ci.EC2InstanceID != "" {
+				ids = append(ids, ci.EC2InstanceID)
+			}
+		}
+		if len(ids) > 0 {
+			gis, err := c.DescribeGroupInstances(ctx, ids)
+			if err != nil {
+				return fmt.Errorf("cluster %s: Auto Scaling instances: %w", cl.Name, err)
+			}
+			for _, gi := range gis {
+				join(gi.Group, "its instances are registered in cluster "+cl.Name)
+			}
+		}
+	}
+	groups, err := c.DescribeGroups(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("describe the Auto Scaling groups: %w", err)
+	}
+	known := map[string]bool{}
+	userData := map[string]string{} // launch template version or configuration → the cluster its user data names
+	for _, g := range groups {
+		known[g.Name] = true
+		for _, t := range g.LaunchTemplates {
+			what := "launch template " + firstOf(t.Name, t.ID)
+			if t.Version != "" && t.Version != "$Default" {
+				what += " version " + t.Version
+			}
+			cluster, err := userDataCluster(ctx, userData, what, func() (string, error) { return c.LaunchTemplateUserData(ctx, t) })
+			if err != nil {
+				return fmt.Errorf("group %s: %w", g.Name, err)
+			}
+			if served[cluster] {
+				join(g.Name, fmt.Sprintf("the user data of %s names cluster %s", what, cluster))
+			}
+		}
+		if lc := g.LaunchConfiguration; lc != "" {
+			what := "launch configuration " + lc
+			cluster, err := userDataCluster(ctx, userData, what, func() (string, error) { return c.LaunchConfigurationUserData(ctx, lc) })
+			if err != nil {
+				return fmt.Errorf("group %s: %w", g.Name, err)
+			}
+			if served[cluster] {
+				join(g.Name, fmt.Sprintf("the user data of %s names cluster %s", what, cluster))
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(joins)) {
+		if !known[name] {
+			continue // a capacity provider naming a group that is gone
+		}
+		hooks, err := c.LifecycleHooks(ctx, name)
+		if errors.Is(err, cloud.ErrNotFound) {
+			continue // deleted since it was described
+		}
+		if err != nil {
+			return fmt.Errorf("group %s: lifecycle hooks: %w", name, err)
+		}
+		o.Groups = append(o.Groups, Group{Name: name, Joins: slices.Sorted(maps.Keys(joins[name])), Hooks: hooks})
+	}
+	return nil
+}
+
+// userDataCluster is the cluster the user data read by get names ("" for
+// none, or when what no longer exists), remembered in seen under what.
+func userDataCluster(ctx context.Context, seen map[string]string, what string, get func() (string, error)) (string, error) {
+	if cluster, ok := seen[what]; ok {
+		return cluster, nil
+	}
+	ud, err := get()
+	switch {
+	case errors.Is(err, cloud.ErrNotFound):
+		ud = ""
+	case err != nil:
+		return "", fmt.Errorf("user data of %s: %w", what, err)
+	}
+	cluster, _ := ecsagent.Cluster(ud)
+	seen[what] = cluster
+	return cluster, nil
+}
+
+// observeQueue reads a queue, if it exists.
+func observeQueue(ctx context.Context, c Cloud, name string) (Queue, bool, error) {
+	url, err := c.QueueURL(ctx, name)
+	if errors.Is(err, cloud.ErrNotFound) {
+		return Queue{}, false, nil
+	}
+	if err != nil {
+		return Queue{}, false, fmt.Errorf("queue %s: %w", name, err)
+	}
+	attrs, err := c.QueueAttributes(ctx, url)
+	if err != nil {
+		return Queue{}, false, fmt.Errorf("queue %s: %w", name, err)
+	}
+	tags, err := c.QueueTags(ctx, url)
+	if err != nil {
+		return Queue{}, false, fmt.Errorf("queue %s: %w", name, err)
+	}
+	return Queue{Name: name, URL: url, Attributes: attrs, Tags: tags}, true, nil
+}
+
+// observeRule reads a rule, if it exists.
+func observeRule(ctx context.Context, c Cloud, name string) (Rule, bool, error) {
+	r, err := c.DescribeRule(ctx, name)
+	if errors.Is(err, cloud.ErrNotFound) {
+		return Rule{}, false, nil
+	}
+	if err != nil {
+		return Rule{}, false, fmt.Errorf("rule %s: %w", name, err)
+	}
+	tags, err := c.RuleTags(ctx, r.ARN)
+	if err != nil {
+		return Rule{}, false, fmt.Errorf("rule %s: %w", name, err)
+	}
+	targets, err := c.RuleTargets(ctx, name)
+	if err != nil {
+		return Rule{}, false, fmt.Errorf("rule %s: %w", name, err)
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].ID < targets[j].ID })
+	return Rule{Rule: r, Tags: tags, Targets: targets}, true, nil
+}
+
+// firstOf is the first of its arguments that is not empty.
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,490 @@
+package setup
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drainer-dev/drainer/cloud"
+)
+
+const (
+	account = "123456789012"
+	webARN  = "arn:aws:ecs:us-east-1:123456789012:cluster/web"
+	apiARN  = "arn:aws:ecs:us-east-1:123456789012:cluster/api"
+	qARN    = "arn:aws:sqs:us-east-1:123456789012:drainer"
+	dlqARN  = "arn:aws:sqs:us-east-1:123456789012:drainer-dlq"
+)
+
+// theirHook is another team's hook on a group of drainer's.
+var theirHook = cloud.LifecycleHook{Name: "their-hook", Group: "web-asg", Transition: cloud.LifecycleTransitionTerminating,
+	HeartbeatTimeout: 2 * time.Minute, DefaultResult: cloud.LifecycleAbandon, NotificationTarget: "arn:aws:sqs:us-east-1:123456789012:theirs", Role: "arn:aws:iam::123456789012:role/theirs"}
+
+// bare is a world with clusters web and api, group web-asg (capacity
+// provider, another team's hook) and api-asg (user data), and nothing of
+// setup's.
+func bare() Observed {
+	return Observed{
+		Partition: "aws", Region: "us-east-1", Account: account,
+		Clusters: []Cluster{{"web", webARN}, {"api", apiARN}},
+		Groups: []Group{
+			{Name: "api-asg", Joins: []string{"the user data of launch template api-lt names cluster api"}},
+			{Name: "web-asg", Joins: []string{"capacity provider web-cp of cluster web"}, Hooks: []cloud.LifecycleHook{theirHook}},
+		},
+		Queues: map[string]Queue{}, Rules: map[string]Rule{},
+	}
+}
+
+// served are the clusters bare serves.
+var served = Want{Clusters: []string{"web", "api"}}
+
+// after is o once steps are carried out, as AWS would then describe it.
+func after(t *testing.T, o Observed, steps []Step) Observed {
+	t.Helper()
+	n := o
+	n.Queues, n.Rules = maps.Clone(o.Queues), maps.Clone(o.Rules)
+	n.Groups = slices.Clone(o.Groups)
+	for _, s := range steps {
+		switch {
+		case s.Kind == KindQueue || s.Kind == KindDeadLetterQueue:
+			q := n.Queues[s.Name]
+			switch s.Action {
+			case Create:
+				q = Queue{Name: s.Name, URL: "http://sqs/" + account + "/" + s.Name, Attributes: map[string]string{"QueueArn": "arn:aws:sqs:us-east-1:" + account + ":" + s.Name}, Tags: s.Tags}
+				maps.Copy(q.Attributes, s.Attributes)
+			case Update:
+				q.Attributes = maps.Clone(q.Attributes)
+				maps.Copy(q.Attributes, s.Attributes)
+			case Delete:
+				delete(n.Queues, s.Name)
+				continue
+			}
+			n.Queues[s.Name] = q
+		case s.Kind == KindRule:
+			r := n.Rules[s.Name]
+			if s.Action == Create {
+				r = Rule{Rule: cloud.Rule{Name: s.Name, ARN: "arn:aws:events:us-east-1:" + account + ":rule/" + s.Name}, Tags: s.Tags}
+			}
+			if s.PutRule {
+				r.EventPattern, r.Description, r.State = s.Rule.EventPattern, s.Rule.Description, s.Rule.State
+			}
+			if s.PutTarget {
+				r.Targets = append(slices.DeleteFunc(slices.Clone(r.Targets), func(t cloud.Target) bool { return t.ID == s.Target.ID }), s.Target)
+			}
+			if s.RemoveTarget {
+				r.Targets = slices.DeleteFunc(slices.Clone(r.Targets), func(t cloud.Target) bool { return t.ID == TargetID })
+			}
+			if s.Action == Delete {
+				delete(n.Rules, s.Name)
+				continue
+			}
+			n.Rules[s.Name] = r
+		case s.Kind == KindHook:
+			i := slices.IndexFunc(n.Groups, func(g Group) bool { return g.Name == s.Group })
+			g := n.Groups[i]
+			hooks := slices.DeleteFunc(slices.Clone(g.Hooks), func(h cloud.LifecycleHook) bool { return h.Name == s.Name })
+			if s.Action != Delete && s.Action != Keep {
+				hooks = append(hooks, s.Hook)
+			}
+			if s.Action == Keep {
+				hooks = g.Hooks
+			}
+			g.Hooks = hooks
+			n.Groups[i] = g
+		}
+	}
+	return n
+}
+
+// summary is a step as "action kind resource", and of a plan one a line.
+func summary(steps []Step) string {
+	var b strings.Builder
+	for _, s := range steps {
+		fmt.Fprintf(&b, "%s %s %s\n", s.Action, s.Kind, s.Resource())
+	}
+	return b.String()
+}
+
+func mustPlan(t *testing.T, o Observed, w Want) []Step {
+	t.Helper()
+	steps, err := Plan(o, w)
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	return steps
+}
+
+// TestPlanFromNothing: an account with nothing of setup's gets the
+// dead-letter queue, the queue, the four rules and a hook on each group,
+// in that order, with what each needs.
+func TestPlanFromNothing(t *testing.T) {
+	steps := mustPlan(t, bare(), served)
+	wantSummary := `create dead-letter queue drainer-dlq
+create queue drainer
+create rule drainer-lifecycle-actions
+create rule drainer-spot
+create rule drainer-tasks-stopped
+create rule drainer-container-instances
+create hook api-asg/drainer
+create hook web-asg/drainer
+`
+	if got := summary(steps); got != wantSummary {
+		t.Fatalf("plan:\n%s\nwant:\n%s", got, wantSummary)
+	}
+	dlq, q := steps[0], steps[1]
+	if dlq.Attributes["MessageRetentionPeriod"] != "1209600" || dlq.Tags[OwnerTag] != "drainer" {
+		t.Errorf("dead-letter queue: %+v", dlq)
+	}
+	if !sameRedrive(q.Attributes["RedrivePolicy"], `{"deadLetterTargetArn":"`+dlqARN+`","maxReceiveCount":"5"}`) || q.Tags[OwnerTag] != "drainer" {
+		t.Errorf("queue: %+v", q)
+	}
+	var policy struct {
+		Statement []struct {
+			Sid, Effect, Action, Resource string
+			Principal                     map[string]string
+			Condition                     map[string]map[string][]string
+		}
+	}
+	if err := json.Unmarshal([]byte(q.Attributes["Policy"]), &policy); err != nil || len(policy.Statement) != 1 {
+		t.Fatalf("policy %s: %v", q.Attributes["Policy"], err)
+	}
+	st := policy.Statement[0]
+	rules := st.Condition["ArnEquals"]["aws:SourceArn"]
+	if st.Effect != "Allow" || st.Action != "sqs:SendMessage" || st.Resource != qARN || st.Principal["Service"] != "events.amazonaws.com" ||
+		len(rules) != 4 || !slices.Contains(rules, "arn:aws:events:us-east-1:123456789012:rule/drainer-spot") {
+		t.Errorf("policy statement %+v", st)
+	}
+	for _, s := range steps[2:6] {
+		if !s.PutRule || !s.PutTarget || s.Target != (cloud.Target{ID: TargetID, ARN: qARN}) || s.Tags[OwnerTag] != "drainer" || s.Rule.State != "ENABLED" {
+			t.Errorf("rule step %+v", s)
+		}
+	}
+	if p := steps[4].Rule.EventPattern; !strings.Contains(p, apiARN) || !strings.Contains(p, webARN) || !strings.Contains(p, `"STOPPED"`) {
+		t.Errorf("tasks rule pattern %s: want narrowed to both clusters", p)
+	}
+	h := steps[7].Hook
+	if h != (cloud.LifecycleHook{Name: "drainer", Group: "web-asg", Transition: cloud.LifecycleTransitionTerminating, HeartbeatTimeout: 15 * time.Minute, DefaultResult: cloud.LifecycleContinue}) {
+		t.Errorf("hook %+v: want a termination hook, 15 min, CONTINUE, no target", h)
+	}
+	if !strings.Contains(steps[7].Why, "capacity provider web-cp of cluster web") || !strings.Contains(steps[6].Why, "launch template api-lt") {
+		t.Errorf("the hooks' why does not say how the groups join: %q, %q", steps[6].Why, steps[7].Why)
+	}
+}
+
+// TestPlanIdempotent: right after its steps are carried out, a plan is
+// all Keep; and deleting then leaves nothing of setup's.
+func TestPlanIdempotent(t *testing.T) {
+	o := after(t, bare(), mustPlan(t, bare(), served))
+	again := mustPlan(t, o, served)
+	if len(again) != 8 {
+		t.Fatalf("second plan has %d steps:\n%s", len(again), summary(again))
+	}
+	for _, s := range again {
+		if s.Action != Keep || !strings.HasPrefix(s.Why, "as wanted") {
+			t.Errorf("second plan: %s %s %s (%s), want keep", s.Action, s.Kind, s.Resource(), s.Why)
+		}
+	}
+
+	del := mustPlan(t, o, Want{Clusters: served.Clusters, Delete: true})
+	wantSummary := `delete hook api-asg/drainer
+delete hook web-asg/drainer
+delete rule drainer-lifecycle-actions
+delete rule drainer-spot
+delete rule drainer-tasks-stopped
+delete rule drainer-container-instances
+delete queue drainer
+delete dead-letter queue drainer-dlq
+`
+	if got := summary(del); got != wantSummary {
+		t.Fatalf("delete plan:\n%s\nwant:\n%s", got, wantSummary)
+	}
+	for _, s := range del {
+		if s.Kind == KindRule && !s.RemoveTarget {
+			t.Errorf("rule %s deleted without removing its target first", s.Name)
+		}
+	}
+	gone := after(t, o, del)
+	if len(gone.Queues) != 0 || len(gone.Rules) != 0 {
+		t.Errorf("after delete: queues %v, rules %v", slices.Collect(maps.Keys(gone.Queues)), slices.Collect(maps.Keys(gone.Rules)))
+	}
+	if g := gone.Groups[1]; len(g.Hooks) != 1 || g.Hooks[0] != theirHook {
+		t.Errorf("after delete, web-asg's hooks are %+v: want only theirs", g.Hooks)
+	}
+	if steps := mustPlan(t, gone, Want{Clusters: served.Clusters, Delete: true}); len(steps) != 0 {
+		t.Errorf("deleting nothing plans:\n%s", summary(steps))
+	}
+}
+
+// TestPlanChanges: what differs from what is wanted is updated, and only
+// that.
+func TestPlanChanges(t *testing.T) {
+	set := after(t, bare(), mustPlan(t, bare(), served))
+	tests := []struct {
+		name   string
+		change func(o *Observed)
+		want   Want
+		update map[string]string // resource → what the why starts with
+	}{
+		{"another heartbeat", nil, Want{Clusters: served.Clusters, Heartbeat: 30 * time.Minute},
+			map[string]string{"api-asg/drainer": "heartbeat timeout 15m", "web-asg/drainer": "heartbeat timeout 15m"}},
+		{"one cluster fewer narrows the ECS rules", func(o *Observed) {
+			o.Clusters, o.Groups = o.Clusters[:1], o.Groups[1:]
+		}, Want{Clusters: []string{"web"}},
+			map[string]string{"drainer-tasks-stopped": "event pattern", "drainer-container-instances": "event pattern"}},
+		{"a hook set to ABANDON", func(o *Observed) {
+			o.Groups[0].Hooks = slices.Clone(o.Groups[0].Hooks)
+			o.Groups[0].Hooks[0].DefaultResult = cloud.LifecycleAbandon
+		}, served, map[string]string{"api-asg/drainer": "default result ABANDON"}},
+		{"a target removed", func(o *Observed) {
+			r := o.Rules["drainer-spot"]
+			r.Targets = nil
+			o.Rules["drainer-spot"] = r
+		}, served, map[string]string{"drainer-spot": "no target drainer-queue"}},
+		{"a rule disabled", func(o *Observed) {
+			r := o.Rules["drainer-spot"]
+			r.State = "DISABLED"
+			o.Rules["drainer-spot"] = r
+		}, served, map[string]string{"drainer-spot": "state DISABLED"}},
+		{"the redrive policy removed", func(o *Observed) {
+			q := o.Queues["drainer"]
+			q.Attributes = maps.Clone(q.Attributes)
+			delete(q.Attributes, "RedrivePolicy")
+			o.Queues["drainer"] = q
+		}, served, map[string]string{"drainer": "RedrivePolicy"}},
+		{"the retention of the dead-letter queue shortened", func(o *Observed) {
+			q := o.Queues["drainer-dlq"]
+			q.Attributes = map[string]string{"QueueArn": dlqARN, "MessageRetentionPeriod": "345600"}
+			o.Queues["drainer-dlq"] = q
+		}, served, map[string]string{"drainer-dlq": "MessageRetentionPeriod"}},
+		{"a rule's pattern spaced and reordered is the same", func(o *Observed) {
+			r := o.Rules["drainer-spot"]
+			r.EventPattern = `{ "detail-type": ["EC2 Spot Instance Interruption Warning", "EC2 Instance Rebalance Recommendation"], "source": ["aws.ec2"] }`
+			o.Rules["drainer-spot"] = r
+		}, served, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := set
+			o.Queues, o.Rules, o.Groups = maps.Clone(set.Queues), maps.Clone(set.Rules), slices.Clone(set.Groups)
+			if tt.change != nil {
+				tt.change(&o)
+			}
+			steps := mustPlan(t, o, tt.want)
+			got := map[string]string{}
+			for _, s := range steps {
+				if s.Action == Update {
+					got[s.Resource()] = s.Why
+				} else if s.Action != Keep {
+					t.Errorf("%s %s %s: want only keep and update", s.Action, s.Kind, s.Resource())
+				}
+			}
+			if len(got) != len(tt.update) {
+				t.Errorf("updates %v, want %v", got, tt.update)
+			}
+			for r, why := range tt.update {
+				if !strings.HasPrefix(got[r], why) {
+					t.Errorf("update of %s: %q, want it to start with %q", r, got[r], why)
+				}
+			}
+			if o := after(t, o, steps); len(tt.update) > 0 {
+				for _, s := range mustPlan(t, o, tt.want) {
+					if s.Action != Keep {
+						t.Errorf("after the update: %s %s %s (%s)", s.Action, s.Kind, s.Resource(), s.Why)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPlanQueuePolicy: the queue's policy keeps the statements setup did
+// not write, and lets the role of a hook of drainer's that notifies the
+// queue directly send to it.
+func TestPlanQueuePolicy(t *testing.T) {
+	o := after(t, bare(), mustPlan(t, bare(), served))
+	q := o.Queues["drainer"]
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(q.Attributes["Policy"]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	foreign := map[string]any{"Sid": "audit", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:role/audit"}, "Action": "sqs:ReceiveMessage", "Resource": qARN}
+	doc["Statement"] = append([]any{foreign}, doc["Statement"].([]any)...)
+	b, _ := json.Marshal(doc)
+	q.Attributes = maps.Clone(q.Attributes)
+	q.Attributes["Policy"] = string(b)
+	o.Queues["drainer"] = q
+	for _, s := range mustPlan(t, o, served) {
+		if s.Action != Keep {
+			t.Errorf("a statement of someone else's in the policy: %s %s %s (%s)", s.Action, s.Kind, s.Resource(), s.Why)
+		}
+	}
+
+	// drainer's hook on api-asg notifies the queue directly with a role.
+	o.Groups = slices.Clone(o.Groups)
+	direct := cloud.LifecycleHook{Name: "drainer", Group: "api-asg", Transition: cloud.LifecycleTransitionTerminating, HeartbeatTimeout: time.Hour,
+		DefaultResult: cloud.LifecycleAbandon, NotificationTarget: qARN, Role: "arn:aws:iam::123456789012:role/hook"}
+	o.Groups[0].Hooks = []cloud.LifecycleHook{direct}
+	steps := mustPlan(t, o, served)
+	var qs, hs Step
+	for _, s := range steps {
+		switch s.Resource() {
+		case "drainer":
+			qs = s
+		case "api-asg/drainer":
+			hs = s
+		}
+	}
+	if hs.Action != Keep || !strings.Contains(hs.Why, "notification target of its own") {
+		t.Errorf("drainer's hook with a target: %s (%s), want keep", hs.Action, hs.Why)
+	}
+	if qs.Action != Update || len(qs.Attributes) != 1 {
+		t.Fatalf("queue step %s %v, want an update of its policy", qs.Action, qs.Attributes)
+	}
+	pol := qs.Attributes["Policy"]
+	if !strings.Contains(pol, `"Sid":"audit"`) || !strings.Contains(pol, `"AWS":["arn:aws:iam::123456789012:role/hook"]`) || strings.Index(pol, `"audit"`) > strings.Index(pol, policySidEvents) {
+		t.Errorf("policy %s: want the audit statement first, then setup's with the hook's role", pol)
+	}
+	for _, s := range mustPlan(t, after(t, o, steps), served) {
+		if s.Action != Keep {
+			t.Errorf("after the policy update: %s %s %s (%s)", s.Action, s.Kind, s.Resource(), s.Why)
+		}
+	}
+}
+
+// TestPlanRefuses: setup refuses, saying why, what it cannot do without
+// touching what is not its own, and bad input.
+func TestPlanRefuses(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(o *Observed)
+		want   Want
+		errs   []string
+	}{
+		{"a queue of drainer's name, not setup's", func(o *Observed) {
+			o.Queues["drainer"] = Queue{Name: "drainer", URL: "u", Attributes: map[string]string{"QueueArn": qARN}, Tags: map[string]string{"team": "payments"}}
+		}, served, []string{"queue drainer exists and is not drainer setup's (no drainer:setup tag)"}},
+		{"a rule of drainer's name, not setup's", func(o *Observed) {
+			o.Rules["drainer-spot"] = Rule{Rule: cloud.Rule{Name: "drainer-spot", ARN: "a", EventPattern: "{}"}}
+		}, served, []string{"rule drainer-spot exists and is not drainer setup's (no drainer:setup tag)"}},
+		{"a rule made for another queue", func(o *Observed) {
+			o.Rules["drainer-spot"] = Rule{Rule: cloud.Rule{Name: "drainer-spot"}, Tags: map[string]string{OwnerTag: "drainer-old"}}
+		}, served, []string{"drainer setup made it for queue drainer-old"}},
+		{"a launch hook of drainer's name", func(o *Observed) {
+			o.Groups[1].Hooks = []cloud.LifecycleHook{{Name: "drainer", Group: "web-asg", Transition: "autoscaling:EC2_INSTANCE_LAUNCHING"}}
+		}, served, []string{"hook web-asg/drainer exists and is not drainer setup's (a hook of transition autoscaling:EC2_INSTANCE_LAUNCHING)"}},
+		{"a group full of hooks", func(o *Observed) {
+			o.Groups[0].Hooks = nil
+			for i := range 50 {
+				o.Groups[0].Hooks = append(o.Groups[0].Hooks, cloud.LifecycleHook{Name: fmt.Sprintf("h%d", i), Transition: cloud.LifecycleTransitionTerminating})
+			}
+		}, served, []string{"group api-asg already has 50 lifecycle hooks"}},
+		{"an unknown cluster", func(o *Observed) {
+			o.Clusters, o.Missing = o.Clusters[:1], []string{"api"}
+		}, served, []string{"cluster api does not exist"}},
+		{"no group", func(o *Observed) { o.Groups = nil }, served, []string{"no Auto Scaling group joins cluster(s) web, api"}},
+		{"two refusals at once", func(o *Observed) {
+			o.Queues["drainer-dlq"] = Queue{Name: "drainer-dlq"}
+			o.Rules["drainer-lifecycle-actions"] = Rule{Rule: cloud.Rule{Name: "drainer-lifecycle-actions"}}
+		}, served, []string{"dead-letter queue drainer-dlq exists", "rule drainer-lifecycle-actions exists"}},
+		{"no cluster named", nil, Want{}, []string{"name at least one cluster"}},
+		{"a cluster named twice", nil, Want{Clusters: []string{"web", "web"}}, []string{"cluster web is named twice"}},
+		{"a heartbeat too short", nil, Want{Clusters: []string{"web"}, Heartbeat: 10 * time.Second}, []string{"heartbeat 10s: Auto Scaling takes whole seconds from 30s to 2h0m0s"}},
+		{"a heartbeat of a fraction", nil, Want{Clusters: []string{"web"}, Heartbeat: 90500 * time.Millisecond}, []string{"heartbeat 1m30.5s"}},
+		{"a hook name Auto Scaling refuses", nil, Want{Clusters: []string{"web"}, Hook: "drainer.hook"}, []string{`hook name "drainer.hook"`}},
+		{"a queue name SQS refuses", nil, Want{Clusters: []string{"web"}, Queue: "my.queue"}, []string{`queue name "my.queue"`}},
+		{"a queue name too long for its rules", nil, Want{Clusters: []string{"web"}, Queue: strings.Repeat("q", 50)}, []string{"longer than EventBridge's 64 characters"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := bare()
+			if tt.change != nil {
+				tt.change(&o)
+			}
+			steps, err := Plan(o, tt.want)
+			if err == nil {
+				t.Fatalf("no error; plan:\n%s", summary(steps))
+			}
+			for _, e := range tt.errs {
+				if !strings.Contains(err.Error(), e) {
+					t.Errorf("error %q does not say %q", err, e)
+				}
+			}
+		})
+	}
+}
+
+// TestPlanDeleteLeavesOthersAlone: deleting removes what setup made and
+// says why it leaves the rest.
+func TestPlanDeleteLeavesOthersAlone(t *testing.T) {
+	o := after(t, bare(), mustPlan(t, bare(), served))
+	o.Queues["drainer-dlq"] = Queue{Name: "drainer-dlq", URL: "u", Tags: map[string]string{"team": "x"}}
+	r := o.Rules["drainer-spot"]
+	r.Targets = append(slices.Clone(r.Targets), cloud.Target{ID: "audit", ARN: "arn:aws:sqs:us-east-1:123456789012:audit"})
+	o.Rules["drainer-spot"] = r
+	r = o.Rules["drainer-lifecycle-actions"]
+	r.Tags = nil
+	o.Rules["drainer-lifecycle-actions"] = r
+	o.Groups = slices.Clone(o.Groups)
+	o.Groups[0].Hooks = []cloud.LifecycleHook{{Name: "drainer", Group: "api-asg", Transition: cloud.LifecycleTransitionTerminating, NotificationTarget: qARN, Role: "r"}}
+
+	got := map[string]Step{}
+	for _, s := range mustPlan(t, o, Want{Clusters: served.Clusters, Delete: true}) {
+		got[s.Resource()] = s
+	}
+	for res, act := range map[string]Action{
+		"api-asg/drainer": Keep, "web-asg/drainer": Delete, "drainer-lifecycle-actions": Keep, "drainer-spot": Update,
+		"drainer-tasks-stopped": Delete, "drainer-container-instances": Delete, "drainer": Delete, "drainer-dlq": Keep,
+	} {
+		if got[res].Action != act {
+			t.Errorf("%s: %s (%s), want %s", res, got[res].Action, got[res].Why, act)
+		}
+	}
+	if s := got["drainer-spot"]; !s.RemoveTarget || !strings.Contains(s.Why, "audit") {
+		t.Errorf("drainer-spot: %+v: want its target to the queue removed, the rule kept for audit", s)
+	}
+	if s := got["drainer-lifecycle-actions"]; s.RemoveTarget {
+		t.Errorf("a rule not setup's would lose its target")
+	}
+	if _, ok := got["web-asg/their-hook"]; ok {
+		t.Errorf("another team's hook is in the delete plan")
+	}
+}
+
+// TestQueuePolicy: setup's statements replace setup's and only those; a
+// policy that is not JSON is replaced whole.
+func TestQueuePolicy(t *testing.T) {
+	ours := policyStatements(qARN, []string{"arn:r2", "arn:r1"}, nil)
+	tests := []struct {
+		name, current string
+		changed       bool
+		keep          []string
+	}{
+		{"none", "", true, nil},
+		{"not JSON", "{", true, nil},
+		{"someone else's only", `{"Version":"2012-10-17","Statement":{"Sid":"x","Effect":"Deny","Principal":"*","Action":"sqs:*"}}`, true, []string{`"Sid":"x"`}},
+		{"setup's of other rules", `{"Statement":[{"Sid":"drainer-eventbridge","Effect":"Allow"}]}`, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pol, changed := queuePolicy(tt.current, ours)
+			if changed != tt.changed {
+				t.Errorf("changed = %t, want %t", changed, tt.changed)
+			}
+			for _, k := range tt.keep {
+				if !strings.Contains(pol, k) {
+					t.Errorf("policy %s lost %s", pol, k)
+				}
+			}
+			if strings.Count(pol, policySidEvents) != 1 || !strings.Contains(pol, `"aws:SourceArn":["arn:r1","arn:r2"]`) {
+				t.Errorf("policy %s: want setup's statement once, its rules sorted", pol)
+			}
+			if _, again := queuePolicy(pol, ours); again {
+				t.Errorf("the policy made is not as wanted: %s", pol)
+			}
+		})
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/front"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/emulator/sqs"
+	"github.com/drainer-dev/drainer/iampolicy"
 )
 
 // These tests drive setup through the SDK (cloud/aws) over the real wire
@@ -112,11 +113,18 @@ func ptr[T any](v T) *T { return &v }
 // its own goroutine while nothing moves the clock).
 func client(t *testing.T, w *emulator.World) *cloudaws.Client {
 	t.Helper()
+	return clientAs(t, w, "AKIDSETUP")
+}
+
+// clientAs is client with the access key id key: the call log names the
+// caller by it.
+func clientAs(t *testing.T, w *emulator.World, key string) *cloudaws.Client {
+	t.Helper()
 	fast := cloudaws.Limit{Rate: 1e6, Burst: 1e6}
 	c, err := cloudaws.New(context.Background(), cloudaws.Options{
 		Region: "us-east-1", Endpoint: "http://emulator.local",
 		HTTPClient:  &http.Client{Transport: front.Transport(front.New(w))},
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDSETUP", "secret", ""),
+		Credentials: credentials.NewStaticCredentialsProvider(key, "secret", ""),
 		Clock:       w.Clock, BatchWindow: -1, MaxBackoff: 5 * time.Millisecond,
 		Limits: cloudaws.Limits{ECS: fast, AutoScaling: fast, EC2: fast, SQS: fast, Events: fast},
 	})
@@ -210,6 +218,28 @@ func observeAndPlan(t *testing.T, c Cloud, want Want) []Step {
 // drainer doctor finds nothing failing; and deleting restores the world.
 func TestSetupEmulator(t *testing.T) {
 	w := newWorld(t)
+	// Every call setup makes (and doctor's after it) must be allowed by
+	// the policy `drainer iam-policy --mode setup` prints.
+	var calls []iampolicy.Call
+	w.Do(func() {
+		w.Calls.OnCall(func(c emulator.Call) {
+			if strings.HasPrefix(c.Caller, "AKIDSETUP") {
+				calls = append(calls, iampolicy.Call{Service: c.Service, Operation: c.Operation})
+			}
+		})
+	})
+	t.Cleanup(func() {
+		var n int
+		w.Do(func() { n = len(calls) })
+		if n == 0 {
+			t.Error("no call of setup's was recorded")
+		}
+		w.Do(func() {
+			if missing := iampolicy.Uncovered(iampolicy.Setup, calls); len(missing) > 0 {
+				t.Errorf("calls setup made that iam-policy --mode setup does not allow: %v", missing)
+			}
+		})
+	})
 	c := client(t, w)
 	ctx := t.Context()
 	want := Want{Clusters: []string{"web", "api"}}
@@ -311,14 +341,15 @@ create hook web-asg/drainer
 	// terminated; drainer's hook holds it and its lifecycle action reaches
 	// drainer's queue through drainer-lifecycle-actions.
 	w.Clock.RunFor(5 * time.Minute)
-	groups, err := c.DescribeGroups(ctx, []string{"web-asg"})
+	operator := clientAs(t, w, "AKIDOPERATOR") // not setup's calls
+	groups, err := operator.DescribeGroups(ctx, []string{"web-asg"})
 	noErr(t, err)
 	victim := groups[0].Instances[0].InstanceID
-	noErr(t, c.TerminateGroupInstance(ctx, victim, true))
+	noErr(t, operator.TerminateGroupInstance(ctx, victim, true))
 	w.Clock.RunFor(time.Minute)
 	heard := false
 	for range 5 {
-		msgs, err := c.ReceiveMessages(ctx, queueURL, cloud.ReceiveOptions{})
+		msgs, err := operator.ReceiveMessages(ctx, queueURL, cloud.ReceiveOptions{})
 		noErr(t, err)
 		for _, m := range msgs {
 			var env struct {

@@ -146,6 +146,11 @@ func ClientOptions(w *emulator.World, caller string, seed uint64) (awssdk.Config
 	}
 }
 
+// attached, when set, sees each Harness Attach starts, before drainer
+// makes a call: the package's tests record there every call drainer makes
+// in every world they play, to check each against its IAM policy.
+var attached func(*Harness)
+
 // Attach starts drainer in a world already built (a second drainer beside
 // a first, or one restarted after a crash).
 func Attach(run *scenario.Run, opts Options) (*Harness, error) {
@@ -163,6 +168,9 @@ func Attach(run *scenario.Run, opts Options) (*Harness, error) {
 		settings = &s
 	}
 	h := &Harness{World: w, Run: run, Handled: map[string]int{}, log: log, Checker: opts.Checker}
+	if attached != nil {
+		attached(h)
+	}
 	seed := run.Scenario.Seed | 1
 	cfg, client := ClientOptions(w, Caller, seed)
 	d, err := assembly.New(assembly.Options{

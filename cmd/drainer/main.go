@@ -39,6 +39,7 @@ var commands = []command{
 	{"doctor", "check a setup against AWS: lifecycle hooks, queue, protection traps, 100/100 services", runDoctor},
 	{"dev", "the emulated world and drainer together, narrating a story (scale-in, Spot, refresh)", runDev},
 	{"sim", "play a scenario with drainer at full speed and print a report", runSim},
+	{"iam-policy", "print the least-privilege IAM policy of run, lambda or setup, scoped to clusters, groups, queue", runIAMPolicy},
 	{"emulator", "serve the emulated AWS world (EC2, Auto Scaling, ECS, SQS, EventBridge) on one endpoint", runEmulator},
 	{"version", "print the version and exit", func(_ context.Context, _ []string, stdout, _ io.Writer) int {
 		fmt.Fprintf(stdout, "drainer %s\n", version())

@@ -28,10 +28,12 @@ const (
 	// says.
 	PriorityUrgent Priority = 1
 	// PriorityHeartbeat is above every other: package cloud/aws sends
-	// RecordLifecycleActionHeartbeat at it, before completions (a
-	// heartbeat late by a moment costs the action its hook's timeout, a
-	// completion late by a moment costs nothing). WithPriority clamps to
-	// PriorityUrgent: no other call can ask for it.
+	// RecordLifecycleActionHeartbeat and CompleteLifecycleAction at it,
+	// first come first served (a heartbeat late by a moment costs the
+	// action its hook's timeout; a completion ends its action's need for
+	// heartbeats, and the look waiting for it holds a worker every other
+	// drain's look needs). WithPriority clamps to PriorityUrgent: no other
+	// call can ask for it.
 	PriorityHeartbeat Priority = 2
 )
 

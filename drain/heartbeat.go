@@ -216,6 +216,10 @@ func (r *Reconciler) heartbeat(ctx context.Context, b *beat) {
 		r.mu.Unlock() // stopped or replaced meanwhile
 		return
 	}
+	// The next heartbeat goes into the queue while Run may already wait
+	// for the earliest entry it saw (heartbeats run beside the looks):
+	// wake it to see this one.
+	defer r.wake.Notify()
 	switch {
 	case err == nil:
 		b.last, b.failures = now, 0

@@ -211,7 +211,11 @@ func classifyMiddleware(service string, p *pacer) middleware.InitializeMiddlewar
 			if urgentActions[op] {
 				prio = cloud.PriorityUrgent
 			}
-			if op == "RecordLifecycleActionHeartbeat" {
+			if op == "RecordLifecycleActionHeartbeat" || op == "CompleteLifecycleAction" {
+				// A completion ends its action's need for heartbeats, and
+				// the look that makes it holds one of the reconciler's
+				// workers while it waits: behind a thousand heartbeats it
+				// would hold up every drain's next look.
 				prio = cloud.PriorityHeartbeat
 			}
 			ctx = middleware.WithStackValue(ctx, paceKey{}, paced{p.bucket(bucketOf(service, op, unfiltered, p.lim)), prio})

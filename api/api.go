@@ -21,6 +21,9 @@ var _ Drainer = (*drain.Reconciler)(nil)
 type Options struct {
 	// Metrics serves /metrics (404 when nil).
 	Metrics http.Handler
+	// Healthz serves /healthz (liveness) and Readyz /readyz (readiness);
+	// each answers 200 "ok" when nil. `drainer run` gives health.Tracker's.
+	Healthz, Readyz http.Handler
 	// Clock stamps operator requests (default the wall clock).
 	Clock  clock.Clock
 	Logger *slog.Logger
@@ -39,7 +42,8 @@ func New(d Drainer, opts Options) http.Handler {
 	mux.HandleFunc("POST /v1/drains", s.postDrain)
 	mux.HandleFunc("GET /v1/drains", s.listDrains)
 	mux.HandleFunc("POST /v1/deregister", s.postDeregister)
-	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /healthz", orOK(opts.Healthz))
+	mux.Handle("GET /readyz", orOK(opts.Readyz))
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}
@@ -55,7 +59,16 @@ type server struct {
 	log *slog.Logger
 }
 
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+// orOK is h, or a handler answering "ok" (the health of a server that
+// judges none) when h is nil.
+func orOK(h http.Handler) http.Handler {
+	if h != nil {
+		return h
+	}
+	return http.HandlerFunc(ok)
+}
+
+func ok(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n"))
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -198,11 +199,23 @@ func TestBadInput(t *testing.T) {
 
 func TestHealthAndMetrics(t *testing.T) {
 	w := newWorld(t)
-	for path, want := range map[string]string{"/healthz": "ok\n", "/metrics": "metrics\n"} {
+	for path, want := range map[string]string{"/healthz": "ok\n", "/readyz": "ok\n", "/metrics": "metrics\n"} {
 		rr := httptest.NewRecorder()
 		w.handler.ServeHTTP(rr, httptest.NewRequest("GET", path, nil))
 		if rr.Code != 200 || rr.Body.String() != want {
 			t.Errorf("GET %s = %d %q", path, rr.Code, rr.Body)
+		}
+	}
+	// A judge of health, when given, answers instead.
+	judge := func(code int, body string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code); io.WriteString(w, body) })
+	}
+	h := New(w.rec, Options{Healthz: judge(503, "queue gone"), Readyz: judge(503, "not yet")})
+	for path, want := range map[string]string{"/healthz": "queue gone", "/readyz": "not yet"} {
+		rr := httptest.NewRecorder()
+		h.ServeHTTP(rr, httptest.NewRequest("GET", path, nil))
+		if rr.Code != 503 || rr.Body.String() != want {
+			t.Errorf("GET %s with a judge = %d %q", path, rr.Code, rr.Body)
 		}
 	}
 }

@@ -1,11 +1,12 @@
 // Package api is the running controller's HTTP API: operators start drains
 // and forced deregistrations and list the drains in progress; monitoring
-// reads /healthz and /metrics.
+// reads /healthz (liveness), /readyz (readiness) and /metrics.
 //
 //	POST /v1/drains      {"instanceId":"i-…","deadline":"30m","reason":"…"}
 //	POST /v1/deregister  {"instanceId":"i-…","force":true}
 //	GET  /v1/drains
 //	GET  /healthz
+//	GET  /readyz
 //	GET  /metrics
 //
 // Errors are JSON objects {"error":"…"}: 400 for bad input, 404 for an

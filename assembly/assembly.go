@@ -14,6 +14,7 @@
 package assembly
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,6 +65,9 @@ type Options struct {
 	// Intake tunes the queue consumer (and Deliver); its Clock and Logger
 	// are set here and its Metrics run after drainer's own.
 	Intake intake.Options
+	// Healthz and Readyz, when set, answer the API's /healthz and /readyz
+	// (api.Options); `drainer run` gives a health.Tracker's.
+	Healthz, Readyz http.Handler
 	// HookMargin, when above zero, replaces how long before its hook's
 	// global timeout a lifecycle action is completed at the latest
 	// (drain.Policy.HookMargin, 1 minute by default): a drainer whose looks
@@ -139,12 +143,14 @@ func New(opts Options) (*Drainer, error) {
 	return d, nil
 }
 
-// Prepare resolves the queue (a bare name through GetQueueUrl) and resumes
-// the drains recorded on the served clusters' container instances. Its
-// errors say what to check; run reports them and stops.
+// Prepare resolves the queue (a name or an ARN through GetQueueUrl) and
+// reads it once (intake.CheckQueue), then resumes the drains recorded on
+// the served clusters' container instances. Its errors say what to check
+// (an *intake.QueueError when the queue does not exist or may not be
+// read); run reports them and stops.
 func (d *Drainer) Prepare(ctx context.Context) (resumed int, err error) {
 	if d.opts.Queue != "" {
-		if d.queueURL, err = intake.QueueURL(ctx, d.Cloud, d.opts.Queue); err != nil {
+		if d.queueURL, _, err = intake.CheckQueue(ctx, d.Cloud, d.opts.Queue, cmp.Or(d.opts.Client.Region, d.opts.AWS.Region)); err != nil {
 			return 0, err
 		}
 	}
@@ -205,9 +211,9 @@ func (d *Drainer) Deliver(ctx context.Context, msgs []intake.Message) (keep []st
 func (d *Drainer) Wait(ctx context.Context) error { return d.parts.Wait(ctx) }
 
 // API is drainer's HTTP API (drains, operator drains, forced
-// deregistrations), with /metrics and /healthz.
+// deregistrations), with /metrics, /healthz and /readyz.
 func (d *Drainer) API() http.Handler {
-	return api.New(d.Controller, api.Options{Metrics: d.Metrics.Handler(), Clock: d.Clock, Logger: d.log})
+	return api.New(d.Controller, api.Options{Metrics: d.Metrics.Handler(), Healthz: d.opts.Healthz, Readyz: d.opts.Readyz, Clock: d.Clock, Logger: d.log})
 }
 
 // Serve runs drainer until ctx ends: its parts (Start), its API on api,

@@ -10,6 +10,7 @@ import (
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/controller"
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/health"
 	"github.com/drainer-dev/drainer/scan"
 )
 
@@ -64,6 +65,9 @@ type Settings struct {
 	// disconnected before drainer deregisters it with force, so that ECS
 	// places its service tasks elsewhere.
 	AgentGrace time.Duration
+	// UnhealthyAfter is how long drainer's queue or AWS may stay
+	// unreachable before /healthz answers 503 (health.Options).
+	UnhealthyAfter time.Duration
 }
 
 // DefaultSettings are the settings when nothing says otherwise.
@@ -79,6 +83,7 @@ func DefaultSettings() Settings {
 		DrainWithoutProvider: true,
 		RegistrationGrace:    5 * time.Minute,
 		AgentGrace:           5 * time.Minute,
+		UnhealthyAfter:       health.DefaultUnhealthyAfter,
 	}
 }
 
@@ -111,6 +116,7 @@ var Specs = []Spec{
 	{Name: "drain-without-provider", Env: "DRAINER_DRAIN_WITHOUT_PROVIDER", Bool: true, Usage: "drain terminating instances of groups without an ECS capacity provider"},
 	{Name: "registration-grace", Env: "DRAINER_REGISTRATION_GRACE", Usage: "how long after its launch a terminating instance whose ECS agent has not registered is watched (drained if it registers) before its lifecycle action is completed"},
 	{Name: "agent-grace", Env: "DRAINER_AGENT_GRACE", Usage: "how long a draining instance's ECS agent may stay disconnected before drainer deregisters it with force, so that ECS places its service tasks elsewhere"},
+	{Name: "unhealthy-after", Env: "DRAINER_UNHEALTHY_AFTER", Usage: "how long the queue or AWS may stay unreachable (failing with no success since) before /healthz answers 503 with the reason, so that whatever runs drainer restarts or flags it"},
 }
 
 // Set sets the setting named name (a Spec's Name) from its text, as a
@@ -208,6 +214,8 @@ func (s *Settings) Set(name, value string) error {
 		return duration(&s.RegistrationGrace, true)
 	case "agent-grace":
 		return duration(&s.AgentGrace, true)
+	case "unhealthy-after":
+		return duration(&s.UnhealthyAfter, true)
 	default:
 		return fmt.Errorf("unknown setting %q", name)
 	}
@@ -304,6 +312,8 @@ func (s Settings) Value(name string) string {
 		return s.RegistrationGrace.String()
 	case "agent-grace":
 		return s.AgentGrace.String()
+	case "unhealthy-after":
+		return s.UnhealthyAfter.String()
 	}
 	return ""
 }

@@ -31,6 +31,7 @@ func TestSetReadsEverySetting(t *testing.T) {
 		{"drain-without-provider", "false", func(s Settings) bool { return !s.DrainWithoutProvider }},
 		{"registration-grace", "90s", func(s Settings) bool { return s.RegistrationGrace == 90*time.Second }},
 		{"agent-grace", "2m", func(s Settings) bool { return s.AgentGrace == 2*time.Minute }},
+		{"unhealthy-after", "90s", func(s Settings) bool { return s.UnhealthyAfter == 90*time.Second }},
 	}
 	if len(tests) != len(Specs) {
 		t.Fatalf("%d settings tested, %d specified: test every one", len(tests), len(Specs))
@@ -71,6 +72,8 @@ func TestSetRefusesBadValues(t *testing.T) {
 		{"budget", "150%", "--budget"},
 		{"nonsense", "1", `unknown setting "nonsense"`},
 		{"registration-grace", "0", `--registration-grace "0": want a positive duration`},
+		{"unhealthy-after", "0", `--unhealthy-after "0": want a positive duration`},
+		{"unhealthy-after", "soon", `--unhealthy-after "soon"`},
 		{"hook", strings.Repeat("h", 129), "drainer records the hook's name on the container instance, and ECS refuses it"},
 	}
 	for _, tt := range tests {

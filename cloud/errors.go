@@ -30,3 +30,14 @@ var ErrThrottled = errors.New("throttled")
 // Reference). The attributes the customer put there take the room;
 // retrying does not help until some are deleted.
 var ErrAttributeLimit = errors.New("custom attribute limit reached")
+
+// ErrAccessDenied means AWS refused the caller: its credentials lack the
+// permission the call needs (AccessDeniedException, AccessDenied, EC2's
+// UnauthorizedOperation), or AWS does not accept the credentials at all
+// (InvalidClientTokenId, UnrecognizedClientException, ExpiredToken,
+// SignatureDoesNotMatch, EC2's AuthFailure…). Retrying does not help until
+// the role's policy or the credentials change. The codes are AWS's common
+// errors ("Common Errors" of every service's API Reference,
+// https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html)
+// and EC2's ("Error codes for the Amazon EC2 API").
+var ErrAccessDenied = errors.New("access denied")

@@ -10,8 +10,10 @@ import (
 // "The specified queue does not exist.") is ErrNotFound for every method;
 // any method may return ErrThrottled.
 type Queue interface {
-	// QueueURL returns the URL of a queue by name. ErrNotFound: no queue
-	// has that name.
+	// QueueURL returns the URL of a queue by name, or by ARN
+	// (arn:aws:sqs:REGION:ACCOUNT:NAME: the queue of that name in that
+	// account, asked in the client's Region). ErrNotFound: no queue has
+	// that name.
 	QueueURL(ctx context.Context, name string) (string, error)
 
 	// ReceiveMessages long-polls the queue for up to opts.Max messages.

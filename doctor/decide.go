@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,11 +26,12 @@ const (
 	maxGlobalTimeout     = 48 * time.Hour
 )
 
-// Decide judges a setup: the clusters and their groups, the termination
-// hooks of each group, the rules feeding drainer's queue (when cfg.Queue is
-// set), groups named but gone, instances kept past their group's maximum
-// lifetime at now, and services at 100/100 — in that order, each part only
-// when s.Read covers what it needs.
+// Decide judges a setup: the clusters and their groups, drainer's queue
+// (when cfg.Queue is set), the termination hooks of each group (drainer's,
+// cfg.Hooks, judged; the others only where they can cut drains short), the
+// rules feeding the queue, groups named but gone, instances kept past their
+// group's maximum lifetime at now, and services at 100/100 — in that
+// order, each part only when s.Read covers what it needs.
 func Decide(s Setup, cfg Config, now time.Time) []Finding {
 	if s.Read < ReadClusters {
 		return nil
@@ -43,11 +45,26 @@ func Decide(s Setup, cfg Config, now time.Time) []Finding {
 	if s.Read < ReadGroups {
 		return out
 	}
+	arn := s.Queue.ARN
+	if arn == "" {
+		arn = queueARN(cfg.Queue, s.Groups, s.Hooks)
+	}
+	hc := hookContext{owned: cfg.owned(), queue: awsid.QueueName(cfg.Queue)}
+	if cfg.Queue != "" {
+		out = append(out, queueFinding(cfg.Queue, s.Queue))
+		switch {
+		case arn == "" || s.RulesErr != nil:
+		case routes(s.Rules, lifecycleAction):
+			hc.lifecycleRule = routeYes
+		default:
+			hc.lifecycleRule = routeNo
+		}
+	}
 	for _, g := range s.Groups {
-		out = append(out, hookFindings(g.Name, s.Hooks[g.Name], cfg.Queue)...)
+		out = append(out, hookFindings(g.Name, s.Hooks[g.Name], hc)...)
 	}
 	if cfg.Queue != "" {
-		out = append(out, ruleFindings(queueARN(cfg.Queue, s.Groups, s.Hooks), s.Rules, s.RulesErr)...)
+		out = append(out, ruleFindings(arn, s.Rules, s.RulesErr)...)
 	}
 	out = append(out, staleGroupFindings(s.Clusters, s.Groups)...)
 	if s.Read < ReadLaunches {
@@ -105,54 +122,86 @@ func staleGroupFindings(clusters []Cluster, groups []cloud.Group) []Finding {
 	return out
 }
 
-// hookFindings judges the lifecycle hooks of one group: a termination hook
-// must exist; each termination hook's heartbeat timeout, default result and
-// notification target are checked; and when queue (drainer's queue: URL,
-// ARN or name) is set, one termination hook must notify it. A hook is
-// matched to the queue by the queue's name.
+// hookContext is what judging a group's hooks needs beside the hooks.
+type hookContext struct {
+	// owned are the names of the termination hooks drainer owns
+	// (Config.Hooks).
+	owned []string
+	// queue is drainer's queue's name ("" when none is configured: then
+	// no hook is judged on what it notifies).
+	queue string
+	// lifecycleRule says whether an enabled EventBridge rule sends "EC2
+	// Instance-terminate Lifecycle Action" to the queue: routeYes, routeNo,
+	// or routeUnknown when the rules could not be read.
+	lifecycleRule route
+}
+
+// route is whether something reaches drainer's queue, when known.
+type route int
+
+const (
+	routeUnknown route = iota
+	routeYes
+	routeNo
+)
+
+// hookFindings judges the termination lifecycle hooks of one group. A
+// termination hook drainer owns must exist; each of drainer's hooks is
+// judged on its heartbeat timeout (against drainer's heartbeat schedule),
+// its default result and, with a queue, whether its lifecycle actions
+// reach that queue (its notification target, or an EventBridge rule).
+// Every other hook is left alone: ECS's managed draining hook is ECS's;
+// another team's is warned of only where it can cut drains short (default
+// result ABANDON), and never with advice to change it, since it is not
+// drainer's to change.
 //
-// ABANDON on termination still terminates, but skips the group's remaining
-// hooks (DESIGN.md §4).
-// https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html
-func hookFindings(group string, hooks []cloud.LifecycleHook, queue string) []Finding {
+// Auto Scaling runs a group's termination hooks at once and waits for all;
+// one that ends ABANDON — completed so, or timed out with that default
+// result — terminates the instance at once and skips the hooks still
+// waiting ("Amazon EC2 Auto Scaling lifecycle hooks",
+// https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html;
+// "Complete a lifecycle action in an Auto Scaling group",
+// https://docs.aws.amazon.com/autoscaling/ec2/userguide/completing-lifecycle-hooks.html).
+func hookFindings(group string, hooks []cloud.LifecycleHook, hc hookContext) []Finding {
 	subject := Subject{Kind: KindGroup, Name: group}
-	var term []cloud.LifecycleHook
+	var term, mine []cloud.LifecycleHook
 	for _, h := range hooks {
-		if h.Transition == cloud.LifecycleTransitionTerminating {
-			term = append(term, h)
-		}
-	}
-	if len(term) == 0 {
-		return []Finding{{Severity: Fail, Subject: subject,
-			Message: "no termination lifecycle hook: its instances are terminated without being drained",
-			Advice:  fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN", group)}}
-	}
-	var out []Finding
-	name := awsid.QueueName(queue)
-	notifies := false
-	for _, h := range term {
-		if h.Name == ecsManagedHook {
-			out = append(out, Finding{Severity: OK, Subject: Subject{Kind: KindHook, Group: group, Name: h.Name},
-				Message: "ECS's managed draining hook (capacity provider managedDraining): ECS drains and completes it, drainer leaves it alone"})
+		if h.Transition != cloud.LifecycleTransitionTerminating {
 			continue
 		}
-		out = append(out, oneHook(group, h)...)
-		if h.NotificationTarget != "" && name != "" && awsid.QueueName(h.NotificationTarget) == name {
-			notifies = true
+		term = append(term, h)
+		if h.Name != ecsManagedHook && slices.Contains(hc.owned, h.Name) {
+			mine = append(mine, h)
 		}
 	}
-	switch {
-	case name == "":
-	case notifies:
-		out = append(out, Finding{Severity: OK, Subject: subject, Message: "a termination hook notifies queue " + name})
-	default:
-		var targets []string
-		for _, h := range term {
-			targets = append(targets, h.Name+"→"+dash(h.NotificationTarget))
+	var out []Finding
+	for _, h := range term {
+		switch {
+		case h.Name == ecsManagedHook:
+			out = append(out, Finding{Severity: OK, Subject: Subject{Kind: KindHook, Group: group, Name: h.Name},
+				Message: "ECS's managed draining hook (capacity provider managedDraining): ECS drains and completes it, drainer leaves it alone"})
+		case slices.Contains(hc.owned, h.Name):
+			out = append(out, ownHook(group, h, hc)...)
+		default:
+			out = append(out, otherHook(group, h))
 		}
-		out = append(out, Finding{Severity: Fail, Subject: subject,
-			Message: fmt.Sprintf("no termination hook notifies queue %s (%s): drainer never hears of its terminations", name, strings.Join(targets, ", ")),
-			Advice:  fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --notification-target-arn ARN_OF_%s --role-arn ROLE_ARN", group, term[0].Name, name)})
+	}
+	if len(mine) == 0 {
+		what := "no termination lifecycle hook: its instances are terminated without being drained"
+		if len(term) > 0 {
+			names := make([]string, len(term))
+			for i, h := range term {
+				names[i] = h.Name
+			}
+			what = fmt.Sprintf("no termination hook drainer owns (%s; drainer owns %s): drainer completes no lifecycle action here, so nothing holds an instance while it drains",
+				strings.Join(names, ", "), strings.Join(hc.owned, ", "))
+		}
+		target := " --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN"
+		if hc.lifecycleRule == routeYes {
+			target = "" // the rule delivers its lifecycle actions
+		}
+		out = append(out, Finding{Severity: Fail, Subject: subject, Message: what,
+			Advice: fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE%s", group, hc.owned[0], target)})
 	}
 	return out
 }
@@ -163,41 +212,103 @@ func hookFindings(group string, hooks []cloud.LifecycleHook, queue string) []Fin
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instance-draining.html
 const ecsManagedHook = "ecs-managed-draining-termination-hook"
 
-// oneHook judges one termination hook of group on its own: its
-// heartbeat timeout, its default result and whether it notifies anything.
-func oneHook(group string, h cloud.LifecycleHook) []Finding {
+// ownHook judges one termination hook drainer owns: its heartbeat
+// timeout against drainer's heartbeat schedule (a heartbeat at half the
+// timeout, retries within an eighth of it: drain.NextHeartbeat,
+// drain.HeartbeatRetry), its default result, and, with a queue, whether
+// its lifecycle actions reach it.
+func ownHook(group string, h cloud.LifecycleHook, hc hookContext) []Finding {
 	subject := Subject{Kind: KindHook, Group: group, Name: h.Name}
-	put := fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s", group, h.Name)
+	put := fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING", group, h.Name)
+	global := h.GlobalTimeout
+	if global <= 0 {
+		global = min(100*h.HeartbeatTimeout, maxGlobalTimeout)
+	}
 	var out []Finding
 	switch {
 	case h.HeartbeatTimeout > 0 && h.HeartbeatTimeout < minSensibleHeartbeat:
 		out = append(out, Finding{Severity: Warn, Subject: subject,
-			Message: fmt.Sprintf("heartbeat timeout %s is short: one late heartbeat and the instance goes with its tasks", duration.Short(h.HeartbeatTimeout)),
-			Advice:  put + " --heartbeat-timeout 900 (15 min; drainer heartbeats at half of it)"})
+			Message: fmt.Sprintf("drainer's hook: heartbeat timeout %s is short: drainer heartbeats every %s, so an outage (AWS, or drainer restarting) longer than that lets the instance go with its tasks, and drains end by the global timeout, %s",
+				duration.Short(h.HeartbeatTimeout), duration.Short(h.HeartbeatTimeout/2), duration.Short(global)),
+			Advice: put + " --heartbeat-timeout 900 (15 min; drainer heartbeats at half of it)"})
 	case h.HeartbeatTimeout >= maxHeartbeat:
-		global := h.GlobalTimeout
-		if global <= 0 {
-			global = min(100*h.HeartbeatTimeout, maxGlobalTimeout)
-		}
 		out = append(out, Finding{Severity: Warn, Subject: subject,
-			Message: fmt.Sprintf("heartbeat timeout %d s (the maximum) with a global timeout of %s: should drainer stop, an instance waits up to %s before its hook times out, and a drain may hold it up to %s",
+			Message: fmt.Sprintf("drainer's hook: heartbeat timeout %d s (the maximum) with a global timeout of %s: should drainer stop, an instance waits up to %s before its hook times out, and a drain may hold it up to %s",
 				int(h.HeartbeatTimeout/time.Second), duration.Short(global), duration.Short(h.HeartbeatTimeout), duration.Short(global)),
 			Advice: put + " --heartbeat-timeout 900 (drainer heartbeats; a long timeout only delays recovery)"})
+	case h.HeartbeatTimeout <= 0:
+		out = append(out, Finding{Severity: OK, Subject: subject,
+			Message: fmt.Sprintf("drainer's termination hook, default result %s (heartbeat timeout not reported: Auto Scaling's default is 1h)", dash(string(h.DefaultResult)))})
 	default:
 		out = append(out, Finding{Severity: OK, Subject: subject,
-			Message: fmt.Sprintf("termination hook, heartbeat timeout %s, default result %s", duration.Short(h.HeartbeatTimeout), dash(string(h.DefaultResult)))})
+			Message: fmt.Sprintf("drainer's termination hook, heartbeat timeout %s (drainer heartbeats every %s; a drain may hold an instance up to %s, the global timeout), default result %s",
+				duration.Short(h.HeartbeatTimeout), duration.Short(h.HeartbeatTimeout/2), duration.Short(global), dash(string(h.DefaultResult)))})
 	}
 	if h.DefaultResult == cloud.LifecycleAbandon {
 		out = append(out, Finding{Severity: Warn, Subject: subject,
-			Message: "default result ABANDON: a drain that times out skips the group's other termination hooks",
+			Message: "drainer's hook has default result ABANDON: should one of its lifecycle actions time out (drainer stopped, AWS out of reach), Auto Scaling terminates the instance at once and skips the group's other termination hooks, ECS's managed draining hook and other teams' among them; CONTINUE, the default result of ECS's own draining hook, terminates the instance just the same once every hook is done, and never cuts another's work short",
 			Advice:  put + " --default-result CONTINUE"})
 	}
-	if h.NotificationTarget == "" {
+	if hc.queue == "" {
+		return out
+	}
+	switch notifies := h.NotificationTarget != "" && awsid.QueueName(h.NotificationTarget) == hc.queue; {
+	case notifies:
+		out = append(out, Finding{Severity: OK, Subject: subject, Message: "notifies queue " + hc.queue})
+	case hc.lifecycleRule == routeYes:
+		out = append(out, Finding{Severity: OK, Subject: subject, Message: fmt.Sprintf(`an EventBridge rule sends its "EC2 Instance-terminate Lifecycle Action" events to queue %s`, hc.queue)})
+	case hc.lifecycleRule == routeUnknown:
 		out = append(out, Finding{Severity: Warn, Subject: subject,
-			Message: "no notification target: drainer hears of the termination only if an EventBridge rule sends \"EC2 Instance-terminate Lifecycle Action\" to its queue",
-			Advice:  put + " --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN"})
+			Message: fmt.Sprintf("notifies %s, and the EventBridge rules to queue %s could not be read: drainer may never hear of its terminations", dash(h.NotificationTarget), hc.queue),
+			Advice:  put + " --notification-target-arn ARN_OF_" + hc.queue + " --role-arn ROLE_ARN"})
+	default:
+		out = append(out, Finding{Severity: Fail, Subject: subject,
+			Message: fmt.Sprintf(`its lifecycle actions never reach queue %s (it notifies %s, and no enabled EventBridge rule sends "EC2 Instance-terminate Lifecycle Action" there): drainer never hears of its terminations`, hc.queue, dash(h.NotificationTarget)),
+			Advice:  put + " --notification-target-arn ARN_OF_" + hc.queue + " --role-arn ROLE_ARN"})
 	}
 	return out
+}
+
+// otherHook judges a termination hook of another team: drainer never
+// changes it and gives no advice about it; it only says when the hook can
+// cut drainer's drains short.
+func otherHook(group string, h cloud.LifecycleHook) Finding {
+	subject := Subject{Kind: KindHook, Group: group, Name: h.Name}
+	if h.DefaultResult == cloud.LifecycleAbandon {
+		return Finding{Severity: Warn, Subject: subject,
+			Message: fmt.Sprintf("another team's hook (heartbeat timeout %s) with default result ABANDON: should one of its lifecycle actions time out or be abandoned, Auto Scaling terminates the instance at once and skips every other termination hook, drainer's among them, cutting a drain short; its owners may set CONTINUE", duration.Short(h.HeartbeatTimeout))}
+	}
+	return Finding{Severity: OK, Subject: subject,
+		Message: fmt.Sprintf("another team's hook, default result %s: drainer leaves it alone, and the group waits for drainer's hook too", dash(string(h.DefaultResult)))}
+}
+
+// lifecycleAction is the detail type of Auto Scaling's termination
+// lifecycle actions on EventBridge: a hook without a notification target
+// reaches drainer through a rule that routes it.
+// ("Amazon EC2 Auto Scaling event reference", Scale-in lifecycle action:
+// https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html).
+const lifecycleAction = "EC2 Instance-terminate Lifecycle Action"
+
+// queueFinding says whether drainer's queue (as configured) exists and may
+// be read (intake.CheckQueue's answer, read into q).
+func queueFinding(queue string, q Queue) Finding {
+	subject := Subject{Kind: KindQueue, Name: queue}
+	if q.Err == nil {
+		msg := "exists and may be read"
+		if q.ARN != "" {
+			msg += ": " + q.ARN
+		}
+		return Finding{Severity: OK, Subject: subject, Message: msg}
+	}
+	f := Finding{Severity: Fail, Subject: subject, Message: q.Err.Error()}
+	var qe *intake.QueueError
+	if errors.As(q.Err, &qe) {
+		f.Message = qe.Problem
+	}
+	if errors.Is(q.Err, cloud.ErrNotFound) {
+		f.Advice = "aws sqs create-queue --queue-name " + awsid.QueueName(queue) + " (and a policy letting EventBridge send to it), or correct --queue-url and --region"
+	}
+	return f
 }
 
 // The events drainer's queue should receive through EventBridge rules, with

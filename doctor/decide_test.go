@@ -2,11 +2,13 @@ package doctor
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/intake"
 )
 
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -23,8 +25,10 @@ func expect(t *testing.T, got []Finding, want []string) {
 	}
 	for i, w := range want {
 		w, advice, hasAdvice := strings.Cut(w, " | ")
-		head, msg, _ := strings.Cut(w, ":")
-		msg = strings.TrimPrefix(msg, " ")
+		head, msg, found := strings.Cut(w, ": ")
+		if !found {
+			head = strings.TrimSuffix(w, ":")
+		}
 		f := got[i]
 		if gotHead := string(f.Severity) + " " + f.Subject.String(); gotHead != head || !strings.Contains(f.Message, msg) {
 			t.Errorf("finding %d = %s: %s\nwant %s: …%s…", i, gotHead, f.Message, head, msg)
@@ -85,80 +89,129 @@ const (
 )
 
 func TestHookFindings(t *testing.T) {
-	const okHook = "OK group g hook drainer: termination hook, heartbeat timeout 15m, default result CONTINUE"
-	const notifies = "OK group g: a termination hook notifies queue drainer"
+	const (
+		mine     = "OK group g hook drainer: drainer's termination hook, heartbeat timeout 15m (drainer heartbeats every 7m; a drain may hold an instance up to 25h, the global timeout), default result CONTINUE"
+		notifies = "OK group g hook drainer: notifies queue drainer"
+		create   = " | --auto-scaling-group-name g --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE"
+	)
+	queued := hookContext{owned: []string{"drainer"}, queue: "drainer", lifecycleRule: routeNo}
+	with := func(change func(*hookContext)) hookContext { hc := queued; change(&hc); return hc }
+	routed := with(func(hc *hookContext) { hc.lifecycleRule = routeYes })
+	unread := with(func(hc *hookContext) { hc.lifecycleRule = routeUnknown })
+	noQueue := hookContext{owned: []string{"drainer"}}
 	for _, c := range []struct {
 		name  string
 		hooks []cloud.LifecycleHook
-		queue string
+		hc    hookContext
 		want  []string
+		// unwanted is text no finding's message or advice may hold.
+		unwanted string
 	}{
-		{"no hook", nil, drainerURL,
-			[]string{"FAIL group g: no termination lifecycle hook: its instances are terminated without being drained | --auto-scaling-group-name g --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE"}},
-		{"a launch hook only", []cloud.LifecycleHook{hook("warmup", drainerARN, launching)}, drainerURL,
-			[]string{"FAIL group g: no termination lifecycle hook"}},
-		{"clean, queue by URL", []cloud.LifecycleHook{hook("drainer", drainerARN)}, drainerURL,
-			[]string{okHook, notifies}},
-		{"clean, queue by name", []cloud.LifecycleHook{hook("drainer", drainerARN)}, "drainer",
-			[]string{okHook, notifies}},
-		{"clean, queue by ARN", []cloud.LifecycleHook{hook("drainer", drainerARN)}, drainerARN,
-			[]string{okHook, notifies}},
-		{"clean, the emulator's queue URL with a trailing slash", []cloud.LifecycleHook{hook("drainer", drainerARN)}, "http://127.0.0.1:4566/123456789012/drainer/",
-			[]string{okHook, notifies}},
-		{"no queue configured: the hooks alone", []cloud.LifecycleHook{hook("drainer", elsewhereARN)}, "",
-			[]string{okHook}},
-		{"a launch hook beside the termination hook", []cloud.LifecycleHook{hook("warmup", "", launching), hook("drainer", drainerARN)}, "drainer",
-			[]string{okHook, notifies}},
-		{"only a hook of another team, to another queue", []cloud.LifecycleHook{hook("their-hook", elsewhereARN)}, "drainer",
-			[]string{"OK group g hook their-hook: heartbeat timeout 15m",
-				"FAIL group g: no termination hook notifies queue drainer (their-hook→" + elsewhereARN + "): drainer never hears of its terminations | --lifecycle-hook-name their-hook --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --notification-target-arn ARN_OF_drainer"}},
-		{"another team's hook beside drainer's", []cloud.LifecycleHook{
+		{"no hook", nil, queued,
+			[]string{"FAIL group g: no termination lifecycle hook: its instances are terminated without being drained" + create + " --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN"}, ""},
+		{"no hook, lifecycle actions routed by a rule: no target to give", nil, routed,
+			[]string{"FAIL group g: no termination lifecycle hook" + create}, "notification-target"},
+		{"no hook, drainer owning another name", nil, with(func(hc *hookContext) { hc.owned = []string{"team-drain", "drainer"} }),
+			[]string{"FAIL group g: no termination lifecycle hook | --lifecycle-hook-name team-drain "}, ""},
+		{"a launch hook only", []cloud.LifecycleHook{hook("drainer", drainerARN, launching)}, queued,
+			[]string{"FAIL group g: no termination lifecycle hook"}, ""},
+		{"drainer's hook to the queue", []cloud.LifecycleHook{hook("drainer", drainerARN)}, queued,
+			[]string{mine, notifies}, ""},
+		{"no queue configured: the hook alone", []cloud.LifecycleHook{hook("drainer", elsewhereARN)}, noQueue,
+			[]string{mine}, ""},
+		{"a launch hook beside drainer's", []cloud.LifecycleHook{hook("warmup", "", launching), hook("drainer", drainerARN)}, queued,
+			[]string{mine, notifies}, "warmup"},
+		{"drainer's hook delivered through EventBridge", []cloud.LifecycleHook{hook("drainer", "")}, routed,
+			[]string{mine, `OK group g hook drainer: an EventBridge rule sends its "EC2 Instance-terminate Lifecycle Action" events to queue drainer`}, ""},
+		{"no target and the rules unread", []cloud.LifecycleHook{hook("drainer", "")}, unread,
+			[]string{mine, "WARN group g hook drainer: notifies -, and the EventBridge rules to queue drainer could not be read | --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --notification-target-arn ARN_OF_drainer"}, ""},
+		{"no target and no rule", []cloud.LifecycleHook{hook("drainer", "")}, queued,
+			[]string{mine, `FAIL group g hook drainer: its lifecycle actions never reach queue drainer (it notifies -, and no enabled EventBridge rule sends "EC2 Instance-terminate Lifecycle Action" there): drainer never hears of its terminations | --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --notification-target-arn ARN_OF_drainer --role-arn ROLE_ARN`}, ""},
+		{"drainer's hook to another queue, no rule", []cloud.LifecycleHook{hook("drainer", elsewhereARN)}, queued,
+			[]string{mine, "FAIL group g hook drainer: its lifecycle actions never reach queue drainer (it notifies " + elsewhereARN}, ""},
+		{"drainer's hook to another queue, a rule to drainer's", []cloud.LifecycleHook{hook("drainer", elsewhereARN)}, routed,
+			[]string{mine, "OK group g hook drainer: an EventBridge rule sends"}, ""},
+		{"only another team's hook: drainer's own is to make, theirs is left alone", []cloud.LifecycleHook{hook("their-hook", elsewhereARN)}, queued,
+			[]string{"OK group g hook their-hook: another team's hook, default result CONTINUE: drainer leaves it alone",
+				"FAIL group g: no termination hook drainer owns (their-hook; drainer owns drainer): drainer completes no lifecycle action here" + create},
+			"--lifecycle-hook-name their-hook"},
+		{"another team's hook with ABANDON beside drainer's: a warning, no advice", []cloud.LifecycleHook{
 			hook("theirs", "arn:aws:sns:us-east-1:123456789012:topic", heartbeat(time.Hour), result(cloud.LifecycleAbandon)),
 			hook("drainer", drainerARN),
-		}, "drainer", []string{
-			"OK group g hook theirs: termination hook, heartbeat timeout 1h, default result ABANDON",
-			"WARN group g hook theirs: default result ABANDON: a drain that times out skips the group's other termination hooks | --lifecycle-hook-name theirs --default-result CONTINUE",
-			okHook, notifies}},
-		{"short heartbeat", []cloud.LifecycleHook{hook("h", drainerARN, heartbeat(2*time.Minute))}, "",
-			[]string{"WARN group g hook h: heartbeat timeout 2m is short: one late heartbeat and the instance goes with its tasks | --lifecycle-hook-name h --heartbeat-timeout 900 (15 min"}},
-		{"heartbeat just under 5 min", []cloud.LifecycleHook{hook("h", drainerARN, heartbeat(5*time.Minute-time.Second))}, "",
-			[]string{"WARN group g hook h: heartbeat timeout 4m is short"}},
-		{"heartbeat of 5 min is enough", []cloud.LifecycleHook{hook("h", drainerARN, heartbeat(5*time.Minute))}, "",
-			[]string{"OK group g hook h: termination hook, heartbeat timeout 5m, default result CONTINUE"}},
-		{"heartbeat unset", []cloud.LifecycleHook{hook("h", drainerARN, heartbeat(0))}, "",
-			[]string{"OK group g hook h: termination hook, heartbeat timeout 0s"}},
-		{"heartbeat at the maximum, global timeout given", []cloud.LifecycleHook{hook("h", drainerARN, heartbeat(7200*time.Second), global(48*time.Hour))}, "drainer",
-			[]string{"WARN group g hook h: heartbeat timeout 7200 s (the maximum) with a global timeout of 2d: should drainer stop, an instance waits up to 2h before its hook times out, and a drain may hold it up to 2d | --heartbeat-timeout 900 (drainer heartbeats",
-				notifies}},
-		{"heartbeat at the maximum, global timeout derived (48 h cap)", []cloud.LifecycleHook{hook("h", drainerARN, heartbeat(7200*time.Second))}, "",
-			[]string{"WARN group g hook h: heartbeat timeout 7200 s (the maximum) with a global timeout of 2d"}},
-		{"heartbeat at the maximum, shorter global timeout", []cloud.LifecycleHook{hook("h", drainerARN, heartbeat(7200*time.Second), global(10*time.Hour))}, "",
-			[]string{"WARN group g hook h: heartbeat timeout 7200 s (the maximum) with a global timeout of 10h: should drainer stop, an instance waits up to 2h before its hook times out, and a drain may hold it up to 10h"}},
-		{"default result ABANDON", []cloud.LifecycleHook{hook("drainer", drainerARN, result(cloud.LifecycleAbandon))}, "drainer",
+		}, queued, []string{
+			"WARN group g hook theirs: another team's hook (heartbeat timeout 1h) with default result ABANDON: should one of its lifecycle actions time out or be abandoned, Auto Scaling terminates the instance at once and skips every other termination hook, drainer's among them | -",
+			mine, notifies}, "--lifecycle-hook-name theirs"},
+		{"another team's short heartbeat cannot hurt a drain", []cloud.LifecycleHook{hook("theirs", "", heartbeat(time.Minute)), hook("drainer", drainerARN)}, queued,
+			[]string{"OK group g hook theirs: another team's hook, default result CONTINUE", mine, notifies}, "--lifecycle-hook-name theirs"},
+		{"ECS's managed draining hook beside drainer's", []cloud.LifecycleHook{hook(ecsManagedHook, ""), hook("drainer", drainerARN)}, queued,
+			[]string{"OK group g hook ecs-managed-draining-termination-hook: ECS's managed draining hook", mine, notifies}, ""},
+		{"ECS's managed draining hook alone, even when named drainer's", []cloud.LifecycleHook{hook(ecsManagedHook, "")}, with(func(hc *hookContext) { hc.owned = []string{ecsManagedHook} }),
+			[]string{"OK group g hook ecs-managed-draining-termination-hook: ECS's managed draining hook",
+				"FAIL group g: no termination hook drainer owns (ecs-managed-draining-termination-hook; drainer owns ecs-managed-draining-termination-hook)"}, ""},
+		{"two hooks drainer owns, both judged", []cloud.LifecycleHook{hook("a", drainerARN), hook("b", "", heartbeat(time.Minute))},
+			with(func(hc *hookContext) { hc.owned = []string{"a", "b"} }),
+			[]string{"OK group g hook a: drainer's termination hook", "OK group g hook a: notifies queue drainer",
+				"WARN group g hook b: drainer's hook: heartbeat timeout 1m is short", "FAIL group g hook b: its lifecycle actions never reach queue drainer"}, ""},
+		{"short heartbeat", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(2*time.Minute))}, noQueue,
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 2m is short: drainer heartbeats every 1m, so an outage (AWS, or drainer restarting) longer than that lets the instance go with its tasks, and drains end by the global timeout, 3h20m | --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 (15 min"}, ""},
+		{"heartbeat just under 5 min", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(5*time.Minute-time.Second))}, noQueue,
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 4m is short"}, ""},
+		{"heartbeat of 5 min is enough", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(5*time.Minute))}, noQueue,
+			[]string{"OK group g hook drainer: drainer's termination hook, heartbeat timeout 5m (drainer heartbeats every 2m; a drain may hold an instance up to 8h20m, the global timeout), default result CONTINUE"}, ""},
+		{"heartbeat of 30 min: the 48 h cap", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(30*time.Minute))}, noQueue,
+			[]string{"OK group g hook drainer: drainer's termination hook, heartbeat timeout 30m (drainer heartbeats every 15m; a drain may hold an instance up to 2d, the global timeout)"}, ""},
+		{"heartbeat unset", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(0))}, noQueue,
+			[]string{"OK group g hook drainer: drainer's termination hook, default result CONTINUE (heartbeat timeout not reported"}, ""},
+		{"heartbeat at the maximum, global timeout given", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(7200*time.Second), global(48*time.Hour))}, queued,
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 7200 s (the maximum) with a global timeout of 2d: should drainer stop, an instance waits up to 2h before its hook times out, and a drain may hold it up to 2d | --heartbeat-timeout 900 (drainer heartbeats",
+				notifies}, ""},
+		{"heartbeat at the maximum, global timeout derived (48 h cap)", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(7200*time.Second))}, noQueue,
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 7200 s (the maximum) with a global timeout of 2d"}, ""},
+		{"heartbeat at the maximum, shorter global timeout", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(7200*time.Second), global(10*time.Hour))}, noQueue,
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 7200 s (the maximum) with a global timeout of 10h: should drainer stop, an instance waits up to 2h before its hook times out, and a drain may hold it up to 10h"}, ""},
+		{"drainer's hook with ABANDON: CONTINUE, and why", []cloud.LifecycleHook{hook("drainer", drainerARN, result(cloud.LifecycleAbandon))}, queued,
 			[]string{"OK group g hook drainer: default result ABANDON",
-				"WARN group g hook drainer: default result ABANDON | --auto-scaling-group-name g --lifecycle-hook-name drainer --default-result CONTINUE",
-				notifies}},
-		{"no default result", []cloud.LifecycleHook{hook("h", drainerARN, result(""))}, "",
-			[]string{"OK group g hook h: termination hook, heartbeat timeout 15m, default result -"}},
-		{"no notification target, no queue", []cloud.LifecycleHook{hook("h", "")}, "",
-			[]string{"OK group g hook h: heartbeat timeout 15m",
-				`WARN group g hook h: no notification target: drainer hears of the termination only if an EventBridge rule sends "EC2 Instance-terminate Lifecycle Action" to its queue | --lifecycle-hook-name h --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN`}},
-		{"no notification target, with the queue", []cloud.LifecycleHook{hook("h", "")}, drainerURL,
-			[]string{"OK group g hook h: heartbeat timeout 15m",
-				"WARN group g hook h: no notification target",
-				"FAIL group g: no termination hook notifies queue drainer (h→-)"}},
-		{"everything wrong with one hook", []cloud.LifecycleHook{hook("h", "", heartbeat(7200*time.Second), result(cloud.LifecycleAbandon))}, "drainer",
-			[]string{"WARN group g hook h: heartbeat timeout 7200 s (the maximum)",
-				"WARN group g hook h: default result ABANDON",
-				"WARN group g hook h: no notification target",
-				"FAIL group g: no termination hook notifies queue drainer (h→-) | --lifecycle-hook-name h"}},
-		{"two hooks, neither to the queue: the first is the one to fix", []cloud.LifecycleHook{hook("a", elsewhereARN), hook("b", "")}, "drainer",
-			[]string{"OK group g hook a:", "OK group g hook b:", "WARN group g hook b: no notification target",
-				"FAIL group g: no termination hook notifies queue drainer (a→" + elsewhereARN + ", b→-) | --lifecycle-hook-name a "}},
+				"WARN group g hook drainer: drainer's hook has default result ABANDON: should one of its lifecycle actions time out (drainer stopped, AWS out of reach), Auto Scaling terminates the instance at once and skips the group's other termination hooks, ECS's managed draining hook and other teams' among them; CONTINUE, the default result of ECS's own draining hook, terminates the instance just the same once every hook is done, and never cuts another's work short | --auto-scaling-group-name g --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --default-result CONTINUE",
+				notifies}, ""},
+		{"no default result reported", []cloud.LifecycleHook{hook("drainer", drainerARN, result(""))}, noQueue,
+			[]string{"OK group g hook drainer: drainer's termination hook, heartbeat timeout 15m (drainer heartbeats every 7m; a drain may hold an instance up to 25h, the global timeout), default result -"}, ""},
+		{"everything wrong with drainer's hook", []cloud.LifecycleHook{hook("drainer", "", heartbeat(7200*time.Second), result(cloud.LifecycleAbandon))}, queued,
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 7200 s (the maximum)",
+				"WARN group g hook drainer: drainer's hook has default result ABANDON",
+				"FAIL group g hook drainer: its lifecycle actions never reach queue drainer (it notifies -"}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			expect(t, hookFindings("g", c.hooks, c.queue), c.want)
+			got := hookFindings("g", c.hooks, c.hc)
+			expect(t, got, c.want)
+			for _, f := range got {
+				if c.unwanted != "" && (strings.Contains(f.Message, c.unwanted) || strings.Contains(f.Advice, c.unwanted)) {
+					t.Errorf("finding %s: %s (advice %q) holds %q", f.Subject, f.Message, f.Advice, c.unwanted)
+				}
+			}
 		})
+	}
+}
+
+// TestNoAdviceForOtherHooks: whatever another team's hooks look like,
+// doctor never advises changing them.
+func TestNoAdviceForOtherHooks(t *testing.T) {
+	var hooks []cloud.LifecycleHook
+	for _, hb := range []time.Duration{0, time.Minute, 15 * time.Minute, 7200 * time.Second} {
+		for _, r := range []cloud.LifecycleResult{"", cloud.LifecycleContinue, cloud.LifecycleAbandon} {
+			for _, target := range []string{"", elsewhereARN, drainerARN} {
+				hooks = append(hooks, hook(fmt.Sprintf("theirs-%v-%s-%d", hb, r, len(target)), target, heartbeat(hb), result(r)))
+			}
+		}
+	}
+	for _, rule := range []route{routeUnknown, routeYes, routeNo} {
+		for _, f := range hookFindings("g", hooks, hookContext{owned: []string{"drainer"}, queue: "drainer", lifecycleRule: rule}) {
+			if f.Subject.Kind == KindHook && f.Advice != "" {
+				t.Errorf("advice for another team's hook %s: %q", f.Subject, f.Advice)
+			}
+			if f.Advice != "" && strings.Contains(f.Advice, "theirs-") {
+				t.Errorf("advice naming another team's hook: %s: %q", f.Subject, f.Advice)
+			}
+		}
 	}
 }
 
@@ -329,6 +382,7 @@ func cleanSetup() Setup {
 		Rules: []cloud.Rule{{Name: "drainer", State: "ENABLED",
 			EventPattern: `{"detail-type":["EC2 Spot Instance Interruption Warning","ECS Task State Change"]}`}},
 		Launched: map[string]time.Time{"i-1": t0.Add(-24 * time.Hour)},
+		Queue:    Queue{URL: drainerURL, ARN: drainerARN},
 		Read:     ReadAll,
 	}
 }
@@ -336,48 +390,78 @@ func cleanSetup() Setup {
 func TestDecide(t *testing.T) {
 	clean := []string{
 		"OK cluster demo: 2 container instance(s), Auto Scaling group(s) asg",
-		"OK group asg hook drainer: termination hook, heartbeat timeout 15m, default result CONTINUE",
-		"OK group asg: a termination hook notifies queue drainer",
+		"OK queue " + drainerURL + ": exists and may be read: " + drainerARN,
+		"OK group asg hook drainer: drainer's termination hook, heartbeat timeout 15m",
+		"OK group asg hook drainer: notifies queue drainer",
 		`OK EventBridge rules: "EC2 Spot Instance Interruption Warning" reaches the queue`,
 		`OK EventBridge rules: "ECS Task State Change" reaches the queue`,
 		"OK maximum lifetime: no instance is kept",
 		"OK cluster demo: no service at 100/100 among the 1",
 	}
+	gone := fmt.Errorf("read the attributes of %s: QueueDoesNotExist: %w", drainerURL, cloud.ErrNotFound)
 	for _, c := range []struct {
 		name   string
 		change func(*Setup)
-		queue  string
+		cfg    Config
 		want   []string
 	}{
-		{"clean", nil, drainerURL, clean},
-		{"clean, without a queue: no queue or rule finding", nil, "",
-			[]string{clean[0], clean[1], clean[5], clean[6]}},
-		{"nothing read", func(s *Setup) { s.Read = ReadNothing }, drainerURL, nil},
-		{"only the clusters read", func(s *Setup) { s.Read = ReadClusters }, drainerURL, clean[:1]},
-		{"up to the groups", func(s *Setup) { s.Read = ReadGroups }, drainerURL, clean[:5]},
-		{"up to the launches", func(s *Setup) { s.Read = ReadLaunches }, drainerURL, clean[:6]},
-		{"no cluster in the region: that alone, even with a queue", func(s *Setup) { *s = Setup{Read: ReadAll} }, drainerURL,
+		{"clean", nil, Config{Queue: drainerURL}, clean},
+		{"clean, without a queue: no queue, target or rule finding", nil, Config{},
+			[]string{clean[0], clean[2], clean[6], clean[7]}},
+		{"clean, the queue by name", nil, Config{Queue: "drainer"},
+			append([]string{clean[0], "OK queue drainer: exists"}, clean[2:]...)},
+		{"clean, the queue by ARN", nil, Config{Queue: drainerARN},
+			append([]string{clean[0], "OK queue " + drainerARN + ": exists"}, clean[2:]...)},
+		{"clean, the emulator's queue URL with a trailing slash", nil, Config{Queue: "http://127.0.0.1:4566/123456789012/drainer/"},
+			append([]string{clean[0], "OK queue http://127.0.0.1:4566/123456789012/drainer/: exists"}, clean[2:]...)},
+		{"nothing read", func(s *Setup) { s.Read = ReadNothing }, Config{Queue: drainerURL}, nil},
+		{"only the clusters read", func(s *Setup) { s.Read = ReadClusters }, Config{Queue: drainerURL}, clean[:1]},
+		{"up to the groups", func(s *Setup) { s.Read = ReadGroups }, Config{Queue: drainerURL}, clean[:6]},
+		{"up to the launches", func(s *Setup) { s.Read = ReadLaunches }, Config{Queue: drainerURL}, clean[:7]},
+		{"no cluster in the region: that alone, even with a queue", func(s *Setup) { *s = Setup{Read: ReadAll} }, Config{Queue: drainerURL},
 			[]string{"FAIL region: no ECS cluster: nothing to drain | create the ECS cluster, or point --region/--endpoint-url where it is"}},
-		{"a group gone, after the rules", func(s *Setup) { s.Clusters[0].Groups = []string{"asg", "old"} }, drainerURL,
-			append(append([]string{"OK cluster demo: 2 container instance(s), Auto Scaling group(s) asg, old"}, clean[1:5]...),
-				"WARN group old: named by cluster(s) demo but Auto Scaling does not know it", clean[5], clean[6])},
-		{"queue named by ARN though no hook notifies it: its rules are still judged", func(s *Setup) { s.Hooks["asg"][0].NotificationTarget = elsewhereARN }, drainerARN,
-			[]string{clean[0], "OK group asg hook drainer:", "FAIL group asg: no termination hook notifies queue drainer", clean[3], clean[4], clean[5], clean[6]}},
-		{"queue named by URL and no hook notifies it: the rules cannot be judged", func(s *Setup) { s.Hooks["asg"][0].NotificationTarget = elsewhereARN }, drainerURL,
-			[]string{clean[0], "OK group asg hook drainer:", "FAIL group asg: no termination hook notifies queue drainer",
-				"WARN EventBridge rules: cannot tell the queue's ARN | -", clean[5], clean[6]}},
-		{"a trap", func(s *Setup) { s.Launched["i-1"] = t0.Add(-8 * 24 * time.Hour) }, drainerURL,
-			append(append([]string{}, clean[:5]...), "WARN instance i-1: protected from scale-in in group asg and 8d old, past the group's maximum instance lifetime 7d", clean[6])},
+		{"a group gone, after the rules", func(s *Setup) { s.Clusters[0].Groups = []string{"asg", "old"} }, Config{Queue: drainerURL},
+			append(append([]string{"OK cluster demo: 2 container instance(s), Auto Scaling group(s) asg, old"}, clean[1:6]...),
+				"WARN group old: named by cluster(s) demo but Auto Scaling does not know it", clean[6], clean[7])},
+		{"the queue missing: a FAIL saying what to do, the hooks still judged by its name", func(s *Setup) {
+			s.Queue = Queue{Err: &intake.QueueError{Queue: drainerURL, Problem: "no such queue in Region us-east-1, or drainer's role may not see it", Err: gone}}
+		}, Config{Queue: drainerURL},
+			append([]string{clean[0], "FAIL queue " + drainerURL + ": no such queue in Region us-east-1, or drainer's role may not see it | aws sqs create-queue --queue-name drainer"}, clean[2:]...)},
+		{"the queue unreadable: no command to give", func(s *Setup) {
+			s.Queue = Queue{Err: &intake.QueueError{Queue: drainerURL, Problem: "drainer may not read it", Err: cloud.ErrAccessDenied}}
+		}, Config{Queue: drainerURL},
+			append([]string{clean[0], "FAIL queue " + drainerURL + ": drainer may not read it | -"}, clean[2:]...)},
+		{"queue named by ARN though no hook notifies it: its rules are still judged", func(s *Setup) {
+			s.Hooks["asg"][0].NotificationTarget = elsewhereARN
+			s.Queue = Queue{}
+		}, Config{Queue: drainerARN},
+			[]string{clean[0], "OK queue " + drainerARN + ":", clean[2], "FAIL group asg hook drainer: its lifecycle actions never reach queue drainer", clean[4], clean[5], clean[6], clean[7]}},
+		{"queue unread and named by URL, no hook notifies it: the rules cannot be judged", func(s *Setup) {
+			s.Hooks["asg"][0].NotificationTarget = elsewhereARN
+			s.Queue, s.Rules = Queue{Err: errors.New("dial tcp: refused")}, nil
+		}, Config{Queue: drainerURL},
+			[]string{clean[0], "FAIL queue " + drainerURL + ": dial tcp: refused | -", clean[2], "WARN group asg hook drainer: notifies " + elsewhereARN + ", and the EventBridge rules to queue drainer could not be read",
+				"WARN EventBridge rules: cannot tell the queue's ARN | -", clean[6], clean[7]}},
+		{"drainer's hook delivered by a rule, as drainer setup makes it", func(s *Setup) {
+			s.Hooks["asg"][0].NotificationTarget = ""
+			s.Rules = append(s.Rules, cloud.Rule{Name: "drainer-lifecycle", State: "ENABLED", EventPattern: `{"source":["aws.autoscaling"],"detail-type":["EC2 Instance-terminate Lifecycle Action"]}`})
+		}, Config{Queue: drainerURL},
+			[]string{clean[0], clean[1], clean[2], `OK group asg hook drainer: an EventBridge rule sends its "EC2 Instance-terminate Lifecycle Action" events to queue drainer`, clean[4], clean[5], clean[6], clean[7]}},
+		{"the hook is another team's: drainer owns another name", nil, Config{Queue: drainerURL, Hooks: []string{"team-drain"}},
+			[]string{clean[0], clean[1], "OK group asg hook drainer: another team's hook, default result CONTINUE", "FAIL group asg: no termination hook drainer owns (drainer; drainer owns team-drain) | --lifecycle-hook-name team-drain ",
+				clean[4], clean[5], clean[6], clean[7]}},
+		{"a trap", func(s *Setup) { s.Launched["i-1"] = t0.Add(-8 * 24 * time.Hour) }, Config{Queue: drainerURL},
+			append(append([]string{}, clean[:6]...), "WARN instance i-1: protected from scale-in in group asg and 8d old, past the group's maximum instance lifetime 7d", clean[7])},
 		{"services of two clusters, in cluster order", func(s *Setup) {
 			s.Clusters = append(s.Clusters, Cluster{Name: "other", Groups: []string{"asg"}, Services: []cloud.Service{{Name: "web", MinimumHealthyPercent: 100, MaximumPercent: 100}}})
-		}, drainerURL, append(append([]string{clean[0], "OK cluster other: 0 container instance(s), Auto Scaling group(s) asg"}, clean[1:]...), "WARN service other/web:")},
+		}, Config{Queue: drainerURL}, append(append([]string{clean[0], "OK cluster other: 0 container instance(s), Auto Scaling group(s) asg"}, clean[1:]...), "WARN service other/web:")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := cleanSetup()
 			if c.change != nil {
 				c.change(&s)
 			}
-			expect(t, Decide(s, Config{Queue: c.queue}, t0), c.want)
+			expect(t, Decide(s, c.cfg, t0), c.want)
 		})
 	}
 }

@@ -1,10 +1,15 @@
 // Package doctor checks a drainer setup against AWS, for `drainer doctor`:
-// every Auto Scaling group of the served ECS clusters has a termination
-// lifecycle hook with a sensible heartbeat timeout and default result that
-// notifies drainer's queue; EventBridge rules send Spot interruption warnings
-// and ECS task state changes to that queue; no instance is kept past its
-// group's maximum instance lifetime by scale-in protection; no service sits
-// at 100/100, which can never drain.
+// drainer's queue exists and may be read; every Auto Scaling group of the
+// served ECS clusters has a termination lifecycle hook drainer owns
+// (Config.Hooks), with a heartbeat timeout that suits drainer's heartbeat
+// schedule, default result CONTINUE, and lifecycle actions that reach the
+// queue (its notification target, or an EventBridge rule); EventBridge
+// rules send Spot interruption warnings and ECS task state changes to the
+// queue; no instance is kept past its group's maximum instance lifetime by
+// scale-in protection; no service sits at 100/100, which can never drain.
+// Hooks drainer does not own (another team's, ECS's managed draining
+// hook) are never given advice: doctor only warns when one can cut a drain
+// short.
 //
 // Observe reads what the checks need through Reader (read-only calls of
 // package cloud's interfaces); Decide, a pure function of what was read and

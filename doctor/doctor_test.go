@@ -75,19 +75,21 @@ func heads(fs []doctor.Finding) string {
 func TestCheckEmulator(t *testing.T) {
 	w, c := setup(t)
 	queueURL := "http://emulator.local/" + w.Env.Account + "/drainer"
-	findings, err := check(t, w, c, doctor.Config{Clusters: []string{"demo"}, Queue: queueURL})
+	// drainer owns drain-hook; their-hook and ECS's are not drainer's.
+	findings, err := check(t, w, c, doctor.Config{Clusters: []string{"demo"}, Queue: queueURL, Hooks: []string{"drain-hook"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `OK cluster demo
+OK queue ` + queueURL + `
 OK group abandon hook drain-hook
 WARN group abandon hook drain-hook
-OK group abandon
+OK group abandon hook drain-hook
+OK group good hook drain-hook
 OK group good hook drain-hook
 OK group good hook ecs-managed-draining-termination-hook
-OK group good
 FAIL group nohook
-WARN group other hook their-hook
+OK group other hook their-hook
 FAIL group other
 OK EventBridge rules
 WARN EventBridge rules
@@ -100,15 +102,18 @@ WARN service demo/web
 	out := lines(findings)
 	for _, want := range []string{
 		"OK cluster demo: 4 container instance(s), Auto Scaling group(s) abandon, good, nohook, other\n",
-		"WARN group abandon hook drain-hook: default result ABANDON",
-		"OK group good hook drain-hook: termination hook, heartbeat timeout 15m, default result CONTINUE\n",
+		"OK queue " + queueURL + ": exists and may be read: arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer\n",
+		"WARN group abandon hook drain-hook: drainer's hook has default result ABANDON",
+		"OK group good hook drain-hook: drainer's termination hook, heartbeat timeout 15m (drainer heartbeats every 7m; a drain may hold an instance up to 25h, the global timeout), default result CONTINUE\n",
 		// The capacity provider of group good has managed draining (on by
 		// default): ECS's own hook is recognised, not judged as drainer's.
 		"OK group good hook ecs-managed-draining-termination-hook: ECS's managed draining hook",
-		"OK group good: a termination hook notifies queue drainer\n",
+		"OK group good hook drain-hook: notifies queue drainer\n",
 		"FAIL group nohook: no termination lifecycle hook",
-		"WARN group other hook their-hook: heartbeat timeout 2m is short",
-		"FAIL group other: no termination hook notifies queue drainer (their-hook→arn:aws:sqs:us-east-1:" + w.Env.Account + ":elsewhere)",
+		// Another team's hook, however short its heartbeat, is left alone.
+		"OK group other hook their-hook: another team's hook, default result CONTINUE: drainer leaves it alone",
+		"FAIL group other: no termination hook drainer owns (their-hook; drainer owns drain-hook)",
+		"  fix: aws autoscaling put-lifecycle-hook --auto-scaling-group-name other --lifecycle-hook-name drain-hook ",
 		`OK EventBridge rules: "EC2 Spot Instance Interruption Warning" reaches the queue`,
 		`WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue`,
 		"Arn=arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer\n",
@@ -118,8 +123,32 @@ WARN service demo/web
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
+	if strings.Contains(out, "--lifecycle-hook-name their-hook") {
+		t.Errorf("advice to change another team's hook:\n%s", out)
+	}
 	if !doctor.Failed(findings) {
 		t.Error("Failed = false with two FAIL findings")
+	}
+}
+
+// TestCheckEmulatorQueueMissing: a queue that does not exist is a FAIL
+// saying what to do; the other checks go on.
+func TestCheckEmulatorQueueMissing(t *testing.T) {
+	w, c := setup(t)
+	findings, err := check(t, w, c, doctor.Config{Queue: "gone", Hooks: []string{"drain-hook"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := lines(findings)
+	for _, want := range []string{
+		"FAIL queue gone: no such queue, or drainer's role may not see it: create it",
+		"  fix: aws sqs create-queue --queue-name gone",
+		"WARN group good hook drain-hook: notifies arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer, and the EventBridge rules to queue gone could not be read",
+		"WARN service demo/web:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
 	}
 }
 
@@ -155,7 +184,7 @@ func TestCheckEmulatorLifetimeTrap(t *testing.T) {
 // every other one stays.
 func TestCheckEmulatorWithoutQueue(t *testing.T) {
 	w, c := setup(t)
-	findings, err := check(t, w, c, doctor.Config{})
+	findings, err := check(t, w, c, doctor.Config{Hooks: []string{"drain-hook"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +194,7 @@ func TestCheckEmulatorWithoutQueue(t *testing.T) {
 			t.Errorf("%q without a queue:\n%s", unwanted, out)
 		}
 	}
-	for _, want := range []string{"FAIL group nohook:", "WARN group other hook their-hook:", "WARN service demo/web:"} {
+	for _, want := range []string{"FAIL group nohook:", "WARN group abandon hook drain-hook:", "FAIL group other:", "WARN service demo/web:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q without a queue:\n%s", want, out)
 		}
@@ -188,7 +217,7 @@ func TestCheckEmulatorReadErrors(t *testing.T) {
 		{"hooks unreadable", doctor.Config{Queue: "drainer"}, fault.Rule{Service: "autoscaling", Operation: "DescribeLifecycleHooks", ErrorRate: 1},
 			"group abandon: lifecycle hooks", "OK cluster demo", "group"},
 		{"EC2 unreadable", doctor.Config{}, fault.Rule{Service: "ec2", Operation: "DescribeInstances", ErrorRate: 1},
-			"describe EC2 instances", "WARN group other hook their-hook", "maximum lifetime"},
+			"describe EC2 instances", "FAIL group other", "maximum lifetime"},
 		{"tasks unreadable", doctor.Config{}, fault.Rule{Service: "ecs", Operation: "ListTasks", ErrorRate: 1},
 			"cluster demo: tasks on i-", "OK maximum lifetime", "service"},
 	} {

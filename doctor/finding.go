@@ -39,6 +39,9 @@ const (
 	KindLifetime Kind = "maximum lifetime"
 	// KindRules: the EventBridge rules feeding drainer's queue.
 	KindRules Kind = "EventBridge rules"
+	// KindQueue: drainer's queue; Name is as configured (URL, ARN or
+	// name).
+	KindQueue Kind = "queue"
 )
 
 // Subject is what a finding is about. A hook is named by its group and its
@@ -46,8 +49,8 @@ const (
 // another team of the same group.
 type Subject struct {
 	Kind Kind
-	// Name is the cluster's, group's, hook's or service's name or the
-	// instance's id; "" for KindRegion, KindLifetime and KindRules.
+	// Name is the cluster's, group's, hook's, service's or queue's name or
+	// the instance's id; "" for KindRegion, KindLifetime and KindRules.
 	Name string
 	// Group is the Auto Scaling group of a hook or an instance.
 	Group string
@@ -57,6 +60,7 @@ type Subject struct {
 
 // String is the subject as doctor prints it: "cluster demo", "group asg",
 // "group asg hook drainer", "service demo/web", "instance i-0abc…",
+// "queue drainer",
 // "maximum lifetime", "EventBridge rules", "region".
 func (s Subject) String() string {
 	switch s.Kind {
@@ -64,7 +68,7 @@ func (s Subject) String() string {
 		return "group " + s.Group + " hook " + s.Name
 	case KindService:
 		return "service " + s.Cluster + "/" + s.Name
-	case KindCluster, KindGroup, KindInstance:
+	case KindCluster, KindGroup, KindInstance, KindQueue:
 		return string(s.Kind) + " " + s.Name
 	}
 	return string(s.Kind)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/intake"
 )
 
 // Reader is what doctor reads of AWS: read-only calls of the cloud
@@ -37,6 +39,9 @@ type Reader interface {
 	DescribeInstances(ctx context.Context, ids []string) ([]cloud.Instance, error)
 	// RulesTargeting: cloud.Events.
 	RulesTargeting(ctx context.Context, targetARN string) ([]cloud.Rule, error)
+	// QueueURL and QueueARN: intake.QueueReader (drainer's queue, by
+	// name, URL or ARN, and a read of it).
+	intake.QueueReader
 }
 
 // Config says what doctor checks.
@@ -45,8 +50,21 @@ type Config struct {
 	// every cluster of the region.
 	Clusters []string
 	// Queue is drainer's SQS queue as a URL, an ARN or a bare name; ""
-	// leaves out the checks that the hooks and rules feed it.
+	// leaves out the checks of the queue and of the hooks and rules that
+	// feed it.
 	Queue string
+	// Hooks are the termination hooks drainer owns (`drainer run --hook`);
+	// none means drain.DefaultHook. Only these are judged and given
+	// advice: every other hook is another team's.
+	Hooks []string
+}
+
+// owned is Hooks, or drainer's default hook.
+func (c Config) owned() []string {
+	if len(c.Hooks) == 0 {
+		return []string{drain.DefaultHook}
+	}
+	return c.Hooks
 }
 
 // Stage says how far Observe read; each stage includes the ones before.
@@ -58,8 +76,8 @@ const (
 	ReadNothing Stage = iota
 	// ReadClusters: Setup.Clusters, without their services.
 	ReadClusters
-	// ReadGroups: Setup.Groups, Setup.Hooks and the rules (Setup.Rules,
-	// Setup.RulesErr).
+	// ReadGroups: Setup.Groups, Setup.Hooks, drainer's queue
+	// (Setup.Queue) and the rules (Setup.Rules, Setup.RulesErr).
 	ReadGroups
 	// ReadLaunches: Setup.Launched.
 	ReadLaunches
@@ -77,10 +95,12 @@ type Setup struct {
 	Groups []cloud.Group
 	// Hooks are the lifecycle hooks of each of Groups, by group name.
 	Hooks map[string][]cloud.LifecycleHook
+	// Queue is what a read of drainer's queue found (with Config.Queue).
+	Queue Queue
 	// Rules are the rules of the default event bus targeting drainer's
 	// queue; RulesErr is why they could not be listed. Both are empty when
-	// no queue is configured or its ARN is unknown (no hook names it and
-	// Config.Queue is not an ARN).
+	// no queue is configured or its ARN is unknown (the queue could not be
+	// read, no hook names it and Config.Queue is not an ARN).
 	Rules    []cloud.Rule
 	RulesErr error
 	// Launched is the launch time of each instance protected from
@@ -89,6 +109,14 @@ type Setup struct {
 	Launched map[string]time.Time
 	// Read says which of the fields above were read.
 	Read Stage
+}
+
+// Queue is drainer's queue as doctor read it (intake.CheckQueue).
+type Queue struct {
+	URL, ARN string
+	// Err is why it could not be read: an *intake.QueueError when it does
+	// not exist or may not be read.
+	Err error
 }
 
 // Cluster is an ECS cluster as doctor read it.
@@ -147,7 +175,14 @@ func Observe(ctx context.Context, r Reader, cfg Config) (Setup, error) {
 		}
 		s.Hooks[g.Name] = hooks
 	}
-	if arn := queueARN(cfg.Queue, s.Groups, s.Hooks); arn != "" {
+	if cfg.Queue != "" {
+		s.Queue.URL, s.Queue.ARN, s.Queue.Err = intake.CheckQueue(ctx, r, cfg.Queue, "")
+	}
+	arn := s.Queue.ARN
+	if arn == "" {
+		arn = queueARN(cfg.Queue, s.Groups, s.Hooks)
+	}
+	if arn != "" {
 		s.Rules, s.RulesErr = r.RulesTargeting(ctx, arn)
 	}
 	s.Read = ReadGroups

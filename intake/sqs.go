@@ -53,9 +53,10 @@ func (s SQS) ChangeVisibility(ctx context.Context, receiptHandle string, timeout
 	return s.Queue.ChangeMessageVisibility(ctx, s.URL, receiptHandle, timeout)
 }
 
-// QueueURL returns the URL of a queue named by URL or by bare name (then
-// asked of SQS: GetQueueUrl). An unknown queue is an error wrapping
-// cloud.ErrNotFound.
+// QueueURL returns the URL of a queue named by URL, or by ARN or bare name
+// (then asked of SQS: GetQueueUrl). An unknown queue is an error wrapping
+// cloud.ErrNotFound. CheckQueue also reads the queue, and says what to do
+// when it cannot.
 func QueueURL(ctx context.Context, q cloud.Queue, nameOrURL string) (string, error) {
 	if strings.Contains(nameOrURL, "://") {
 		return nameOrURL, nil

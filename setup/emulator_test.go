@@ -366,8 +366,16 @@ create hook web-asg/drainer
 		t.Errorf("drainer's queue never got the lifecycle action of its hook for %s", victim)
 	}
 
-	findings, err := doctor.Check(ctx, c, doctor.Config{Clusters: want.Clusters}, w.Now())
+	// With the queue: doctor reads it, and finds drainer's hooks, which
+	// notify nothing, reached through the lifecycle rule.
+	findings, err := doctor.Check(ctx, c, doctor.Config{Clusters: want.Clusters, Queue: "drainer"}, w.Now())
 	noErr(t, err)
+	if !slices.ContainsFunc(findings, func(f doctor.Finding) bool {
+		return f.Subject.Kind == doctor.KindHook && f.Subject.Group == "web-asg" && f.Severity == doctor.OK &&
+			strings.Contains(f.Message, "an EventBridge rule sends its \"EC2 Instance-terminate Lifecycle Action\" events to queue drainer")
+	}) {
+		t.Errorf("doctor did not find drainer's hook on web-asg reached through EventBridge: %+v", findings)
+	}
 	for _, f := range findings {
 		if f.Severity == doctor.Fail {
 			t.Errorf("doctor: %s %s: %s", f.Severity, f.Subject, f.Message)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/drainer-dev/drainer/cloud"
 )
@@ -117,6 +118,33 @@ var notFoundMessages = []struct {
 	{[]string{"InvalidParameterValue"}, regexp.MustCompile(`^Value \S+ for parameter ReceiptHandle is invalid\. Reason: Message does not exist or is not available for visibility timeout change\.$`)},
 }
 
+// accessDeniedCodes are the codes of AWS refusing the caller, whatever the
+// operation: a permission missing from the role's policy, or credentials
+// AWS does not accept (cloud.ErrAccessDenied). The common ones are in every
+// service's API Reference, "Common Errors"
+// (https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html:
+// AccessDeniedException, ExpiredTokenException, IncompleteSignature,
+// InvalidClientTokenId, MissingAuthenticationToken, NotAuthorized,
+// UnrecognizedClientException); the awsQuery services (Auto Scaling, SQS's
+// query protocol) answer AccessDenied, ExpiredToken and
+// SignatureDoesNotMatch; EC2 answers UnauthorizedOperation and
+// AuthFailure ("Error codes for the Amazon EC2 API",
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+var accessDeniedCodes = map[string]bool{
+	"AccessDenied":                true,
+	"AccessDeniedException":       true,
+	"NotAuthorized":               true,
+	"UnauthorizedOperation":       true,
+	"AuthFailure":                 true,
+	"ExpiredToken":                true,
+	"ExpiredTokenException":       true,
+	"IncompleteSignature":         true,
+	"InvalidClientTokenId":        true,
+	"MissingAuthenticationToken":  true,
+	"SignatureDoesNotMatch":       true,
+	"UnrecognizedClientException": true,
+}
+
 // attributeLimitCode is ECS's answer to PutAttributes when a container
 // instance would carry more than 10 custom attributes (Amazon ECS API
 // Reference, PutAttributes, Errors: AttributeLimitExceededException, "You
@@ -147,6 +175,8 @@ func sentinel(err error) error {
 		return cloud.ErrNoActiveLifecycleAction
 	case code == attributeLimitCode:
 		return cloud.ErrAttributeLimit
+	case accessDeniedCodes[code]:
+		return cloud.ErrAccessDenied
 	}
 	for _, m := range notFoundMessages {
 		for _, c := range m.codes {
@@ -156,6 +186,25 @@ func sentinel(err error) error {
 		}
 	}
 	return nil
+}
+
+// Answered reports whether an attempt's error, as Options.OnCall sees it,
+// is AWS answering a caller it accepts: nil, or an error of the call's own
+// (not found, validation, throttling: HTTP 4xx). It is false for no answer
+// at all (a network error, a timeout, an endpoint that is not AWS's), for a
+// server error (HTTP 5xx, or an error AWS marks as its own fault) and for
+// a refusal of the caller (cloud.ErrAccessDenied): the ways AWS is out of
+// drainer's reach, which health checks count.
+func Answered(err error) bool {
+	if err == nil {
+		return true
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorFault() == smithy.FaultServer || sentinel(err) == cloud.ErrAccessDenied {
+		return false
+	}
+	var resp *smithyhttp.ResponseError
+	return !errors.As(err, &resp) || resp.HTTPStatusCode() < 500
 }
 
 func isThrottle(code string) bool {

@@ -3,10 +3,12 @@ package aws
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/drainer-dev/drainer/cloud"
 )
@@ -83,13 +85,22 @@ func TestWrapMapsSentinels(t *testing.T) {
 		{"bus", api("ResourceNotFoundException", "Event bus other does not exist."), cloud.ErrNotFound},
 		{"eventbridge validation", api("ValidationException", "Parameter(s) Source, DetailType, Detail must be specified in at least one entry."), nil},
 
+		// Refusals of the caller, any service.
+		{"ecs access denied", api("AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/drainer/x is not authorized to perform: ecs:ListClusters"), cloud.ErrAccessDenied},
+		{"sqs query access denied", api("AccessDenied", "Access to the resource https://sqs.us-east-1.amazonaws.com/123456789012/drainer is denied."), cloud.ErrAccessDenied},
+		{"ec2 unauthorized", api("UnauthorizedOperation", "You are not authorized to perform this operation."), cloud.ErrAccessDenied},
+		{"unknown access key", api("InvalidClientTokenId", "The security token included in the request is invalid."), cloud.ErrAccessDenied},
+		{"json unknown access key", api("UnrecognizedClientException", "The security token included in the request is invalid."), cloud.ErrAccessDenied},
+		{"expired session", api("ExpiredToken", "The security token included in the request is expired"), cloud.ErrAccessDenied},
+		{"wrong secret", api("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."), cloud.ErrAccessDenied},
+
 		{"server error", api("ServerException", "boom"), nil},
 		{"not an API error", errors.New("dial tcp: refused"), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := wrap(tt.err, "doing %s", "something")
-			for _, s := range []error{cloud.ErrThrottled, cloud.ErrNotFound, cloud.ErrNoActiveLifecycleAction, cloud.ErrAttributeLimit} {
+			for _, s := range []error{cloud.ErrThrottled, cloud.ErrNotFound, cloud.ErrNoActiveLifecycleAction, cloud.ErrAttributeLimit, cloud.ErrAccessDenied} {
 				if got := errors.Is(err, s); got != (s == tt.want) {
 					t.Errorf("errors.Is(%v, %v) = %t", err, s, got)
 				}
@@ -105,6 +116,35 @@ func TestWrapMapsSentinels(t *testing.T) {
 	}
 	if wrap(nil, "x") != nil {
 		t.Fatal("wrap(nil) is not nil")
+	}
+}
+
+func TestAnswered(t *testing.T) {
+	api := func(code string, fault smithy.ErrorFault) error {
+		return &smithy.OperationError{ServiceID: "X", OperationName: "Op", Err: &smithy.GenericAPIError{Code: code, Fault: fault}}
+	}
+	withStatus := func(status int, err error) error {
+		return &smithy.OperationError{ServiceID: "X", OperationName: "Op", Err: &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: errors.Unwrap(err)}}
+	}
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"success", nil, true},
+		{"not found", api("QueueDoesNotExist", smithy.FaultClient), true},
+		{"validation", withStatus(400, api("ValidationError", smithy.FaultUnknown)), true},
+		{"throttled", withStatus(400, api("ThrottlingException", smithy.FaultClient)), true},
+		{"access denied", withStatus(403, api("AccessDeniedException", smithy.FaultClient)), false},
+		{"expired credentials", api("ExpiredToken", smithy.FaultUnknown), false},
+		{"server fault", api("InternalFailure", smithy.FaultServer), false},
+		{"service unavailable", withStatus(503, api("ServiceUnavailable", smithy.FaultUnknown)), false},
+		{"no answer", &smithy.OperationError{ServiceID: "X", OperationName: "Op", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}, false},
+	} {
+		if got := Answered(c.err); got != c.want {
+			t.Errorf("%s: Answered(%v) = %t, want %t", c.name, c.err, got, c.want)
+		}
 	}
 }
 

@@ -322,10 +322,25 @@ func TestSQSAnswersForThingsThatDoNotExist(t *testing.T) {
 	}
 	gone := strings.Replace(url, "/drainer", "/gone", 1)
 	noQueue := answer{400, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."}
+	// A queue by ARN is the queue of that name in that account; its ARN
+	// reads back.
+	arn := "arn:aws:sqs:" + w.Env.Region + ":" + w.Env.Account + ":drainer"
+	byARN, err := c.QueueURL(ctx, arn)
+	noErr(t, err)
+	readARN, err := c.QueueARN(ctx, url)
+	noErr(t, err)
+	if byARN != url || readARN != arn {
+		t.Errorf("QueueURL(%s) = %s, QueueARN(%s) = %s; want %s and the ARN", arn, byARN, url, readARN, url)
+	}
+	otherAccount := strings.Replace(arn, ":"+w.Env.Account+":", ":999999999999:", 1)
 
 	expectAll(t, []answerCase{
 		{"GetQueueUrl, unknown queue",
 			func() error { _, err := c.QueueURL(ctx, "gone"); return err }(), cloud.ErrNotFound, noQueue},
+		{"GetQueueUrl, a queue ARN of another account",
+			func() error { _, err := c.QueueURL(ctx, otherAccount); return err }(), cloud.ErrNotFound, noQueue},
+		{"GetQueueAttributes, unknown queue",
+			func() error { _, err := c.QueueARN(ctx, gone); return err }(), cloud.ErrNotFound, noQueue},
 		{"ReceiveMessage, unknown queue",
 			func() error { _, err := c.ReceiveMessages(ctx, gone, cloud.ReceiveOptions{}); return err }(), cloud.ErrNotFound, noQueue},
 		{"DeleteMessageBatch, unknown queue",

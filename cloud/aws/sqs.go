@@ -9,16 +9,40 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 )
 
-// QueueURL implements cloud.Queue.
+// QueueURL implements cloud.Queue: GetQueueUrl by name, or by the ARN's
+// name and account (QueueOwnerAWSAccountId), in the client's Region.
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueUrl.html
 func (c *Client) QueueURL(ctx context.Context, name string) (string, error) {
-	res, err := c.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	in := &sqs.GetQueueUrlInput{QueueName: aws.String(name)}
+	if a, err := awsid.ParseQueueARN(name); err == nil {
+		in.QueueName, in.QueueOwnerAWSAccountId = aws.String(a.Resource), aws.String(a.AccountID)
+	}
+	res, err := c.sqs.GetQueueUrl(ctx, in)
 	if err != nil {
 		return "", wrap(err, "queue URL of %s", name)
 	}
 	return aws.ToString(res.QueueUrl), nil
+}
+
+// QueueARN returns the ARN of the queue at queueURL (GetQueueAttributes,
+// attribute QueueArn): a read of the queue itself, so that drainer learns
+// at start whether the queue exists and its role may read it.
+// cloud.ErrNotFound: no such queue ("The specified queue does not exist",
+// which SQS also answers when the caller may not see the queue);
+// cloud.ErrAccessDenied: the caller may not read it.
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueAttributes.html
+func (c *Client) QueueARN(ctx context.Context, queueURL string) (string, error) {
+	res, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(queueURL), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		return "", wrap(err, "read the attributes of %s", queueURL)
+	}
+	return res.Attributes[string(sqstypes.QueueAttributeNameQueueArn)], nil
 }
 
 // ReceiveMessages implements cloud.Queue. The rate limit takes one token

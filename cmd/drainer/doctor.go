@@ -16,17 +16,21 @@ type doctorOptions struct {
 	region, endpoint string
 	clusters         []string
 	queue            string
+	// hooks are the termination hooks drainer owns, as run's --hook.
+	hooks []string
 	// now is the time lifetimes are judged against (the wall clock's).
 	now func() time.Time
 }
 
-const doctorUsage = `Usage: drainer doctor [--region R] [--endpoint-url URL] [--cluster NAME]... [--queue-url URL]
+const doctorUsage = `Usage: drainer doctor [--region R] [--endpoint-url URL] [--cluster NAME]... [--queue-url URL] [--hook NAME]...
 
-Checks a setup against AWS: a termination lifecycle hook on every Auto Scaling group of the
-clusters, with a sensible heartbeat timeout and default result, notifying drainer's queue;
-EventBridge rules feeding that queue; instances protected past their group's maximum lifetime;
-services at 100/100 that can never drain. Prints OK / WARN / FAIL with a fix for each; exits 1
-when something FAILs.
+Checks a setup against AWS: drainer's queue exists and may be read; a termination lifecycle hook
+drainer owns (--hook) on every Auto Scaling group of the clusters, with a heartbeat timeout that
+suits drainer's heartbeats, default result CONTINUE, and its lifecycle actions reaching the queue
+(notification target or EventBridge rule); EventBridge rules feeding the queue; instances
+protected past their group's maximum lifetime; services at 100/100 that can never drain. Other
+teams' hooks are left alone: doctor only warns when one can cut a drain short (default result
+ABANDON). Prints OK / WARN / FAIL with a fix for each; exits 1 when something FAILs.
 `
 
 func parseDoctor(args []string, stderr io.Writer) (o doctorOptions, code int, ok bool) {
@@ -38,13 +42,21 @@ func parseDoctor(args []string, stderr io.Writer) (o doctorOptions, code int, ok
 		return served.Set("cluster", v)
 	})
 	fs.StringVar(&o.queue, "queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL, ARN or name of drainer's SQS queue: the termination hooks must notify it (env DRAINER_QUEUE_URL)")
+	fs.Func("hook", "termination lifecycle hook drainer owns, as drainer run's --hook; repeat for several (env DRAINER_HOOKS, comma-separated; default drainer): only these are judged and given fixes", func(v string) error {
+		return served.Set("hook", v)
+	})
 	if code, ok := parse(fs, args); !ok {
 		return o, code, false
 	}
 	if served.Clusters == nil {
 		served.Set("cluster", envOr("DRAINER_CLUSTERS", ""))
 	}
-	o.clusters, o.now = served.Clusters, time.Now
+	if env := envOr("DRAINER_HOOKS", ""); served.Hooks == nil && env != "" {
+		if err := served.Set("hook", env); err != nil {
+			return o, usageError(fs, "DRAINER_HOOKS: %v", err), false
+		}
+	}
+	o.clusters, o.hooks, o.now = served.Clusters, served.Hooks, time.Now
 	return o, 0, true
 }
 
@@ -65,7 +77,7 @@ func checkSetup(ctx context.Context, o doctorOptions, stdout, stderr io.Writer) 
 		return 1
 	}
 	client := cloudaws.NewFromConfig(cfg, cloudaws.Options{Endpoint: o.endpoint})
-	findings, err := doctor.Check(ctx, client, doctor.Config{Clusters: o.clusters, Queue: o.queue}, o.now())
+	findings, err := doctor.Check(ctx, client, doctor.Config{Clusters: o.clusters, Queue: o.queue, Hooks: o.hooks}, o.now())
 	printFindings(stdout, findings)
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer doctor: %v\n%s", err, awsHint)

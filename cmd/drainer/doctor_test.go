@@ -43,8 +43,8 @@ func TestDoctorEmulator(t *testing.T) {
 		env  map[string]string
 		args []string
 	}{
-		{"flags", nil, []string{"--queue-url", endpoint + "/123456789012/drainer", "--cluster", "demo"}},
-		{"environment", map[string]string{"DRAINER_QUEUE_URL": "drainer", "DRAINER_CLUSTERS": "demo"}, nil},
+		{"flags", nil, []string{"--queue-url", endpoint + "/123456789012/drainer", "--cluster", "demo", "--hook", "drain-hook"}},
+		{"environment", map[string]string{"DRAINER_QUEUE_URL": "drainer", "DRAINER_CLUSTERS": "demo", "DRAINER_HOOKS": "drain-hook"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for k, v := range c.env {
@@ -64,10 +64,12 @@ func TestDoctorEmulator(t *testing.T) {
 			for _, want := range []string{
 				"OK    cluster demo: 4 container instance(s), Auto Scaling group(s) abandon, good, nohook, other\n",
 				"FAIL  group nohook: no termination lifecycle hook: its instances are terminated without being drained\n      fix: aws autoscaling put-lifecycle-hook --auto-scaling-group-name nohook ",
-				"OK    group good: a termination hook notifies queue drainer\n",
+				"OK    group good hook drain-hook: notifies queue drainer\n",
+				"OK    group other hook their-hook: another team's hook",
+				"FAIL  group other: no termination hook drainer owns (their-hook; drainer owns drain-hook)",
 				"WARN  service demo/web: minimumHealthyPercent 100 and maximumPercent 100",
 				"ECS's managed draining hook (capacity provider managedDraining): ECS drains and completes it, drainer leaves it alone",
-				"\n\n2 FAIL, 4 WARN, 8 OK\n",
+				"\n\n2 FAIL, 3 WARN, 10 OK\n",
 			} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("no %q in the output:\n%s", want, out.String())

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,8 +15,15 @@ import (
 	"github.com/drainer-dev/drainer/clock"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/health"
+	"github.com/drainer-dev/drainer/intake"
 	"github.com/drainer-dev/drainer/web"
 )
+
+// healthClock is the clock drainer run judges its health on: the wall
+// clock's, which tests replace with a virtual one to pass
+// --unhealthy-after without waiting for it.
+var healthClock clock.Clock = clock.Real{}
 
 // runOptions are `drainer run`'s flags, each with a DRAINER_… environment
 // variable as its default.
@@ -31,21 +39,24 @@ type runOptions struct {
 	logFormat string
 }
 
-const runUsage = `Usage: drainer run --queue-url URL [--cluster NAME]... [flags]
+const runUsage = `Usage: drainer run --queue-url URL|ARN|NAME [--cluster NAME]... [flags]
 
 Runs the controller: drains ECS container instances before Auto Scaling, Spot or an
 operator takes them away. Region, credentials and endpoint come from the standard AWS
-configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
+configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). It stops at start when
+the queue does not exist or cannot be read. /healthz answers 503 once the queue or AWS
+has been unreachable for --unhealthy-after; /readyz 200 once the recorded drains are
+adopted and a first receive from the queue has succeeded.
 `
 
 // parseRun reads `drainer run`'s flags over its environment; code is the
 // exit code when ok is false.
 func parseRun(args []string, stderr io.Writer) (o runOptions, code int, ok bool) {
 	fs := newFlagSet("drainer run", runUsage, stderr)
-	fs.StringVar(&o.queueURL, "queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL (or name) of the SQS queue lifecycle notifications and EC2/ECS events arrive on (env DRAINER_QUEUE_URL)")
+	fs.StringVar(&o.queueURL, "queue-url", envOr("DRAINER_QUEUE_URL", ""), "URL, ARN or name of the SQS queue lifecycle notifications and EC2/ECS events arrive on; drainer stops at start when it does not exist or cannot be read (env DRAINER_QUEUE_URL)")
 	noQueue, _ := strconv.ParseBool(envOr("DRAINER_NO_QUEUE", "false"))
 	fs.BoolVar(&o.noQueue, "no-queue", noQueue, "read no queue: drains come only from the HTTP API, the scans and recorded drains (env DRAINER_NO_QUEUE)")
-	fs.StringVar(&o.listen, "listen", envOr("DRAINER_LISTEN", "127.0.0.1:8081"), "address of the HTTP API, /metrics and /healthz (env DRAINER_LISTEN)")
+	fs.StringVar(&o.listen, "listen", envOr("DRAINER_LISTEN", "127.0.0.1:8081"), "address of the HTTP API, /metrics, /healthz and /readyz (env DRAINER_LISTEN; in a container, 0.0.0.0:8081 for probes from outside it)")
 	fs.StringVar(&o.uiListen, "ui-listen", envOr("DRAINER_UI_LISTEN", ""), "serve the dashboard on this address, e.g. 127.0.0.1:8080 (env DRAINER_UI_LISTEN; default off)")
 	fs.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
 	fs.StringVar(&o.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for 'drainer emulator' (default: AWS_ENDPOINT_URL, else AWS)")
@@ -89,6 +100,10 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fail("%v", err)
 	}
+	// /healthz answers 503 once the queue or AWS has been out of reach
+	// for --unhealthy-after; /readyz 200 once the recorded drains are
+	// adopted and the queue has answered a receive.
+	tracker := health.New(health.Options{Clock: healthClock, UnhealthyAfter: o.settings.UnhealthyAfter, Queue: !o.noQueue, Answered: cloudaws.Answered})
 	var dash *web.Dashboard // set below with --ui-listen
 	d, err := assembly.New(assembly.Options{
 		Settings: o.settings, AWS: cfg, Client: cloudaws.Options{Endpoint: o.endpoint},
@@ -98,14 +113,23 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 				dash.Publish(ev)
 			}
 		},
+		OnCall:  tracker.OnCall,
+		Healthz: tracker.Healthz(), Readyz: tracker.Readyz(),
 	})
 	if err != nil {
 		return fail("%v", err)
 	}
 	n, err := d.Prepare(ctx)
-	if err != nil {
+	var queueErr *intake.QueueError
+	switch {
+	case errors.As(err, &queueErr):
+		// The queue does not exist or may not be read: the line says what
+		// to do; retrying would only hide it.
+		return fail("%v", err)
+	case err != nil:
 		return fail("%v\n%s", err, awsHint)
 	}
+	tracker.Adopted()
 
 	addrs := [][2]string{{"--listen", o.listen}}
 	if o.uiListen != "" {

@@ -28,6 +28,7 @@ func isolateAWS(t *testing.T) {
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
 		"DRAINER_QUEUE_URL": "", "DRAINER_CLUSTERS": "", "DRAINER_LISTEN": "", "DRAINER_API": "", "DRAINER_NO_QUEUE": "",
 		"DRAINER_STANDALONE": "", "DRAINER_FALLBACK_POLL": "", "DRAINER_LOG_FORMAT": "", "DRAINER_EVENT_BUS": "",
+		"DRAINER_HOOKS": "", "DRAINER_UNHEALTHY_AFTER": "",
 	} {
 		t.Setenv(k, v)
 	}
@@ -178,16 +179,8 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	apiURL, exited, stopController := startController(t, "--queue-url", queueURL, "--endpoint-url", endpoint, "--region", "us-east-1", "--fallback-poll", "100ms", "--budget", "100%",
 		// The scenario's hook is not named drainer: the operator names it.
 		"--hook", "drain-hook")
-	// A wait for drainer ends if drainer run exits before its time.
-	ctx, stopWaits := context.WithCancelCause(ctx)
-	defer stopWaits(nil)
-	go func() {
-		select {
-		case <-exited:
-			stopWaits(errors.New("drainer run exited"))
-		case <-ctx.Done():
-		}
-	}()
+	ctx, stopWaits := whileRunning(ctx, exited)
+	defer stopWaits()
 
 	calls := &callLog{endpoint: endpoint}
 	// queueHandled: drainer has received, handled and deleted every
@@ -244,8 +237,10 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	waitFor(ctx, t, "a drain event published to EventBridge", func() bool {
 		return strings.Contains(getText(t, apiURL+"/metrics"), `drainer_events_published_total{outcome="published"}`)
 	})
-	if h := getText(t, apiURL+"/healthz"); h != "ok\n" {
-		t.Errorf("/healthz = %q", h)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if h := getText(t, apiURL+path); !strings.Contains(h, `"status":"ok"`) {
+			t.Errorf("%s = %q", path, h)
+		}
 	}
 
 	// An operator drains another instance through the CLI.
@@ -277,6 +272,21 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 	if c := stopEmulator(); c != 0 {
 		t.Errorf("emulator exit code %d after a clean stop, want 0", c)
 	}
+}
+
+// whileRunning is ctx, ended also when drainer run exits (exited closes),
+// so that a wait for drainer ends if drainer run exits before its time.
+// stop releases it.
+func whileRunning(ctx context.Context, exited <-chan struct{}) (_ context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case <-exited:
+			cancel(errors.New("drainer run exited"))
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(nil) }
 }
 
 // snapshot is the part of the emulator's GET /_emulator/snapshot the tests

@@ -175,7 +175,14 @@ func (t Target) resources(r Resource) ([]string, map[string]map[string][]string)
 		}
 		return []string{t.arn("events", "event-bus/"+bus)}, nil
 	case DrainerRules:
-		return []string{t.arn("events", "rule/"+rulePrefix()+"*")}, nil
+		// setup names its rules after its queue (setup.RuleName: the
+		// "drainer" of drainer's rule names becomes the queue's name), so
+		// `setup --queue myq` makes myq-spot and the like.
+		queue := strings.TrimSuffix(t.Queue, "*")
+		if queue == "" {
+			return []string{t.arn("events", "rule/*")}, nil
+		}
+		return []string{t.arn("events", "rule/"+strings.Replace(rulePrefix(), "drainer", queue, 1)+"*")}, nil
 	case Rules:
 		return []string{t.arn("events", "rule/*")}, nil
 	case LogGroup:

@@ -155,6 +155,9 @@ func TestPolicyScopes(t *testing.T) {
 		{Run, full, "events:ListTargetsByRule", []string{fmt.Sprintf(arn, "events", "rule/*")}, ""},
 		{Setup, full, "sqs:CreateQueue", []string{fmt.Sprintf(arn, "sqs", "drainer*")}, ""},
 		{Setup, full, "events:PutRule", []string{fmt.Sprintf(arn, "events", "rule/drainer-*")}, ""},
+		// setup --queue myq names its rules myq-spot and the like.
+		{Setup, Target{Queue: "myq", Region: "eu-west-1", Account: "123456789012"}, "events:PutRule", []string{fmt.Sprintf(arn, "events", "rule/myq-*")}, ""},
+		{Setup, Target{}, "events:DeleteRule", []string{"arn:aws:events:*:*:rule/*"}, ""},
 		{Setup, full, "autoscaling:PutLifecycleHook", []string{
 			fmt.Sprintf(arn, "autoscaling", "autoScalingGroup:*:autoScalingGroupName/ecs-*"),
 			fmt.Sprintf(arn, "autoscaling", "autoScalingGroup:*:autoScalingGroupName/web")}, ""},

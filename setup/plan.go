@@ -326,7 +326,7 @@ func (p *planner) hooks() []Step {
 	var steps []Step
 	for _, g := range p.o.Groups {
 		want := cloud.LifecycleHook{Name: p.w.Hook, Group: g.Name, Transition: cloud.LifecycleTransitionTerminating,
-			HeartbeatTimeout: p.w.Heartbeat, DefaultResult: cloud.LifecycleContinue}
+			HeartbeatTimeout: p.w.Heartbeat, DefaultResult: cloud.LifecycleContinue, NotificationMetadata: HookMark(p.w.Queue)}
 		s := Step{Kind: KindHook, Name: p.w.Hook, Group: g.Name, Hook: want}
 		settings := fmt.Sprintf("termination hook, heartbeat timeout %s, default result CONTINUE, through EventBridge", duration.Short(p.w.Heartbeat))
 		joins := "its instances join: " + strings.Join(g.Joins, "; ")
@@ -347,6 +347,13 @@ func (p *planner) hooks() []Step {
 			continue
 		case have.NotificationTarget != "":
 			s.Action, s.Why = Keep, fmt.Sprintf("drainer's hook with a notification target of its own (%s): not made by setup, left as it is; %s", have.NotificationTarget, joins)
+			steps = append(steps, s)
+			continue
+		case have.NotificationMetadata != HookMark(p.w.Queue):
+			// Made by hand, by a stack or by another setup: drainer may
+			// own it (run judges it by name), but setup did not make it
+			// and changes nothing of it. doctor judges its settings.
+			s.Action, s.Why = Keep, fmt.Sprintf("a hook of drainer's name not made by setup for queue %s (its notification metadata is not %q): left as it is, `drainer doctor` judges it; %s", p.w.Queue, HookMark(p.w.Queue), joins)
 			steps = append(steps, s)
 			continue
 		}
@@ -387,6 +394,8 @@ func planDelete(o Observed, w Want) []Step {
 				s.Action, s.Why = Keep, "not drainer's: a hook of transition "+h.Transition
 			case h.NotificationTarget != "":
 				s.Action, s.Why = Keep, "drainer's hook with a notification target of its own: not made by setup"
+			case h.NotificationMetadata != HookMark(w.Queue):
+				s.Action, s.Why = Keep, fmt.Sprintf("a hook of drainer's name not made by setup for queue %s: left as it is", w.Queue)
 			}
 			steps = append(steps, s)
 		}

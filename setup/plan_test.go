@@ -167,8 +167,8 @@ create hook web-asg/drainer
 		t.Errorf("tasks rule pattern %s: want narrowed to both clusters", p)
 	}
 	h := steps[7].Hook
-	if h != (cloud.LifecycleHook{Name: "drainer", Group: "web-asg", Transition: cloud.LifecycleTransitionTerminating, HeartbeatTimeout: 15 * time.Minute, DefaultResult: cloud.LifecycleContinue}) {
-		t.Errorf("hook %+v: want a termination hook, 15 min, CONTINUE, no target", h)
+	if h != (cloud.LifecycleHook{Name: "drainer", Group: "web-asg", Transition: cloud.LifecycleTransitionTerminating, HeartbeatTimeout: 15 * time.Minute, DefaultResult: cloud.LifecycleContinue, NotificationMetadata: "drainer:setup=drainer"}) {
+		t.Errorf("hook %+v: want a termination hook, 15 min, CONTINUE, no target, setup's mark", h)
 	}
 	if !strings.Contains(steps[7].Why, "capacity provider web-cp of cluster web") || !strings.Contains(steps[6].Why, "launch template api-lt") {
 		t.Errorf("the hooks' why does not say how the groups join: %q, %q", steps[6].Why, steps[7].Why)
@@ -486,5 +486,39 @@ func TestQueuePolicy(t *testing.T) {
 				t.Errorf("the policy made is not as wanted: %s", pol)
 			}
 		})
+	}
+}
+
+// TestPlanLeavesHooksItDidNotMake: a hook of drainer's name without
+// setup's mark — made by hand, by a CloudFormation stack, or by setup for
+// another queue — and without a target of its own (so it looks like
+// setup's) is neither updated nor deleted.
+func TestPlanLeavesHooksItDidNotMake(t *testing.T) {
+	set := after(t, bare(), mustPlan(t, bare(), served))
+	for _, mark := range []string{"", "from-a-stack", HookMark("another-queue")} {
+		o := set
+		o.Groups = slices.Clone(o.Groups)
+		for i := range o.Groups {
+			o.Groups[i].Hooks = slices.Clone(o.Groups[i].Hooks)
+			for j := range o.Groups[i].Hooks {
+				if o.Groups[i].Hooks[j].Name == "drainer" {
+					h := &o.Groups[i].Hooks[j]
+					h.NotificationMetadata, h.DefaultResult, h.HeartbeatTimeout = mark, cloud.LifecycleAbandon, time.Minute
+				}
+			}
+		}
+		for _, want := range []Want{served, {Clusters: served.Clusters, Delete: true}} {
+			for _, s := range mustPlan(t, o, want) {
+				if s.Kind == KindHook && s.Action != Keep {
+					t.Errorf("mark %q, delete %v: %s %s (%s): want it kept, setup did not make it", mark, want.Delete, s.Action, s.Resource(), s.Why)
+				}
+			}
+		}
+	}
+	// Its own hooks it still updates and deletes.
+	for _, s := range mustPlan(t, set, Want{Clusters: served.Clusters, Delete: true}) {
+		if s.Kind == KindHook && s.Action != Delete {
+			t.Errorf("setup's own hook %s: %s, want delete", s.Resource(), s.Action)
+		}
 	}
 }

@@ -142,6 +142,14 @@ func RuleName(queue string, r intake.Rule) string {
 // without it was not created by setup, and setup never changes it.
 const OwnerTag = "drainer:setup"
 
+// HookMark returns the NotificationMetadata setup gives the hooks it
+// creates for queue: lifecycle hooks carry no tags, so the metadata
+// (which Auto Scaling passes along in every notification, and drainer
+// ignores) is how setup tells its hooks from a hook of the same name made
+// by hand, by a CloudFormation stack or by another team. A hook without it
+// is never updated or deleted by setup.
+func HookMark(queue string) string { return OwnerTag + "=" + queue }
+
 // TargetID is the ID of the queue's target in each of setup's rules.
 const TargetID = "drainer-queue"
 

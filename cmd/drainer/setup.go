@@ -99,7 +99,7 @@ func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if w.Hook != assembly.DefaultSettings().Hooks[0] {
 			hook = " --hook " + w.Hook
 		}
-		fmt.Fprintf(stdout, "Next: drainer run --queue-url %s %s%s\n      drainer doctor %s\n", url, clusters, hook, clusters)
+		fmt.Fprintf(stdout, "Next: drainer run --queue-url %s %s%s\n      drainer doctor --queue-url %s %s%s\n", url, clusters, hook, url, clusters, hook)
 	}
 	return 0
 }

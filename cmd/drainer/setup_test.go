@@ -58,6 +58,7 @@ func TestSetupEmulator(t *testing.T) {
 		"capacity provider web-cp of cluster web",
 		"\n8 created, 0 updated, 0 deleted.\n",
 		"Next: drainer run --queue-url " + endpoint + "/123456789012/drainer --cluster web --cluster api\n",
+		"drainer doctor --queue-url " + endpoint + "/123456789012/drainer --cluster web --cluster api\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("setup printed no %q:\n%s", want, out)

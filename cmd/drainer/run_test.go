@@ -167,6 +167,22 @@ func TestRunDrainsAScaleInAgainstTheEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	endpoint, stopEmulator := startEmulator(t, "--manual", "--scenario", scenarioFile)
+	t.Cleanup(func() {
+		// This test has hung, rarely, on a busy machine with a message
+		// left in flight: say which calls came last, and the queue.
+		if !t.Failed() {
+			return
+		}
+		all := &callLog{endpoint: endpoint}
+		all.update(t)
+		from := max(0, len(all.calls)-40)
+		for _, c := range all.calls[from:] {
+			t.Logf("call %d: %s:%s %s %s", c.Seq, c.Service, c.Operation, c.Outcome, c.Part)
+		}
+		for _, q := range getSnapshot(t, endpoint).Queues {
+			t.Logf("queue %s: %+v", q.URL, q)
+		}
+	})
 	var queueURL string
 	for _, q := range getSnapshot(t, endpoint).Queues {
 		if strings.HasSuffix(q.URL, "/drainer") {

@@ -94,6 +94,12 @@ func clusterFindings(clusters []Cluster) []Finding {
 		}
 		out = append(out, Finding{Severity: OK, Subject: subject,
 			Message: fmt.Sprintf("%d container instance(s), Auto Scaling group(s) %s", len(c.ContainerInstances), strings.Join(c.Groups, ", "))})
+		for _, g := range slices.Sorted(maps.Keys(c.Undrained)) {
+			cp := c.Undrained[g]
+			out = append(out, Finding{Severity: Warn, Subject: Subject{Kind: KindGroup, Name: g},
+				Message: fmt.Sprintf("capacity provider %s has managed draining off: drainer follows it and completes this group's lifecycle actions at once, without draining, so tasks stop with their host (turning ECS's managed draining off does not hand draining to drainer)", cp),
+				Advice:  fmt.Sprintf("aws ecs update-capacity-provider --name %s --auto-scaling-group-provider managedDraining=ENABLED", cp)})
+		}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package doctor
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -502,5 +503,25 @@ func TestSubjectString(t *testing.T) {
 		if got := c.s.String(); got != c.want {
 			t.Errorf("%+v.String() = %q, want %q", c.s, got, c.want)
 		}
+	}
+}
+
+// TestClusterFindingsUndrainedGroups: a group whose capacity provider has
+// managed draining off is not drained (drainer follows the provider), and
+// doctor says so, with the provider's fix; a group of a provider with
+// managed draining on draws no such warning.
+func TestClusterFindingsUndrainedGroups(t *testing.T) {
+	got := clusterFindings([]Cluster{{Name: "web", Groups: []string{"a", "b"}, Undrained: map[string]string{"b": "b-cp"}}})
+	var warned []string
+	for _, f := range got {
+		if f.Severity == Warn {
+			warned = append(warned, f.Subject.Name)
+			if !strings.Contains(f.Message, "managed draining off") || !strings.Contains(f.Advice, "--name b-cp") || !strings.Contains(f.Advice, "managedDraining=ENABLED") {
+				t.Errorf("finding %+v: want the provider named, and its fix", f)
+			}
+		}
+	}
+	if !slices.Equal(warned, []string{"b"}) {
+		t.Errorf("warned about %v, want only group b", warned)
 	}
 }

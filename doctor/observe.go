@@ -129,6 +129,11 @@ type Cluster struct {
 	// providers and through the groups its container instances belong to;
 	// sorted, each once.
 	Groups []string
+	// Undrained are the groups whose capacity provider has managed
+	// draining off, by group: the provider's name. drainer follows the
+	// provider (DESIGN's protection × draining combinations) and completes
+	// their lifecycle actions at once, without draining.
+	Undrained map[string]string
 	// Services are the services with a task (not STOPPED) on its
 	// container instances, sorted by name: the cloud interface lists no
 	// services, so a service with no task running is not seen.
@@ -233,6 +238,12 @@ func readCluster(ctx context.Context, r Reader, name string) (Cluster, error) {
 	for _, cp := range cps {
 		if g := awsid.GroupName(cp.AutoScalingGroupARN); g != "" {
 			groups[g] = true
+			if !cp.ManagedDraining {
+				if c.Undrained == nil {
+					c.Undrained = map[string]string{}
+				}
+				c.Undrained[g] = cp.Name
+			}
 		}
 	}
 	if c.ContainerInstances, err = r.ListContainerInstances(ctx, name, ""); err != nil {

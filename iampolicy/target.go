@@ -3,6 +3,7 @@ package iampolicy
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -93,6 +94,21 @@ func (t *Target) SetQueue(s string) error {
 			}
 		}
 	}
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		// https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (SQS API reference,
+		// "Queue and message identifiers"): the URL names the account, and
+		// SQS's own hosts the Region.
+		var errs []error
+		if parts := strings.Split(strings.Trim(u.Path, "/"), "/"); len(parts) == 2 && accountPattern.MatchString(parts[0]) {
+			errs = append(errs, set(&next.Account, parts[0], "account"))
+		}
+		if m := sqsHost.FindStringSubmatch(u.Hostname()); m != nil {
+			errs = append(errs, set(&next.Region, m[1], "Region"))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("queue %s: %w", s, err)
+		}
+	}
 	if !queuePattern.MatchString(name) {
 		return fmt.Errorf("queue %q: want an SQS queue's ARN, URL or name (up to 80 letters, digits, - and _)", s)
 	}
@@ -100,6 +116,10 @@ func (t *Target) SetQueue(s string) error {
 	*t = next
 	return nil
 }
+
+// sqsHost is SQS's endpoint host, its Region in the first group
+// (https://docs.aws.amazon.com/general/latest/gr/sqs-service.html).
+var sqsHost = regexp.MustCompile(`^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$`)
 
 // SetRegion sets the Region; it must agree with the queue's ARN, if that
 // came first. It has the shape of flag.FlagSet.Func's argument.

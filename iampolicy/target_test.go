@@ -29,7 +29,15 @@ func TestTargetSetters(t *testing.T) {
 		{"queue ARN", func(tg *Target) error { return tg.SetQueue("arn:aws:sqs:eu-west-1:123456789012:drainer") },
 			Target{Partition: "aws", Region: "eu-west-1", Account: "123456789012", Queue: "drainer"}, ""},
 		{"queue URL", func(tg *Target) error { return tg.SetQueue("https://sqs.eu-west-1.amazonaws.com/123456789012/drainer") },
-			Target{Queue: "drainer"}, ""},
+			Target{Region: "eu-west-1", Account: "123456789012", Queue: "drainer"}, ""},
+		{"queue URL of another endpoint: the account only", func(tg *Target) error { return tg.SetQueue("http://127.0.0.1:4566/123456789012/drainer") },
+			Target{Account: "123456789012", Queue: "drainer"}, ""},
+		{"queue URL after another Region", func(tg *Target) error {
+			if err := tg.SetRegion("us-east-1"); err != nil {
+				return err
+			}
+			return tg.SetQueue("https://sqs.eu-west-1.amazonaws.com/123456789012/drainer")
+		}, Target{Region: "us-east-1"}, "Region us-east-1 and eu-west-1: name one"},
 		{"queue name", func(tg *Target) error { return tg.SetQueue("drainer") }, Target{Queue: "drainer"}, ""},
 		{"topic ARN", func(tg *Target) error { return tg.SetQueue("arn:aws:sns:eu-west-1:123456789012:drainer") },
 			Target{}, "not an Amazon SQS queue ARN"},

@@ -50,6 +50,11 @@ func parseSetup(args []string, stderr io.Writer) (o setupOptions, code int, ok b
 		served.Set("cluster", envOr("DRAINER_CLUSTERS", ""))
 	}
 	o.want.Clusters = served.Clusters
+	// An empty name given is a mistake, not a request for the default
+	// (drainer run refuses --hook "" too).
+	if strings.TrimSpace(o.want.Hook) == "" || strings.TrimSpace(o.want.Queue) == "" {
+		return o, usageError(fs, "--hook and --queue need a name"), false
+	}
 	if err := o.want.Validate(); err != nil {
 		return o, usageError(fs, "%s", strings.ReplaceAll(err.Error(), "\n", "; ")), false
 	}

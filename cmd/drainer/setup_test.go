@@ -106,6 +106,8 @@ func TestSetupRefuses(t *testing.T) {
 		{"no cluster", nil, 2, "drainer setup: name at least one cluster"},
 		{"a heartbeat Auto Scaling refuses", []string{"--cluster", "web", "--heartbeat", "3h"}, 2, "heartbeat 3h0m0s: Auto Scaling takes whole seconds from 30s to 2h0m0s"},
 		{"a hook name Auto Scaling refuses", []string{"--cluster", "web", "--hook", "my hook"}, 2, `hook name "my hook"`},
+		{"an empty hook name", []string{"--cluster", "web", "--hook", ""}, 2, "--hook and --queue need a name"},
+		{"an empty queue name", []string{"--cluster", "web", "--queue", " "}, 2, "--hook and --queue need a name"},
 		{"an unknown cluster", []string{"--cluster", "web", "--cluster", "nope"}, 1, "drainer setup: cluster nope does not exist"},
 		{"a cluster no group joins", []string{"--cluster", "empty"}, 1, "drainer setup: no Auto Scaling group joins cluster(s) empty"},
 		{"another team's queue", []string{"--cluster", "web", "--queue", "theirs"}, 1, "drainer setup: queue theirs exists and is not drainer setup's (no drainer:setup tag)"},

@@ -260,7 +260,8 @@ create hook web-asg/drainer
 		t.Fatalf("plan:\n%s\nwant:\n%s", got, wantPlan)
 	}
 	for _, tt := range []struct{ resource, why string }{
-		{"web-asg/drainer", "its instances join: capacity provider web-cp of cluster web"},
+		// web-cp has managed draining off: the plan says drainer follows it.
+		{"web-asg/drainer", "its instances join: capacity provider web-cp of cluster web (managed draining off: drainer follows it and does not drain this group's instances; `drainer doctor` says how to turn it on)"},
 		{"api-asg/drainer", "its instances join: the user data of launch template api-asg-template version $Latest names cluster api"},
 		{"lc-asg/drainer", "its instances join: the user data of launch configuration api-lc names cluster api"},
 	} {

@@ -187,7 +187,14 @@ func observeGroups(ctx context.Context, c Cloud, o *Observed) error {
 		}
 		for _, cp := range cps {
 			if g := awsid.GroupName(cp.AutoScalingGroupARN); g != "" {
-				join(g, fmt.Sprintf("capacity provider %s of cluster %s", cp.Name, cl.Name))
+				why := fmt.Sprintf("capacity provider %s of cluster %s", cp.Name, cl.Name)
+				if !cp.ManagedDraining {
+					// drainer follows the provider (DESIGN's protection ×
+					// draining combinations): the hook holds the group's
+					// instances, but drainer completes at once.
+					why += " (managed draining off: drainer follows it and does not drain this group's instances; `drainer doctor` says how to turn it on)"
+				}
+				join(g, why)
 			}
 		}
 		cis, err := c.ListContainerInstances(ctx, cl.Name, "")

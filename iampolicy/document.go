@@ -175,14 +175,12 @@ func (t Target) resources(r Resource) ([]string, map[string]map[string][]string)
 		}
 		return []string{t.arn("events", "event-bus/"+bus)}, nil
 	case DrainerRules:
-		// setup names its rules after its queue (setup.RuleName: the
-		// "drainer" of drainer's rule names becomes the queue's name), so
-		// `setup --queue myq` makes myq-spot and the like.
+		// setup names its rules after its queue (intake.RuleName).
 		queue := strings.TrimSuffix(t.Queue, "*")
 		if queue == "" {
 			return []string{t.arn("events", "rule/*")}, nil
 		}
-		return []string{t.arn("events", "rule/"+strings.Replace(rulePrefix(), "drainer", queue, 1)+"*")}, nil
+		return []string{t.arn("events", "rule/"+intake.RulePrefix(queue)+"*")}, nil
 	case Rules:
 		return []string{t.arn("events", "rule/*")}, nil
 	case LogGroup:
@@ -191,17 +189,4 @@ func (t Target) resources(r Resource) ([]string, map[string]map[string][]string)
 		return []string{t.arn("logs", "log-group:/aws/lambda/"+or(t.Function)+":log-stream:*")}, nil
 	}
 	return []string{"*"}, nil
-}
-
-// rulePrefix is what the names of the rules drainer recommends
-// (intake.RecommendedRules) begin with: "drainer-".
-func rulePrefix() string {
-	rules := intake.RecommendedRules(nil)
-	prefix := rules[0].Name
-	for _, r := range rules[1:] {
-		for !strings.HasPrefix(r.Name, prefix) {
-			prefix = prefix[:len(prefix)-1]
-		}
-	}
-	return prefix
 }

@@ -3,6 +3,7 @@ package intake
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 )
 
 // Rule is an EventBridge rule drainer recommends for its queue: a name, what
@@ -77,4 +78,26 @@ func marshal(v any) string {
 		panic(err) // maps of strings always marshal
 	}
 	return string(b)
+}
+
+// RuleName is the name of the recommended rule r for drainer's queue
+// named queue: r's own name with its leading "drainer" replaced by the
+// queue's name, so that the default queue's rules bear the names the
+// README and doctor use (drainer-spot, …) and two setups with queues of
+// their own never share a rule (drainer setup names its rules so).
+func RuleName(queue string, r Rule) string {
+	return queue + strings.TrimPrefix(r.Name, "drainer")
+}
+
+// RulePrefix is what the name of every recommended rule for queue begins
+// with (RuleName): "drainer-" for the default queue.
+func RulePrefix(queue string) string {
+	rules := RecommendedRules(nil)
+	prefix := RuleName(queue, rules[0])
+	for _, r := range rules[1:] {
+		for !strings.HasPrefix(RuleName(queue, r), prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	return prefix
 }

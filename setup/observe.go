@@ -128,7 +128,7 @@ func Observe(ctx context.Context, c Cloud, w Want) (Observed, error) {
 		}
 	}
 	for _, r := range intake.RecommendedRules(nil) {
-		name := RuleName(w.Queue, r)
+		name := intake.RuleName(w.Queue, r)
 		rule, ok, err := observeRule(ctx, c, name)
 		if err != nil {
 			return o, err

@@ -210,7 +210,7 @@ func (p *planner) queue() Step {
 	qARN := p.queueARN(p.w.Queue)
 	var ruleARNs, roles []string
 	for _, r := range intake.RecommendedRules(nil) {
-		ruleARNs = append(ruleARNs, p.ruleARN(RuleName(p.w.Queue, r)))
+		ruleARNs = append(ruleARNs, p.ruleARN(intake.RuleName(p.w.Queue, r)))
 	}
 	for _, g := range p.o.Groups {
 		for _, h := range g.Hooks {
@@ -266,7 +266,7 @@ func (p *planner) rules() []Step {
 	target := cloud.Target{ID: TargetID, ARN: p.queueARN(p.w.Queue)}
 	var steps []Step
 	for _, r := range intake.RecommendedRules(arns) {
-		name := RuleName(p.w.Queue, r)
+		name := intake.RuleName(p.w.Queue, r)
 		want := cloud.Rule{Name: name, EventPattern: r.Pattern, Description: r.Description, State: "ENABLED"}
 		s := Step{Kind: KindRule, Name: name, Rule: want, Target: target}
 		purpose := r.Description + ", to queue " + p.w.Queue
@@ -401,7 +401,7 @@ func planDelete(o Observed, w Want) []Step {
 		}
 	}
 	for _, r := range intake.RecommendedRules(nil) {
-		name := RuleName(w.Queue, r)
+		name := intake.RuleName(w.Queue, r)
 		have, ok := o.Rules[name]
 		if !ok {
 			continue

@@ -100,7 +100,7 @@ func (w Want) Validate() error {
 		}
 	}
 	for _, r := range intake.RecommendedRules(nil) {
-		if name := RuleName(w.Queue, r); !validName(name, 64, ".-_") {
+		if name := intake.RuleName(w.Queue, r); !validName(name, 64, ".-_") {
 			errs = append(errs, fmt.Errorf("queue name %q: the rule named after it, %s, is longer than EventBridge's 64 characters or holds characters it refuses", w.Queue, name))
 			break
 		}
@@ -127,15 +127,6 @@ func validName(s string, max int, extra string) bool {
 
 // DeadLetterQueueName is the name of the dead-letter queue of queue.
 func DeadLetterQueueName(queue string) string { return queue + "-dlq" }
-
-// RuleName is the name setup gives the recommended rule r for queue: r's
-// own name with "drainer" replaced by the queue's name, so that the
-// default queue's rules bear the names drainer's README and doctor use
-// (drainer-spot, …) and two setups with queues of their own never share a
-// rule.
-func RuleName(queue string, r intake.Rule) string {
-	return queue + strings.TrimPrefix(r.Name, "drainer")
-}
 
 // OwnerTag is the tag setup puts on the queues and rules it creates; its
 // value is the name of the setup's queue (Want.Queue). A queue or rule

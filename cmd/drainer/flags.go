@@ -159,3 +159,10 @@ func envOr(key, def string) string {
 	}
 	return def
 }
+
+// awsFlags adds the flags that point a command at AWS (or at `drainer
+// emulator`): --region and --endpoint-url.
+func awsFlags(fs *flag.FlagSet, region, endpoint *string) {
+	fs.StringVar(region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
+	fs.StringVar(endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for 'drainer emulator' (default: AWS_ENDPOINT_URL, else AWS)")
+}

@@ -32,8 +32,7 @@ it did not create. --delete removes what it created; --dry-run changes nothing.
 
 func parseSetup(args []string, stderr io.Writer) (o setupOptions, code int, ok bool) {
 	fs := newFlagSet("drainer setup", setupUsage, stderr)
-	fs.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the shared configuration)")
-	fs.StringVar(&o.endpoint, "endpoint-url", "", "AWS endpoint for every service, e.g. http://127.0.0.1:4566 for 'drainer emulator' (default: AWS_ENDPOINT_URL, else AWS)")
+	awsFlags(fs, &o.region, &o.endpoint)
 	var served assembly.Settings
 	fs.Func("cluster", "ECS cluster drainer serves; repeat for several (env DRAINER_CLUSTERS, comma-separated)", func(v string) error {
 		return served.Set("cluster", v)

@@ -28,8 +28,9 @@ USER 65532:65532
 ENTRYPOINT ["/drainer"]
 CMD ["--help"]
 
-# build: the binary, from the repository as the build context.
-FROM golang:1.26 AS build
+# build: the binary, from the repository as the build context. The base is
+# named in full: podman and buildah resolve no short name without an alias.
+FROM docker.io/library/golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

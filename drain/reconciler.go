@@ -107,6 +107,10 @@ type Reconciler struct {
 	// own that have not returned yet (RunDueAhead waits for them).
 	beating clock.Group
 	hooks   map[string][]cloud.LifecycleHook // by group
+	// hooksAsking holds DescribeLifecycleHooks to one at a time, so that
+	// the thousand messages of one scale-in ask about their group once,
+	// not each before the first answer is kept. It waits on the clock.
+	hooksAsking clock.Mutex
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -800,11 +804,21 @@ func (r *Reconciler) findContainerInstance(ctx context.Context, instanceID strin
 // DescribeLifecycleHooks, then cached: hooks rarely change, and a hook
 // learned wrong costs at most a refused heartbeat).
 func (r *Reconciler) groupHooks(ctx context.Context, group string) ([]cloud.LifecycleHook, error) {
-	r.mu.Lock()
-	hs, ok := r.hooks[group]
-	r.mu.Unlock()
-	if ok {
+	cached := func() ([]cloud.LifecycleHook, bool) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		hs, ok := r.hooks[group]
+		return hs, ok
+	}
+	if hs, ok := cached(); ok {
 		return hs, nil
+	}
+	if err := r.hooksAsking.Lock(ctx); err != nil {
+		return nil, err
+	}
+	defer r.hooksAsking.Unlock()
+	if hs, ok := cached(); ok {
+		return hs, nil // asked while this one waited
 	}
 	hs, err := r.cfg.Cloud.LifecycleHooks(ctx, group)
 	if err != nil {

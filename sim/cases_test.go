@@ -129,11 +129,15 @@ func TestCaseHeartbeatsBehindARoundOfLooks(t *testing.T) {
 	// serves drainer's cluster is asked once (a filtered
 	// ListContainerInstances), not by every handler before the first
 	// answer is kept. The scans list pages of their own in the background.
-	asks := 0
+	// The group's hooks are described once too, not by every handler.
+	asks, hookReads := 0, 0
 	h.World.Do(func() {
 		h.World.Calls.OnCall(func(c emulator.Call) {
 			if c.Caller == Caller && c.Operation == "ListContainerInstances" && c.Part != cloud.PriorityBackground.String() {
 				asks++
+			}
+			if c.Caller == Caller && c.Operation == "DescribeLifecycleHooks" && c.Part != cloud.PriorityBackground.String() {
+				hookReads++
 			}
 		})
 	})
@@ -144,6 +148,9 @@ func TestCaseHeartbeatsBehindARoundOfLooks(t *testing.T) {
 	}
 	if asks > 3 {
 		t.Errorf("%d filtered ListContainerInstances outside the scans: the group's 300 messages asked whether it serves drainer's cluster more than once each few minutes", asks)
+	}
+	if hookReads > 1 {
+		t.Errorf("%d DescribeLifecycleHooks outside the scans: the group's 300 messages described its hooks more than once", hookReads)
 	}
 }
 

@@ -652,3 +652,35 @@ func TestPatternChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateNames: setup refuses up front a queue name from which it
+// would derive a name AWS refuses, and takes the longest that fits.
+func TestValidateNames(t *testing.T) {
+	longest := MaxQueueLen()
+	if longest != 44 {
+		t.Errorf("MaxQueueLen() = %d, want 44 (64 less the 20 of -container-instances)", longest)
+	}
+	for _, r := range intake.RecommendedRules(nil) {
+		if name := intake.RuleName(strings.Repeat("q", longest), r); len(name) > 64 {
+			t.Errorf("rule %s: %d characters with the longest queue name, over EventBridge's 64", name, len(name))
+		}
+	}
+	tests := []struct {
+		queue string
+		err   string // "" for none
+	}{
+		{strings.Repeat("q", longest), ""},
+		{strings.Repeat("q", longest+1), "is longer than EventBridge's 64 characters or holds characters it refuses; at most 44 characters fit"},
+		{strings.Repeat("q", 77), "the dead-letter queue is named " + strings.Repeat("q", 77) + "-dlq"},
+		{"a.b", "SQS takes 1 to 80 letters, digits, hyphens and underscores"},
+	}
+	for _, tt := range tests {
+		err := Want{Clusters: []string{"web"}, Queue: tt.queue}.Validate()
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("queue of %d characters: %v", len(tt.queue), err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("queue %q: %v, want an error saying %q", tt.queue, err, tt.err)
+		}
+	}
+}

@@ -18,7 +18,12 @@ type Rule struct {
 // wakes its drains, and nothing else: the events of every instance and task
 // in the account would otherwise fill its queue (each task alone changes
 // state five or more times in its life). clusterARNs narrows the ECS rules
-// to the clusters drainer serves; none means every cluster.
+// to the clusters drainer serves; none means every cluster. hooks narrows
+// the lifecycle-action rule to the actions of drainer's own hooks, by
+// name (detail.LifecycleHookName): without it the rule brings every
+// termination lifecycle action of every group in the account, other
+// teams' hooks too, which drainer reads only to pass over. None means
+// every hook's, for a caller that does not know drainer's hook names.
 //
 //   - lifecycle actions (for hooks that notify through EventBridge rather
 //     than straight to the queue);
@@ -28,10 +33,14 @@ type Rule struct {
 //     registering on an instance a drain waits for).
 //
 // Event shapes: Amazon EC2 Auto Scaling User Guide, "Amazon EventBridge
-// events" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/automating-ec2-auto-scaling-with-eventbridge.html);
+// events" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/automating-ec2-auto-scaling-with-eventbridge.html)
+// and "Amazon EC2 Auto Scaling event reference", whose "EC2
+// Instance-terminate Lifecycle Action" carries the hook's name as the
+// string detail.LifecycleHookName
+// (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html);
 // Amazon ECS Developer Guide, "Amazon ECS events"
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_cwe_events.html).
-func RecommendedRules(clusterARNs []string) []Rule {
+func RecommendedRules(clusterARNs []string, hooks ...string) []Rule {
 	ecs := func(detailType string, detail map[string][]string) string {
 		d := map[string][]string{}
 		for k, v := range detail {
@@ -46,12 +55,18 @@ func RecommendedRules(clusterARNs []string) []Rule {
 		}
 		return marshal(p)
 	}
+	lifecycle := map[string]any{"source": []string{"aws.autoscaling"},
+		"detail-type": []string{"EC2 Instance-terminate Lifecycle Action"}}
+	lifecycleWhat := "termination lifecycle actions of Auto Scaling groups"
+	if len(hooks) > 0 {
+		lifecycle["detail"] = map[string][]string{"LifecycleHookName": slices.Compact(slices.Sorted(slices.Values(hooks)))}
+		lifecycleWhat = "termination lifecycle actions of drainer's hooks"
+	}
 	return []Rule{
 		{
 			Name:        "drainer-lifecycle-actions",
-			Description: "termination lifecycle actions of Auto Scaling groups, for hooks that notify through EventBridge",
-			Pattern: marshal(map[string]any{"source": []string{"aws.autoscaling"},
-				"detail-type": []string{"EC2 Instance-terminate Lifecycle Action"}}),
+			Description: lifecycleWhat + ", for hooks that notify through EventBridge",
+			Pattern:     marshal(lifecycle),
 		},
 		{
 			Name:        "drainer-spot",

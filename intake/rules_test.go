@@ -63,6 +63,48 @@ func TestRecommendedRulesRouteWhatWakesDrains(t *testing.T) {
 	}
 }
 
+// TestRecommendedRulesNarrowLifecycleActionsToDrainersHooks: told its
+// hooks' names, the lifecycle-action rule routes their actions and no
+// other hook's; told none, every hook's, as before.
+func TestRecommendedRulesNarrowLifecycleActionsToDrainersHooks(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "lifecycle-eventbridge.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ofHook := func(name string) []byte { // the sample's hook is drain-hook
+		return []byte(strings.Replace(string(b), `"LifecycleHookName": "drain-hook"`, `"LifecycleHookName": "`+name+`"`, 1))
+	}
+	tests := []struct {
+		name   string
+		hooks  []string
+		routed map[string]bool // hook name → its action routed
+	}{
+		{"no hook named: every hook's", nil, map[string]bool{"drain-hook": true, "their-hook": true}},
+		{"drainer's hook", []string{"drain-hook"}, map[string]bool{"drain-hook": true, "their-hook": false, "drain": false, "drain-hook-2": false}},
+		{"two hooks, named twice", []string{"b-hook", "drain-hook", "b-hook"}, map[string]bool{"drain-hook": true, "b-hook": true, "their-hook": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := RecommendedRules(nil, tt.hooks...)[0]
+			p, err := eventbridge.CompilePattern(r.Pattern)
+			if err != nil {
+				t.Fatalf("%s: %v", r.Pattern, err)
+			}
+			for hook, want := range tt.routed {
+				if got := p.Match(ofHook(hook)); got != want {
+					t.Errorf("pattern %s routes the action of hook %s: %v, want %v", r.Pattern, hook, got, want)
+				}
+			}
+			if strings.Count(r.Pattern, `"b-hook"`) > 1 {
+				t.Errorf("pattern %s names a hook twice", r.Pattern)
+			}
+		})
+	}
+	if got, want := RecommendedRules(nil)[0].Pattern, `{"detail-type":["EC2 Instance-terminate Lifecycle Action"],"source":["aws.autoscaling"]}`; got != want {
+		t.Errorf("without hooks the pattern is %s, want today's %s", got, want)
+	}
+}
+
 func TestRecommendedRulesNarrowECSToServedClusters(t *testing.T) {
 	for _, r := range RecommendedRules([]string{"arn:b", "arn:a"}) {
 		if strings.HasPrefix(r.Name, "drainer-tasks") || strings.HasPrefix(r.Name, "drainer-container") {

@@ -2,7 +2,9 @@
 // account and Region, for `drainer setup`: its SQS queue with a
 // dead-letter queue and the access policy that lets EventBridge send to
 // it; the EventBridge rules drainer recommends (intake.RecommendedRules),
-// narrowed to the clusters it serves, each targeting the queue; and a
+// the ECS ones narrowed to the clusters it serves and the lifecycle-action
+// one to drainer's hook (an earlier setup's clusters and hooks kept in
+// them), each targeting the queue; and a
 // termination lifecycle hook owned by drainer on every Auto Scaling group
 // whose instances join those clusters, delivered through EventBridge (no
 // notification target, so no role for the hook).

@@ -25,6 +25,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/emulator/sqs"
 	"github.com/drainer-dev/drainer/iampolicy"
+	"github.com/drainer-dev/drainer/intake"
 )
 
 // These tests drive setup through the SDK (cloud/aws) over the real wire
@@ -38,16 +39,21 @@ import (
 //   - other-asg joins other, another team's cluster, and has a hook of
 //     its own named drainer;
 //
-// and another team's queue and rule. newWorld adds lc-asg, which joins api
+// and another team's queue and rule, and a spy: a rule that sends every
+// termination lifecycle action (drainer's old pattern) to queue spy, which
+// shows what reached EventBridge. newWorld adds lc-asg, which joins api
 // through its launch configuration's user data.
 const worldYAML = `
 name: setup
 clusters: [{name: web}, {name: api}, {name: other}]
-queues: [{name: theirs}]
+queues: [{name: theirs}, {name: spy}]
 rules:
   - name: their-rule
     queue: theirs
     pattern: {source: [aws.ec2], detail-type: [EC2 Spot Instance Interruption Warning]}
+  - name: spy-lifecycle-actions
+    queue: spy
+    pattern: {source: [aws.autoscaling], detail-type: [EC2 Instance-terminate Lifecycle Action]}
 groups:
   - name: web-asg
     cluster: web
@@ -348,23 +354,16 @@ create hook web-asg/drainer
 	victim := groups[0].Instances[0].InstanceID
 	noErr(t, operator.TerminateGroupInstance(ctx, victim, true))
 	w.Clock.RunFor(time.Minute)
-	heard := false
-	for range 5 {
-		msgs, err := operator.ReceiveMessages(ctx, queueURL, cloud.ReceiveOptions{})
-		noErr(t, err)
-		for _, m := range msgs {
-			var env struct {
-				DetailType string `json:"detail-type"`
-				Detail     struct{ LifecycleHookName, EC2InstanceId string }
-			}
-			if json.Unmarshal([]byte(m.Body), &env) == nil && env.DetailType == "EC2 Instance-terminate Lifecycle Action" &&
-				env.Detail.LifecycleHookName == "drainer" && env.Detail.EC2InstanceId == victim {
-				heard = true
-			}
-		}
+	// Through EventBridge, the action of every hook of web-asg (the spy's
+	// rule matches them all); through drainer's rule, drainer's hook's
+	// only: another team's hook's action never fills drainer's queue.
+	spyURL, err := operator.QueueURL(ctx, "spy")
+	noErr(t, err)
+	if got := lifecycleActions(t, operator, spyURL, victim); !slices.Equal(got, []string{"drainer", "their-hook"}) {
+		t.Errorf("EventBridge carried the actions of hooks %v for %s, want drainer's and their-hook's", got, victim)
 	}
-	if !heard {
-		t.Errorf("drainer's queue never got the lifecycle action of its hook for %s", victim)
+	if got := lifecycleActions(t, operator, queueURL, victim); !slices.Equal(got, []string{"drainer"}) {
+		t.Errorf("drainer's queue got the actions of hooks %v for %s, want drainer's only", got, victim)
 	}
 
 	// With the queue: doctor reads it, and finds drainer's hooks, which
@@ -416,6 +415,29 @@ delete dead-letter queue drainer-dlq
 	}
 }
 
+// lifecycleActions receives what the queue at url holds and returns the
+// names of the hooks whose termination lifecycle actions for instance it
+// carries (through EventBridge), sorted.
+func lifecycleActions(t *testing.T, c *cloudaws.Client, url, instance string) []string {
+	t.Helper()
+	var hooks []string
+	for range 5 {
+		msgs, err := c.ReceiveMessages(t.Context(), url, cloud.ReceiveOptions{})
+		noErr(t, err)
+		for _, m := range msgs {
+			var env struct {
+				DetailType string `json:"detail-type"`
+				Detail     struct{ LifecycleHookName, EC2InstanceId string }
+			}
+			if json.Unmarshal([]byte(m.Body), &env) == nil && env.DetailType == "EC2 Instance-terminate Lifecycle Action" && env.Detail.EC2InstanceId == instance {
+				hooks = append(hooks, env.Detail.LifecycleHookName)
+			}
+		}
+	}
+	slices.Sort(hooks)
+	return hooks
+}
+
 // TestSetupRefusesForeign: a rule of drainer's name that setup did not
 // make stops setup before it changes anything, and an unknown cluster
 // and a cluster no group joins are refused with what to check.
@@ -457,5 +479,95 @@ func TestSetupRefusesForeign(t *testing.T) {
 	noErr(t, err)
 	if _, err := Plan(o, want); err == nil || !strings.Contains(err.Error(), "no Auto Scaling group joins cluster(s) empty") {
 		t.Errorf("Plan for a cluster without groups: %v", err)
+	}
+}
+
+// TestSetupKeepsWhatAnEarlierSetupAdded: after `setup --cluster web
+// --cluster api` made by a drainer whose lifecycle-action rule matched
+// every hook, `setup --cluster web` narrows that rule to drainer's hook,
+// saying what changes, keeps cluster api in the ECS rules, saying so, and
+// then keeps everything; api's container instances' events still reach
+// drainer's queue.
+func TestSetupKeepsWhatAnEarlierSetupAdded(t *testing.T) {
+	w := newWorld(t)
+	c := client(t, w)
+	ctx := t.Context()
+	res, err := Apply(ctx, c, observeAndPlan(t, c, Want{Clusters: []string{"web", "api"}}), nil)
+	noErr(t, err)
+	queueURL := res.QueueURLs["drainer"]
+
+	// The lifecycle-action rule as an older setup made it.
+	old := intake.RecommendedRules(nil)[0]
+	_, err = emulator.Invoke(w, caller, w.EventBridge.PutRule, eventbridge.PutRuleInput{
+		Name: "drainer-lifecycle-actions", EventPattern: old.Pattern, Description: old.Description, State: "ENABLED"})
+	noErr(t, err)
+
+	want := Want{Clusters: []string{"web"}}
+	steps := observeAndPlan(t, c, want)
+	keepsAPI := "keeps cluster api, added by an earlier setup; --delete and set up again to drop it"
+	for _, tt := range []struct {
+		resource string
+		action   Action
+		why      string
+	}{
+		{"drainer-lifecycle-actions", Update, "event pattern (detail.LifecycleHookName: only drainer (was any)), description to set: termination lifecycle actions of drainer's hooks"},
+		{"drainer-tasks-stopped", Keep, keepsAPI},
+		{"drainer-container-instances", Keep, keepsAPI},
+		{"web-asg/drainer", Keep, "as wanted"},
+	} {
+		i := slices.IndexFunc(steps, func(s Step) bool { return s.Resource() == tt.resource })
+		if i < 0 {
+			t.Errorf("no step for %s in\n%s", tt.resource, summary(steps))
+			continue
+		}
+		if s := steps[i]; s.Action != tt.action || !strings.Contains(s.Why, tt.why) {
+			t.Errorf("%s: %s %q\nwant %s, saying %q", tt.resource, s.Action, s.Why, tt.action, tt.why)
+		}
+	}
+	res, err = Apply(ctx, c, steps, nil)
+	noErr(t, err)
+	if res.Updated != 1 || res.Created+res.Deleted != 0 {
+		t.Errorf("applied %+v: want the lifecycle-action rule updated only", res)
+	}
+	for _, s := range observeAndPlan(t, c, want) {
+		if s.Action != Keep {
+			t.Errorf("next run: %s %s %s (%s), want keep", s.Action, s.Kind, s.Resource(), s.Why)
+		}
+	}
+
+	// api's instances register; one is set to DRAINING by hand: its event
+	// reaches drainer's queue.
+	w.Clock.RunFor(5 * time.Minute)
+	operator := clientAs(t, w, "AKIDOPERATOR")
+	cis, err := operator.ListContainerInstances(ctx, "api", "")
+	noErr(t, err)
+	if len(cis) == 0 {
+		t.Fatal("no container instance registered in cluster api")
+	}
+	failures, err := operator.DrainContainerInstances(ctx, "api", []string{cis[0].ARN})
+	noErr(t, err)
+	if len(failures) > 0 {
+		t.Fatalf("drain %s: %v", cis[0].ARN, failures)
+	}
+	w.Clock.RunFor(time.Minute)
+	heard := false
+	for range 10 {
+		msgs, err := operator.ReceiveMessages(ctx, queueURL, cloud.ReceiveOptions{})
+		noErr(t, err)
+		for _, m := range msgs {
+			var env struct {
+				DetailType string `json:"detail-type"`
+				Detail     struct {
+					ClusterArn, ContainerInstanceArn, Status string
+				}
+			}
+			if json.Unmarshal([]byte(m.Body), &env) == nil && env.DetailType == "ECS Container Instance State Change" &&
+				env.Detail.ContainerInstanceArn == cis[0].ARN && env.Detail.Status == "DRAINING" {
+				heard = true
+			}
+		}
+	}
+	if !heard {
+		t.Errorf("drainer's queue never heard that %s of cluster api is draining", cis[0].ARN)
 	}
 }

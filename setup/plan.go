@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/duration"
 	"github.com/drainer-dev/drainer/intake"
@@ -257,19 +258,32 @@ func sameRedrive(a, b string) bool {
 	return okA && okB && ta == tb && ma == mb
 }
 
-// rules are the steps of drainer's rules, narrowed to the clusters.
+// rules are the steps of drainer's rules: the ECS ones narrowed to the
+// clusters, the lifecycle-action one to drainer's hook
+// (intake.RecommendedRules).
+//
+// Setup does no harm to an earlier setup of the same queue: the clusters
+// and hooks its rules name (an earlier `setup --cluster a --cluster b`,
+// or --hook) that this one does not are kept in them, and the step says
+// so by name, for dropping them from the shared rules would cut those
+// clusters' drains off from their events while their groups keep
+// drainer's hooks. `setup --delete`, then setup again, drops them.
 func (p *planner) rules() []Step {
 	var arns []string
 	for _, c := range p.o.Clusters {
 		arns = append(arns, c.ARN)
 	}
+	keptARNs, keptHooks := p.earlier(arns)
 	target := cloud.Target{ID: TargetID, ARN: p.queueARN(p.w.Queue)}
 	var steps []Step
-	for _, r := range intake.RecommendedRules(arns) {
+	for _, r := range intake.RecommendedRules(append(slices.Clone(arns), keptARNs...), append([]string{p.w.Hook}, keptHooks...)...) {
 		name := intake.RuleName(p.w.Queue, r)
 		want := cloud.Rule{Name: name, EventPattern: r.Pattern, Description: r.Description, State: "ENABLED"}
 		s := Step{Kind: KindRule, Name: name, Rule: want, Target: target}
 		purpose := r.Description + ", to queue " + p.w.Queue
+		if kept := keptNote(r.Pattern, keptARNs, keptHooks); kept != "" {
+			purpose += "; " + kept
+		}
 		have, ok := p.o.Rules[name]
 		switch {
 		case !ok:
@@ -280,7 +294,11 @@ func (p *planner) rules() []Step {
 		default:
 			var diff []string
 			if !sameJSON(have.EventPattern, want.EventPattern) {
-				diff = append(diff, "event pattern")
+				what := "event pattern"
+				if c := patternChanges(have.EventPattern, want.EventPattern); c != "" {
+					what += " (" + c + ")"
+				}
+				diff = append(diff, what)
 			}
 			if have.Description != want.Description {
 				diff = append(diff, "description")
@@ -302,6 +320,85 @@ func (p *planner) rules() []Step {
 		steps = append(steps, s)
 	}
 	return steps
+}
+
+// earlier returns what the rules of an earlier setup of this queue
+// (setup's own: OwnerTag names the queue) name beyond what this one
+// wants: the ARNs of clusters other than arns, the names of hooks other
+// than the wanted one; sorted. Rules that are not setup's are refused
+// elsewhere and lend nothing.
+func (p *planner) earlier(arns []string) (clusterARNs, hooks []string) {
+	seenARN, seenHook := map[string]bool{}, map[string]bool{p.w.Hook: true}
+	for _, a := range arns {
+		seenARN[a] = true
+	}
+	for _, r := range intake.RecommendedRules(nil) {
+		have, ok := p.o.Rules[intake.RuleName(p.w.Queue, r)]
+		if !ok || p.owner(have.Tags) != "" {
+			continue
+		}
+		for _, a := range detailValues(have.EventPattern, "clusterArn") {
+			if !seenARN[a] {
+				seenARN[a] = true
+				clusterARNs = append(clusterARNs, a)
+			}
+		}
+		for _, h := range detailValues(have.EventPattern, "LifecycleHookName") {
+			if !seenHook[h] {
+				seenHook[h] = true
+				hooks = append(hooks, h)
+			}
+		}
+	}
+	slices.Sort(clusterARNs)
+	slices.Sort(hooks)
+	return clusterARNs, hooks
+}
+
+// keptNote says which of the clusters and hooks kept from an earlier
+// setup a rule's pattern names: "keeps cluster b, added by an earlier
+// setup; --delete and set up again to drop it"; "" for none.
+func keptNote(pattern string, clusterARNs, hooks []string) string {
+	var kept []string
+	n := 0
+	if names := detailValues(pattern, "clusterArn"); len(names) > 0 {
+		var cs []string
+		for _, a := range clusterARNs {
+			if slices.Contains(names, a) {
+				cs = append(cs, awsid.ClusterName(a))
+			}
+		}
+		if n += len(cs); len(cs) > 0 {
+			kept = append(kept, plural(len(cs), "cluster")+" "+strings.Join(cs, ", "))
+		}
+	}
+	if names := detailValues(pattern, "LifecycleHookName"); len(names) > 0 {
+		var hs []string
+		for _, h := range hooks {
+			if slices.Contains(names, h) {
+				hs = append(hs, h)
+			}
+		}
+		if n += len(hs); len(hs) > 0 {
+			kept = append(kept, plural(len(hs), "hook")+" "+strings.Join(hs, ", "))
+		}
+	}
+	if len(kept) == 0 {
+		return ""
+	}
+	them := "it"
+	if n > 1 {
+		them = "them"
+	}
+	return "keeps " + strings.Join(kept, " and ") + ", added by an earlier setup; --delete and set up again to drop " + them
+}
+
+// plural is word, with an s when n is not 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // maxHooks is Auto Scaling's most lifecycle hooks per group ("Amazon EC2

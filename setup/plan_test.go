@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/cloud"
+	"github.com/drainer-dev/drainer/intake"
 )
 
 const (
@@ -231,10 +232,9 @@ func TestPlanChanges(t *testing.T) {
 	}{
 		{"another heartbeat", nil, Want{Clusters: served.Clusters, Heartbeat: 30 * time.Minute},
 			map[string]string{"api-asg/drainer": "heartbeat timeout 15m", "web-asg/drainer": "heartbeat timeout 15m"}},
-		{"one cluster fewer narrows the ECS rules", func(o *Observed) {
+		{"one cluster fewer keeps the ECS rules as they are", func(o *Observed) {
 			o.Clusters, o.Groups = o.Clusters[:1], o.Groups[1:]
-		}, Want{Clusters: []string{"web"}},
-			map[string]string{"drainer-tasks-stopped": "event pattern", "drainer-container-instances": "event pattern"}},
+		}, Want{Clusters: []string{"web"}}, nil},
 		{"a hook set to ABANDON", func(o *Observed) {
 			o.Groups[0].Hooks = slices.Clone(o.Groups[0].Hooks)
 			o.Groups[0].Hooks[0].DefaultResult = cloud.LifecycleAbandon
@@ -519,6 +519,168 @@ func TestPlanLeavesHooksItDidNotMake(t *testing.T) {
 	for _, s := range mustPlan(t, set, Want{Clusters: served.Clusters, Delete: true}) {
 		if s.Kind == KindHook && s.Action != Delete {
 			t.Errorf("setup's own hook %s: %s, want delete", s.Resource(), s.Action)
+		}
+	}
+}
+
+// serving is bare narrowed to the clusters named (and the groups that
+// join them), as Observe would see it when setup is run with those.
+func serving(clusters ...string) Observed {
+	o := bare()
+	o.Clusters = slices.DeleteFunc(o.Clusters, func(c Cluster) bool { return !slices.Contains(clusters, c.Name) })
+	o.Groups = slices.DeleteFunc(o.Groups, func(g Group) bool { return !slices.Contains(clusters, strings.TrimSuffix(g.Name, "-asg")) })
+	return o
+}
+
+// TestPlanKeepsWhatEarlierSetupsAdded: a setup of the same queue keeps
+// the clusters and hooks an earlier one put in its rules, says so by
+// name, and adds its own.
+func TestPlanKeepsWhatEarlierSetupsAdded(t *testing.T) {
+	const keepsNote = ", added by an earlier setup; --delete and set up again to drop "
+	tests := []struct {
+		name        string
+		earlier     Want     // what the earlier setup was run with
+		now         Want     // and this one
+		steps       []Step   // resource → action, why contains
+		clusterARNs []string // the ECS rules' clusters after it
+		hooks       []string // the lifecycle rule's hooks after it
+	}{
+		{"a cluster fewer", Want{Clusters: []string{"web", "api"}}, Want{Clusters: []string{"web"}},
+			[]Step{
+				{Name: "drainer-tasks-stopped", Action: Keep, Why: "keeps cluster api" + keepsNote + "it"},
+				{Name: "drainer-container-instances", Action: Keep, Why: "keeps cluster api" + keepsNote + "it"},
+				{Name: "drainer-lifecycle-actions", Action: Keep, Why: "as wanted: termination lifecycle actions of drainer's hooks, for hooks that notify through EventBridge, to queue drainer"},
+			}, []string{apiARN, webARN}, []string{"drainer"}},
+		{"another cluster only", Want{Clusters: []string{"web"}}, Want{Clusters: []string{"api"}},
+			[]Step{{Name: "drainer-tasks-stopped", Action: Update, Why: "event pattern (detail.clusterArn: adds " + apiARN + ") to set: ECS tasks that stopped, in the clusters drainer serves, to queue drainer; keeps cluster web" + keepsNote + "it"}},
+			[]string{apiARN, webARN}, []string{"drainer"}},
+		{"a cluster more", Want{Clusters: []string{"web"}}, served,
+			[]Step{{Name: "drainer-container-instances", Action: Update, Why: "event pattern (detail.clusterArn: adds " + apiARN + ") to set: ECS container instances that changed, in the clusters drainer serves, to queue drainer"}},
+			[]string{apiARN, webARN}, []string{"drainer"}},
+		{"another hook", Want{Clusters: served.Clusters, Hook: "old-hook"}, served,
+			[]Step{{Name: "drainer-lifecycle-actions", Action: Update, Why: "event pattern (detail.LifecycleHookName: adds drainer) to set: termination lifecycle actions of drainer's hooks, for hooks that notify through EventBridge, to queue drainer; keeps hook old-hook" + keepsNote + "it"}},
+			[]string{apiARN, webARN}, []string{"drainer", "old-hook"}},
+		{"the same", served, served,
+			[]Step{{Name: "drainer-tasks-stopped", Action: Keep, Why: "as wanted: ECS tasks that stopped, in the clusters drainer serves, to queue drainer"}},
+			[]string{apiARN, webARN}, []string{"drainer"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := serving(tt.earlier.Clusters...)
+			set := after(t, before, mustPlan(t, before, tt.earlier))
+			o := serving(tt.now.Clusters...)
+			o.Queues, o.Rules = set.Queues, set.Rules
+			for i, g := range o.Groups { // the earlier setup's hooks
+				if j := slices.IndexFunc(set.Groups, func(h Group) bool { return h.Name == g.Name }); j >= 0 {
+					o.Groups[i] = set.Groups[j]
+				}
+			}
+			steps := mustPlan(t, o, tt.now)
+			byName := map[string]Step{}
+			for _, s := range steps {
+				byName[s.Resource()] = s
+			}
+			for _, want := range tt.steps {
+				got := byName[want.Name]
+				if got.Action != want.Action || !strings.HasSuffix(got.Why, want.Why) {
+					t.Errorf("%s: %s %q\nwant %s %q", want.Name, got.Action, got.Why, want.Action, want.Why)
+				}
+			}
+			for _, s := range steps {
+				if s.Kind == KindRule && strings.Contains(s.Name, "lifecycle") {
+					if got := detailValues(s.Rule.EventPattern, "LifecycleHookName"); !slices.Equal(got, tt.hooks) {
+						t.Errorf("%s narrowed to hooks %v, want %v", s.Name, got, tt.hooks)
+					}
+				}
+				if s.Kind == KindRule && (strings.Contains(s.Name, "tasks") || strings.Contains(s.Name, "container")) {
+					if got := detailValues(s.Rule.EventPattern, "clusterArn"); !slices.Equal(got, tt.clusterARNs) {
+						t.Errorf("%s narrowed to clusters %v, want %v", s.Name, got, tt.clusterARNs)
+					}
+				}
+			}
+			again := mustPlan(t, after(t, o, steps), tt.now)
+			for _, s := range again {
+				if s.Action != Keep {
+					t.Errorf("after it: %s %s %s (%s), want keep", s.Action, s.Kind, s.Resource(), s.Why)
+				}
+			}
+		})
+	}
+}
+
+// TestPlanUpgradesAnOlderLifecycleRule: a lifecycle-action rule setup
+// made before it narrowed the rule to drainer's hook (it matched every
+// hook's actions) is updated, saying what changes, then kept.
+func TestPlanUpgradesAnOlderLifecycleRule(t *testing.T) {
+	o := after(t, bare(), mustPlan(t, bare(), served))
+	old := intake.RecommendedRules(nil)[0]
+	r := o.Rules["drainer-lifecycle-actions"]
+	r.EventPattern, r.Description = old.Pattern, old.Description
+	o.Rules["drainer-lifecycle-actions"] = r
+
+	steps := mustPlan(t, o, served)
+	for _, s := range steps {
+		want, why := Keep, "as wanted"
+		if s.Name == "drainer-lifecycle-actions" {
+			want, why = Update, "event pattern (detail.LifecycleHookName: only drainer (was any)), description to set: termination lifecycle actions of drainer's hooks"
+		}
+		if s.Action != want || !strings.HasPrefix(s.Why, why) {
+			t.Errorf("%s: %s %q, want %s %q…", s.Resource(), s.Action, s.Why, want, why)
+		}
+	}
+	for _, s := range mustPlan(t, after(t, o, steps), served) {
+		if s.Action != Keep {
+			t.Errorf("after the upgrade: %s %s (%s), want keep", s.Action, s.Resource(), s.Why)
+		}
+	}
+}
+
+// TestPatternChanges: what a new pattern changes, field by field.
+func TestPatternChanges(t *testing.T) {
+	tests := []struct{ have, want, says string }{
+		{`{"source":["a"]}`, `{ "source": ["a"] }`, ""},
+		{`{"detail":{"c":["x","y"]}}`, `{"detail":{"c":["y","x","x"]}}`, ""},
+		{`{"source":["a"]}`, `{"source":["a"],"detail":{"h":["d"]}}`, "detail.h: only d (was any)"},
+		{`{"source":["a"],"detail":{"h":["d"]}}`, `{"source":["a"]}`, "detail.h: any (was d)"},
+		{`{"detail":{"c":["x","y"]}}`, `{"detail":{"c":["y","z"]}}`, "detail.c: adds z, drops x"},
+		{`{"detail":{"c":["x"]},"source":["a"]}`, `{"detail":{"c":[{"prefix":"x"}]},"source":["b"]}`, `detail.c: [{"prefix":"x"}] (was x); source: adds b, drops a`},
+		{`not json`, `{"source":["a"]}`, "the whole pattern"},
+	}
+	for _, tt := range tests {
+		if got := patternChanges(tt.have, tt.want); got != tt.says {
+			t.Errorf("patternChanges(%s, %s) = %q, want %q", tt.have, tt.want, got, tt.says)
+		}
+	}
+}
+
+// TestValidateNames: setup refuses up front a queue name from which it
+// would derive a name AWS refuses, and takes the longest that fits.
+func TestValidateNames(t *testing.T) {
+	longest := MaxQueueLen()
+	if longest != 44 {
+		t.Errorf("MaxQueueLen() = %d, want 44 (64 less the 20 of -container-instances)", longest)
+	}
+	for _, r := range intake.RecommendedRules(nil) {
+		if name := intake.RuleName(strings.Repeat("q", longest), r); len(name) > 64 {
+			t.Errorf("rule %s: %d characters with the longest queue name, over EventBridge's 64", name, len(name))
+		}
+	}
+	tests := []struct {
+		queue string
+		err   string // "" for none
+	}{
+		{strings.Repeat("q", longest), ""},
+		{strings.Repeat("q", longest+1), "is longer than EventBridge's 64 characters or holds characters it refuses; at most 44 characters fit"},
+		{strings.Repeat("q", 77), "the dead-letter queue is named " + strings.Repeat("q", 77) + "-dlq"},
+		{"a.b", "SQS takes 1 to 80 letters, digits, hyphens and underscores"},
+	}
+	for _, tt := range tests {
+		err := Want{Clusters: []string{"web"}, Queue: tt.queue}.Validate()
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("queue of %d characters: %v", len(tt.queue), err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("queue %q: %v, want an error saying %q", tt.queue, err, tt.err)
 		}
 	}
 }

@@ -94,14 +94,14 @@ func (w Want) Validate() error {
 		seen[c] = true
 	}
 	for _, q := range []string{w.Queue, DeadLetterQueueName(w.Queue)} {
-		if !validName(q, 80, "-_") {
-			errs = append(errs, fmt.Errorf("queue name %q: SQS takes 1 to 80 letters, digits, hyphens and underscores (the dead-letter queue is named %s)", q, DeadLetterQueueName(w.Queue)))
+		if !validName(q, maxQueueName, "-_") {
+			errs = append(errs, fmt.Errorf("queue name %q: SQS takes 1 to %d letters, digits, hyphens and underscores (the dead-letter queue is named %s); at most %d characters fit every name setup derives from it", w.Queue, maxQueueName, DeadLetterQueueName(w.Queue), MaxQueueLen()))
 			break
 		}
 	}
 	for _, r := range intake.RecommendedRules(nil) {
-		if name := intake.RuleName(w.Queue, r); !validName(name, 64, ".-_") {
-			errs = append(errs, fmt.Errorf("queue name %q: the rule named after it, %s, is longer than EventBridge's 64 characters or holds characters it refuses", w.Queue, name))
+		if name := intake.RuleName(w.Queue, r); !validName(name, maxRuleName, ".-_") {
+			errs = append(errs, fmt.Errorf("queue name %q: the rule named after it, %s, is longer than EventBridge's %d characters or holds characters it refuses; at most %d characters fit every name setup derives from it", w.Queue, name, maxRuleName, MaxQueueLen()))
 			break
 		}
 	}
@@ -112,6 +112,27 @@ func (w Want) Validate() error {
 		errs = append(errs, fmt.Errorf("heartbeat %s: Auto Scaling takes whole seconds from %s to %s", w.Heartbeat, MinHeartbeat, MaxHeartbeat))
 	}
 	return errors.Join(errs...)
+}
+
+// The longest names AWS takes: a queue's, 80 characters ("CreateQueue",
+// QueueName), a rule's, 64 ("PutRule", Name; EventBridge answers a longer
+// one "Member must have length less than or equal to 64"). Sources as in
+// Validate.
+const (
+	maxQueueName = 80
+	maxRuleName  = 64
+)
+
+// MaxQueueLen is the longest queue name (Want.Queue) whose dead-letter
+// queue (DeadLetterQueueName) and rules (intake.RuleName) all fit AWS's
+// limits: 44 characters, as "-container-instances" is the longest
+// suffix a rule's name adds.
+func MaxQueueLen() int {
+	n := maxQueueName - len(DeadLetterQueueName(""))
+	for _, r := range intake.RecommendedRules(nil) {
+		n = min(n, maxRuleName-len(intake.RuleName("", r)))
+	}
+	return n
 }
 
 // validName reports whether s is 1 to max letters, digits or characters

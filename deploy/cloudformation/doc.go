@@ -6,7 +6,9 @@
 // tests validate the stack against CloudFormation's resource specification
 // (goformation's types and schema) and check it against the code: the IAM
 // statements against iampolicy's list, the rules against
-// intake.RecommendedRules, the hook against drainer's own.
+// intake.RecommendedRules, the hook against drainer's own; and they deploy
+// it with the longest parameters CloudFormation accepts to check that no
+// name it makes (a rule's 64 characters above all) is one AWS refuses.
 package cloudformation
 
 import _ "embed" // Template

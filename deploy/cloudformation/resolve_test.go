@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,11 +132,60 @@ func (s *stack) setParams(given map[string]any) error {
 				v = f
 			}
 		}
+		if err := allowed(name, p.(map[string]any), v); err != nil {
+			return err
+		}
 		s.params[name] = v
 	}
 	for name := range given {
 		if _, ok := s.params[name]; !ok {
 			return fmt.Errorf("the template has no parameter %s", name)
+		}
+	}
+	return nil
+}
+
+// allowed checks the value v of parameter name as CloudFormation does
+// before it creates anything: against its AllowedPattern (each item of a
+// CommaDelimitedList), MaxLength and MinLength (a String), and
+// AllowedValues. "Parameters template section syntax"
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html).
+func allowed(name string, p map[string]any, v any) error {
+	var values []string
+	switch v := v.(type) {
+	case string:
+		values = []string{v}
+	case []any:
+		for _, x := range v {
+			values = append(values, fmt.Sprint(x))
+		}
+	default: // a number
+		values = []string{fmt.Sprint(v)}
+	}
+	if pat, ok := p["AllowedPattern"].(string); ok {
+		re, err := regexp.Compile(`^(?:` + pat + `)$`)
+		if err != nil {
+			return fmt.Errorf("parameter %s: AllowedPattern %q: %w", name, pat, err)
+		}
+		for _, x := range values {
+			if !re.MatchString(x) {
+				return fmt.Errorf("parameter %s: %q does not match %s", name, x, pat)
+			}
+		}
+	}
+	if s, ok := v.(string); ok {
+		if max, ok := p["MaxLength"].(float64); ok && float64(len(s)) > max {
+			return fmt.Errorf("parameter %s: %q is longer than %v", name, s, max)
+		}
+		if min, ok := p["MinLength"].(float64); ok && float64(len(s)) < min {
+			return fmt.Errorf("parameter %s: %q is shorter than %v", name, s, min)
+		}
+	}
+	if av, ok := p["AllowedValues"].([]any); ok {
+		for _, x := range values {
+			if !slices.ContainsFunc(av, func(a any) bool { return fmt.Sprint(a) == x }) {
+				return fmt.Errorf("parameter %s: %q is none of %v", name, x, av)
+			}
 		}
 	}
 	return nil
@@ -596,6 +646,11 @@ Outputs:
 		"Resources:\n  X: {Type: AWS::SNS::Topic, Properties: {TopicName: !Base64 x}}\n",
 		"Parameters:\n  P: {Type: String}\nResources: {}\n",
 		"Conditions:\n  A: !Not [B]\n  B: !Not [A]\nResources: {}\n",
+		// Parameters CloudFormation refuses.
+		"Parameters:\n  P: {Type: String, Default: abc, AllowedPattern: '^[a-b]+$'}\nResources: {}\n",
+		"Parameters:\n  P: {Type: String, Default: abc, MaxLength: 2}\nResources: {}\n",
+		"Parameters:\n  P: {Type: CommaDelimitedList, Default: 'a,bc', AllowedPattern: '^[a-z]$'}\nResources: {}\n",
+		"Parameters:\n  P: {Type: String, Default: c, AllowedValues: [a, b]}\nResources: {}\n",
 	} {
 		if _, err := deploy([]byte(bad), nil); err == nil {
 			t.Errorf("%q deployed", bad)

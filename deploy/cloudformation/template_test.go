@@ -272,8 +272,8 @@ func TestTheRoleHasTheCodesPolicy(t *testing.T) {
 }
 
 // TestTheRulesAreDrainers: the stack's event rules are drainer's
-// recommended ones (intake.RecommendedRules), the ECS ones narrowed to
-// each cluster, each targeting the queue, which takes messages from them
+// recommended ones (intake.RecommendedRules), the lifecycle-action one
+// narrowed to drainer's hook, the ECS ones to each cluster, each targeting the queue, which takes messages from them
 // (and no other rule) only.
 func TestTheRulesAreDrainers(t *testing.T) {
 	resources, _ := deployed(t, "fargate")
@@ -289,8 +289,8 @@ func TestTheRulesAreDrainers(t *testing.T) {
 		return string(b)
 	}
 	var want []string
-	for i, r := range intake.RecommendedRules(nil) {
-		if i < 2 { // lifecycle actions and Spot: no cluster to narrow to
+	for i, r := range intake.RecommendedRules(nil, drain.DefaultHook) {
+		if i < 2 { // lifecycle actions (of drainer's hook) and Spot: no cluster to narrow to
 			want = append(want, canonical(r.Pattern))
 		}
 	}

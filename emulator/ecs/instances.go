@@ -272,12 +272,20 @@ func (s *Service) setCIState(ci *ContainerInstance, f func()) {
 	s.capacityChanged(ci.cl, ci)
 }
 
-// ciChanged publishes a container instance change.
+// ciChanged publishes a container instance change. The event's detail is
+// the container instance with its cluster's ARN, which the API's shape
+// lacks and the event carries ("Amazon ECS container instance state
+// change events", Amazon ECS Developer Guide,
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_container_instance_events.html):
+// a rule narrowed to clusters matches on detail.clusterArn.
 func (s *Service) ciChanged(ci *ContainerInstance) {
 	if s.events != nil {
-		snap := ci.snapshot()
+		detail := struct {
+			ContainerInstance
+			ClusterArn string `json:"clusterArn"`
+		}{ci.snapshot(), ci.cl.ClusterArn}
 		s.events.Emit(core.Event{Source: "aws.ecs", DetailType: "ECS Container Instance State Change",
-			Resources: []string{ci.ContainerInstanceArn}, Detail: snap})
+			Resources: []string{ci.ContainerInstanceArn}, Detail: detail})
 	}
 	for _, fn := range s.ciObs {
 		fn(ci)

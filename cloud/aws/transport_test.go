@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,8 @@ import (
 
 	"github.com/drainer-dev/drainer/cloud"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
+	"github.com/drainer-dev/drainer/health"
+	"github.com/drainer-dev/drainer/intake"
 )
 
 // hungQueue is the URL of a queue behind an endpoint that never answers.
@@ -204,3 +208,61 @@ func TestAnInProcessClientHasNoWallClockBound(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAHungQueueMakesDrainerUnhealthy: drainer's queue consumer on a
+// queue whose connections hang, its attempts reported to a health.Tracker
+// as `drainer run` wires them. Each receive fails after
+// ResponseHeaderTimeout, so the queue counts as failing from the first,
+// and /healthz turns 503, naming the queue and the timeout, once it has
+// failed for longer than --unhealthy-after. Without a bound the receive
+// would block for ever and /healthz would answer 200.
+func TestAHungQueueMakesDrainerUnhealthy(t *testing.T) {
+	const unhealthyAfter = 5 * time.Minute
+	synctest.Test(t, func(t *testing.T) {
+		e := &hungEndpoint{}
+		defer e.close()
+		tracker := health.New(health.Options{UnhealthyAfter: unhealthyAfter, Queue: true, Answered: cloudaws.Answered})
+		cfg := aws.Config{Region: "us-east-1", HTTPClient: e.sdkClient(), Credentials: credentials.NewStaticCredentialsProvider("AKIDDRAINER", "secret", "")}
+		client := cloudaws.NewFromConfig(cfg, cloudaws.Options{Endpoint: "http://sqs.hung.test", BatchWindow: -1, OnCall: tracker.OnCall})
+		consumer := intake.NewConsumer(intake.SQS{Queue: client, URL: hungQueue}, func(context.Context, intake.Notice) error { return nil },
+			intake.Options{Logger: slog.New(slog.DiscardHandler)})
+		ctx, stop := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			consumer.Run(ctx)
+		}()
+		defer func() {
+			stop()
+			<-done
+		}()
+
+		time.Sleep(cloudaws.ResponseHeaderTimeout - time.Second)
+		if q, ok := tracker.Live().Dependencies[health.Queue]; ok {
+			t.Fatalf("the queue judged before its first attempt ended: %+v", q)
+		}
+		time.Sleep(2 * time.Second)
+		q := tracker.Live().Dependencies[health.Queue]
+		if q.FailingSince.IsZero() || !strings.Contains(q.LastError, "timeout awaiting response headers") {
+			t.Fatalf("the queue after the first attempt's timeout: %+v", q)
+		}
+		if v := tracker.Live(); !v.OK {
+			t.Fatalf("unhealthy at once: %+v", v)
+		}
+
+		// Failing for exactly --unhealthy-after is still alive; a second
+		// more is not.
+		time.Sleep(time.Until(q.FailingSince.Add(unhealthyAfter)))
+		if v := tracker.Live(); !v.OK {
+			t.Fatalf("failing for %v: %+v, want alive", unhealthyAfter, v)
+		}
+		time.Sleep(time.Second)
+		rec := httptest.NewRecorder()
+		tracker.Healthz().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(body, "queue unreachable for 5m (more than 5m)") ||
+			!strings.Contains(body, "sqs ReceiveMessage: ") || !strings.Contains(body, "timeout awaiting response headers") {
+			t.Errorf("/healthz = %d %s, want 503 naming the queue's timeout", rec.Code, body)
+		}
+	})
+}

@@ -76,20 +76,23 @@ type Readiness struct {
 	// Adopted: the controller resumed the drains recorded on the
 	// clusters' container instances.
 	Adopted bool
-	// Queue: drainer reads a queue; Received: one receive from it has
-	// succeeded.
-	Queue, Received bool
+	// Queue: drainer reads a queue; QueueRead: a read of it has succeeded
+	// — the start check's (intake.CheckQueue, which `drainer run` passes
+	// before it serves) or a receive.
+	Queue, QueueRead bool
 }
 
-// Ready judges readiness: the drains adopted and, with a queue, a first
-// successful receive.
+// Ready judges readiness: the drains adopted and, with a queue, the queue
+// read once. It does not wait for a first receive: a long poll on an empty
+// queue returns only after its wait (up to 20 s), and the start check has
+// already proved the queue readable.
 func Ready(r Readiness) Verdict {
 	v := Verdict{OK: true, Status: "ok"}
 	if !r.Adopted {
 		v.Reasons = append(v.Reasons, "the drains recorded on the clusters are not adopted yet")
 	}
-	if r.Queue && !r.Received {
-		v.Reasons = append(v.Reasons, "no receive from the queue has succeeded yet")
+	if r.Queue && !r.QueueRead {
+		v.Reasons = append(v.Reasons, "the queue has not been read yet")
 	}
 	if len(v.Reasons) > 0 {
 		v.OK, v.Status = false, "not ready"

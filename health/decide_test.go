@@ -54,17 +54,18 @@ func TestLive(t *testing.T) {
 }
 
 func TestReady(t *testing.T) {
+	const notAdopted, notRead = "the drains recorded on the clusters are not adopted yet", "the queue has not been read yet"
 	for _, c := range []struct {
 		name    string
 		r       Readiness
 		reasons []string
 	}{
-		{"just started", Readiness{Queue: true}, []string{"the drains recorded on the clusters are not adopted yet", "no receive from the queue has succeeded yet"}},
-		{"adopted, no receive yet", Readiness{Adopted: true, Queue: true}, []string{"no receive from the queue has succeeded yet"}},
-		{"adopted and received", Readiness{Adopted: true, Queue: true, Received: true}, nil},
+		{"just started", Readiness{Queue: true}, []string{notAdopted, notRead}},
+		{"adopted, the queue not read yet", Readiness{Adopted: true, Queue: true}, []string{notRead}},
+		{"adopted and the queue read", Readiness{Adopted: true, Queue: true, QueueRead: true}, nil},
 		{"no queue: adopted is enough", Readiness{Adopted: true}, nil},
-		{"no queue, not adopted", Readiness{}, []string{"the drains recorded on the clusters are not adopted yet"}},
-		{"a receive before the drains are adopted", Readiness{Queue: true, Received: true}, []string{"the drains recorded on the clusters are not adopted yet"}},
+		{"no queue, not adopted", Readiness{}, []string{notAdopted}},
+		{"the queue read before the drains are adopted", Readiness{Queue: true, QueueRead: true}, []string{notAdopted}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v := Ready(c.r)

@@ -9,8 +9,15 @@
 // drainer (ECS, Kubernetes, systemd) restarts or flags it, instead of a
 // controller that retries for ever while saying "ok".
 //
+// A call that hangs (a half-open connection) counts once its attempt
+// fails: cloud/aws bounds every attempt over a real connection, so the
+// failure comes at most a couple of minutes after the dependency stopped
+// answering, well within --unhealthy-after.
+//
 // Ready: the controller has adopted the drains recorded on the clusters
-// (it resumed them at start) and, with a queue, has received from it once.
+// (it resumed them at start) and, with a queue, has read it once — the
+// start check of the queue does, before the API serves — so a drainer is
+// ready as soon as it serves, not after its first long poll returns.
 //
 // Tracker records what happens (fed by cloud/aws's OnCall hook) on an
 // injected clock; Live and Ready are the pure decisions over what it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"sync"
@@ -27,7 +28,8 @@ type Options struct {
 	// unhealthy (default DefaultUnhealthyAfter).
 	UnhealthyAfter time.Duration
 	// Queue: drainer reads a queue, so readiness waits for a first
-	// successful receive.
+	// successful read of it (the start check's GetQueueAttributes, or a
+	// receive).
 	Queue bool
 	// Answered tells whether an AWS call's error still means AWS answered
 	// drainer (cloud/aws.Answered); nil counts only success as reached.
@@ -39,10 +41,10 @@ type Options struct {
 type Tracker struct {
 	opts Options
 
-	mu       sync.Mutex
-	reach    map[Dependency]Reach
-	adopted  bool
-	received bool
+	mu        sync.Mutex
+	reach     map[Dependency]Reach
+	adopted   bool
+	queueRead bool
 }
 
 // New returns a Tracker; a dependency is known once a call to it is
@@ -83,19 +85,24 @@ func (t *Tracker) Record(dep Dependency, err error) {
 
 // OnCall records one AWS API attempt, as cloud/aws.Options.OnCall reports
 // it: SQS's ReceiveMessage, GetQueueUrl and GetQueueAttributes reach the
-// queue, which only a success reaches (a first successful receive also
-// makes drainer ready); every call to another service reaches AWS when
-// Options.Answered says AWS answered. SQS's other calls (deletes,
-// visibility changes) name messages, not the queue's reach, and are not
-// counted.
+// queue, which only a success reaches (a successful GetQueueAttributes or
+// ReceiveMessage, a read of the queue, also counts for readiness); every
+// call to another service reaches AWS when Options.Answered says AWS
+// answered. SQS's other calls (deletes, visibility changes) name
+// messages, not the queue's reach, and are not counted. A failure's error
+// is recorded with its service and operation. An attempt that
+// hangs is recorded when it fails: cloud/aws bounds each attempt over a
+// real connection (cloud/aws.ResponseHeaderTimeout, AttemptTimeout), so a
+// failure is recorded at most that long after the queue or AWS stopped
+// answering.
 func (t *Tracker) OnCall(service, operation string, err error) {
 	if service == "sqs" {
 		switch operation {
 		case "ReceiveMessage", "GetQueueUrl", "GetQueueAttributes":
-			t.Record(Queue, err)
-			if operation == "ReceiveMessage" && err == nil {
+			t.Record(Queue, named(service, operation, err))
+			if operation != "GetQueueUrl" && err == nil {
 				t.mu.Lock()
-				t.received = true
+				t.queueRead = true
 				t.mu.Unlock()
 			}
 		}
@@ -104,7 +111,17 @@ func (t *Tracker) OnCall(service, operation string, err error) {
 	if t.opts.Answered(err) {
 		err = nil
 	}
-	t.Record(AWS, err)
+	t.Record(AWS, named(service, operation, err))
+}
+
+// named is err with the call it failed, as in "sqs ReceiveMessage: …":
+// an attempt's error does not name its operation (the SDK adds that once
+// the call is over), and the reasons of /healthz should. nil stays nil.
+func named(service, operation string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s %s: %w", service, operation, err)
 }
 
 // Adopted records that the controller resumed the recorded drains.
@@ -127,7 +144,7 @@ func (t *Tracker) Live() Verdict {
 func (t *Tracker) Ready() Verdict {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return Ready(Readiness{Adopted: t.adopted, Queue: t.opts.Queue, Received: t.received})
+	return Ready(Readiness{Adopted: t.adopted, Queue: t.opts.Queue, QueueRead: t.queueRead})
 }
 
 // Healthz serves Live: 200 when OK, else 503, with the verdict as JSON.

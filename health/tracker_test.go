@@ -13,7 +13,8 @@ import (
 	"github.com/drainer-dev/drainer/clock"
 )
 
-var errGone = errors.New("receive from q: QueueDoesNotExist")
+// errGone is an attempt's error as the SDK reports it to OnCall.
+var errGone = errors.New("api error AWS.SimpleQueueService.NonExistentQueue: The specified queue does not exist.")
 
 // get serves h once and returns the status and the decoded verdict.
 func get(t *testing.T, h http.Handler) (int, Verdict) {
@@ -43,7 +44,7 @@ func TestTrackerGoesUnhealthyAndBack(t *testing.T) {
 	tr.OnCall("sqs", "ReceiveMessage", errGone)
 	clk.RunFor(4 * time.Minute)
 	tr.OnCall("sqs", "ReceiveMessage", errGone) // still failing: the first failure counts
-	if code, v := get(t, tr.Healthz()); code != 200 || !v.Dependencies[Queue].FailingSince.Equal(failedAt) || v.Dependencies[Queue].LastError != errGone.Error() {
+	if code, v := get(t, tr.Healthz()); code != 200 || !v.Dependencies[Queue].FailingSince.Equal(failedAt) || v.Dependencies[Queue].LastError != "sqs ReceiveMessage: "+errGone.Error() {
 		t.Fatalf("failing for 4 min: %d %+v", code, v)
 	}
 	clk.RunFor(time.Minute + time.Second)
@@ -89,29 +90,67 @@ func TestTrackerOnCall(t *testing.T) {
 				if !ok || !r.FailingSince.IsZero() != failing {
 					t.Errorf("%s: %+v (recorded %t), want failing %t", d, r, ok, failing)
 				}
+				if want := c.service + " " + c.operation + ": " + fmt.Sprint(c.err); failing && r.LastError != want {
+					t.Errorf("%s: last error %q, want %q (the call named)", d, r.LastError, want)
+				}
 			}
 		})
 	}
 }
 
+// sqsCall is an SQS operation and its outcome, as OnCall reports it.
+type sqsCall struct {
+	op  string
+	err error
+}
+
 func TestTrackerReadiness(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		// calls are the SQS operations recorded after adoption, each a
+		// success unless its error is set.
+		calls []sqsCall
+		ready bool
+	}{
+		{name: "nothing read"},
+		{name: "the queue resolved, not read", calls: []sqsCall{{"GetQueueUrl", nil}}},
+		{name: "the start check failed", calls: []sqsCall{{"GetQueueAttributes", errGone}}},
+		{name: "the start check read the queue: ready before any receive", calls: []sqsCall{{"GetQueueUrl", nil}, {"GetQueueAttributes", nil}}, ready: true},
+		{name: "a failed receive", calls: []sqsCall{{"ReceiveMessage", errGone}}},
+		{name: "a receive", calls: []sqsCall{{"ReceiveMessage", nil}}, ready: true},
+		{name: "a delete is no read of the queue", calls: []sqsCall{{"DeleteMessageBatch", nil}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := New(Options{Clock: clock.NewVirtual(t0), Queue: true})
+			tr.Adopted()
+			for _, call := range c.calls {
+				tr.OnCall("sqs", call.op, call.err)
+			}
+			code, v := get(t, tr.Readyz())
+			if (code == 200) != c.ready || v.OK != c.ready {
+				t.Errorf("/readyz = %d %+v, want ready %t", code, v, c.ready)
+			}
+		})
+	}
+}
+
+func TestTrackerReadinessOnce(t *testing.T) {
 	tr := New(Options{Clock: clock.NewVirtual(t0), Queue: true})
 	if code, v := get(t, tr.Readyz()); code != http.StatusServiceUnavailable || len(v.Reasons) != 2 {
 		t.Fatalf("at start: %d %+v", code, v)
 	}
-	tr.Adopted()
-	tr.OnCall("sqs", "ReceiveMessage", errGone)
+	tr.OnCall("sqs", "GetQueueAttributes", nil)
 	if code, v := get(t, tr.Readyz()); code != http.StatusServiceUnavailable || len(v.Reasons) != 1 {
-		t.Fatalf("adopted, a failed receive: %d %+v", code, v)
+		t.Fatalf("the queue read, the drains not adopted: %d %+v", code, v)
 	}
-	tr.OnCall("sqs", "ReceiveMessage", nil)
+	tr.Adopted()
 	if code, v := get(t, tr.Readyz()); code != 200 || v.Status != "ok" {
-		t.Fatalf("adopted and received: %d %+v", code, v)
+		t.Fatalf("adopted and the queue read: %d %+v", code, v)
 	}
 	// Readiness, once reached, does not follow the queue: liveness does.
 	tr.OnCall("sqs", "ReceiveMessage", errGone)
 	if code, _ := get(t, tr.Readyz()); code != 200 {
-		t.Fatalf("a failed receive after the first: %d", code)
+		t.Fatalf("a failed receive after the start: %d", code)
 	}
 }
 

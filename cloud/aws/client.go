@@ -75,7 +75,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 // NewFromConfig returns a Client using cfg; opts apply over it (Region,
 // Endpoint, HTTPClient and Credentials when set) and add the retry loop,
 // the pacing per AWS bucket, the coalescing of batchable calls and the
-// call hook.
+// call hook. The SDK's own HTTP client gets a bound on each attempt
+// (ResponseHeaderTimeout, AttemptTimeout); a client of another kind, such
+// as an in-process transport, is used as given.
 func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	if opts.MaxAttempts <= 0 && cfg.RetryMaxAttempts > 0 {
 		// AWS_MAX_ATTEMPTS or the profile's max_attempts.
@@ -92,6 +94,9 @@ func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	if opts.HTTPClient != nil {
 		cfg.HTTPClient = opts.HTTPClient
 	}
+	// Every attempt over a real connection is bounded, so that a hung
+	// connection fails and is retried instead of blocking the call.
+	cfg.HTTPClient = boundedHTTPClient(cfg.HTTPClient)
 	if opts.Credentials != nil {
 		cfg.Credentials = opts.Credentials
 	}

@@ -20,7 +20,10 @@ type Options struct {
 	// come from AWS_ENDPOINT_URL_<SERVICE> when it is empty.
 	Endpoint string
 	// HTTPClient replaces the SDK's HTTP client (tests pass one whose
-	// Transport is the emulator front in process).
+	// Transport is the emulator front in process). An
+	// *awshttp.BuildableClient gets drainer's bounds on each attempt, as
+	// the SDK's default does (see ResponseHeaderTimeout); any other client
+	// is used as given, its own timeouts or none.
 	HTTPClient aws.HTTPClient
 	// Credentials replaces the credential chain.
 	Credentials aws.CredentialsProvider

@@ -35,6 +35,9 @@ func runDrain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
+	if code, ok := parseAPI(fs, &o.api); !ok {
+		return code
+	}
 	o.instance = instance
 	if d, err := time.ParseDuration(*deadline); *deadline != "" && (err != nil || d <= 0) {
 		return usageError(fs, "--deadline %q: want a positive duration such as 30m or 2h", *deadline)
@@ -76,6 +79,9 @@ func runDeregister(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if !ok {
 		return code
 	}
+	if code, ok := parseAPI(fs, &o.api); !ok {
+		return code
+	}
 	o.instance = instance
 	if !*force {
 		return usageError(fs, "refusing without --force: a forced deregistration skips the graceful phase and stops every task on %s at once.\nUse 'drainer drain %s' to drain it gracefully, or add --force if that is what you want.", o.instance, o.instance)
@@ -108,11 +114,6 @@ func parseInstance(fs *flag.FlagSet, args []string) (instance string, code int, 
 		return "", usageError(fs, "one instance at a time (got %s)", strings.Join(pos, " ")), false
 	}
 	return pos[0], 0, true
-}
-
-// apiFlag is the --api flag of the commands that call the controller.
-func apiFlag(fs *flag.FlagSet, p *string) {
-	fs.StringVar(p, "api", envOr("DRAINER_API", "http://127.0.0.1:8081"), "URL of the running controller's API (env DRAINER_API)")
 }
 
 // withAPI calls the controller's API at url through call and returns the

@@ -106,6 +106,8 @@ func TestOperatorFlags(t *testing.T) {
 		wantCode int
 		trigger  drain.Trigger // wanted at the controller, when the command exits 0
 		stderr   string
+		// hostPort: DRAINER_API is the controller's host:port, not its URL.
+		hostPort bool
 	}{
 		{name: "flags after the instance", args: []string{"drain", instance, "--deadline", "45m", "--reason", "kernel"},
 			trigger: drain.Trigger{Reason: drain.ReasonOperator, Graceful: 45 * time.Minute}},
@@ -113,6 +115,8 @@ func TestOperatorFlags(t *testing.T) {
 			trigger: drain.Trigger{Reason: drain.ReasonOperator, Graceful: 2 * time.Hour}},
 		{name: "instance after --", args: []string{"drain", "--deadline", "2h", "--", instance},
 			trigger: drain.Trigger{Reason: drain.ReasonOperator, Graceful: 2 * time.Hour}},
+		{name: "DRAINER_API as host:port", args: []string{"drain", instance}, hostPort: true,
+			trigger: drain.Trigger{Reason: drain.ReasonOperator}},
 		{name: "deregister, force after the instance", args: []string{"deregister", instance, "--force"},
 			trigger: drain.Trigger{Reason: drain.ReasonForced}},
 		{name: "a flag after -- is an argument", args: []string{"drain", instance, "--", "--deadline"}, wantCode: 2, stderr: "drainer drain: one instance at a time (got " + instance + " --deadline)"},
@@ -120,11 +124,16 @@ func TestOperatorFlags(t *testing.T) {
 		{name: "zero deadline", args: []string{"drain", instance, "--deadline", "0s"}, wantCode: 2, stderr: `drainer drain: --deadline "0s": want a positive duration`},
 		{name: "deregister without force", args: []string{"deregister", instance}, wantCode: 2, stderr: "drainer deregister: refusing without --force"},
 		{name: "deregister help", args: []string{"deregister", "--help"}, stderr: "Usage: drainer deregister --force INSTANCE [--api URL]\n\nAsks"},
-		{name: "bad --api", args: []string{"deregister", "--force", instance, "--api", "ftp://controller"}, wantCode: 2, stderr: `drainer deregister: --api: drainer API URL "ftp://controller": want an http:// or https:// URL`},
+		{name: "bad --api", args: []string{"deregister", "--force", instance, "--api", "ftp://controller"}, wantCode: 2, stderr: `drainer deregister: --api "ftp://controller": scheme "ftp": want http:// or https://`},
+		{name: "drain, bad --api", args: []string{"drain", instance, "--api", "127.0.0.1:80x"}, wantCode: 2, stderr: `drainer drain: --api "127.0.0.1:80x": port "80x": want a number from 1 to 65535`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctl := &controllerAPI{}
-			t.Setenv("DRAINER_API", serveAPI(t, ctl))
+			apiURL := serveAPI(t, ctl)
+			if c.hostPort {
+				apiURL = strings.TrimPrefix(apiURL, "http://")
+			}
+			t.Setenv("DRAINER_API", apiURL)
 			var out, errb bytes.Buffer
 			code := run(context.Background(), c.args, &out, &errb)
 			if code != c.wantCode || !strings.Contains(errb.String(), c.stderr) {

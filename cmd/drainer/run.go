@@ -44,9 +44,11 @@ const runUsage = `Usage: drainer run --queue-url URL|ARN|NAME [--cluster NAME]..
 Runs the controller: drains ECS container instances before Auto Scaling, Spot or an
 operator takes them away. Region, credentials and endpoint come from the standard AWS
 configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). It stops at start when
-the queue does not exist or cannot be read. /healthz answers 503 once the queue or AWS
-has been unreachable for --unhealthy-after; /readyz 200 once the recorded drains are
-adopted and a first receive from the queue has succeeded.
+the queue does not exist or cannot be read. Every AWS call attempt is bounded (45 s for
+AWS to start answering, 2 min in all) and retried, so a hung connection never stalls it.
+/healthz answers 503 once the queue or AWS has been unreachable for --unhealthy-after;
+/readyz answers 200 once the queue has been read and the recorded drains adopted, which
+is done before the API serves.
 `
 
 // parseRun reads `drainer run`'s flags over its environment; code is the
@@ -100,8 +102,8 @@ func runController(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fail("%v", err)
 	}
 	// /healthz answers 503 once the queue or AWS has been out of reach
-	// for --unhealthy-after; /readyz 200 once the recorded drains are
-	// adopted and the queue has answered a receive.
+	// for --unhealthy-after; /readyz 200 once the queue has been read
+	// (Prepare's check) and the recorded drains adopted.
 	tracker := health.New(health.Options{Clock: healthClock, UnhealthyAfter: o.settings.UnhealthyAfter, Queue: !o.noQueue, Answered: cloudaws.Answered})
 	var dash *web.Dashboard // set below with --ui-listen
 	d, err := assembly.New(assembly.Options{

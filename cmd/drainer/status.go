@@ -28,6 +28,9 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
+	if code, ok := parseAPI(fs, &o.api); !ok {
+		return code
+	}
 	return o.run(ctx, stdout, stderr)
 }
 

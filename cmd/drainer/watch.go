@@ -37,6 +37,9 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
+	if code, ok := parseAPI(fs, &o.api); !ok {
+		return code
+	}
 	if o.interval <= 0 {
 		return usageError(fs, "--interval %s: want a positive duration such as 2s", o.interval)
 	}

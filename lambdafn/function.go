@@ -45,6 +45,7 @@ import (
 	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/clock"
 	"github.com/drainer-dev/drainer/intake"
+	"github.com/drainer-dev/drainer/scan"
 )
 
 // Options configure a Function.
@@ -135,6 +136,17 @@ type Report struct {
 	Looks   int  `json:"looks"`
 	Scanned bool `json:"scanned"`
 	Drains  int  `json:"drains"`
+	// TakenUp counts the lifecycle actions of drainer's that no message
+	// had brought (an instance in Terminating:Wait with no drain, first
+	// found so by the round's scan) whose drain the round started or
+	// joined (see TakeUpGrace).
+	TakenUp int `json:"takenUp,omitempty"`
+	// Retried counts the failed messages of a batch brought back after a
+	// short backoff (RetryDelay) rather than the queue's visibility
+	// timeout; RetryErrors those whose ChangeMessageVisibility failed
+	// (they come back after the visibility timeout).
+	Retried     int `json:"retried,omitempty"`
+	RetryErrors int `json:"retryErrors,omitempty"`
 	// Calls counts the API attempts made, by "service:Operation".
 	Calls map[string]int `json:"calls,omitempty"`
 	// Warnings and Errors say what the round could not do or found wrong
@@ -192,7 +204,7 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (out any, 
 		}
 		out, rep = f.batch(work, ev)
 	case KindSchedule:
-		rep = f.round(work)
+		rep = f.round(work, start.Add(budget))
 		out = &rep
 	}
 	published()
@@ -239,11 +251,13 @@ func (f *Function) batch(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	return resp, rep
 }
 
-// round does the time-driven work once: it resumes the recorded drains
-// (those another process started, or all of them in a fresh one), sends
-// the heartbeats due before the next round and makes the looks due, runs
-// the periodic scans when due, then the work they started.
-func (f *Function) round(ctx context.Context) Report {
+// round does the time-driven work once, to end at the latest: it resumes
+// the recorded drains (those another process started, or all of them in a
+// fresh one), sends the heartbeats due before the next round and makes
+// the looks due, runs the periodic scans when due, takes up the lifecycle
+// actions no message brought that the scans found (takeUp), then the
+// work they started.
+func (f *Function) round(ctx context.Context, end time.Time) Report {
 	rep := Report{Kind: KindSchedule}
 	fail := func(what string, err error) {
 		rep.Errors = append(rep.Errors, what+": "+err.Error())
@@ -257,19 +271,76 @@ func (f *Function) round(ctx context.Context) Report {
 	}
 	rep.Looks += f.d.Reconciler.RunDueAhead(ctx, ahead)
 	if now := f.clock.Now(); ScanDue(f.lastScan, now, f.d.Settings.ScanInterval, f.opts.Period) && ctx.Err() == nil {
-		if _, err := f.d.Controller.Pass(ctx); err != nil {
+		pass, err := f.d.Controller.Pass(ctx)
+		if err != nil {
 			fail("scan", err)
 		} else {
 			rep.Scanned, f.lastScan = true, now
 		}
 		rep.Looks += f.d.Reconciler.RunDueAhead(ctx, ahead)
+		if len(pass.Noted) > 0 && err == nil {
+			if left := f.takeUp(ctx, pass.Noted, now, end, &rep, fail); left > 0 {
+				w := fmt.Sprintf("%d instances in Terminating:Wait with no drain left to the next round's scan (out of time, or beyond the %d a round takes up)", left, f.scanPages())
+				f.log.Warn("round: " + w)
+				rep.Warnings = append(rep.Warnings, w)
+			}
+			rep.Looks += f.d.Reconciler.RunDueAhead(ctx, ahead)
+		}
 	}
-	rep.Warnings = f.checkHooks(ctx)
+	rep.Warnings = append(rep.Warnings, f.checkHooks(ctx)...)
 	rep.Drains = len(f.d.Reconciler.Drains())
 	if err := ctx.Err(); err != nil {
 		fail("round", fmt.Errorf("out of time before the work due was done (the next round goes on): %w", err))
 	}
 	return rep
+}
+
+// takeUp takes up the instances the round's scan, at found, noted in
+// Terminating:Wait with no drain (scan.Report.Noted): a pass takes up only
+// those an earlier pass of the same process found so, and a Lambda
+// execution environment may not live to the next pass, or have made none
+// before. The round first waits until TakeUpGrace after the scan, so that
+// a message on its way (handled in another execution environment) has
+// recorded its drain, which the take-up then joins; then it takes up at
+// most the scans' pages (--scan-pages) of them, through the controller
+// (controller.Controller.TakeUp), if TakeUpWork is left before end. It
+// returns how many it left to the next round.
+func (f *Function) takeUp(ctx context.Context, noted []scan.WaitingInstance, found, end time.Time, rep *Report, fail func(string, error)) (left int) {
+	if n := f.scanPages(); len(noted) > n {
+		left, noted = len(noted)-n, noted[:n]
+	}
+	at := found.Add(TakeUpGrace)
+	if now := f.clock.Now(); now.After(at) {
+		at = now
+	}
+	if end.Sub(at) < TakeUpWork {
+		return left + len(noted)
+	}
+	if err := clock.SleepUntil(ctx, f.clock, at); err != nil {
+		return left + len(noted)
+	}
+	for i, w := range noted {
+		if ctx.Err() != nil {
+			return left + len(noted) - i
+		}
+		if err := f.d.Controller.TakeUp(ctx, w.Group, w.InstanceID); err != nil {
+			fail("take up a lifecycle action no message brought", err)
+			continue
+		}
+		if f.d.Reconciler.Draining(w.InstanceID) {
+			rep.TakenUp++
+		}
+	}
+	return left
+}
+
+// scanPages is how many pages of container instances a scan reads, and
+// so how many instances a round takes up beyond its scan's.
+func (f *Function) scanPages() int {
+	if n := f.d.Settings.ScanPages; n > 0 {
+		return n
+	}
+	return scan.DefaultPages
 }
 
 // checkHooks warns, once per process, of each hook holding a drain whose

@@ -435,24 +435,103 @@ func TestRoundWarnsOfAHookTooShortForRounds(t *testing.T) {
 	if failed := src.deliver(w, f, msgs); len(failed) != 0 {
 		t.Fatalf("batch failures %v", failed)
 	}
-	round := func() lambdafn.Report {
-		t.Helper()
-		out, err := invoke(t, w, f, scheduled(w.Now()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rep lambdafn.Report
-		if err := json.Unmarshal(out, &rep); err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
-	rep := round()
+	rep := round(t, w, f)
 	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "hook drainer of group demo-asg has a heartbeat timeout of 2m0s") {
 		t.Fatalf("first round's warnings %q, want one naming the 2-minute hook", rep.Warnings)
 	}
 	w.Clock.RunFor(time.Minute)
-	if rep := round(); len(rep.Warnings) != 0 {
+	if rep := round(t, w, f); len(rep.Warnings) != 0 {
 		t.Errorf("second round warned again: %q", rep.Warnings)
 	}
+}
+
+// TestOneRoundTakesUpALostMessage: a lifecycle action of drainer's hook
+// whose message never reached the function (deleted from the queue before
+// any invocation) is taken up by the next scheduled round, whether that
+// round runs in a fresh execution environment (its first scan) or in one
+// whose earlier rounds scanned already; the rounds then finish its drain.
+func TestOneRoundTakesUpALostMessage(t *testing.T) {
+	for _, warm := range []bool{false, true} {
+		name := map[bool]string{false: "cold", true: "warm"}[warm]
+		t.Run(name, func(t *testing.T) {
+			w, checker := world(t, "10m")
+			src := newEventSource(t, w, "drainer")
+			src.take(func(cloud.Message) bool { return false }) // the hook's test notification, the tasks' starts
+			var f *lambdafn.Function
+			if warm {
+				f = newFunction(t, w)
+				for range 2 {
+					if rep := round(t, w, f); !rep.Scanned {
+						t.Fatalf("a round before the scale-in did not scan: %+v", rep)
+					}
+					w.Clock.RunFor(time.Minute)
+				}
+			}
+			id := scaleIn(t, w)
+			lost := src.take(func(cloud.Message) bool { return false }) // the lifecycle notification among them
+			if len(lost) != 0 {
+				t.Fatalf("messages kept: %+v", lost)
+			}
+			w.Clock.RunFor(5 * time.Second)
+			if !warm {
+				f = newFunction(t, w)
+			}
+			rep := round(t, w, f)
+			if len(rep.Errors) > 0 || len(rep.Warnings) > 0 || !rep.Scanned || rep.TakenUp != 1 {
+				t.Fatalf("the round after the lost message: %+v, want it scanned and one action taken up", rep)
+			}
+			ds := f.Drainer().Reconciler.Drains()
+			if len(ds) != 1 || ds[0].InstanceID != id || ds[0].Record.Hook != "drainer" {
+				t.Fatalf("drains after one round: %+v, want the drain of %s under drainer's hook", ds, id)
+			}
+
+			// ECS may move the web tasks: the rounds (and the batches of
+			// the tasks' events) finish the drain.
+			w.Do(func() {
+				_, err := w.ECS.UpdateService(ecs.UpdateServiceInput{Cluster: "demo", Service: "web",
+					DeploymentConfiguration: &ecs.DeploymentConfiguration{MinimumHealthyPercent: ptr[int32](100), MaximumPercent: ptr[int32](200)}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			})
+			for i := 0; lifecycleState(t, w, id) != ""; i++ {
+				if i > 30 {
+					t.Fatalf("%s still %q after half an hour of rounds", id, lifecycleState(t, w, id))
+				}
+				w.Clock.RunFor(time.Minute)
+				for msgs := src.receive(); len(msgs) > 0; msgs = src.receive() {
+					if failed := src.deliver(w, f, msgs); len(failed) != 0 {
+						t.Fatalf("batch failures %v", failed)
+					}
+				}
+				if rep := round(t, w, f); len(rep.Errors) > 0 {
+					t.Fatalf("round: %+v", rep)
+				}
+			}
+			var completed int
+			w.Do(func() { completed = w.Calls.CountBy(sim.Caller, "autoscaling", "CompleteLifecycleAction", "OK") })
+			if completed != 1 {
+				t.Errorf("%d CompleteLifecycleAction by drainer, want the one that released %s", completed, id)
+			}
+			w.Clock.RunFor(5 * time.Minute)
+			noViolations(t, checker)
+			if ds := checker.Drained(); !slices.Contains(ds, id) {
+				t.Errorf("drained instances %v, want %s", ds, id)
+			}
+		})
+	}
+}
+
+// round invokes a scheduled round and returns its report.
+func round(t *testing.T, w *emulator.World, f *lambdafn.Function) lambdafn.Report {
+	t.Helper()
+	out, err := invoke(t, w, f, scheduled(w.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep lambdafn.Report
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

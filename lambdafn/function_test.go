@@ -78,9 +78,16 @@ services:
 // newFunction is the Lambda function in w, as drainer: a fresh process.
 func newFunction(t *testing.T, w *emulator.World) *lambdafn.Function {
 	t.Helper()
+	return newFunctionWith(t, w, func(*assembly.Settings) {})
+}
+
+// newFunctionWith is newFunction with drainer's settings changed by set.
+func newFunctionWith(t *testing.T, w *emulator.World, set func(*assembly.Settings)) *lambdafn.Function {
+	t.Helper()
 	cfg, client := sim.ClientOptions(w, sim.Caller, 1)
 	s := assembly.DefaultSettings()
 	s.Clusters = []string{"demo"}
+	set(&s)
 	f, err := lambdafn.New(lambdafn.Options{Drainer: assembly.Options{Settings: s, AWS: cfg, Client: client, Clock: w.Clock}})
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +192,8 @@ func (s *eventSource) deliver(w *emulator.World, f *lambdafn.Function, msgs []cl
 }
 
 // scaleIn takes one instance out through Auto Scaling, as an operator
-// would; it waits in Terminating:Wait for drainer's hook.
+// would (the first in service); it waits in Terminating:Wait for
+// drainer's hook.
 func scaleIn(t *testing.T, w *emulator.World) string {
 	t.Helper()
 	c := operator(w)
@@ -194,6 +202,9 @@ func scaleIn(t *testing.T, w *emulator.World) string {
 		t.Fatalf("container instances %+v, %v", cis, err)
 	}
 	id := cis[0].EC2InstanceID
+	for i := 1; i < len(cis) && lifecycleState(t, w, id) != "InService"; i++ {
+		id = cis[i].EC2InstanceID // one scaled in already
+	}
 	if err := c.TerminateGroupInstance(t.Context(), id, true); err != nil {
 		t.Fatal(err)
 	}
@@ -534,4 +545,41 @@ func round(t *testing.T, w *emulator.World, f *lambdafn.Function) lambdafn.Repor
 		t.Fatal(err)
 	}
 	return rep
+}
+
+// TestRoundTakesUpNoMoreThanItsPages: a round takes up at most the scans'
+// pages (--scan-pages) of the lost actions its scan found, says how many
+// it left, and the next round, in a fresh environment, takes up the rest.
+func TestRoundTakesUpNoMoreThanItsPages(t *testing.T) {
+	w, checker := world(t, "10m")
+	src := newEventSource(t, w, "drainer")
+	onePage := func(s *assembly.Settings) { s.ScanPages = 1 }
+	first, second := scaleIn(t, w), scaleIn(t, w)
+	src.take(func(cloud.Message) bool { return false })
+	w.Clock.RunFor(5 * time.Second)
+	f := newFunctionWith(t, w, onePage)
+	rep := round(t, w, f)
+	if rep.TakenUp != 1 || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "1 instances in Terminating:Wait with no drain left to the next round") {
+		t.Fatalf("round with two lost actions and one page: %+v, want one taken up and one left", rep)
+	}
+	// Beyond the scan's own: one look at the hooks and one heartbeat each.
+	if got := rep.Calls["autoscaling:DescribeLifecycleHooks"] + rep.Calls["autoscaling:RecordLifecycleActionHeartbeat"]; got > 3 {
+		t.Errorf("calls %v: more than the take-up of one action asks", rep.Calls)
+	}
+	w.Clock.RunFor(time.Minute)
+	f = newFunctionWith(t, w, onePage)
+	if rep := round(t, w, f); rep.TakenUp != 1 || rep.Resumed != 1 || len(rep.Errors) > 0 {
+		t.Fatalf("next round, fresh: %+v, want the drain recorded resumed and the other action taken up", rep)
+	}
+	var ids []string
+	for _, d := range f.Drainer().Reconciler.Drains() {
+		ids = append(ids, d.InstanceID)
+	}
+	slices.Sort(ids)
+	want := []string{first, second}
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("drains %v, want %v", ids, want)
+	}
+	noViolations(t, checker)
 }

@@ -8,13 +8,16 @@
 //     queue consumer (assembly.Drainer.Deliver), and the batch is answered
 //     with a partial batch response, so that only the messages whose
 //     handling failed come back
-//     (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html);
-//     then the work due by now (the first looks of the drains just
-//     started);
+//     (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html),
+//     after a short backoff rather than the queue's visibility timeout
+//     (see retry.go); then the work due by now (the first looks of the
+//     drains just started);
 //   - the scheduled rule's event, every minute: one round of the
 //     time-driven work — the drains recorded on the served clusters'
 //     container instances resumed, heartbeats (see the timing notes in
-//     timing.go), deadlines and fallback looks due, the periodic scans.
+//     timing.go), deadlines and fallback looks due, the periodic scans,
+//     and the take-up of the lifecycle actions of drainer's hooks that no
+//     message brought which the scans found (see TakeUpGrace).
 //
 // A drain's state is on its container instance, in drainer's ECS
 // attributes, as for `drainer run`: a process kept between invocations
@@ -125,7 +128,7 @@ func (f *Function) Drainer() *assembly.Drainer { return f.d }
 type Report struct {
 	Kind Kind `json:"kind"`
 	// Messages and Failed count a batch's messages and those reported as
-	// failed (they come back after their visibility timeout).
+	// failed (they come back after a backoff: Retried).
 	Messages int `json:"messages,omitempty"`
 	Failed   int `json:"failed,omitempty"`
 	// Resumed counts the drains recorded on the container instances that
@@ -202,14 +205,14 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (out any, 
 			published()
 			return nil, fmt.Errorf("drainer: SQS event: %w", err)
 		}
-		out, rep = f.batch(work, ev)
+		out, rep = f.batch(work, ev, start.Add(budget))
 	case KindSchedule:
 		rep = f.round(work, start.Add(budget))
 		out = &rep
 	}
 	published()
 	rep.Calls = f.calls.take()
-	f.log.Info("invocation done", "kind", rep.Kind, "took", f.clock.Now().Sub(start).Round(time.Millisecond).String(), "messages", rep.Messages, "failed", rep.Failed,
+	f.log.Info("invocation done", "kind", rep.Kind, "took", f.clock.Now().Sub(start).Round(time.Millisecond).String(), "messages", rep.Messages, "failed", rep.Failed, "retried", rep.Retried, "retryErrors", rep.RetryErrors, "takenUp", rep.TakenUp,
 		"resumed", rep.Resumed, "looks", rep.Looks, "scanned", rep.Scanned, "drains", rep.Drains, "calls", rep.Calls, "errors", len(rep.Errors))
 	return out, nil
 }
@@ -228,16 +231,18 @@ func (f *Function) publishDuring(ctx context.Context) (stop func()) {
 	})
 }
 
-// batch handles a batch of the queue's messages, then the work due by now.
-func (f *Function) batch(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, Report) {
+// batch handles a batch of the queue's messages, then the work due by
+// now, to end at the latest; the messages that failed come back after a
+// short backoff (retry), in the RetryTime it keeps before end.
+func (f *Function) batch(ctx context.Context, ev events.SQSEvent, end time.Time) (events.SQSEventResponse, Report) {
 	rep := Report{Kind: KindSQS, Messages: len(ev.Records)}
 	msgs := make([]intake.Message, len(ev.Records))
 	for i, r := range ev.Records {
-		// Lambda passes SQS's ApproximateReceiveCount as a string.
-		n, _ := strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
-		msgs[i] = intake.Message{ID: r.MessageId, ReceiptHandle: r.ReceiptHandle, Body: r.Body, ReceiveCount: n}
+		msgs[i] = intake.Message{ID: r.MessageId, ReceiptHandle: r.ReceiptHandle, Body: r.Body, ReceiveCount: receiveCount(r)}
 	}
-	keep := f.d.Deliver(ctx, msgs)
+	handle, cancel := f.retryWindow(ctx, end)
+	defer cancel()
+	keep := f.d.Deliver(handle, msgs)
 	resp := events.SQSEventResponse{BatchItemFailures: make([]events.SQSBatchItemFailure, 0, len(keep))}
 	for _, id := range keep {
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: id})
@@ -246,9 +251,17 @@ func (f *Function) batch(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	// The drains just started (or woken by the batch's events) get their
 	// first look now rather than at the next round. Heartbeats not due
 	// yet are the rounds' to send: batches may come many a minute.
-	rep.Looks = f.d.Reconciler.RunDueAhead(ctx, 0)
+	rep.Looks = f.d.Reconciler.RunDueAhead(handle, 0)
 	rep.Drains = len(f.d.Reconciler.Drains())
+	f.retry(ctx, ev.Records, keep, &rep)
 	return resp, rep
+}
+
+// receiveCount is a record's ApproximateReceiveCount, which Lambda passes
+// as a string (0 when missing or not a number).
+func receiveCount(r events.SQSMessage) int {
+	n, _ := strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
+	return n
 }
 
 // round does the time-driven work once, to end at the latest: it resumes

@@ -88,7 +88,7 @@ func newFunctionWith(t *testing.T, w *emulator.World, set func(*assembly.Setting
 	s := assembly.DefaultSettings()
 	s.Clusters = []string{"demo"}
 	set(&s)
-	f, err := lambdafn.New(lambdafn.Options{Drainer: assembly.Options{Settings: s, AWS: cfg, Client: client, Clock: w.Clock}})
+	f, err := lambdafn.New(lambdafn.Options{Drainer: assembly.Options{Settings: s, AWS: cfg, Client: client, Clock: w.Clock, OnCall: recordCall}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,9 +292,10 @@ func TestBatchOfForgedAndMalformedMessages(t *testing.T) {
 		t.Fatalf("drains after the forged notification: %+v, want the drain of %s under drainer's hook", ds, id)
 	}
 
-	// The genuine notification comes back after its visibility timeout:
-	// its action is already kept alive, so it costs nothing.
-	w.Clock.RunFor(6*time.Minute + time.Second)
+	// The genuine notification comes back after its backoff (at most
+	// 10 s after a first receive), not its visibility timeout: its action
+	// is already kept alive, so it costs nothing.
+	w.Clock.RunFor(lambdafn.RetryDelay(1, 1) + time.Second)
 	again := src.take(func(m cloud.Message) bool { return m.ID == genuine[0].ID })
 	if len(again) != 1 || again[0].ReceiveCount != 2 {
 		t.Fatalf("the failed notification did not come back once: %+v", again)
@@ -580,6 +581,92 @@ func TestRoundTakesUpNoMoreThanItsPages(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(ids, want) {
 		t.Errorf("drains %v, want %v", ids, want)
+	}
+	noViolations(t, checker)
+}
+
+// TestFailedMessageComesBackAfterABackoff: a message whose handling failed
+// (Auto Scaling cannot be read) is brought back after the backoff of its
+// receive count (lambdafn.RetryDelay: 5–10 s, then 10–20 s), not after
+// the queue's visibility timeout of 6 minutes, with a
+// ChangeMessageVisibility on the receipt handle of its latest receive;
+// once Auto Scaling answers, it starts the drain. When
+// ChangeMessageVisibility fails too, the message is not lost: it comes
+// back after the visibility timeout.
+func TestFailedMessageComesBackAfterABackoff(t *testing.T) {
+	w, checker := world(t, "10m")
+	src := newEventSource(t, w, "drainer")
+	src.take(func(cloud.Message) bool { return false })
+	id := scaleIn(t, w)
+	notice := func(m cloud.Message) bool {
+		return strings.Contains(m.Body, "EC2_INSTANCE_TERMINATING") && strings.Contains(m.Body, id)
+	}
+	msgs := src.take(notice)
+	if len(msgs) != 1 {
+		t.Fatalf("lifecycle notifications of %s: %+v, want one", id, msgs)
+	}
+	f := newFunction(t, w)
+	setFault := func(r fault.Rule) {
+		t.Helper()
+		w.Do(func() {
+			if err := w.Faults.Set(r); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	setFault(fault.Rule{Service: "autoscaling", Operation: "DescribeAutoScalingInstances", ErrorRate: 1})
+	changed := func() (n int) {
+		w.Do(func() { n = w.Calls.CountBy(sim.Caller, "sqs", "ChangeMessageVisibility", "OK") })
+		return n
+	}
+	// back fails the message's delivery, then tells how long after the
+	// invocation, and after the receive (just before it), the message is
+	// visible again, within limit, looking every second.
+	back := func(limit time.Duration) (afterInvocation, afterReceive time.Duration, _ cloud.Message) {
+		t.Helper()
+		received := w.Now()
+		if failed := src.deliver(w, f, msgs); !slices.Equal(failed, []string{msgs[0].ID}) {
+			t.Fatalf("batch failures %v, want the notification", failed)
+		}
+		start := w.Now()
+		for w.Now().Sub(start) <= limit {
+			w.Clock.RunFor(time.Second)
+			if again := src.take(notice); len(again) > 0 {
+				return w.Now().Sub(start), w.Now().Sub(received), again[0]
+			}
+		}
+		t.Fatalf("the notification did not come back within %v", limit)
+		return 0, 0, cloud.Message{}
+	}
+	for i, want := range []struct{ least, most time.Duration }{{5 * time.Second, 10 * time.Second}, {10 * time.Second, 20 * time.Second}} {
+		after, _, m := back(time.Minute)
+		if after < want.least || after > want.most+time.Second {
+			t.Fatalf("failure %d: the notification came back %v after the invocation, want %v to %v", i+1, after, want.least, want.most)
+		}
+		if m.ReceiveCount != i+2 || changed() != i+1 {
+			t.Fatalf("failure %d: came back received %d times after %d visibility changes", i+1, m.ReceiveCount, changed())
+		}
+		msgs = []cloud.Message{m}
+	}
+
+	// ChangeMessageVisibility fails: the message comes back after the
+	// queue's visibility timeout, not before.
+	setFault(fault.Rule{Service: "sqs", Operation: "ChangeMessageVisibility", ErrorRate: 1})
+	_, after, m := back(7 * time.Minute)
+	if after < 6*time.Minute {
+		t.Fatalf("with ChangeMessageVisibility failing, the notification came back %v after its receive, want the visibility timeout of 6 minutes", after)
+	}
+	if m.ReceiveCount != 4 || changed() != 2 {
+		t.Fatalf("came back received %d times after %d visibility changes, want 4 and 2", m.ReceiveCount, changed())
+	}
+
+	// Auto Scaling answers again: the notification starts the drain.
+	w.Do(w.Faults.Clear)
+	if failed := src.deliver(w, f, []cloud.Message{m}); len(failed) != 0 {
+		t.Fatalf("batch failures %v once Auto Scaling answers", failed)
+	}
+	if ds := f.Drainer().Reconciler.Drains(); len(ds) != 1 || ds[0].InstanceID != id {
+		t.Fatalf("drains %+v, want the drain of %s", ds, id)
 	}
 	noViolations(t, checker)
 }

@@ -365,13 +365,7 @@ func TestRoundsKeepTheActionAliveAndFinishTheDrain(t *testing.T) {
 	}
 
 	// ECS may now move the web tasks: the drain finishes.
-	w.Do(func() {
-		_, err := w.ECS.UpdateService(ecs.UpdateServiceInput{Cluster: "demo", Service: "web",
-			DeploymentConfiguration: &ecs.DeploymentConfiguration{MinimumHealthyPercent: ptr[int32](100), MaximumPercent: ptr[int32](200)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
+	letWebMove(t, w)
 	for i := 30; lifecycleState(t, w, id) != ""; i++ {
 		if i > 60 {
 			t.Fatalf("%s still %q after half an hour of rounds with its tasks free to move", id, lifecycleState(t, w, id))
@@ -434,6 +428,19 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// letWebMove lets ECS start a web task before it stops one (maximum
+// 200 %): the tasks can leave a draining instance.
+func letWebMove(t *testing.T, w *emulator.World) {
+	t.Helper()
+	w.Do(func() {
+		_, err := w.ECS.UpdateService(ecs.UpdateServiceInput{Cluster: "demo", Service: "web",
+			DeploymentConfiguration: &ecs.DeploymentConfiguration{MinimumHealthyPercent: ptr[int32](100), MaximumPercent: ptr[int32](200)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
 
 // TestRoundWarnsOfAHookTooShortForRounds: a hook whose heartbeat timeout
 // rounds a minute apart cannot keep is named in the round's report and
@@ -499,13 +506,7 @@ func TestOneRoundTakesUpALostMessage(t *testing.T) {
 
 			// ECS may move the web tasks: the rounds (and the batches of
 			// the tasks' events) finish the drain.
-			w.Do(func() {
-				_, err := w.ECS.UpdateService(ecs.UpdateServiceInput{Cluster: "demo", Service: "web",
-					DeploymentConfiguration: &ecs.DeploymentConfiguration{MinimumHealthyPercent: ptr[int32](100), MaximumPercent: ptr[int32](200)}})
-				if err != nil {
-					t.Fatal(err)
-				}
-			})
+			letWebMove(t, w)
 			for i := 0; lifecycleState(t, w, id) != ""; i++ {
 				if i > 30 {
 					t.Fatalf("%s still %q after half an hour of rounds", id, lifecycleState(t, w, id))

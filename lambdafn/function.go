@@ -270,6 +270,17 @@ func receiveCount(r events.SQSMessage) int {
 // the looks due, runs the periodic scans when due, takes up the lifecycle
 // actions no message brought that the scans found (takeUp), then the
 // work they started.
+//
+// Its calls: Resume's (per served cluster, one ListAttributes per record
+// marker and one DescribeContainerInstances per 100 drains recorded), the
+// looks' and heartbeats', and, when the scans are due, one pass
+// (scan.Scanner.Pass, bounded by P = --scan-pages: at most 6·P of ECS's
+// cluster-resource reads, and at most P take-ups of instances an earlier
+// pass of the process found) plus at most P take-ups of the instances the
+// pass found first (controller.Controller.TakeUp: one
+// DescribeLifecycleHooks, one RecordLifecycleActionHeartbeat per owned
+// termination hook, and per drain started one DescribeScalingActivities
+// and the start's): at most 2·P take-ups a round in all.
 func (f *Function) round(ctx context.Context, end time.Time) Report {
 	rep := Report{Kind: KindSchedule}
 	fail := func(what string, err error) {
@@ -335,6 +346,9 @@ func (f *Function) takeUp(ctx context.Context, noted []scan.WaitingInstance, fou
 	for i, w := range noted {
 		if ctx.Err() != nil {
 			return left + len(noted) - i
+		}
+		if f.d.Reconciler.Draining(w.InstanceID) {
+			continue
 		}
 		if err := f.d.Controller.TakeUp(ctx, w.Group, w.InstanceID); err != nil {
 			fail("take up a lifecycle action no message brought", err)

@@ -2,9 +2,11 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
+	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/scan"
 )
 
@@ -48,6 +50,30 @@ func (c *Controller) Scan(ctx context.Context) error {
 // Pass is Scan returning what the pass found and did.
 func (c *Controller) Pass(ctx context.Context) (ScanReport, error) {
 	return c.scanner().Pass(ctx)
+}
+
+// TakeUp takes up an instance in Terminating:Wait in group that no drain
+// of this process covers, as a pass takes up those an earlier pass found
+// so (scan.Options.Adopt): for each owned termination hook whose
+// lifecycle action Auto Scaling says is pending for the instance, it
+// starts the drain a lifecycle message would have started; a drain
+// another drainer recorded meanwhile on the container instance is joined
+// (drain.Reconciler.Start merges the records), not started again. It does
+// nothing for an instance a drain of this process covers. A caller whose
+// process may not live to the next pass (the Lambda mode) so takes up
+// what a pass noted (ScanReport.Noted). Its calls are a pass's take-up's:
+// one DescribeLifecycleHooks, one RecordLifecycleActionHeartbeat per owned
+// termination hook, and per drain started one DescribeScalingActivities
+// and the start's; they wait behind drains' for AWS's rate buckets, as
+// the scans' do. Its errors say what could not be read or started.
+func (c *Controller) TakeUp(ctx context.Context, group, instanceID string) error {
+	if c.rec.Draining(instanceID) {
+		return nil
+	}
+	if err := c.adopt(cloud.WithPriority(ctx, cloud.PriorityBackground), group, instanceID); err != nil {
+		return fmt.Errorf("take up %s of %s: %w", instanceID, group, err)
+	}
+	return nil
 }
 
 // Run scans every interval on the controller's clock until ctx ends (see

@@ -18,7 +18,8 @@ const (
 	Run Mode = "run"
 	// Lambda is drainer as a Lambda function: run's calls, less the queue
 	// consumer's (the function's SQS event source mapping receives and
-	// deletes the messages, with the function's execution role) and
+	// deletes the messages, with the function's execution role; the
+	// function itself changes the visibility of those that failed) and
 	// doctor's, plus the function's logs.
 	Lambda Mode = "lambda"
 	// Setup is `drainer setup`: it reads the clusters' capacity providers
@@ -224,8 +225,8 @@ var permissions = []Permission{
 		Why: "the queue's messages (Lambda: the event source mapping receives them with the function's role)"},
 	{Action: "sqs:DeleteMessage", Resource: Queue, Modes: runs, Operations: []string{"DeleteMessageBatch"},
 		Why: "deletes a message once handled (Lambda: the event source mapping, for the messages the function did not report failed)"},
-	{Action: "sqs:ChangeMessageVisibility", Resource: Queue, Modes: runOnly, Operations: []string{"ChangeMessageVisibilityBatch"},
-		Why: "keeps a message invisible while it is handled"},
+	{Action: "sqs:ChangeMessageVisibility", Resource: Queue, Modes: runs, Operations: []string{"ChangeMessageVisibilityBatch"},
+		Why: "keeps a message invisible while it is handled (Lambda: brings a failed message back after a short backoff)"},
 	{Action: "sqs:GetQueueUrl", Resource: QueueFamily, Modes: setupOnly,
 		Why: "whether the queue and its dead-letter queue exist"},
 	{Action: "sqs:GetQueueAttributes", Resource: QueueFamily, Modes: setupOnly,

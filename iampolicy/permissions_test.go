@@ -87,7 +87,7 @@ func TestCovers(t *testing.T) {
 		{Lambda, "sqs", "ReceiveMessage", "sqs:ReceiveMessage", true},
 		{Lambda, "sqs", "GetQueueAttributes", "sqs:GetQueueAttributes", true},
 		{Lambda, "sqs", "DeleteMessageBatch", "sqs:DeleteMessage", true},
-		{Lambda, "sqs", "ChangeMessageVisibility", "sqs:ChangeMessageVisibility", false},
+		{Lambda, "sqs", "ChangeMessageVisibility", "sqs:ChangeMessageVisibility", true},
 		{Lambda, "sqs", "GetQueueUrl", "sqs:GetQueueUrl", false},
 		{Lambda, "events", "ListRules", "events:ListRules", false},
 		{Lambda, "autoscaling", "CompleteLifecycleAction", "autoscaling:CompleteLifecycleAction", true},

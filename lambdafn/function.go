@@ -8,13 +8,16 @@
 //     queue consumer (assembly.Drainer.Deliver), and the batch is answered
 //     with a partial batch response, so that only the messages whose
 //     handling failed come back
-//     (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html);
-//     then the work due by now (the first looks of the drains just
-//     started);
+//     (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html),
+//     after a short backoff rather than the queue's visibility timeout
+//     (see retry.go); then the work due by now (the first looks of the
+//     drains just started);
 //   - the scheduled rule's event, every minute: one round of the
 //     time-driven work — the drains recorded on the served clusters'
 //     container instances resumed, heartbeats (see the timing notes in
-//     timing.go), deadlines and fallback looks due, the periodic scans.
+//     timing.go), deadlines and fallback looks due, the periodic scans,
+//     and the take-up of the lifecycle actions of drainer's hooks that no
+//     message brought which the scans found (see TakeUpGrace).
 //
 // A drain's state is on its container instance, in drainer's ECS
 // attributes, as for `drainer run`: a process kept between invocations
@@ -45,6 +48,7 @@ import (
 	"github.com/drainer-dev/drainer/assembly"
 	"github.com/drainer-dev/drainer/clock"
 	"github.com/drainer-dev/drainer/intake"
+	"github.com/drainer-dev/drainer/scan"
 )
 
 // Options configure a Function.
@@ -124,7 +128,7 @@ func (f *Function) Drainer() *assembly.Drainer { return f.d }
 type Report struct {
 	Kind Kind `json:"kind"`
 	// Messages and Failed count a batch's messages and those reported as
-	// failed (they come back after their visibility timeout).
+	// failed (they come back after a backoff: Retried).
 	Messages int `json:"messages,omitempty"`
 	Failed   int `json:"failed,omitempty"`
 	// Resumed counts the drains recorded on the container instances that
@@ -135,6 +139,17 @@ type Report struct {
 	Looks   int  `json:"looks"`
 	Scanned bool `json:"scanned"`
 	Drains  int  `json:"drains"`
+	// TakenUp counts the lifecycle actions of drainer's that no message
+	// had brought (an instance in Terminating:Wait with no drain, first
+	// found so by the round's scan) whose drain the round started or
+	// joined (see TakeUpGrace).
+	TakenUp int `json:"takenUp,omitempty"`
+	// Retried counts the failed messages of a batch brought back after a
+	// short backoff (RetryDelay) rather than the queue's visibility
+	// timeout; RetryErrors those whose ChangeMessageVisibility failed
+	// (they come back after the visibility timeout).
+	Retried     int `json:"retried,omitempty"`
+	RetryErrors int `json:"retryErrors,omitempty"`
 	// Calls counts the API attempts made, by "service:Operation".
 	Calls map[string]int `json:"calls,omitempty"`
 	// Warnings and Errors say what the round could not do or found wrong
@@ -190,14 +205,14 @@ func (f *Function) Handle(ctx context.Context, event json.RawMessage) (out any, 
 			published()
 			return nil, fmt.Errorf("drainer: SQS event: %w", err)
 		}
-		out, rep = f.batch(work, ev)
+		out, rep = f.batch(work, ev, start.Add(budget))
 	case KindSchedule:
-		rep = f.round(work)
+		rep = f.round(work, start.Add(budget))
 		out = &rep
 	}
 	published()
 	rep.Calls = f.calls.take()
-	f.log.Info("invocation done", "kind", rep.Kind, "took", f.clock.Now().Sub(start).Round(time.Millisecond).String(), "messages", rep.Messages, "failed", rep.Failed,
+	f.log.Info("invocation done", "kind", rep.Kind, "took", f.clock.Now().Sub(start).Round(time.Millisecond).String(), "messages", rep.Messages, "failed", rep.Failed, "retried", rep.Retried, "retryErrors", rep.RetryErrors, "takenUp", rep.TakenUp,
 		"resumed", rep.Resumed, "looks", rep.Looks, "scanned", rep.Scanned, "drains", rep.Drains, "calls", rep.Calls, "errors", len(rep.Errors))
 	return out, nil
 }
@@ -216,16 +231,18 @@ func (f *Function) publishDuring(ctx context.Context) (stop func()) {
 	})
 }
 
-// batch handles a batch of the queue's messages, then the work due by now.
-func (f *Function) batch(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, Report) {
+// batch handles a batch of the queue's messages, then the work due by
+// now, to end at the latest; the messages that failed come back after a
+// short backoff (retry), in the RetryTime it keeps before end.
+func (f *Function) batch(ctx context.Context, ev events.SQSEvent, end time.Time) (events.SQSEventResponse, Report) {
 	rep := Report{Kind: KindSQS, Messages: len(ev.Records)}
 	msgs := make([]intake.Message, len(ev.Records))
 	for i, r := range ev.Records {
-		// Lambda passes SQS's ApproximateReceiveCount as a string.
-		n, _ := strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
-		msgs[i] = intake.Message{ID: r.MessageId, ReceiptHandle: r.ReceiptHandle, Body: r.Body, ReceiveCount: n}
+		msgs[i] = intake.Message{ID: r.MessageId, ReceiptHandle: r.ReceiptHandle, Body: r.Body, ReceiveCount: receiveCount(r)}
 	}
-	keep := f.d.Deliver(ctx, msgs)
+	handle, cancel := f.retryWindow(ctx, end)
+	defer cancel()
+	keep := f.d.Deliver(handle, msgs)
 	resp := events.SQSEventResponse{BatchItemFailures: make([]events.SQSBatchItemFailure, 0, len(keep))}
 	for _, id := range keep {
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: id})
@@ -234,16 +251,37 @@ func (f *Function) batch(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	// The drains just started (or woken by the batch's events) get their
 	// first look now rather than at the next round. Heartbeats not due
 	// yet are the rounds' to send: batches may come many a minute.
-	rep.Looks = f.d.Reconciler.RunDueAhead(ctx, 0)
+	rep.Looks = f.d.Reconciler.RunDueAhead(handle, 0)
 	rep.Drains = len(f.d.Reconciler.Drains())
+	f.retry(ctx, ev.Records, keep, &rep)
 	return resp, rep
 }
 
-// round does the time-driven work once: it resumes the recorded drains
-// (those another process started, or all of them in a fresh one), sends
-// the heartbeats due before the next round and makes the looks due, runs
-// the periodic scans when due, then the work they started.
-func (f *Function) round(ctx context.Context) Report {
+// receiveCount is a record's ApproximateReceiveCount, which Lambda passes
+// as a string (0 when missing or not a number).
+func receiveCount(r events.SQSMessage) int {
+	n, _ := strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
+	return n
+}
+
+// round does the time-driven work once, to end at the latest: it resumes
+// the recorded drains (those another process started, or all of them in a
+// fresh one), sends the heartbeats due before the next round and makes
+// the looks due, runs the periodic scans when due, takes up the lifecycle
+// actions no message brought that the scans found (takeUp), then the
+// work they started.
+//
+// Its calls: Resume's (per served cluster, one ListAttributes per record
+// marker and one DescribeContainerInstances per 100 drains recorded), the
+// looks' and heartbeats', and, when the scans are due, one pass
+// (scan.Scanner.Pass, bounded by P = --scan-pages: at most 6·P of ECS's
+// cluster-resource reads, and at most P take-ups of instances an earlier
+// pass of the process found) plus at most P take-ups of the instances the
+// pass found first (controller.Controller.TakeUp: one
+// DescribeLifecycleHooks, one RecordLifecycleActionHeartbeat per owned
+// termination hook, and per drain started one DescribeScalingActivities
+// and the start's): at most 2·P take-ups a round in all.
+func (f *Function) round(ctx context.Context, end time.Time) Report {
 	rep := Report{Kind: KindSchedule}
 	fail := func(what string, err error) {
 		rep.Errors = append(rep.Errors, what+": "+err.Error())
@@ -257,19 +295,79 @@ func (f *Function) round(ctx context.Context) Report {
 	}
 	rep.Looks += f.d.Reconciler.RunDueAhead(ctx, ahead)
 	if now := f.clock.Now(); ScanDue(f.lastScan, now, f.d.Settings.ScanInterval, f.opts.Period) && ctx.Err() == nil {
-		if _, err := f.d.Controller.Pass(ctx); err != nil {
+		pass, err := f.d.Controller.Pass(ctx)
+		if err != nil {
 			fail("scan", err)
 		} else {
 			rep.Scanned, f.lastScan = true, now
 		}
 		rep.Looks += f.d.Reconciler.RunDueAhead(ctx, ahead)
+		if len(pass.Noted) > 0 && err == nil {
+			if left := f.takeUp(ctx, pass.Noted, now, end, &rep, fail); left > 0 {
+				w := fmt.Sprintf("%d instances in Terminating:Wait with no drain left to the next round's scan (out of time, or beyond the %d a round takes up)", left, f.scanPages())
+				f.log.Warn("round: " + w)
+				rep.Warnings = append(rep.Warnings, w)
+			}
+			rep.Looks += f.d.Reconciler.RunDueAhead(ctx, ahead)
+		}
 	}
-	rep.Warnings = f.checkHooks(ctx)
+	rep.Warnings = append(rep.Warnings, f.checkHooks(ctx)...)
 	rep.Drains = len(f.d.Reconciler.Drains())
 	if err := ctx.Err(); err != nil {
 		fail("round", fmt.Errorf("out of time before the work due was done (the next round goes on): %w", err))
 	}
 	return rep
+}
+
+// takeUp takes up the instances the round's scan, at found, noted in
+// Terminating:Wait with no drain (scan.Report.Noted): a pass takes up only
+// those an earlier pass of the same process found so, and a Lambda
+// execution environment may not live to the next pass, or have made none
+// before. The round first waits until TakeUpGrace after the scan, so that
+// a message on its way (handled in another execution environment) has
+// recorded its drain, which the take-up then joins; then it takes up at
+// most the scans' pages (--scan-pages) of them, through the controller
+// (controller.Controller.TakeUp), if TakeUpWork is left before end. It
+// returns how many it left to the next round.
+func (f *Function) takeUp(ctx context.Context, noted []scan.WaitingInstance, found, end time.Time, rep *Report, fail func(string, error)) (left int) {
+	if n := f.scanPages(); len(noted) > n {
+		left, noted = len(noted)-n, noted[:n]
+	}
+	at := found.Add(TakeUpGrace)
+	if now := f.clock.Now(); now.After(at) {
+		at = now
+	}
+	if end.Sub(at) < TakeUpWork {
+		return left + len(noted)
+	}
+	if err := clock.SleepUntil(ctx, f.clock, at); err != nil {
+		return left + len(noted)
+	}
+	for i, w := range noted {
+		if ctx.Err() != nil {
+			return left + len(noted) - i
+		}
+		if f.d.Reconciler.Draining(w.InstanceID) {
+			continue
+		}
+		if err := f.d.Controller.TakeUp(ctx, w.Group, w.InstanceID); err != nil {
+			fail("take up a lifecycle action no message brought", err)
+			continue
+		}
+		if f.d.Reconciler.Draining(w.InstanceID) {
+			rep.TakenUp++
+		}
+	}
+	return left
+}
+
+// scanPages is how many pages of container instances a scan reads, and
+// so how many instances a round takes up beyond its scan's.
+func (f *Function) scanPages() int {
+	if n := f.d.Settings.ScanPages; n > 0 {
+		return n
+	}
+	return scan.DefaultPages
 }
 
 // checkHooks warns, once per process, of each hook holding a drain whose

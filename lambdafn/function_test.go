@@ -78,10 +78,17 @@ services:
 // newFunction is the Lambda function in w, as drainer: a fresh process.
 func newFunction(t *testing.T, w *emulator.World) *lambdafn.Function {
 	t.Helper()
+	return newFunctionWith(t, w, func(*assembly.Settings) {})
+}
+
+// newFunctionWith is newFunction with drainer's settings changed by set.
+func newFunctionWith(t *testing.T, w *emulator.World, set func(*assembly.Settings)) *lambdafn.Function {
+	t.Helper()
 	cfg, client := sim.ClientOptions(w, sim.Caller, 1)
 	s := assembly.DefaultSettings()
 	s.Clusters = []string{"demo"}
-	f, err := lambdafn.New(lambdafn.Options{Drainer: assembly.Options{Settings: s, AWS: cfg, Client: client, Clock: w.Clock}})
+	set(&s)
+	f, err := lambdafn.New(lambdafn.Options{Drainer: assembly.Options{Settings: s, AWS: cfg, Client: client, Clock: w.Clock, OnCall: recordCall}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +192,8 @@ func (s *eventSource) deliver(w *emulator.World, f *lambdafn.Function, msgs []cl
 }
 
 // scaleIn takes one instance out through Auto Scaling, as an operator
-// would; it waits in Terminating:Wait for drainer's hook.
+// would (the first in service); it waits in Terminating:Wait for
+// drainer's hook.
 func scaleIn(t *testing.T, w *emulator.World) string {
 	t.Helper()
 	c := operator(w)
@@ -194,6 +202,9 @@ func scaleIn(t *testing.T, w *emulator.World) string {
 		t.Fatalf("container instances %+v, %v", cis, err)
 	}
 	id := cis[0].EC2InstanceID
+	for i := 1; i < len(cis) && lifecycleState(t, w, id) != "InService"; i++ {
+		id = cis[i].EC2InstanceID // one scaled in already
+	}
 	if err := c.TerminateGroupInstance(t.Context(), id, true); err != nil {
 		t.Fatal(err)
 	}
@@ -281,9 +292,10 @@ func TestBatchOfForgedAndMalformedMessages(t *testing.T) {
 		t.Fatalf("drains after the forged notification: %+v, want the drain of %s under drainer's hook", ds, id)
 	}
 
-	// The genuine notification comes back after its visibility timeout:
-	// its action is already kept alive, so it costs nothing.
-	w.Clock.RunFor(6*time.Minute + time.Second)
+	// The genuine notification comes back after its backoff (at most
+	// 10 s after a first receive), not its visibility timeout: its action
+	// is already kept alive, so it costs nothing.
+	w.Clock.RunFor(lambdafn.RetryDelay(1, 1) + time.Second)
 	again := src.take(func(m cloud.Message) bool { return m.ID == genuine[0].ID })
 	if len(again) != 1 || again[0].ReceiveCount != 2 {
 		t.Fatalf("the failed notification did not come back once: %+v", again)
@@ -353,13 +365,7 @@ func TestRoundsKeepTheActionAliveAndFinishTheDrain(t *testing.T) {
 	}
 
 	// ECS may now move the web tasks: the drain finishes.
-	w.Do(func() {
-		_, err := w.ECS.UpdateService(ecs.UpdateServiceInput{Cluster: "demo", Service: "web",
-			DeploymentConfiguration: &ecs.DeploymentConfiguration{MinimumHealthyPercent: ptr[int32](100), MaximumPercent: ptr[int32](200)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
+	letWebMove(t, w)
 	for i := 30; lifecycleState(t, w, id) != ""; i++ {
 		if i > 60 {
 			t.Fatalf("%s still %q after half an hour of rounds with its tasks free to move", id, lifecycleState(t, w, id))
@@ -423,6 +429,19 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 
 func ptr[T any](v T) *T { return &v }
 
+// letWebMove lets ECS start a web task before it stops one (maximum
+// 200 %): the tasks can leave a draining instance.
+func letWebMove(t *testing.T, w *emulator.World) {
+	t.Helper()
+	w.Do(func() {
+		_, err := w.ECS.UpdateService(ecs.UpdateServiceInput{Cluster: "demo", Service: "web",
+			DeploymentConfiguration: &ecs.DeploymentConfiguration{MinimumHealthyPercent: ptr[int32](100), MaximumPercent: ptr[int32](200)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // TestRoundWarnsOfAHookTooShortForRounds: a hook whose heartbeat timeout
 // rounds a minute apart cannot keep is named in the round's report and
 // log, once per process.
@@ -435,24 +454,220 @@ func TestRoundWarnsOfAHookTooShortForRounds(t *testing.T) {
 	if failed := src.deliver(w, f, msgs); len(failed) != 0 {
 		t.Fatalf("batch failures %v", failed)
 	}
-	round := func() lambdafn.Report {
-		t.Helper()
-		out, err := invoke(t, w, f, scheduled(w.Now()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rep lambdafn.Report
-		if err := json.Unmarshal(out, &rep); err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
-	rep := round()
+	rep := round(t, w, f)
 	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "hook drainer of group demo-asg has a heartbeat timeout of 2m0s") {
 		t.Fatalf("first round's warnings %q, want one naming the 2-minute hook", rep.Warnings)
 	}
 	w.Clock.RunFor(time.Minute)
-	if rep := round(); len(rep.Warnings) != 0 {
+	if rep := round(t, w, f); len(rep.Warnings) != 0 {
 		t.Errorf("second round warned again: %q", rep.Warnings)
 	}
+}
+
+// TestOneRoundTakesUpALostMessage: a lifecycle action of drainer's hook
+// whose message never reached the function (deleted from the queue before
+// any invocation) is taken up by the next scheduled round, whether that
+// round runs in a fresh execution environment (its first scan) or in one
+// whose earlier rounds scanned already; the rounds then finish its drain.
+func TestOneRoundTakesUpALostMessage(t *testing.T) {
+	for _, warm := range []bool{false, true} {
+		name := map[bool]string{false: "cold", true: "warm"}[warm]
+		t.Run(name, func(t *testing.T) {
+			w, checker := world(t, "10m")
+			src := newEventSource(t, w, "drainer")
+			src.take(func(cloud.Message) bool { return false }) // the hook's test notification, the tasks' starts
+			var f *lambdafn.Function
+			if warm {
+				f = newFunction(t, w)
+				for range 2 {
+					if rep := round(t, w, f); !rep.Scanned {
+						t.Fatalf("a round before the scale-in did not scan: %+v", rep)
+					}
+					w.Clock.RunFor(time.Minute)
+				}
+			}
+			id := scaleIn(t, w)
+			lost := src.take(func(cloud.Message) bool { return false }) // the lifecycle notification among them
+			if len(lost) != 0 {
+				t.Fatalf("messages kept: %+v", lost)
+			}
+			w.Clock.RunFor(5 * time.Second)
+			if !warm {
+				f = newFunction(t, w)
+			}
+			rep := round(t, w, f)
+			if len(rep.Errors) > 0 || len(rep.Warnings) > 0 || !rep.Scanned || rep.TakenUp != 1 {
+				t.Fatalf("the round after the lost message: %+v, want it scanned and one action taken up", rep)
+			}
+			ds := f.Drainer().Reconciler.Drains()
+			if len(ds) != 1 || ds[0].InstanceID != id || ds[0].Record.Hook != "drainer" {
+				t.Fatalf("drains after one round: %+v, want the drain of %s under drainer's hook", ds, id)
+			}
+
+			// ECS may move the web tasks: the rounds (and the batches of
+			// the tasks' events) finish the drain.
+			letWebMove(t, w)
+			for i := 0; lifecycleState(t, w, id) != ""; i++ {
+				if i > 30 {
+					t.Fatalf("%s still %q after half an hour of rounds", id, lifecycleState(t, w, id))
+				}
+				w.Clock.RunFor(time.Minute)
+				for msgs := src.receive(); len(msgs) > 0; msgs = src.receive() {
+					if failed := src.deliver(w, f, msgs); len(failed) != 0 {
+						t.Fatalf("batch failures %v", failed)
+					}
+				}
+				if rep := round(t, w, f); len(rep.Errors) > 0 {
+					t.Fatalf("round: %+v", rep)
+				}
+			}
+			var completed int
+			w.Do(func() { completed = w.Calls.CountBy(sim.Caller, "autoscaling", "CompleteLifecycleAction", "OK") })
+			if completed != 1 {
+				t.Errorf("%d CompleteLifecycleAction by drainer, want the one that released %s", completed, id)
+			}
+			w.Clock.RunFor(5 * time.Minute)
+			noViolations(t, checker)
+			if ds := checker.Drained(); !slices.Contains(ds, id) {
+				t.Errorf("drained instances %v, want %s", ds, id)
+			}
+		})
+	}
+}
+
+// round invokes a scheduled round and returns its report.
+func round(t *testing.T, w *emulator.World, f *lambdafn.Function) lambdafn.Report {
+	t.Helper()
+	out, err := invoke(t, w, f, scheduled(w.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep lambdafn.Report
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestRoundTakesUpNoMoreThanItsPages: a round takes up at most the scans'
+// pages (--scan-pages) of the lost actions its scan found, says how many
+// it left, and the next round, in a fresh environment, takes up the rest.
+func TestRoundTakesUpNoMoreThanItsPages(t *testing.T) {
+	w, checker := world(t, "10m")
+	src := newEventSource(t, w, "drainer")
+	onePage := func(s *assembly.Settings) { s.ScanPages = 1 }
+	first, second := scaleIn(t, w), scaleIn(t, w)
+	src.take(func(cloud.Message) bool { return false })
+	w.Clock.RunFor(5 * time.Second)
+	f := newFunctionWith(t, w, onePage)
+	rep := round(t, w, f)
+	if rep.TakenUp != 1 || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "1 instances in Terminating:Wait with no drain left to the next round") {
+		t.Fatalf("round with two lost actions and one page: %+v, want one taken up and one left", rep)
+	}
+	// Beyond the scan's own: one look at the hooks and one heartbeat each.
+	if got := rep.Calls["autoscaling:DescribeLifecycleHooks"] + rep.Calls["autoscaling:RecordLifecycleActionHeartbeat"]; got > 3 {
+		t.Errorf("calls %v: more than the take-up of one action asks", rep.Calls)
+	}
+	w.Clock.RunFor(time.Minute)
+	f = newFunctionWith(t, w, onePage)
+	if rep := round(t, w, f); rep.TakenUp != 1 || rep.Resumed != 1 || len(rep.Errors) > 0 {
+		t.Fatalf("next round, fresh: %+v, want the drain recorded resumed and the other action taken up", rep)
+	}
+	var ids []string
+	for _, d := range f.Drainer().Reconciler.Drains() {
+		ids = append(ids, d.InstanceID)
+	}
+	slices.Sort(ids)
+	want := []string{first, second}
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("drains %v, want %v", ids, want)
+	}
+	noViolations(t, checker)
+}
+
+// TestFailedMessageComesBackAfterABackoff: a message whose handling failed
+// (Auto Scaling cannot be read) is brought back after the backoff of its
+// receive count (lambdafn.RetryDelay: 5–10 s, then 10–20 s), not after
+// the queue's visibility timeout of 6 minutes, with a
+// ChangeMessageVisibility on the receipt handle of its latest receive;
+// once Auto Scaling answers, it starts the drain. When
+// ChangeMessageVisibility fails too, the message is not lost: it comes
+// back after the visibility timeout.
+func TestFailedMessageComesBackAfterABackoff(t *testing.T) {
+	w, checker := world(t, "10m")
+	src := newEventSource(t, w, "drainer")
+	src.take(func(cloud.Message) bool { return false })
+	id := scaleIn(t, w)
+	notice := func(m cloud.Message) bool {
+		return strings.Contains(m.Body, "EC2_INSTANCE_TERMINATING") && strings.Contains(m.Body, id)
+	}
+	msgs := src.take(notice)
+	if len(msgs) != 1 {
+		t.Fatalf("lifecycle notifications of %s: %+v, want one", id, msgs)
+	}
+	f := newFunction(t, w)
+	setFault := func(r fault.Rule) {
+		t.Helper()
+		w.Do(func() {
+			if err := w.Faults.Set(r); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	setFault(fault.Rule{Service: "autoscaling", Operation: "DescribeAutoScalingInstances", ErrorRate: 1})
+	changed := func() (n int) {
+		w.Do(func() { n = w.Calls.CountBy(sim.Caller, "sqs", "ChangeMessageVisibility", "OK") })
+		return n
+	}
+	// back fails the message's delivery, then tells how long after the
+	// invocation, and after the receive (just before it), the message is
+	// visible again, within limit, looking every second.
+	back := func(limit time.Duration) (afterInvocation, afterReceive time.Duration, _ cloud.Message) {
+		t.Helper()
+		received := w.Now()
+		if failed := src.deliver(w, f, msgs); !slices.Equal(failed, []string{msgs[0].ID}) {
+			t.Fatalf("batch failures %v, want the notification", failed)
+		}
+		start := w.Now()
+		for w.Now().Sub(start) <= limit {
+			w.Clock.RunFor(time.Second)
+			if again := src.take(notice); len(again) > 0 {
+				return w.Now().Sub(start), w.Now().Sub(received), again[0]
+			}
+		}
+		t.Fatalf("the notification did not come back within %v", limit)
+		return 0, 0, cloud.Message{}
+	}
+	for i, want := range []struct{ least, most time.Duration }{{5 * time.Second, 10 * time.Second}, {10 * time.Second, 20 * time.Second}} {
+		after, _, m := back(time.Minute)
+		if after < want.least || after > want.most+time.Second {
+			t.Fatalf("failure %d: the notification came back %v after the invocation, want %v to %v", i+1, after, want.least, want.most)
+		}
+		if m.ReceiveCount != i+2 || changed() != i+1 {
+			t.Fatalf("failure %d: came back received %d times after %d visibility changes", i+1, m.ReceiveCount, changed())
+		}
+		msgs = []cloud.Message{m}
+	}
+
+	// ChangeMessageVisibility fails: the message comes back after the
+	// queue's visibility timeout, not before.
+	setFault(fault.Rule{Service: "sqs", Operation: "ChangeMessageVisibility", ErrorRate: 1})
+	_, after, m := back(7 * time.Minute)
+	if after < 6*time.Minute {
+		t.Fatalf("with ChangeMessageVisibility failing, the notification came back %v after its receive, want the visibility timeout of 6 minutes", after)
+	}
+	if m.ReceiveCount != 4 || changed() != 2 {
+		t.Fatalf("came back received %d times after %d visibility changes, want 4 and 2", m.ReceiveCount, changed())
+	}
+
+	// Auto Scaling answers again: the notification starts the drain.
+	w.Do(w.Faults.Clear)
+	if failed := src.deliver(w, f, []cloud.Message{m}); len(failed) != 0 {
+		t.Fatalf("batch failures %v once Auto Scaling answers", failed)
+	}
+	if ds := f.Drainer().Reconciler.Drains(); len(ds) != 1 || ds[0].InstanceID != id {
+		t.Fatalf("drains %+v, want the drain of %s", ds, id)
+	}
+	noViolations(t, checker)
 }

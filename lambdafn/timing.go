@@ -73,3 +73,16 @@ func ScanDue(last, now time.Time, interval, period time.Duration) bool {
 	}
 	return now.Sub(last) >= interval-period/2
 }
+
+// TakeUpGrace is how long after its scan found them a round waits before
+// it takes up the instances in Terminating:Wait with no drain the scan
+// found so for the first time: a lifecycle message reaches the function
+// within seconds of its action, and one handled meanwhile in another
+// execution environment has then recorded its drain on the container
+// instance, which the take-up joins rather than starting a second.
+const TakeUpGrace = 15 * time.Second
+
+// TakeUpWork is the least time a round must have left, once TakeUpGrace
+// has passed, to take up what its scan found; with less, the next round
+// does.
+const TakeUpWork = 10 * time.Second

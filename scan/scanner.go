@@ -198,6 +198,11 @@ type Report struct {
 	// that the pass would have taken up beyond its bound (see
 	// Options.Adopt); a later pass will.
 	TakeUpDeferred int
+	// Noted are the instances in Terminating:Wait with no drain that this
+	// pass found so first (in group order), left for a later pass to take
+	// up (Options.Adopt): a caller whose process may not live to the next
+	// pass (the Lambda mode) takes them up itself.
+	Noted []WaitingInstance
 	// ProtectionErrors counts the failed SetInstanceProtection calls,
 	// Failures the drains that did not start (both logged, retried next
 	// pass).
@@ -288,6 +293,11 @@ func (s *Scanner) Pass(ctx context.Context) (Report, error) {
 	if s.opts.Adopt != nil {
 		var due []WaitingInstance
 		due, rep.TakeUpDeferred, s.waitingSince = Overdue(plan.Waiting, s.waitingSince, now, s.pages)
+		for _, w := range plan.Waiting {
+			if !s.waitingSince[w.InstanceID].Before(now) {
+				rep.Noted = append(rep.Noted, w)
+			}
+		}
 		for _, w := range due {
 			if err := s.opts.Adopt(ctx, w.Group, w.InstanceID); err != nil {
 				s.log.Warn("scan: cannot tell whether a lifecycle action of drainer's holds an instance", "instance", w.InstanceID, "group", w.Group, "error", err)

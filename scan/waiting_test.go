@@ -56,7 +56,7 @@ func TestOverdue(t *testing.T) {
 
 // TestPassTakesUpWaitingInstancesAtTheSecondPass: an instance in
 // Terminating:Wait with no drain is taken up by the second pass that finds
-// it so, at most Pages a pass.
+// it so, at most Pages a pass; the first pass reports them as noted.
 func TestPassTakesUpWaitingInstancesAtTheSecondPass(t *testing.T) {
 	f := fleet(5, 1, 100)
 	for i := range 3 {
@@ -67,10 +67,15 @@ func TestPassTakesUpWaitingInstancesAtTheSecondPass(t *testing.T) {
 	s := NewScanner(f, &fakeStarter{}, &fakePolicies{}, Options{Pages: 2, Clock: v,
 		Adopt: func(_ context.Context, _, id string) error { adopted = append(adopted, id); return nil }})
 	var deferred []int
+	var noted []string
 	for range 3 {
 		rep := pass(t, s)
 		deferred = append(deferred, rep.TakeUpDeferred)
+		noted = append(noted, fmt.Sprint(rep.Noted))
 		v.RunFor(time.Minute)
+	}
+	if want := "[{prod-asg i-000} {prod-asg i-001} {prod-asg i-002}]"; noted[0] != want || noted[1] != "[]" || noted[2] != "[]" {
+		t.Errorf("noted per pass %q, want %s at the first pass, then none", noted, want)
 	}
 	// The fake starter starts no drain for them: each pass finds them again.
 	if fmt.Sprint(adopted) != "[i-000 i-001 i-000 i-001]" || fmt.Sprint(deferred) != "[0 1 1]" {

@@ -45,23 +45,38 @@ import (
 // scheduled event every virtual minute). The emulated world serves the
 // function's AWS calls on loopback; its manual clock moves ten seconds at
 // a time, each step once the invocations it called for have returned, so
-// virtual time never runs ahead of the function. Halfway, the execution
-// environment is thrown away and a fresh one carries on from what the
-// drain recorded on its container instance. The drain ends with the
+// virtual time never runs ahead of the function. The drain ends with the
 // instance released by drainer's CompleteLifecycleAction, its tasks moved,
-// and the invariants of DESIGN.md §7 kept throughout.
+// and the invariants of DESIGN.md §7 kept throughout, in two stories:
+//   - messages: the lifecycle notification reaches the function; halfway,
+//     the execution environment is thrown away and a fresh one carries on
+//     from what the drain recorded on its container instance;
+//   - lost message: the lifecycle notification is deleted before any
+//     invocation; the next scheduled round, in a fresh execution
+//     environment, takes the lifecycle action up (its first scan finds the
+//     instance in Terminating:Wait with no drain) and the rounds finish
+//     the drain.
 //
 // Building the two binaries takes most of the test's time: with a warm
 // build cache, about 10 to 20 s to link the bootstrap (it carries the EC2
 // SDK) and 5 s for the emulator; with a cold one, the emulator's own
-// dependencies take 20 to 25 s of CPU more.
+// dependencies take 20 to 25 s of CPU more. The lost message's round
+// waits lambdafn.TakeUpGrace (15 s) of wall time before its take-up.
 func TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries")
 	}
 	ctx := testContext(t)
 	bootstrap, rie := buildBinaries(ctx, t)
+	t.Run("messages", func(t *testing.T) { drainUnderRIE(ctx, t, bootstrap, rie, false) })
+	t.Run("lost message", func(t *testing.T) { drainUnderRIE(ctx, t, bootstrap, rie, true) })
+}
 
+// drainUnderRIE plays the scale-in of testdata/lambda-scale-in.yaml with
+// the bootstrap under the Runtime Interface Emulator until the instance it
+// holds is drained; lose deletes the lifecycle notification before the
+// function sees it.
+func drainUnderRIE(ctx context.Context, t *testing.T, bootstrap, rie string, lose bool) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -104,14 +119,31 @@ func TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 	var held string    // the instance the scale-in holds in Terminating:Wait
 	var restarted bool // the execution environment was thrown away
 	var fresh bool     // and no round has run in the new one yet
+	var lost int       // lifecycle notifications deleted unseen
 	var rounds, batches int
 	limit := w.Now().Add(time.Hour)
 	for step := 0; ; step++ {
 		if !w.Now().Before(limit) {
 			t.Fatalf("an hour of virtual time went by without the drain of %q finishing", held)
 		}
-		// Lambda's SQS event source: every visible message, in batches.
+		// Lambda's SQS event source: every visible message, in batches
+		// (less the lifecycle notifications, when they are lost).
 		for msgs := queue.receive(); len(msgs) > 0; msgs = queue.receive() {
+			if lose {
+				var notices []cloud.Message
+				msgs = slices.DeleteFunc(msgs, func(m cloud.Message) bool {
+					if strings.Contains(m.Body, "EC2_INSTANCE_TERMINATING") {
+						notices = append(notices, m)
+						return true
+					}
+					return false
+				})
+				queue.settle(notices, events.SQSEventResponse{})
+				lost += len(notices)
+				if len(msgs) == 0 {
+					continue
+				}
+			}
 			var answer events.SQSEventResponse
 			fn.invoke(queue.m.Event(msgs), &answer)
 			if len(answer.BatchItemFailures) > 0 {
@@ -120,8 +152,22 @@ func TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 			queue.settle(msgs, answer)
 			batches++
 		}
+		if held == "" {
+			held = instanceIn(w, "Terminating:Wait")
+		}
 		// The scheduled rule, every minute.
 		if step%6 == 0 {
+			takeUp := lose && held != "" && !restarted
+			if takeUp {
+				// The round after the lost notification runs in a fresh
+				// execution environment: its scan has never run before.
+				if lost == 0 || recorded(w, held) {
+					t.Fatalf("%d lifecycle notifications lost; drain of %s recorded: %v", lost, held, recorded(w, held))
+				}
+				fn.stop()
+				fn = startFunction(ctx, t, rie, bootstrap, env)
+				restarted = true
+			}
 			var rep lambdafn.Report
 			fn.invoke(scheduledEvent(w.Now()), &rep)
 			if rep.Kind != lambdafn.KindSchedule || len(rep.Errors) > 0 || len(rep.Warnings) > 0 {
@@ -130,10 +176,10 @@ func TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 			if fresh && rep.Resumed != 1 {
 				t.Errorf("the fresh environment's first round resumed %d drains, want the one recorded: %+v", rep.Resumed, rep)
 			}
+			if takeUp && (rep.TakenUp != 1 || !recorded(w, held)) {
+				t.Fatalf("the first round after the lost notification, in a fresh environment: %+v; drain of %s recorded: %v", rep, held, recorded(w, held))
+			}
 			rounds, fresh = rounds+1, false
-		}
-		if held == "" {
-			held = instanceIn(w, "Terminating:Wait")
 		}
 		if held != "" {
 			if drained(w, held) {
@@ -156,6 +202,9 @@ func TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 	t.Logf("%s drained by %v of virtual time, in %d rounds and %d batches", held, w.Now().Sub(sc.Start).Round(time.Second), rounds, batches)
 	if !restarted {
 		t.Error("the drain finished before the test could throw the environment away")
+	}
+	if lose && lost == 0 {
+		t.Error("no lifecycle notification was lost")
 	}
 
 	var sent int

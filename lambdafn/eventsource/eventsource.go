@@ -3,7 +3,8 @@
 // visible messages, passes them on as the events.SQSEvent Lambda would,
 // and deletes those the function's partial batch response does not name
 // as failed, leaving the failed ones to come back after their visibility
-// timeout (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+// timeout (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html),
+// or sooner when the function changed it.
 package eventsource
 
 import (

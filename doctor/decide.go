@@ -81,15 +81,16 @@ func Decide(s Setup, cfg Config, now time.Time) []Finding {
 }
 
 // clusterFindings says, for each cluster, which Auto Scaling groups drainer
-// guards there, or that there are none.
+// guards there (Cluster.Groups: found as `drainer setup` finds them), or
+// that there are none.
 func clusterFindings(clusters []Cluster) []Finding {
 	var out []Finding
 	for _, c := range clusters {
 		subject := Subject{Kind: KindCluster, Name: c.Name}
 		if len(c.Groups) == 0 {
 			out = append(out, Finding{Severity: Warn, Subject: subject,
-				Message: "no Auto Scaling group found (no capacity provider, no container instance in a group): nothing for drainer to guard",
-				Advice:  "attach an Auto Scaling group capacity provider, or check the cluster name"})
+				Message: "no Auto Scaling group found (no capacity provider, no launch template or configuration whose user data sets ECS_CLUSTER to it, no container instance in a group): nothing for drainer to guard",
+				Advice:  "check the cluster name, or attach an Auto Scaling group capacity provider to the cluster"})
 			continue
 		}
 		out = append(out, Finding{Severity: OK, Subject: subject,

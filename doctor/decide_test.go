@@ -229,7 +229,7 @@ func TestClusterFindings(t *testing.T) {
 		{"a capacity provider and no instance yet", []Cluster{{Name: "demo", Groups: []string{"a"}}},
 			[]string{"OK cluster demo: 0 container instance(s), Auto Scaling group(s) a"}},
 		{"no group", []Cluster{{Name: "empty", ContainerInstances: cis(1)}},
-			[]string{"WARN cluster empty: no Auto Scaling group found (no capacity provider, no container instance in a group): nothing for drainer to guard | attach an Auto Scaling group capacity provider"}},
+			[]string{"WARN cluster empty: no Auto Scaling group found (no capacity provider, no launch template or configuration whose user data sets ECS_CLUSTER to it, no container instance in a group): nothing for drainer to guard | check the cluster name, or attach an Auto Scaling group capacity provider to the cluster"}},
 		{"two clusters in order", []Cluster{{Name: "a", Groups: []string{"g"}}, {Name: "b"}},
 			[]string{"OK cluster a:", "WARN cluster b:"}},
 	} {

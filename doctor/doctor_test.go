@@ -2,6 +2,7 @@ package doctor_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/scenario"
+	drainersetup "github.com/drainer-dev/drainer/setup"
 	"github.com/drainer-dev/drainer/sim"
 )
 
@@ -265,5 +267,75 @@ func TestCheckEmulatorRulesUnreadable(t *testing.T) {
 	out := lines(findings)
 	if !strings.Contains(out, "WARN EventBridge rules: could not list the rules: ") || !strings.Contains(out, "WARN service demo/web:") {
 		t.Errorf("findings:\n%s", out)
+	}
+}
+
+// afterSetupYAML: web-asg joins web through its capacity provider, api-asg
+// joins api through its launch template's user data alone (its instance
+// has not booted, so nothing is registered yet), and no group joins
+// lonely.
+const afterSetupYAML = `
+name: after-setup
+clusters: [{name: web}, {name: api}, {name: lonely}]
+groups:
+  - {name: web-asg, cluster: web, min: 0, max: 2, desired: 1, capacityProvider: {name: web-cp, managedDraining: true}}
+  - {name: api-asg, cluster: api, min: 0, max: 2, desired: 1}
+`
+
+// TestCheckEmulatorAfterSetup runs `drainer setup`'s steps for web and api
+// through the SDK, then doctor at once: it finds api's group as setup did,
+// through its launch template's user data, and finds nothing amiss but
+// the cluster no group serves.
+func TestCheckEmulatorAfterSetup(t *testing.T) {
+	sc, err := scenario.ParseYAML([]byte(afterSetupYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := scenario.NewWorld(sc, emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := run.World
+	c := cloudaws.NewFromConfig(sim.ClientOptions(w, sim.Caller, 1))
+	want := drainersetup.Want{Clusters: []string{"web", "api"}}
+	var steps []drainersetup.Step
+	if !w.Clock.Call(t.Context(), w.Now().Add(time.Hour), func(ctx context.Context) {
+		var o drainersetup.Observed
+		if o, err = drainersetup.Observe(ctx, c, want); err != nil {
+			return
+		}
+		if steps, err = drainersetup.Plan(o, want); err != nil {
+			return
+		}
+		_, err = drainersetup.Apply(ctx, c, steps, func(drainersetup.Step) {})
+	}) {
+		t.Fatal("setup did not end within a virtual hour")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(steps, func(s drainersetup.Step) bool { return s.Kind == drainersetup.KindHook && s.Group == "api-asg" }) {
+		t.Fatalf("setup put no hook on api-asg: %+v", steps)
+	}
+
+	findings, err := check(t, w, c, doctor.Config{Clusters: []string{"web", "api", "lonely"}, Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := lines(findings)
+	for _, want := range []string{
+		"OK cluster api: 0 container instance(s), Auto Scaling group(s) api-asg\n",
+		"OK group api-asg hook drainer: drainer's termination hook, heartbeat timeout 15m",
+		`OK group api-asg hook drainer: an EventBridge rule sends its "EC2 Instance-terminate Lifecycle Action" events to queue drainer`,
+		"WARN cluster lonely: no Auto Scaling group found",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	for _, f := range findings {
+		if f.Severity != doctor.OK && f.Subject.String() != "cluster lonely" {
+			t.Errorf("right after setup: %s %s: %s", f.Severity, f.Subject, f.Message)
+		}
 	}
 }

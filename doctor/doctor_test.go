@@ -41,6 +41,7 @@ func setup(t *testing.T) (*emulator.World, *cloudaws.Client) {
 // client's retries after the injected errors wait on that clock.
 func check(t *testing.T, w *emulator.World, c *cloudaws.Client, cfg doctor.Config) (findings []doctor.Finding, err error) {
 	t.Helper()
+	cfg.Setup = doctor.SetupConventions
 	if !w.Clock.Call(t.Context(), w.Now().Add(time.Hour), func(ctx context.Context) {
 		findings, err = doctor.Check(ctx, c, cfg, w.Now())
 	}) {
@@ -115,7 +116,7 @@ WARN service demo/web
 		// Another team's hook, however short its heartbeat, is left alone.
 		"OK group other hook their-hook: another team's hook, default result CONTINUE: drainer leaves it alone",
 		"FAIL group other: no termination hook drainer owns (their-hook; drainer owns drain-hook)",
-		"  fix: aws autoscaling put-lifecycle-hook --auto-scaling-group-name other --lifecycle-hook-name drain-hook ",
+		"  fix: drainer setup --cluster demo --hook drain-hook\nor drainer's hook on this group alone, as setup makes it:\naws autoscaling put-lifecycle-hook --auto-scaling-group-name other --lifecycle-hook-name drain-hook --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE --notification-metadata drainer:setup=drainer\n",
 		`OK EventBridge rules: "EC2 Spot Instance Interruption Warning" reaches the queue`,
 		`WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue`,
 		"Arn=arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer\n",
@@ -144,7 +145,7 @@ func TestCheckEmulatorQueueMissing(t *testing.T) {
 	out := lines(findings)
 	for _, want := range []string{
 		"FAIL queue gone: no such queue, or drainer's role may not see it: create it",
-		"  fix: aws sqs create-queue --queue-name gone",
+		"  fix: drainer setup --cluster demo --queue gone --hook drain-hook   # creates it",
 		"WARN group good hook drain-hook: notifies arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer, and the EventBridge rules to queue gone could not be read",
 		"WARN service demo/web:",
 	} {
@@ -177,7 +178,7 @@ func TestCheckEmulatorLifetimeTrap(t *testing.T) {
 	if tr.Severity != doctor.Warn || tr.Subject.Group != "good" || !strings.HasPrefix(tr.Subject.Name, "i-") ||
 		!strings.Contains(tr.Message, "protected from scale-in in group good and 25h5m old") ||
 		!strings.Contains(tr.Message, "past the group's maximum instance lifetime 24h") ||
-		!strings.HasSuffix(tr.Advice, "drainer drain "+tr.Subject.Name) {
+		!strings.HasPrefix(tr.Advice, "drainer drain "+tr.Subject.Name+"\n") {
 		t.Errorf("trap finding %+v", tr)
 	}
 }

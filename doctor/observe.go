@@ -54,6 +54,9 @@ type Config struct {
 	// none means drain.DefaultHook. Only these are judged and given
 	// advice: every other hook is another team's.
 	Hooks []string
+	// Setup are the names and settings of what `drainer setup` makes, for
+	// the fixes (see Conventions).
+	Setup Conventions
 }
 
 // owned is Hooks, or drainer's default hook.

@@ -49,9 +49,9 @@ func Decide(s Setup, cfg Config, now time.Time) []Finding {
 	if arn == "" {
 		arn = queueARN(cfg.Queue, s.Groups, s.Hooks)
 	}
-	hc := hookContext{owned: cfg.owned(), queue: awsid.QueueName(cfg.Queue)}
+	hc := hookContext{owned: cfg.owned(), queue: awsid.QueueName(cfg.Queue), fix: newFixer(s.Clusters, cfg, arn)}
 	if cfg.Queue != "" {
-		out = append(out, queueFinding(cfg.Queue, s.Queue))
+		out = append(out, queueFinding(cfg.Queue, s.Queue, hc.fix))
 		switch {
 		case arn == "" || s.RulesErr != nil:
 		case routes(s.Rules, lifecycleAction):
@@ -64,7 +64,7 @@ func Decide(s Setup, cfg Config, now time.Time) []Finding {
 		out = append(out, hookFindings(g.Name, s.Hooks[g.Name], hc)...)
 	}
 	if cfg.Queue != "" {
-		out = append(out, ruleFindings(arn, s.Rules, s.RulesErr)...)
+		out = append(out, ruleFindings(arn, s.Rules, s.RulesErr, hc.fix)...)
 	}
 	out = append(out, staleGroupFindings(s.Clusters, s.Groups)...)
 	if s.Read < ReadLaunches {
@@ -80,16 +80,31 @@ func Decide(s Setup, cfg Config, now time.Time) []Finding {
 	return out
 }
 
+// newFixer is the fixer of a setup: the clusters checked, drainer's queue
+// (setup's default when none is configured) with its ARN (arn, "" when
+// unknown), and the first hook drainer owns.
+func newFixer(clusters []Cluster, cfg Config, arn string) fixer {
+	f := fixer{Conventions: cfg.Setup, queue: awsid.QueueName(cfg.Queue), queueARN: arn, hook: cfg.owned()[0]}
+	if f.queue == "" {
+		f.queue = cfg.Setup.DefaultQueue
+	}
+	for _, c := range clusters {
+		f.clusters = append(f.clusters, c.Name)
+	}
+	return f
+}
+
 // clusterFindings says, for each cluster, which Auto Scaling groups drainer
-// guards there, or that there are none.
+// guards there (Cluster.Groups: found as `drainer setup` finds them), or
+// that there are none.
 func clusterFindings(clusters []Cluster) []Finding {
 	var out []Finding
 	for _, c := range clusters {
 		subject := Subject{Kind: KindCluster, Name: c.Name}
 		if len(c.Groups) == 0 {
 			out = append(out, Finding{Severity: Warn, Subject: subject,
-				Message: "no Auto Scaling group found (no capacity provider, no container instance in a group): nothing for drainer to guard",
-				Advice:  "attach an Auto Scaling group capacity provider, or check the cluster name"})
+				Message: "no Auto Scaling group found (no capacity provider, no launch template or configuration whose user data sets ECS_CLUSTER to it, no container instance in a group): nothing for drainer to guard",
+				Advice:  "check the cluster name, or attach an Auto Scaling group capacity provider to the cluster"})
 			continue
 		}
 		out = append(out, Finding{Severity: OK, Subject: subject,
@@ -98,7 +113,7 @@ func clusterFindings(clusters []Cluster) []Finding {
 			cp := c.Undrained[g]
 			out = append(out, Finding{Severity: Warn, Subject: Subject{Kind: KindGroup, Name: g},
 				Message: fmt.Sprintf("capacity provider %s has managed draining off: drainer follows it and completes this group's lifecycle actions at once, without draining, so tasks stop with their host (turning ECS's managed draining off does not hand draining to drainer)", cp),
-				Advice:  fmt.Sprintf("aws ecs update-capacity-provider --name %s --auto-scaling-group-provider managedDraining=ENABLED", cp)})
+				Advice:  fmt.Sprintf("aws ecs update-capacity-provider --name %s --auto-scaling-group-provider managedDraining=ENABLED", shellWord(cp))})
 		}
 	}
 	return out
@@ -138,8 +153,11 @@ type hookContext struct {
 	queue string
 	// lifecycleRule says whether an enabled EventBridge rule sends "EC2
 	// Instance-terminate Lifecycle Action" to the queue: routeYes, routeNo,
-	// or routeUnknown when the rules could not be read.
+	// or routeUnknown when the rules could not be read (or no queue is
+	// configured).
 	lifecycleRule route
+	// fix makes the commands of the fixes.
+	fix fixer
 }
 
 // route is whether something reaches drainer's queue, when known.
@@ -202,14 +220,46 @@ func hookFindings(group string, hooks []cloud.LifecycleHook, hc hookContext) []F
 			what = fmt.Sprintf("no termination hook drainer owns (%s; drainer owns %s): drainer completes no lifecycle action here, so nothing holds an instance while it drains",
 				strings.Join(names, ", "), strings.Join(hc.owned, ", "))
 		}
-		target := " --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN"
-		if hc.lifecycleRule == routeYes {
-			target = "" // the rule delivers its lifecycle actions
-		}
-		out = append(out, Finding{Severity: Fail, Subject: subject, Message: what,
-			Advice: fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE%s", group, hc.owned[0], target)})
+		out = append(out, Finding{Severity: Fail, Subject: subject, Message: what, Advice: missingHookFix(group, hc)})
 	}
 	return out
+}
+
+// missingHookFix is the fix for a group without a hook drainer owns:
+// `drainer setup`, which makes drainer's hook on every group of the
+// clusters (with the queue and rules it needs), or the hook on this group
+// alone as setup makes it. That hook has no notification target: its
+// lifecycle actions reach the queue through the lifecycle rule, which the
+// fix says is missing when it is.
+func missingHookFix(group string, hc hookContext) string {
+	rule := ""
+	if hc.lifecycleRule == routeNo {
+		rule = fmt.Sprintf("the hook has no notification target: its lifecycle actions reach queue %s through the EventBridge rule %s, missing too (drainer setup makes it):",
+			hc.queue, lifecycleRuleName(hc.fix.queue))
+	}
+	return choices(hc.fix.setupCommand(),
+		"or drainer's hook on this group alone, as setup makes it:",
+		hc.fix.putHookCommand(group),
+		rule, when(rule != "", hc.fix.ruleCommand(lifecycleAction)))
+}
+
+// lifecycleRuleName is the name of setup's rule for queue that routes the
+// termination lifecycle actions.
+func lifecycleRuleName(queue string) string {
+	for _, r := range intake.RecommendedRules(nil) {
+		if strings.Contains(r.Pattern, `"`+lifecycleAction+`"`) {
+			return intake.RuleName(queue, r)
+		}
+	}
+	return ""
+}
+
+// when is s when ok, else "".
+func when(ok bool, s string) string {
+	if ok {
+		return s
+	}
+	return ""
 }
 
 // ecsManagedHook is the termination hook ECS puts on the group of a
@@ -225,7 +275,7 @@ const ecsManagedHook = "ecs-managed-draining-termination-hook"
 // its lifecycle actions reach it.
 func ownHook(group string, h cloud.LifecycleHook, hc hookContext) []Finding {
 	subject := Subject{Kind: KindHook, Group: group, Name: h.Name}
-	put := fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING", group, h.Name)
+	put := updateHookCommand(group, h.Name)
 	global := h.GlobalTimeout
 	if global <= 0 {
 		global = min(100*h.HeartbeatTimeout, maxGlobalTimeout)
@@ -236,12 +286,12 @@ func ownHook(group string, h cloud.LifecycleHook, hc hookContext) []Finding {
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: fmt.Sprintf("drainer's hook: heartbeat timeout %s is short: drainer heartbeats every %s, so an outage (AWS, or drainer restarting) longer than that lets the instance go with its tasks, and drains end by the global timeout, %s",
 				duration.Short(h.HeartbeatTimeout), duration.Short(h.HeartbeatTimeout/2), duration.Short(global)),
-			Advice: put + " --heartbeat-timeout 900 (15 min; drainer heartbeats at half of it)"})
+			Advice: when(hc.fix.heartbeatFlag() != "", put+hc.fix.heartbeatFlag())})
 	case h.HeartbeatTimeout >= maxHeartbeat:
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: fmt.Sprintf("drainer's hook: heartbeat timeout %d s (the maximum) with a global timeout of %s: should drainer stop, an instance waits up to %s before its hook times out, and a drain may hold it up to %s",
 				int(h.HeartbeatTimeout/time.Second), duration.Short(global), duration.Short(h.HeartbeatTimeout), duration.Short(global)),
-			Advice: put + " --heartbeat-timeout 900 (drainer heartbeats; a long timeout only delays recovery)"})
+			Advice: when(hc.fix.heartbeatFlag() != "", put+hc.fix.heartbeatFlag())})
 	case h.HeartbeatTimeout <= 0:
 		out = append(out, Finding{Severity: OK, Subject: subject,
 			Message: fmt.Sprintf("drainer's termination hook, default result %s (heartbeat timeout not reported: Auto Scaling's default is 1h)", dash(string(h.DefaultResult)))})
@@ -266,11 +316,13 @@ func ownHook(group string, h cloud.LifecycleHook, hc hookContext) []Finding {
 	case hc.lifecycleRule == routeUnknown:
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: fmt.Sprintf("notifies %s, and the EventBridge rules to queue %s could not be read: drainer may never hear of its terminations", dash(h.NotificationTarget), hc.queue),
-			Advice:  put + " --notification-target-arn ARN_OF_" + hc.queue + " --role-arn ROLE_ARN"})
+			Advice:  choices(hc.fix.setupCommand() + "   # makes the lifecycle rule, if it is missing")})
 	default:
 		out = append(out, Finding{Severity: Fail, Subject: subject,
 			Message: fmt.Sprintf(`its lifecycle actions never reach queue %s (it notifies %s, and no enabled EventBridge rule sends "EC2 Instance-terminate Lifecycle Action" there): drainer never hears of its terminations`, hc.queue, dash(h.NotificationTarget)),
-			Advice:  put + " --notification-target-arn ARN_OF_" + hc.queue + " --role-arn ROLE_ARN"})
+			Advice: choices(hc.fix.setupCommand(),
+				fmt.Sprintf("or the lifecycle rule %s alone, which sends every group's lifecycle actions to the queue, as setup makes it (the queue's policy must let EventBridge send from it):", lifecycleRuleName(hc.fix.queue)),
+				hc.fix.ruleCommand(lifecycleAction))})
 	}
 	return out
 }
@@ -297,7 +349,7 @@ const lifecycleAction = "EC2 Instance-terminate Lifecycle Action"
 
 // queueFinding says whether drainer's queue (as configured) exists and may
 // be read (intake.CheckQueue's answer, read into q).
-func queueFinding(queue string, q Queue) Finding {
+func queueFinding(queue string, q Queue, fix fixer) Finding {
 	subject := Subject{Kind: KindQueue, Name: queue}
 	if q.Err == nil {
 		msg := "exists and may be read"
@@ -312,7 +364,8 @@ func queueFinding(queue string, q Queue) Finding {
 		f.Message = qe.Problem
 	}
 	if errors.Is(q.Err, cloud.ErrNotFound) {
-		f.Advice = "aws sqs create-queue --queue-name " + awsid.QueueName(queue) + " (and a policy letting EventBridge send to it), or correct --queue-url and --region"
+		f.Advice = choices(fix.setupCommand()+"   # creates it, with its dead-letter queue and the policy letting EventBridge send to it",
+			"or correct --queue-url and --region")
 	}
 	return f
 }
@@ -332,7 +385,7 @@ var wantedEvents = []struct{ detailType, source, without string }{
 // hook, if at all) and ECS task state changes (else a drain notices a task
 // stopping only at its fallback poll). listErr is why the rules could not be
 // listed. A rule routes a detail type when its pattern names it.
-func ruleFindings(queueARN string, rules []cloud.Rule, listErr error) []Finding {
+func ruleFindings(queueARN string, rules []cloud.Rule, listErr error, fix fixer) []Finding {
 	subject := Subject{Kind: KindRules}
 	if queueARN == "" {
 		return []Finding{{Severity: Warn, Subject: subject, Message: "cannot tell the queue's ARN (no termination hook notifies it): its rules were not checked"}}
@@ -346,24 +399,13 @@ func ruleFindings(queueARN string, rules []cloud.Rule, listErr error) []Finding 
 			out = append(out, Finding{Severity: OK, Subject: subject, Message: fmt.Sprintf("%q reaches the queue", want.detailType)})
 			continue
 		}
-		rule := recommendedRule(want.detailType)
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: fmt.Sprintf("no enabled rule sends %q to the queue: %s", want.detailType, want.without),
-			Advice: fmt.Sprintf(`aws events put-rule --name %s --event-pattern '%s' && aws events put-targets --rule %s --targets Id=drainer,Arn=%s`,
-				rule.Name, rule.Pattern, rule.Name, queueARN)})
+			Advice: choices(fix.setupCommand(),
+				"or this rule alone, as setup makes it (the queue's policy must let EventBridge send from it):",
+				fix.ruleCommand(want.detailType))})
 	}
 	return out
-}
-
-// recommendedRule is the rule drainer recommends (intake.RecommendedRules)
-// that routes detailType.
-func recommendedRule(detailType string) intake.Rule {
-	for _, r := range intake.RecommendedRules(nil) {
-		if strings.Contains(r.Pattern, `"`+detailType+`"`) {
-			return r
-		}
-	}
-	panic("doctor: no recommended rule routes " + detailType) // wantedEvents names only routed types
 }
 
 // routes reports whether an enabled rule's pattern names detailType.
@@ -411,7 +453,8 @@ func lifetimeFindings(groups []cloud.Group, launched map[string]time.Time, now t
 		out = append(out, Finding{Severity: Warn, Subject: Subject{Kind: KindInstance, Name: id, Group: tr.Instance.Group},
 			Message: fmt.Sprintf("protected from scale-in in group %s and %s old, past the group's maximum instance lifetime %s: Auto Scaling will not replace it",
 				tr.Instance.Group, duration.Short(tr.Age), duration.Short(tr.Lifetime)),
-			Advice: fmt.Sprintf("let drainer's scan remove protection from empty instances (a capacity provider with managed termination protection, or 'drainer run --protect'), or replace it: drainer drain %s", id)})
+			Advice: choices("drainer drain "+id,
+				"(or let drainer's scan remove protection from empty instances: a capacity provider with managed termination protection, or drainer run --protect)")})
 	}
 	return out
 }
@@ -433,7 +476,7 @@ func serviceFindings(cluster string, services []cloud.Service) []Finding {
 		}
 		out = append(out, Finding{Severity: Warn, Subject: Subject{Kind: KindService, Cluster: cluster, Name: s.Name},
 			Message: fmt.Sprintf("minimumHealthyPercent %d and maximumPercent %d: ECS can neither stop a task first nor start its replacement first, so its tasks never leave a draining instance until the hard deadline stops them", s.MinimumHealthyPercent, s.MaximumPercent),
-			Advice:  fmt.Sprintf("aws ecs update-service --cluster %s --service %s --deployment-configuration minimumHealthyPercent=100,maximumPercent=200", cluster, s.Name)})
+			Advice:  fmt.Sprintf("aws ecs update-service --cluster %s --service %s --deployment-configuration minimumHealthyPercent=100,maximumPercent=200", shellWord(cluster), shellWord(s.Name))})
 	}
 	if len(out) == 0 {
 		out = append(out, Finding{Severity: OK, Subject: Subject{Kind: KindCluster, Name: cluster},

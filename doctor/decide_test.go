@@ -91,15 +91,17 @@ const (
 
 func TestHookFindings(t *testing.T) {
 	const (
-		mine     = "OK group g hook drainer: drainer's termination hook, heartbeat timeout 15m (drainer heartbeats every 7m; a drain may hold an instance up to 25h, the global timeout), default result CONTINUE"
-		notifies = "OK group g hook drainer: notifies queue drainer"
-		create   = " | --auto-scaling-group-name g --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE"
+		mine        = "OK group g hook drainer: drainer's termination hook, heartbeat timeout 15m (drainer heartbeats every 7m; a drain may hold an instance up to 25h, the global timeout), default result CONTINUE"
+		notifies    = "OK group g hook drainer: notifies queue drainer"
+		create      = " | drainer setup --cluster demo\nor drainer's hook on this group alone, as setup makes it:\naws autoscaling put-lifecycle-hook --auto-scaling-group-name g --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE --notification-metadata drainer:setup=drainer"
+		ruleMissing = "\nthe hook has no notification target: its lifecycle actions reach queue drainer through the EventBridge rule drainer-lifecycle-actions, missing too (drainer setup makes it):\naws events put-rule --name drainer-lifecycle-actions "
 	)
-	queued := hookContext{owned: []string{"drainer"}, queue: "drainer", lifecycleRule: routeNo}
+	queued := hookContext{owned: []string{"drainer"}, queue: "drainer", lifecycleRule: routeNo,
+		fix: fixer{Conventions: SetupConventions, clusters: []string{"demo"}, queue: "drainer", queueARN: drainerARN, hook: "drainer"}}
 	with := func(change func(*hookContext)) hookContext { hc := queued; change(&hc); return hc }
 	routed := with(func(hc *hookContext) { hc.lifecycleRule = routeYes })
 	unread := with(func(hc *hookContext) { hc.lifecycleRule = routeUnknown })
-	noQueue := hookContext{owned: []string{"drainer"}}
+	noQueue := hookContext{owned: []string{"drainer"}, fix: fixer{Conventions: SetupConventions, clusters: []string{"demo"}, queue: "drainer", hook: "drainer"}}
 	for _, c := range []struct {
 		name  string
 		hooks []cloud.LifecycleHook
@@ -109,11 +111,11 @@ func TestHookFindings(t *testing.T) {
 		unwanted string
 	}{
 		{"no hook", nil, queued,
-			[]string{"FAIL group g: no termination lifecycle hook: its instances are terminated without being drained" + create + " --notification-target-arn QUEUE_ARN --role-arn ROLE_ARN"}, ""},
-		{"no hook, lifecycle actions routed by a rule: no target to give", nil, routed,
-			[]string{"FAIL group g: no termination lifecycle hook" + create}, "notification-target"},
-		{"no hook, drainer owning another name", nil, with(func(hc *hookContext) { hc.owned = []string{"team-drain", "drainer"} }),
-			[]string{"FAIL group g: no termination lifecycle hook | --lifecycle-hook-name team-drain "}, ""},
+			[]string{"FAIL group g: no termination lifecycle hook: its instances are terminated without being drained" + create + ruleMissing}, "ROLE_ARN"},
+		{"no hook, lifecycle actions routed by a rule: the hook alone", nil, routed,
+			[]string{"FAIL group g: no termination lifecycle hook" + create}, "put-rule"},
+		{"no hook, drainer owning another name", nil, with(func(hc *hookContext) { hc.owned = []string{"team-drain", "drainer"}; hc.fix.hook = "team-drain" }),
+			[]string{"FAIL group g: no termination lifecycle hook | drainer setup --cluster demo --hook team-drain\nor drainer's hook on this group alone, as setup makes it:\naws autoscaling put-lifecycle-hook --auto-scaling-group-name g --lifecycle-hook-name team-drain "}, ""},
 		{"a launch hook only", []cloud.LifecycleHook{hook("drainer", drainerARN, launching)}, queued,
 			[]string{"FAIL group g: no termination lifecycle hook"}, ""},
 		{"drainer's hook to the queue", []cloud.LifecycleHook{hook("drainer", drainerARN)}, queued,
@@ -125,9 +127,9 @@ func TestHookFindings(t *testing.T) {
 		{"drainer's hook delivered through EventBridge", []cloud.LifecycleHook{hook("drainer", "")}, routed,
 			[]string{mine, `OK group g hook drainer: an EventBridge rule sends its "EC2 Instance-terminate Lifecycle Action" events to queue drainer`}, ""},
 		{"no target and the rules unread", []cloud.LifecycleHook{hook("drainer", "")}, unread,
-			[]string{mine, "WARN group g hook drainer: notifies -, and the EventBridge rules to queue drainer could not be read | --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --notification-target-arn ARN_OF_drainer"}, ""},
+			[]string{mine, "WARN group g hook drainer: notifies -, and the EventBridge rules to queue drainer could not be read | drainer setup --cluster demo   # makes the lifecycle rule, if it is missing"}, "ARN_OF"},
 		{"no target and no rule", []cloud.LifecycleHook{hook("drainer", "")}, queued,
-			[]string{mine, `FAIL group g hook drainer: its lifecycle actions never reach queue drainer (it notifies -, and no enabled EventBridge rule sends "EC2 Instance-terminate Lifecycle Action" there): drainer never hears of its terminations | --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --notification-target-arn ARN_OF_drainer --role-arn ROLE_ARN`}, ""},
+			[]string{mine, `FAIL group g hook drainer: its lifecycle actions never reach queue drainer (it notifies -, and no enabled EventBridge rule sends "EC2 Instance-terminate Lifecycle Action" there): drainer never hears of its terminations | drainer setup --cluster demo` + "\n" + `or the lifecycle rule drainer-lifecycle-actions alone, which sends every group's lifecycle actions to the queue, as setup makes it (the queue's policy must let EventBridge send from it):` + "\n" + `aws events put-rule --name drainer-lifecycle-actions `}, "ROLE_ARN"},
 		{"drainer's hook to another queue, no rule", []cloud.LifecycleHook{hook("drainer", elsewhereARN)}, queued,
 			[]string{mine, "FAIL group g hook drainer: its lifecycle actions never reach queue drainer (it notifies " + elsewhereARN}, ""},
 		{"drainer's hook to another queue, a rule to drainer's", []cloud.LifecycleHook{hook("drainer", elsewhereARN)}, routed,
@@ -154,7 +156,7 @@ func TestHookFindings(t *testing.T) {
 			[]string{"OK group g hook a: drainer's termination hook", "OK group g hook a: notifies queue drainer",
 				"WARN group g hook b: drainer's hook: heartbeat timeout 1m is short", "FAIL group g hook b: its lifecycle actions never reach queue drainer"}, ""},
 		{"short heartbeat", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(2*time.Minute))}, noQueue,
-			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 2m is short: drainer heartbeats every 1m, so an outage (AWS, or drainer restarting) longer than that lets the instance go with its tasks, and drains end by the global timeout, 3h20m | --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 (15 min"}, ""},
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 2m is short: drainer heartbeats every 1m, so an outage (AWS, or drainer restarting) longer than that lets the instance go with its tasks, and drains end by the global timeout, 3h20m | --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900"}, "(15 min"},
 		{"heartbeat just under 5 min", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(5*time.Minute-time.Second))}, noQueue,
 			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 4m is short"}, ""},
 		{"heartbeat of 5 min is enough", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(5*time.Minute))}, noQueue,
@@ -164,7 +166,7 @@ func TestHookFindings(t *testing.T) {
 		{"heartbeat unset", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(0))}, noQueue,
 			[]string{"OK group g hook drainer: drainer's termination hook, default result CONTINUE (heartbeat timeout not reported"}, ""},
 		{"heartbeat at the maximum, global timeout given", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(7200*time.Second), global(48*time.Hour))}, queued,
-			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 7200 s (the maximum) with a global timeout of 2d: should drainer stop, an instance waits up to 2h before its hook times out, and a drain may hold it up to 2d | --heartbeat-timeout 900 (drainer heartbeats",
+			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 7200 s (the maximum) with a global timeout of 2d: should drainer stop, an instance waits up to 2h before its hook times out, and a drain may hold it up to 2d | autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900",
 				notifies}, ""},
 		{"heartbeat at the maximum, global timeout derived (48 h cap)", []cloud.LifecycleHook{hook("drainer", drainerARN, heartbeat(7200*time.Second))}, noQueue,
 			[]string{"WARN group g hook drainer: drainer's hook: heartbeat timeout 7200 s (the maximum) with a global timeout of 2d"}, ""},
@@ -229,7 +231,7 @@ func TestClusterFindings(t *testing.T) {
 		{"a capacity provider and no instance yet", []Cluster{{Name: "demo", Groups: []string{"a"}}},
 			[]string{"OK cluster demo: 0 container instance(s), Auto Scaling group(s) a"}},
 		{"no group", []Cluster{{Name: "empty", ContainerInstances: cis(1)}},
-			[]string{"WARN cluster empty: no Auto Scaling group found (no capacity provider, no container instance in a group): nothing for drainer to guard | attach an Auto Scaling group capacity provider"}},
+			[]string{"WARN cluster empty: no Auto Scaling group found (no capacity provider, no launch template or configuration whose user data sets ECS_CLUSTER to it, no container instance in a group): nothing for drainer to guard | check the cluster name, or attach an Auto Scaling group capacity provider to the cluster"}},
 		{"two clusters in order", []Cluster{{Name: "a", Groups: []string{"g"}}, {Name: "b"}},
 			[]string{"OK cluster a:", "WARN cluster b:"}},
 	} {
@@ -267,8 +269,8 @@ func TestRuleFindings(t *testing.T) {
 	const (
 		spotOK    = `OK EventBridge rules: "EC2 Spot Instance Interruption Warning" reaches the queue`
 		tasksOK   = `OK EventBridge rules: "ECS Task State Change" reaches the queue`
-		spotWarn  = `WARN EventBridge rules: no enabled rule sends "EC2 Spot Instance Interruption Warning" to the queue: Spot instances get their two minutes only through a lifecycle hook, if the group has one | aws events put-rule --name drainer-spot --event-pattern '{"detail-type":["EC2 Spot Instance Interruption Warning","EC2 Instance Rebalance Recommendation"],"source":["aws.ec2"]}' && aws events put-targets --rule drainer-spot --targets Id=drainer,Arn=` + drainerARN
-		tasksWarn = `WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue: a drain notices a task stopping only at its fallback poll (2 min), not at once | aws events put-rule --name drainer-tasks-stopped --event-pattern '{"detail":{"lastStatus":["STOPPED"]},"detail-type":["ECS Task State Change"],"source":["aws.ecs"]}' && aws events put-targets --rule drainer-tasks-stopped --targets Id=drainer,Arn=` + drainerARN
+		spotWarn  = `WARN EventBridge rules: no enabled rule sends "EC2 Spot Instance Interruption Warning" to the queue: Spot instances get their two minutes only through a lifecycle hook, if the group has one | drainer setup --cluster demo --cluster 'two words'` + "\n" + `or this rule alone, as setup makes it (the queue's policy must let EventBridge send from it):` + "\n" + `aws events put-rule --name drainer-spot --event-pattern '{"detail-type":["EC2 Spot Instance Interruption Warning","EC2 Instance Rebalance Recommendation"],"source":["aws.ec2"]}' --description 'Spot interruption warnings and rebalance recommendations' --tags Key=drainer:setup,Value=drainer && aws events put-targets --rule drainer-spot --targets Id=drainer-queue,Arn=` + drainerARN
+		tasksWarn = `WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue: a drain notices a task stopping only at its fallback poll (2 min), not at once | aws events put-rule --name drainer-tasks-stopped --event-pattern '{"detail":{"clusterArn":["arn:aws:ecs:us-east-1:123456789012:cluster/demo","arn:aws:ecs:us-east-1:123456789012:cluster/two words"],"lastStatus":["STOPPED"]},"detail-type":["ECS Task State Change"],"source":["aws.ecs"]}' --description `
 	)
 	for _, c := range []struct {
 		name  string
@@ -289,7 +291,7 @@ func TestRuleFindings(t *testing.T) {
 		{"a disabled and an enabled rule for the same events", drainerARN, []cloud.Rule{off(both), spot, tasks}, nil, []string{spotOK, tasksOK}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			expect(t, ruleFindings(c.arn, c.rules, c.err), c.want)
+			expect(t, ruleFindings(c.arn, c.rules, c.err, fixer{Conventions: SetupConventions, clusters: []string{"demo", "two words"}, queue: "drainer", queueARN: c.arn, hook: "drainer"}), c.want)
 		})
 	}
 }
@@ -315,7 +317,7 @@ func TestLifetimeFindings(t *testing.T) {
 		{"protected and young", []cloud.Group{group("g", day, inst("i-a", true))}, map[string]time.Time{"i-a": t0.Add(-time.Hour)}, []string{none}},
 		{"protected and exactly at the lifetime", []cloud.Group{group("g", day, inst("i-a", true))}, map[string]time.Time{"i-a": t0.Add(-day)}, []string{none}},
 		{"protected and past it", []cloud.Group{group("g", day, inst("i-old", true))}, map[string]time.Time{"i-old": t0.Add(-25 * time.Hour)},
-			[]string{"WARN instance i-old: protected from scale-in in group g and 25h old, past the group's maximum instance lifetime 24h: Auto Scaling will not replace it | let drainer's scan remove protection from empty instances (a capacity provider with managed termination protection, or 'drainer run --protect'), or replace it: drainer drain i-old"}},
+			[]string{"WARN instance i-old: protected from scale-in in group g and 25h old, past the group's maximum instance lifetime 24h: Auto Scaling will not replace it | drainer drain i-old\n(or let drainer's scan remove protection from empty instances: a capacity provider with managed termination protection, or drainer run --protect)"}},
 		{"past it but not protected: Auto Scaling replaces it", []cloud.Group{group("g", day, inst("i-old", false))}, map[string]time.Time{"i-old": t0.Add(-30 * day)}, []string{none}},
 		{"launch time unknown (EC2 no longer knows it)", []cloud.Group{group("g", day, inst("i-gone", true))}, nil, []string{none}},
 		{"traps of two groups, oldest first", []cloud.Group{
@@ -427,7 +429,7 @@ func TestDecide(t *testing.T) {
 		{"the queue missing: a FAIL saying what to do, the hooks still judged by its name", func(s *Setup) {
 			s.Queue = Queue{Err: &intake.QueueError{Queue: drainerURL, Problem: "no such queue in Region us-east-1, or drainer's role may not see it", Err: gone}}
 		}, Config{Queue: drainerURL},
-			append([]string{clean[0], "FAIL queue " + drainerURL + ": no such queue in Region us-east-1, or drainer's role may not see it | aws sqs create-queue --queue-name drainer"}, clean[2:]...)},
+			append([]string{clean[0], "FAIL queue " + drainerURL + ": no such queue in Region us-east-1, or drainer's role may not see it | drainer setup --cluster demo   # creates it, with its dead-letter queue and the policy letting EventBridge send to it\nor correct --queue-url and --region"}, clean[2:]...)},
 		{"the queue unreadable: no command to give", func(s *Setup) {
 			s.Queue = Queue{Err: &intake.QueueError{Queue: drainerURL, Problem: "drainer may not read it", Err: cloud.ErrAccessDenied}}
 		}, Config{Queue: drainerURL},
@@ -462,6 +464,7 @@ func TestDecide(t *testing.T) {
 			if c.change != nil {
 				c.change(&s)
 			}
+			c.cfg.Setup = SetupConventions
 			expect(t, Decide(s, c.cfg, t0), c.want)
 		})
 	}

@@ -2,6 +2,7 @@ package doctor_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/fault"
 	"github.com/drainer-dev/drainer/emulator/scenario"
+	drainersetup "github.com/drainer-dev/drainer/setup"
 	"github.com/drainer-dev/drainer/sim"
 )
 
@@ -39,6 +41,7 @@ func setup(t *testing.T) (*emulator.World, *cloudaws.Client) {
 // client's retries after the injected errors wait on that clock.
 func check(t *testing.T, w *emulator.World, c *cloudaws.Client, cfg doctor.Config) (findings []doctor.Finding, err error) {
 	t.Helper()
+	cfg.Setup = doctor.SetupConventions
 	if !w.Clock.Call(t.Context(), w.Now().Add(time.Hour), func(ctx context.Context) {
 		findings, err = doctor.Check(ctx, c, cfg, w.Now())
 	}) {
@@ -113,7 +116,7 @@ WARN service demo/web
 		// Another team's hook, however short its heartbeat, is left alone.
 		"OK group other hook their-hook: another team's hook, default result CONTINUE: drainer leaves it alone",
 		"FAIL group other: no termination hook drainer owns (their-hook; drainer owns drain-hook)",
-		"  fix: aws autoscaling put-lifecycle-hook --auto-scaling-group-name other --lifecycle-hook-name drain-hook ",
+		"  fix: drainer setup --cluster demo --hook drain-hook\nor drainer's hook on this group alone, as setup makes it:\naws autoscaling put-lifecycle-hook --auto-scaling-group-name other --lifecycle-hook-name drain-hook --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 900 --default-result CONTINUE --notification-metadata drainer:setup=drainer\n",
 		`OK EventBridge rules: "EC2 Spot Instance Interruption Warning" reaches the queue`,
 		`WARN EventBridge rules: no enabled rule sends "ECS Task State Change" to the queue`,
 		"Arn=arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer\n",
@@ -142,7 +145,7 @@ func TestCheckEmulatorQueueMissing(t *testing.T) {
 	out := lines(findings)
 	for _, want := range []string{
 		"FAIL queue gone: no such queue, or drainer's role may not see it: create it",
-		"  fix: aws sqs create-queue --queue-name gone",
+		"  fix: drainer setup --cluster demo --queue gone --hook drain-hook   # creates it",
 		"WARN group good hook drain-hook: notifies arn:aws:sqs:us-east-1:" + w.Env.Account + ":drainer, and the EventBridge rules to queue gone could not be read",
 		"WARN service demo/web:",
 	} {
@@ -175,7 +178,7 @@ func TestCheckEmulatorLifetimeTrap(t *testing.T) {
 	if tr.Severity != doctor.Warn || tr.Subject.Group != "good" || !strings.HasPrefix(tr.Subject.Name, "i-") ||
 		!strings.Contains(tr.Message, "protected from scale-in in group good and 25h5m old") ||
 		!strings.Contains(tr.Message, "past the group's maximum instance lifetime 24h") ||
-		!strings.HasSuffix(tr.Advice, "drainer drain "+tr.Subject.Name) {
+		!strings.HasPrefix(tr.Advice, "drainer drain "+tr.Subject.Name+"\n") {
 		t.Errorf("trap finding %+v", tr)
 	}
 }
@@ -265,5 +268,75 @@ func TestCheckEmulatorRulesUnreadable(t *testing.T) {
 	out := lines(findings)
 	if !strings.Contains(out, "WARN EventBridge rules: could not list the rules: ") || !strings.Contains(out, "WARN service demo/web:") {
 		t.Errorf("findings:\n%s", out)
+	}
+}
+
+// afterSetupYAML: web-asg joins web through its capacity provider, api-asg
+// joins api through its launch template's user data alone (its instance
+// has not booted, so nothing is registered yet), and no group joins
+// lonely.
+const afterSetupYAML = `
+name: after-setup
+clusters: [{name: web}, {name: api}, {name: lonely}]
+groups:
+  - {name: web-asg, cluster: web, min: 0, max: 2, desired: 1, capacityProvider: {name: web-cp, managedDraining: true}}
+  - {name: api-asg, cluster: api, min: 0, max: 2, desired: 1}
+`
+
+// TestCheckEmulatorAfterSetup runs `drainer setup`'s steps for web and api
+// through the SDK, then doctor at once: it finds api's group as setup did,
+// through its launch template's user data, and finds nothing amiss but
+// the cluster no group serves.
+func TestCheckEmulatorAfterSetup(t *testing.T) {
+	sc, err := scenario.ParseYAML([]byte(afterSetupYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := scenario.NewWorld(sc, emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := run.World
+	c := cloudaws.NewFromConfig(sim.ClientOptions(w, sim.Caller, 1))
+	want := drainersetup.Want{Clusters: []string{"web", "api"}}
+	var steps []drainersetup.Step
+	if !w.Clock.Call(t.Context(), w.Now().Add(time.Hour), func(ctx context.Context) {
+		var o drainersetup.Observed
+		if o, err = drainersetup.Observe(ctx, c, want); err != nil {
+			return
+		}
+		if steps, err = drainersetup.Plan(o, want); err != nil {
+			return
+		}
+		_, err = drainersetup.Apply(ctx, c, steps, func(drainersetup.Step) {})
+	}) {
+		t.Fatal("setup did not end within a virtual hour")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(steps, func(s drainersetup.Step) bool { return s.Kind == drainersetup.KindHook && s.Group == "api-asg" }) {
+		t.Fatalf("setup put no hook on api-asg: %+v", steps)
+	}
+
+	findings, err := check(t, w, c, doctor.Config{Clusters: []string{"web", "api", "lonely"}, Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := lines(findings)
+	for _, want := range []string{
+		"OK cluster api: 0 container instance(s), Auto Scaling group(s) api-asg\n",
+		"OK group api-asg hook drainer: drainer's termination hook, heartbeat timeout 15m",
+		`OK group api-asg hook drainer: an EventBridge rule sends its "EC2 Instance-terminate Lifecycle Action" events to queue drainer`,
+		"WARN cluster lonely: no Auto Scaling group found",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	for _, f := range findings {
+		if f.Severity != doctor.OK && f.Subject.String() != "cluster lonely" {
+			t.Errorf("right after setup: %s %s: %s", f.Severity, f.Subject, f.Message)
+		}
 	}
 }

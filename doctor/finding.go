@@ -81,8 +81,12 @@ type Finding struct {
 	// Message says what was found and what it means for drains, in one
 	// sentence.
 	Message string
-	// Advice is one step that fixes it, usually an AWS CLI command; "" for
-	// OK findings and for warnings nobody can act on.
+	// Advice is what fixes it, usually a command an operator can paste
+	// into a shell as it is (`drainer setup` first where it fixes it, then
+	// the AWS CLI command making what setup would); several lines when it
+	// offers a choice, each command on a line of its own, the words
+	// between on lines of their own. "" for OK findings and for warnings
+	// nobody can act on.
 	Advice string
 }
 

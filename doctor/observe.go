@@ -13,6 +13,7 @@ import (
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/intake"
+	"github.com/drainer-dev/drainer/membership"
 )
 
 // Reader is what doctor reads of AWS: read-only calls of the cloud
@@ -21,24 +22,20 @@ import (
 type Reader interface {
 	// ListClusters: cloud.ECS.
 	ListClusters(ctx context.Context) ([]string, error)
-	// CapacityProviders: cloud.ECS.
-	CapacityProviders(ctx context.Context, cluster string) ([]cloud.CapacityProvider, error)
-	// ListContainerInstances: cloud.ECS.
-	ListContainerInstances(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus) ([]cloud.ContainerInstance, error)
 	// TasksOn: cloud.ECS.
 	TasksOn(ctx context.Context, cluster, containerInstanceARN string) ([]cloud.Task, error)
 	// DescribeServices: cloud.ECS.
 	DescribeServices(ctx context.Context, cluster string, services []string) ([]cloud.Service, error)
-	// DescribeGroups: cloud.AutoScaling.
-	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
-	// DescribeGroupInstances: cloud.AutoScaling.
-	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]cloud.GroupInstance, error)
 	// LifecycleHooks: cloud.AutoScaling.
 	LifecycleHooks(ctx context.Context, group string) ([]cloud.LifecycleHook, error)
 	// DescribeInstances: cloud.EC2.
 	DescribeInstances(ctx context.Context, ids []string) ([]cloud.Instance, error)
 	// RulesTargeting: cloud.Events.
 	RulesTargeting(ctx context.Context, targetARN string) ([]cloud.Rule, error)
+	// membership.Reader: the clusters' capacity providers and container
+	// instances, the groups and the user data they launch with, to find
+	// the clusters' groups as `drainer setup` finds them.
+	membership.Reader
 	// QueueURL and QueueARN: intake.QueueReader (drainer's queue, by
 	// name, URL or ARN, and a read of it).
 	intake.QueueReader
@@ -57,6 +54,9 @@ type Config struct {
 	// none means drain.DefaultHook. Only these are judged and given
 	// advice: every other hook is another team's.
 	Hooks []string
+	// Setup are the names and settings of what `drainer setup` makes, for
+	// the fixes (see Conventions).
+	Setup Conventions
 }
 
 // owned is Hooks, or drainer's default hook.
@@ -74,9 +74,10 @@ type Stage int
 const (
 	// ReadNothing: not even the clusters could be read.
 	ReadNothing Stage = iota
-	// ReadClusters: Setup.Clusters, without their services.
+	// ReadClusters: Setup.Clusters, without their services, and
+	// Setup.Groups.
 	ReadClusters
-	// ReadGroups: Setup.Groups, Setup.Hooks, drainer's queue
+	// ReadGroups: Setup.Hooks, drainer's queue
 	// (Setup.Queue) and the rules (Setup.Rules, Setup.RulesErr).
 	ReadGroups
 	// ReadLaunches: Setup.Launched.
@@ -90,8 +91,9 @@ type Setup struct {
 	// Clusters are the clusters checked, sorted by name; none when the
 	// region has none.
 	Clusters []Cluster
-	// Groups are the Auto Scaling groups the clusters name that Auto
-	// Scaling knows, with their instances, sorted by name.
+	// Groups are the Auto Scaling groups whose instances join the
+	// clusters (Cluster.Groups) that Auto Scaling knows, with their
+	// instances, sorted by name.
 	Groups []cloud.Group
 	// Hooks are the lifecycle hooks of each of Groups, by group name.
 	Hooks map[string][]cloud.LifecycleHook
@@ -125,9 +127,11 @@ type Cluster struct {
 	// ContainerInstances are its registered container instances (every
 	// status but INACTIVE).
 	ContainerInstances []cloud.ContainerInstance
-	// Groups are the Auto Scaling groups it names, through its capacity
-	// providers and through the groups its container instances belong to;
-	// sorted, each once.
+	// Groups are the Auto Scaling groups whose instances join it, found
+	// as `drainer setup` finds them (membership.Find): its capacity
+	// providers name them, the user data of their launch templates or
+	// launch configuration names the cluster, or their instances are
+	// registered in it; sorted, each once.
 	Groups []string
 	// Undrained are the groups whose capacity provider has managed
 	// draining off, by group: the provider's name. drainer follows the
@@ -157,22 +161,20 @@ func Observe(ctx context.Context, r Reader, cfg Config) (Setup, error) {
 	if err != nil {
 		return s, err
 	}
-	for _, name := range names {
-		c, err := readCluster(ctx, r, name)
-		if err != nil {
-			return s, err
-		}
-		s.Clusters = append(s.Clusters, c)
+	m, err := membership.Find(ctx, r, names)
+	if err != nil {
+		return s, err
 	}
+	for _, name := range names {
+		s.Clusters = append(s.Clusters, cluster(name, m))
+	}
+	s.Groups = m.Joining()
 	s.Read = ReadClusters
 	if len(s.Clusters) == 0 {
 		s.Read = ReadAll
 		return s, nil
 	}
 
-	if s.Groups, err = readGroups(ctx, r, s.Clusters); err != nil {
-		return s, err
-	}
 	for _, g := range s.Groups {
 		hooks, err := r.LifecycleHooks(ctx, g.Name)
 		if err != nil {
@@ -227,64 +229,19 @@ func clusterNames(ctx context.Context, r Reader, given []string) ([]string, erro
 	return slices.Sorted(maps.Keys(names)), nil
 }
 
-// readCluster reads a cluster's container instances and the groups it names.
-func readCluster(ctx context.Context, r Reader, name string) (Cluster, error) {
-	c := Cluster{Name: name}
-	cps, err := r.CapacityProviders(ctx, name)
-	if err != nil {
-		return c, fmt.Errorf("cluster %s: capacity providers: %w", name, err)
-	}
-	groups := map[string]bool{}
-	for _, cp := range cps {
-		if g := awsid.GroupName(cp.AutoScalingGroupARN); g != "" {
-			groups[g] = true
-			if !cp.ManagedDraining {
-				if c.Undrained == nil {
-					c.Undrained = map[string]string{}
-				}
-				c.Undrained[g] = cp.Name
+// cluster is the cluster named as m found it: its container instances and
+// the groups that join it.
+func cluster(name string, m membership.Membership) Cluster {
+	c := Cluster{Name: name, ContainerInstances: m.Registered[name], Groups: m.GroupsOf(name)}
+	for _, j := range m.Joins {
+		if j.Cluster == name && j.Via == membership.ViaCapacityProvider && !j.ManagedDraining {
+			if c.Undrained == nil {
+				c.Undrained = map[string]string{}
 			}
+			c.Undrained[j.Group] = j.Source
 		}
 	}
-	if c.ContainerInstances, err = r.ListContainerInstances(ctx, name, ""); err != nil {
-		return c, fmt.Errorf("cluster %s: container instances: %w", name, err)
-	}
-	var ids []string
-	for _, ci := range c.ContainerInstances {
-		if ci.EC2InstanceID != "" {
-			ids = append(ids, ci.EC2InstanceID)
-		}
-	}
-	if len(ids) > 0 {
-		gis, err := r.DescribeGroupInstances(ctx, ids)
-		if err != nil {
-			return c, fmt.Errorf("cluster %s: Auto Scaling instances: %w", name, err)
-		}
-		for _, gi := range gis {
-			groups[gi.Group] = true
-		}
-	}
-	c.Groups = slices.Sorted(maps.Keys(groups))
-	return c, nil
-}
-
-// readGroups describes the groups the clusters name, sorted by name.
-func readGroups(ctx context.Context, r Reader, clusters []Cluster) ([]cloud.Group, error) {
-	names := map[string]bool{}
-	for _, c := range clusters {
-		for _, g := range c.Groups {
-			names[g] = true
-		}
-	}
-	if len(names) == 0 {
-		return nil, nil
-	}
-	groups, err := r.DescribeGroups(ctx, slices.Sorted(maps.Keys(names)))
-	if err != nil {
-		return nil, fmt.Errorf("describe the Auto Scaling groups: %w", err)
-	}
-	sort.Slice(groups, func(i, j int) bool { return groups[i].Name < groups[j].Name })
-	return groups, nil
+	return c
 }
 
 // readLaunches reads the launch times of the protected instances of the

@@ -12,8 +12,10 @@ type Mode string
 // The modes, as `drainer iam-policy --mode` names them.
 const (
 	// Run is `drainer run`: the controller, its scans, its queue consumer,
-	// its dashboard; and `drainer doctor`, which reads what run reads and
-	// the EventBridge rules feeding the queue. dev and sim assemble the
+	// its dashboard; and `drainer doctor`, which reads what run reads, the
+	// user data of the groups' launch templates and configurations (to find
+	// the clusters' groups as setup does) and the EventBridge rules feeding
+	// the queue. dev and sim assemble the
 	// same parts and make the same calls.
 	Run Mode = "run"
 	// Lambda is drainer as a Lambda function: run's calls, less the queue
@@ -199,8 +201,8 @@ var permissions = []Permission{
 		Why: "drainer's termination hook on each group of the clusters"},
 	{Action: "autoscaling:DeleteLifecycleHook", Resource: Groups, Modes: setupOnly,
 		Why: "removes that hook (--delete)"},
-	{Action: "autoscaling:DescribeLaunchConfigurations", Resource: Anywhere, Modes: setupOnly,
-		Why: "a group's user data naming ECS_CLUSTER"},
+	{Action: "autoscaling:DescribeLaunchConfigurations", Resource: Anywhere, Modes: doctors,
+		Why: "a group's user data naming ECS_CLUSTER (setup and doctor find the clusters' groups so)"},
 
 	// Amazon EC2.
 	{Action: "ec2:DescribeInstances", Resource: Anywhere, Modes: everywhere,
@@ -213,8 +215,8 @@ var permissions = []Permission{
 		Why: "network interfaces ECS tasks left available"},
 	{Action: "ec2:DeleteNetworkInterface", Resource: NetworkInterfaces, Modes: runs,
 		Why: "deletes them"},
-	{Action: "ec2:DescribeLaunchTemplateVersions", Resource: Anywhere, Modes: setupOnly,
-		Why: "a group's launch template user data naming ECS_CLUSTER"},
+	{Action: "ec2:DescribeLaunchTemplateVersions", Resource: Anywhere, Modes: doctors,
+		Why: "a group's launch template user data naming ECS_CLUSTER (setup and doctor find the clusters' groups so)"},
 
 	// Amazon SQS.
 	{Action: "sqs:GetQueueUrl", Resource: Queue, Modes: runOnly,

@@ -84,6 +84,8 @@ func TestCovers(t *testing.T) {
 		{Run, "ec2", "DescribeInstanceAttribute", "ec2:DescribeInstanceAttribute", true},
 		{Run, "ec2", "RunInstances", "ec2:RunInstances", false},
 		{Run, "logs", "PutLogEvents", "logs:PutLogEvents", false},
+		{Run, "ec2", "DescribeLaunchTemplateVersions", "ec2:DescribeLaunchTemplateVersions", true},
+		{Lambda, "autoscaling", "DescribeLaunchConfigurations", "autoscaling:DescribeLaunchConfigurations", false},
 		{Lambda, "sqs", "ReceiveMessage", "sqs:ReceiveMessage", true},
 		{Lambda, "sqs", "GetQueueAttributes", "sqs:GetQueueAttributes", true},
 		{Lambda, "sqs", "DeleteMessageBatch", "sqs:DeleteMessage", true},

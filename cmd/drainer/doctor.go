@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/assembly"
 	cloudaws "github.com/drainer-dev/drainer/cloud/aws"
 	"github.com/drainer-dev/drainer/doctor"
+	"github.com/drainer-dev/drainer/setup"
 )
 
 // doctorOptions are `drainer doctor`'s flags.
@@ -25,12 +27,15 @@ type doctorOptions struct {
 const doctorUsage = `Usage: drainer doctor [--region R] [--endpoint-url URL] [--cluster NAME]... [--queue-url URL] [--hook NAME]...
 
 Checks a setup against AWS: drainer's queue exists and may be read; a termination lifecycle hook
-drainer owns (--hook) on every Auto Scaling group of the clusters, with a heartbeat timeout that
+drainer owns (--hook) on every Auto Scaling group of the clusters (found as setup finds them:
+capacity providers, ECS_CLUSTER in launch template or configuration user data, registered
+instances), with a heartbeat timeout that
 suits drainer's heartbeats, default result CONTINUE, and its lifecycle actions reaching the queue
 (notification target or EventBridge rule); EventBridge rules feeding the queue; instances
 protected past their group's maximum lifetime; services at 100/100 that can never drain. Other
 teams' hooks are left alone: doctor only warns when one can cut a drain short (default result
-ABANDON). Prints OK / WARN / FAIL with a fix for each; exits 1 when something FAILs.
+ABANDON). Prints OK / WARN / FAIL with a fix for each, 'drainer setup' first where it fixes it,
+each command on a line of its own; exits 1 when something FAILs.
 `
 
 func parseDoctor(args []string, stderr io.Writer) (o doctorOptions, code int, ok bool) {
@@ -76,7 +81,7 @@ func checkSetup(ctx context.Context, o doctorOptions, stdout, stderr io.Writer) 
 		return 1
 	}
 	client := cloudaws.NewFromConfig(cfg, cloudaws.Options{Endpoint: o.endpoint})
-	findings, err := doctor.Check(ctx, client, doctor.Config{Clusters: o.clusters, Queue: o.queue, Hooks: o.hooks}, o.now())
+	findings, err := doctor.Check(ctx, client, doctor.Config{Clusters: o.clusters, Queue: o.queue, Hooks: o.hooks, Setup: setupConventions}, o.now())
 	printFindings(stdout, findings)
 	if err != nil {
 		fmt.Fprintf(stderr, "drainer doctor: %v\n%s", err, awsHint)
@@ -88,15 +93,22 @@ func checkSetup(ctx context.Context, o doctorOptions, stdout, stderr io.Writer) 
 	return 0
 }
 
+// setupConventions are what `drainer setup` makes, for doctor's fixes
+// (package doctor cannot import package setup: setup's tests run doctor).
+var setupConventions = doctor.Conventions{DefaultQueue: setup.DefaultQueue, Heartbeat: setup.DefaultHeartbeat,
+	HookMark: setup.HookMark, OwnerTag: setup.OwnerTag, TargetID: setup.TargetID}
+
 // printFindings prints one line a finding ("WARN  group asg: …") with its
-// advice on the next ("      fix: …"), then the count of each severity.
+// advice below ("      fix: …", each further line of it indented as far,
+// so that every command stands on a line of its own), then the count of
+// each severity.
 func printFindings(w io.Writer, findings []doctor.Finding) {
 	counts := map[doctor.Severity]int{}
 	for _, f := range findings {
 		counts[f.Severity]++
 		fmt.Fprintf(w, "%-4s  %s: %s\n", f.Severity, f.Subject, f.Message)
 		if f.Advice != "" {
-			fmt.Fprintf(w, "      fix: %s\n", f.Advice)
+			fmt.Fprintf(w, "      fix: %s\n", strings.ReplaceAll(f.Advice, "\n", "\n           "))
 		}
 	}
 	fmt.Fprintf(w, "\n%d FAIL, %d WARN, %d OK\n", counts[doctor.Fail], counts[doctor.Warn], counts[doctor.OK])

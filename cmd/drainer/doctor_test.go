@@ -37,7 +37,10 @@ func TestDoctorEmulator(t *testing.T) {
 	advanceEmulator(t, endpoint, 5*time.Minute) // the instances boot and register, the services place their tasks
 	t.Setenv("AWS_ACCESS_KEY_ID", "x")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "x")
-	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	// The SDK's default attempts: against the emulator, a read of a
+	// response now and then fails with "use of closed network connection"
+	// (setup's calls meet it too), and doctor reads what setup reads.
+	t.Setenv("AWS_MAX_ATTEMPTS", "3")
 	for _, c := range []struct {
 		name string
 		env  map[string]string
@@ -63,7 +66,7 @@ func TestDoctorEmulator(t *testing.T) {
 			}
 			for _, want := range []string{
 				"OK    cluster demo: 4 container instance(s), Auto Scaling group(s) abandon, good, nohook, other\n",
-				"FAIL  group nohook: no termination lifecycle hook: its instances are terminated without being drained\n      fix: aws autoscaling put-lifecycle-hook --auto-scaling-group-name nohook ",
+				"FAIL  group nohook: no termination lifecycle hook: its instances are terminated without being drained\n      fix: drainer setup --cluster demo --hook drain-hook\n           or drainer's hook on this group alone, as setup makes it:\n           aws autoscaling put-lifecycle-hook --auto-scaling-group-name nohook ",
 				"OK    group good hook drain-hook: notifies queue drainer\n",
 				"OK    group other hook their-hook: another team's hook",
 				"FAIL  group other: no termination hook drainer owns (their-hook; drainer owns drain-hook)",
@@ -84,9 +87,9 @@ func TestPrintFindings(t *testing.T) {
 	printFindings(&out, []doctor.Finding{
 		{Severity: doctor.OK, Subject: doctor.Subject{Kind: doctor.KindCluster, Name: "demo"}, Message: "fine"},
 		{Severity: doctor.Fail, Subject: doctor.Subject{Kind: doctor.KindGroup, Name: "asg"}, Message: "no hook", Advice: "put one"},
-		{Severity: doctor.Warn, Subject: doctor.Subject{Kind: doctor.KindRules}, Message: "cannot tell"},
+		{Severity: doctor.Warn, Subject: doctor.Subject{Kind: doctor.KindRules}, Message: "cannot tell", Advice: "drainer setup\nor:\naws events put-rule"},
 	})
-	want := "OK    cluster demo: fine\nFAIL  group asg: no hook\n      fix: put one\nWARN  EventBridge rules: cannot tell\n\n1 FAIL, 1 WARN, 1 OK\n"
+	want := "OK    cluster demo: fine\nFAIL  group asg: no hook\n      fix: put one\nWARN  EventBridge rules: cannot tell\n      fix: drainer setup\n           or:\n           aws events put-rule\n\n1 FAIL, 1 WARN, 1 OK\n"
 	if out.String() != want {
 		t.Errorf("printed %q, want %q", out.String(), want)
 	}

@@ -53,7 +53,9 @@ var DefaultLimits = Limits{
 
 // DefaultShare is the share of each AWS bucket drainer paces itself to
 // unless Options say otherwise: half, the rest left to ECS's own agents,
-// deployments and the account's other tools. At that share drainer's
+// deployments and the account's other tools. Whatever the share, no
+// second carries more of drainer's calls than AWS's own rate for the
+// bucket: a burst goes at that pace (see limitOf). At that share drainer's
 // paced buckets are (burst, calls a second):
 //   - ECS cluster-resource reads (DescribeContainerInstances,
 //     DescribeTasks, ListTasks, ListContainerInstances, ListAttributes)
@@ -129,21 +131,25 @@ func (p *pacer) bucket(a awsBucket) *bucket {
 	if b := p.buckets[a.Name]; b != nil {
 		return b
 	}
-	r, burst := p.limitOf(a)
-	b := newBucket(a.Name, r, burst, p.clk)
+	r, burst, ceiling := p.limitOf(a)
+	b := newBucket(a.Name, r, burst, p.clk).withCeiling(ceiling)
 	p.buckets[a.Name] = b
 	return b
 }
 
-// limitOf is the paced rate and burst of AWS bucket a.
-func (p *pacer) limitOf(a awsBucket) (float64, int) {
+// limitOf is the paced rate, burst and ceiling of AWS bucket a. A bucket
+// paced at a share of AWS's figures has AWS's own rate as its ceiling: the
+// share's burst, spent after a lull (the thousand heartbeats of a
+// scale-in), goes at AWS's rate rather than all in one second, so that no
+// second carries more of drainer's calls than AWS refills in one.
+func (p *pacer) limitOf(a awsBucket) (rate float64, burst int, ceiling float64) {
 	if l, ok := p.lim.override(a.Service); ok {
-		return float64(l.Rate), l.Burst
+		return float64(l.Rate), l.Burst, 0
 	}
 	if a.Service == "sqs" || a.Service == "events" {
-		return a.Rate, a.Burst // drainer's own caps already
+		return a.Rate, a.Burst, 0 // drainer's own caps already
 	}
-	return a.Rate * p.share, max(1, int(float64(a.Burst)*p.share))
+	return a.Rate * p.share, max(1, int(float64(a.Burst)*p.share)), a.Rate
 }
 
 // stats returns every bucket's statistics, by name.

@@ -30,10 +30,13 @@ type BucketStats struct {
 	// "autoscaling", "ec2:DescribeInstances"… (see DefaultShare).
 	Bucket string
 	// BaseRate is the paced rate in calls a second, Burst the calls that
-	// may go at once; Rate is the rate now, lower than BaseRate while the
-	// bucket recovers from a throttle.
+	// may go without waiting for it; Rate is the rate now, lower than
+	// BaseRate while the bucket recovers from a throttle. Ceiling is the
+	// most calls that go in any one second (AWS's own rate for the
+	// bucket), spaced evenly: a burst drains at that pace; 0: none.
 	BaseRate, Rate float64
 	Burst          int
+	Ceiling        float64
 	// Calls is the attempts let through (retries included); Waited how many
 	// of them waited for a token, Wait for how long in all (on the
 	// client's clock) and MaxWait the longest.
@@ -46,19 +49,24 @@ type BucketStats struct {
 }
 
 // bucket paces the calls of one AWS bucket: a token bucket of burst
-// tokens refilled at rate a second, on a clock. A call takes a token at
-// once when one is there and nobody waits; otherwise it waits in line, by
-// priority then arrival, and is woken only once its own token is granted,
-// so no two waiters ever wake for the same token.
+// tokens refilled at rate a second, on a clock, under a ceiling: at most
+// one call every 1/ceiling seconds (0: no ceiling), so that a burst spent
+// at once never puts more calls into one second than AWS's own rate. A
+// call takes a token at once when one is there and nobody waits;
+// otherwise it waits in line, by priority then arrival, and is woken only
+// once its own token is granted, so no two waiters ever wake for the same
+// token.
 type bucket struct {
-	name  string
-	clk   clock.Clock
-	base  float64 // paced rate, tokens a second; +Inf: no pacing
-	burst float64
+	name    string
+	clk     clock.Clock
+	base    float64 // paced rate, tokens a second; +Inf: no pacing
+	burst   float64
+	ceiling float64 // calls a second at most, one at a time; 0: none
 
 	mu       sync.Mutex
 	rate     float64
 	tokens   float64
+	spacing  float64      // the ceiling's own token, 0 to 1
 	at       time.Time    // when tokens and rate were last brought up to date
 	slowedAt time.Time    // last decrease; zero: never
 	lines    [4][]*ticket // by priority: heartbeats, urgent, normal, background
@@ -76,8 +84,30 @@ type ticket struct {
 func newBucket(name string, rate float64, burst int, clk clock.Clock) *bucket {
 	burst = max(burst, 1)
 	return &bucket{name: name, clk: clk, base: rate, burst: float64(burst), rate: rate,
-		tokens: float64(burst), at: clk.Now(),
+		tokens: float64(burst), spacing: 1, at: clk.Now(),
 		stats: BucketStats{Bucket: name, BaseRate: rate, Burst: burst}}
+}
+
+// withCeiling sets the bucket's ceiling: at most perSecond calls in any
+// second, spaced 1/perSecond apart (0: none). It returns b.
+func (b *bucket) withCeiling(perSecond float64) *bucket {
+	b.ceiling = perSecond
+	b.stats.Ceiling = perSecond
+	return b
+}
+
+// ready reports whether a call may go now: a token, and the ceiling's
+// spacing. b.mu is held.
+func (b *bucket) ready() bool {
+	return b.tokens >= 1-epsilon && (b.ceiling <= 0 || b.spacing >= 1-epsilon)
+}
+
+// spend takes a call's token (and the ceiling's). b.mu is held.
+func (b *bucket) spend() {
+	b.tokens--
+	if b.ceiling > 0 {
+		b.spacing--
+	}
 }
 
 // line is the index of priority p's line: heartbeats first, then the
@@ -103,8 +133,10 @@ func (b *bucket) take(ctx context.Context, p cloud.Priority) error {
 	b.mu.Lock()
 	now := b.clk.Now()
 	b.advance(now)
-	if math.IsInf(b.base, 1) || b.waiting() == 0 && b.tokens >= 1-epsilon {
-		b.tokens--
+	if math.IsInf(b.base, 1) || b.waiting() == 0 && b.ready() {
+		if !math.IsInf(b.base, 1) {
+			b.spend()
+		}
 		b.stats.Calls++
 		b.mu.Unlock()
 		return nil
@@ -123,6 +155,9 @@ func (b *bucket) take(ctx context.Context, p cloud.Priority) error {
 			if err != nil {
 				// Granted as ctx ended: the token goes to the next in line.
 				b.tokens = min(b.burst, b.tokens+1)
+				if b.ceiling > 0 {
+					b.spacing = min(1, b.spacing+1)
+				}
 				b.stats.Calls--
 				wake := b.grant(b.clk.Now())
 				b.mu.Unlock()
@@ -175,6 +210,9 @@ func (b *bucket) advance(now time.Time) {
 		return
 	}
 	b.at = now
+	if b.ceiling > 0 {
+		b.spacing = min(1, b.spacing+dt*b.ceiling)
+	}
 	if math.IsInf(b.rate, 1) {
 		b.tokens = b.burst
 		return
@@ -201,11 +239,11 @@ func (b *bucket) grant(now time.Time) []*clock.Signal {
 	b.advance(now)
 	var wake []*clock.Signal
 	for i := range b.lines {
-		for len(b.lines[i]) > 0 && b.tokens >= 1-epsilon {
+		for len(b.lines[i]) > 0 && b.ready() {
 			t := b.lines[i][0]
 			b.lines[i][0] = nil
 			b.lines[i] = b.lines[i][1:]
-			b.tokens--
+			b.spend()
 			t.granted = true
 			waited := now.Sub(t.since)
 			b.stats.Calls++
@@ -230,6 +268,9 @@ func (b *bucket) schedule(now time.Time) {
 	d := time.Duration(0)
 	if missing := 1 - b.tokens; missing > 0 {
 		d = time.Duration(math.Ceil(missing / b.rate * float64(time.Second)))
+	}
+	if missing := 1 - b.spacing; b.ceiling > 0 && missing > 0 {
+		d = max(d, time.Duration(math.Ceil(missing/b.ceiling*float64(time.Second))))
 	}
 	b.timer = b.clk.AfterFunc(d, func() {
 		b.mu.Lock()

@@ -203,35 +203,68 @@ func TestUnlimitedBucketNeverWaits(t *testing.T) {
 }
 
 // TestPacerLimits: each AWS bucket is paced at the share of its figures,
-// unless a Limit overrides its service.
+// under AWS's own rate as a ceiling, unless a Limit overrides its service.
 func TestPacerLimits(t *testing.T) {
 	fast := Limit{Rate: 1e6, Burst: 1e6}
 	tests := []struct {
-		share  float64
-		lim    Limits
-		bucket awsBucket
-		rate   float64
-		burst  int
+		share   float64
+		lim     Limits
+		bucket  awsBucket
+		rate    float64
+		burst   int
+		ceiling float64
 	}{
-		{0.5, Limits{}, ecsClusterResourceRead, 10, 50},
-		{0.5, Limits{}, ecsClusterResourceWrite, 20, 50},
-		{0.5, Limits{}, ecsClusterRead, 10, 25},
-		{1, Limits{}, ecsClusterRead, 20, 50},
-		{0.5, Limits{}, autoScalingBucket, 10, 50},
-		{0.25, Limits{}, bucketOf("ec2", "TerminateInstances", false, Limits{}), 1.25, 12},
-		{0.001, Limits{}, ecsClusterRead, 0.02, 1}, // never a burst of 0
-		{0.5, Limits{ECS: fast}, ecsClusterRead, 1e6, 1e6},
-		{0.5, Limits{ECS: Limit{Rate: 3}}, ecsServiceRead, 3, 3},
-		{0.5, Limits{ECS: fast}, autoScalingBucket, 10, 50}, // another service
-		{0.5, Limits{}.withDefaults(), bucketOf("sqs", "ReceiveMessage", false, Limits{}.withDefaults()), 50, 100},
-		{0.5, Limits{SQS: Limit{Rate: 7, Burst: 2}}.withDefaults(), bucketOf("sqs", "ReceiveMessage", false, Limits{}.withDefaults()), 7, 2},
+		{0.5, Limits{}, ecsClusterResourceRead, 10, 50, 20},
+		{0.5, Limits{}, ecsClusterResourceWrite, 20, 50, 40},
+		{0.5, Limits{}, ecsClusterRead, 10, 25, 20},
+		{1, Limits{}, ecsClusterRead, 20, 50, 20},
+		{0.5, Limits{}, autoScalingBucket, 10, 50, 20},
+		{0.25, Limits{}, bucketOf("ec2", "TerminateInstances", false, Limits{}), 1.25, 12, 5},
+		{0.001, Limits{}, ecsClusterRead, 0.02, 1, 20}, // never a burst of 0
+		{0.5, Limits{ECS: fast}, ecsClusterRead, 1e6, 1e6, 0},
+		{0.5, Limits{ECS: Limit{Rate: 3}}, ecsServiceRead, 3, 3, 0},
+		{0.5, Limits{ECS: fast}, autoScalingBucket, 10, 50, 20}, // another service
+		{0.5, Limits{}.withDefaults(), bucketOf("sqs", "ReceiveMessage", false, Limits{}.withDefaults()), 50, 100, 0},
+		{0.5, Limits{SQS: Limit{Rate: 7, Burst: 2}}.withDefaults(), bucketOf("sqs", "ReceiveMessage", false, Limits{}.withDefaults()), 7, 2, 0},
 	}
 	for _, tt := range tests {
 		p := newPacer(clock.NewVirtual(epoch), tt.share, tt.lim)
-		r, burst := p.limitOf(tt.bucket)
-		if math.Abs(r-tt.rate) > 1e-9 || burst != tt.burst {
-			t.Errorf("share %v, limits %+v, %s: %v/s burst %d, want %v/s burst %d", tt.share, tt.lim, tt.bucket.Name, r, burst, tt.rate, tt.burst)
+		r, burst, ceiling := p.limitOf(tt.bucket)
+		if math.Abs(r-tt.rate) > 1e-9 || burst != tt.burst || ceiling != tt.ceiling {
+			t.Errorf("share %v, limits %+v, %s: %v/s burst %d ceiling %v/s, want %v/s burst %d ceiling %v/s", tt.share, tt.lim, tt.bucket.Name, r, burst, ceiling, tt.rate, tt.burst, tt.ceiling)
 		}
+	}
+}
+
+// TestBucketCeilingSpreadsABurst: a full bucket's burst goes at the
+// ceiling's pace, never more calls in one second than the ceiling, and
+// the burst's tokens still let calls go faster than the paced rate until
+// they are spent.
+func TestBucketCeilingSpreadsABurst(t *testing.T) {
+	clk := clock.NewVirtual(epoch)
+	b := newBucket("test", 10, 50, clk).withCeiling(20)
+	g := &grantLog{clk: clk}
+	for i := range 100 {
+		g.wait(t.Context(), b, fmt.Sprint(i), cloud.PriorityNormal)
+	}
+	clk.RunFor(time.Minute)
+	if len(g.got) != 100 {
+		t.Fatalf("%d calls went, want 100", len(g.got))
+	}
+	perSecond := map[time.Duration]int{}
+	for _, at := range g.at {
+		perSecond[at.Truncate(time.Second)]++
+	}
+	for sec, n := range perSecond {
+		if n > 20 {
+			t.Errorf("%d calls in the second from %v, ceiling 20", n, sec)
+		}
+	}
+	// 50 from the burst plus 10 a second refilled, at most 20 a second:
+	// the 100th goes in the 5th second, neither in the 10th (the paced
+	// rate alone) nor in the 1st (the burst all at once).
+	if last := g.at[len(g.at)-1]; last < 4*time.Second || last >= 6*time.Second {
+		t.Errorf("the 100th call went at %v, want in the 5th or 6th second", last)
 	}
 }
 

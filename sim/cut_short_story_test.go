@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drainer-dev/drainer/drain"
+	"github.com/drainer-dev/drainer/emulator"
 	"github.com/drainer-dev/drainer/emulator/scenario"
 )
 
@@ -53,7 +54,9 @@ func TestSpotInstanceGoneBeforeItsTasksStoppedIsReportedCutShort(t *testing.T) {
 	h := world(t, spotFleet, "", Options{}, scenario.Step{At: at(10 * time.Minute), Action: scenario.ActionInterruptSpot, Group: "spot-asg"})
 	rec := Record(h, drain.DefaultPolicy())
 	start := h.World.Now()
-	warned := start.Add(10 * time.Minute)
+	// The timeline counts from the world's start, not from now: setting
+	// drainer up takes a few paced calls of virtual time.
+	warned := emulator.DefaultStart.Add(10 * time.Minute)
 
 	// A minute into the drain, a report lists it as under way.
 	h.RunUntil(warned.Add(time.Minute), nil)

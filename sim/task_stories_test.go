@@ -387,7 +387,9 @@ func TestTaskStuckInStoppingIsReleasedAtTheHardDeadline(t *testing.T) {
 		t.Errorf("stuck api task asked to stop at %v, want by ECS in the graceful phase", s.askedToStop)
 	}
 	released := events(h, drain.EventReleased)
-	if len(released) != 1 || !released[0].Time.Equal(rec.Deadline) || !done.Overdue {
+	// At the deadline, not before; after it by no more than the paced
+	// calls of the release.
+	if len(released) != 1 || released[0].Time.Before(rec.Deadline) || released[0].Time.After(rec.Deadline.Add(time.Second)) || !done.Overdue {
 		t.Errorf("released %+v, completed %+v: want released at the hard deadline %v and marked overdue", released, done, rec.Deadline)
 	}
 }

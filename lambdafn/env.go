@@ -1,6 +1,7 @@
 package lambdafn
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,12 @@ const (
 	// EnvSchedulePeriod is the period of the scheduled rule invoking the
 	// function, a Go duration (default 1m): the rounds' timing follows it.
 	EnvSchedulePeriod = "DRAINER_SCHEDULE_PERIOD"
+	// EnvTakeUpGrace is how long after its scan a round waits before it
+	// takes up the lifecycle actions of drainer's hooks that no message
+	// brought (Options.TakeUpGrace), a Go duration more than 0 and at most
+	// MaxTakeUpGrace of the period and DefaultReserve (40s for a minute;
+	// default 15s, DefaultTakeUpGrace).
+	EnvTakeUpGrace = "DRAINER_TAKEUP_GRACE"
 	// EnvLogLevel is the log level Lambda's advanced logging controls set
 	// (TRACE, DEBUG, INFO, WARN, ERROR, FATAL;
 	// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html).
@@ -58,6 +65,14 @@ func FromEnv(lookup func(string) (string, bool)) (Options, error) {
 			return o, fmt.Errorf("%s %q: want the scheduled rule's period, a duration of a minute or more such as 1m", EnvSchedulePeriod, v)
 		}
 		o.Period = d
+	}
+	if v, ok := lookup(EnvTakeUpGrace); ok && strings.TrimSpace(v) != "" {
+		most := MaxTakeUpGrace(cmp.Or(o.Period, DefaultPeriod), DefaultReserve)
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d <= 0 || d > most {
+			return o, fmt.Errorf("%s %q: want how long a round waits after its scan before it takes up lost lifecycle actions, a duration more than 0 and at most %v such as 15s", EnvTakeUpGrace, v, most)
+		}
+		o.TakeUpGrace = d
 	}
 	return o, nil
 }

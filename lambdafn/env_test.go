@@ -16,7 +16,7 @@ func TestFromEnv(t *testing.T) {
 		want func(Options) bool
 	}{
 		{"defaults", nil, "", func(o Options) bool {
-			return o.Period == 0 && !o.Drainer.Intake.KeepMalformed && slices.Equal(o.Drainer.Settings.Hooks, []string{"drainer"}) && o.Drainer.Settings.ScanInterval == time.Minute
+			return o.Period == 0 && o.TakeUpGrace == 0 && !o.Drainer.Intake.KeepMalformed && slices.Equal(o.Drainer.Settings.Hooks, []string{"drainer"}) && o.Drainer.Settings.ScanInterval == time.Minute
 		}},
 		{"drainer run's settings", map[string]string{"DRAINER_CLUSTERS": "prod, staging", "DRAINER_HOOKS": "drain-hook", "DRAINER_EVENT_BUS": "ops"}, "", func(o Options) bool {
 			return slices.Equal(o.Drainer.Settings.Clusters, []string{"prod", "staging"}) && slices.Equal(o.Drainer.Settings.Hooks, []string{"drain-hook"}) && o.Drainer.EventBus == "ops"
@@ -25,6 +25,14 @@ func TestFromEnv(t *testing.T) {
 		{"period", map[string]string{EnvSchedulePeriod: "2m"}, "", func(o Options) bool { return o.Period == 2*time.Minute }},
 		{"period below a minute", map[string]string{EnvSchedulePeriod: "30s"}, EnvSchedulePeriod, nil},
 		{"period not a duration", map[string]string{EnvSchedulePeriod: "often"}, EnvSchedulePeriod, nil},
+		{"take-up grace", map[string]string{EnvTakeUpGrace: " 1s "}, "", func(o Options) bool { return o.TakeUpGrace == time.Second }},
+		{"take-up grace unset", map[string]string{EnvTakeUpGrace: ""}, "", func(o Options) bool { return o.TakeUpGrace == 0 }},
+		{"take-up grace at its most", map[string]string{EnvTakeUpGrace: "40s"}, "", func(o Options) bool { return o.TakeUpGrace == 40*time.Second }},
+		{"take-up grace beyond its most", map[string]string{EnvTakeUpGrace: "41s"}, EnvTakeUpGrace, nil},
+		{"take-up grace within a longer period", map[string]string{EnvSchedulePeriod: "2m", EnvTakeUpGrace: "90s"}, "", func(o Options) bool { return o.TakeUpGrace == 90*time.Second }},
+		{"take-up grace zero", map[string]string{EnvTakeUpGrace: "0s"}, EnvTakeUpGrace, nil},
+		{"take-up grace negative", map[string]string{EnvTakeUpGrace: "-5s"}, EnvTakeUpGrace, nil},
+		{"take-up grace not a duration", map[string]string{EnvTakeUpGrace: "soon"}, EnvTakeUpGrace, nil},
 		{"keep malformed not a boolean", map[string]string{EnvKeepMalformed: "maybe"}, EnvKeepMalformed, nil},
 		{"a bad setting", map[string]string{"DRAINER_SCAN_INTERVAL": "soon"}, "DRAINER_SCAN_INTERVAL", nil},
 	} {

@@ -17,7 +17,7 @@
 //     container instances resumed, heartbeats (see the timing notes in
 //     timing.go), deadlines and fallback looks due, the periodic scans,
 //     and the take-up of the lifecycle actions of drainer's hooks that no
-//     message brought which the scans found (see TakeUpGrace).
+//     message brought which the scans found (see DefaultTakeUpGrace).
 //
 // A drain's state is on its container instance, in drainer's ECS
 // attributes, as for `drainer run`: a process kept between invocations
@@ -64,6 +64,13 @@ type Options struct {
 	// Reserve is the time an invocation keeps free before its deadline
 	// (default DefaultReserve).
 	Reserve time.Duration
+	// TakeUpGrace is how long after its scan a round waits before it
+	// takes up the lifecycle actions no message brought that the scan
+	// found (default DefaultTakeUpGrace; at most MaxTakeUpGrace(Period,
+	// Reserve)). A shorter grace takes them up sooner, and is likelier to
+	// act before a message on its way is handled in another execution
+	// environment.
+	TakeUpGrace time.Duration
 }
 
 // Function is drainer's Lambda function. Its Handle serves the
@@ -92,6 +99,12 @@ func New(opts Options) (*Function, error) {
 	}
 	if opts.Reserve >= opts.Period {
 		return nil, fmt.Errorf("lambda function: reserve %v leaves no time to work in a period of %v", opts.Reserve, opts.Period)
+	}
+	if opts.TakeUpGrace <= 0 {
+		opts.TakeUpGrace = DefaultTakeUpGrace
+	}
+	if most := MaxTakeUpGrace(opts.Period, opts.Reserve); opts.TakeUpGrace > most {
+		return nil, fmt.Errorf("lambda function: take-up grace %v leaves a round no %v to take up lost lifecycle actions in a period of %v less the reserve %v: want at most %v", opts.TakeUpGrace, TakeUpWork, opts.Period, opts.Reserve, most)
 	}
 	ao := opts.Drainer
 	ao.Queue = "" // the event source mapping reads the queue
@@ -142,7 +155,7 @@ type Report struct {
 	// TakenUp counts the lifecycle actions of drainer's that no message
 	// had brought (an instance in Terminating:Wait with no drain, first
 	// found so by the round's scan) whose drain the round started or
-	// joined (see TakeUpGrace).
+	// joined (see Options.TakeUpGrace).
 	TakenUp int `json:"takenUp,omitempty"`
 	// Retried counts the failed messages of a batch brought back after a
 	// short backoff (RetryDelay) rather than the queue's visibility
@@ -323,17 +336,17 @@ func (f *Function) round(ctx context.Context, end time.Time) Report {
 // Terminating:Wait with no drain (scan.Report.Noted): a pass takes up only
 // those an earlier pass of the same process found so, and a Lambda
 // execution environment may not live to the next pass, or have made none
-// before. The round first waits until TakeUpGrace after the scan, so that
-// a message on its way (handled in another execution environment) has
-// recorded its drain, which the take-up then joins; then it takes up at
-// most the scans' pages (--scan-pages) of them, through the controller
-// (controller.Controller.TakeUp), if TakeUpWork is left before end. It
-// returns how many it left to the next round.
+// before. The round first waits its take-up grace (Options.TakeUpGrace)
+// after the scan, so that a message on its way (handled in another
+// execution environment) has recorded its drain, which the take-up then
+// joins; then it takes up at most the scans' pages (--scan-pages) of them,
+// through the controller (controller.Controller.TakeUp), if TakeUpWork is
+// left before end. It returns how many it left to the next round.
 func (f *Function) takeUp(ctx context.Context, noted []scan.WaitingInstance, found, end time.Time, rep *Report, fail func(string, error)) (left int) {
 	if n := f.scanPages(); len(noted) > n {
 		left, noted = len(noted)-n, noted[:n]
 	}
-	at := found.Add(TakeUpGrace)
+	at := found.Add(f.opts.TakeUpGrace)
 	if now := f.clock.Now(); now.After(at) {
 		at = now
 	}

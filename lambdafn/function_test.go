@@ -84,11 +84,18 @@ func newFunction(t *testing.T, w *emulator.World) *lambdafn.Function {
 // newFunctionWith is newFunction with drainer's settings changed by set.
 func newFunctionWith(t *testing.T, w *emulator.World, set func(*assembly.Settings)) *lambdafn.Function {
 	t.Helper()
+	return newFunctionWithOptions(t, w, func(o *lambdafn.Options) { set(&o.Drainer.Settings) })
+}
+
+// newFunctionWithOptions is newFunction with its options changed by set.
+func newFunctionWithOptions(t *testing.T, w *emulator.World, set func(*lambdafn.Options)) *lambdafn.Function {
+	t.Helper()
 	cfg, client := sim.ClientOptions(w, sim.Caller, 1)
 	s := assembly.DefaultSettings()
 	s.Clusters = []string{"demo"}
-	set(&s)
-	f, err := lambdafn.New(lambdafn.Options{Drainer: assembly.Options{Settings: s, AWS: cfg, Client: client, Clock: w.Clock, OnCall: recordCall}})
+	o := lambdafn.Options{Drainer: assembly.Options{Settings: s, AWS: cfg, Client: client, Clock: w.Clock, OnCall: recordCall}}
+	set(&o)
+	f, err := lambdafn.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -532,6 +539,61 @@ func TestOneRoundTakesUpALostMessage(t *testing.T) {
 				t.Errorf("drained instances %v, want %s", ds, id)
 			}
 		})
+	}
+}
+
+// TestTakeUpWaitsItsGrace: a round takes up a lost lifecycle action its
+// take-up grace after its scan (lambdafn.Options.TakeUpGrace, by default
+// lambdafn.DefaultTakeUpGrace), not sooner, and a shorter grace takes it
+// up sooner: the take-up's heartbeat is drainer's first.
+func TestTakeUpWaitsItsGrace(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		grace time.Duration // 0: the default
+		after time.Duration // the least time from the round's start to the heartbeat
+	}{
+		{"default", 0, lambdafn.DefaultTakeUpGrace},
+		{"2s", 2 * time.Second, 2 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, _ := world(t, "10m")
+			src := newEventSource(t, w, "drainer")
+			src.take(func(cloud.Message) bool { return false }) // the hook's test notification, the tasks' starts
+			scaleIn(t, w)
+			src.take(func(cloud.Message) bool { return false }) // the lifecycle notification among them
+			w.Clock.RunFor(5 * time.Second)
+			f := newFunctionWithOptions(t, w, func(o *lambdafn.Options) { o.TakeUpGrace = tc.grace })
+			start := w.Now()
+			if rep := round(t, w, f); rep.TakenUp != 1 || len(rep.Errors) > 0 {
+				t.Fatalf("round: %+v, want one action taken up", rep)
+			}
+			var heartbeat time.Time
+			w.Do(func() {
+				for _, c := range w.Calls.All() {
+					if c.Caller == sim.Caller && c.Operation == "RecordLifecycleActionHeartbeat" {
+						heartbeat = c.Time
+						break
+					}
+				}
+			})
+			switch took := heartbeat.Sub(start); {
+			case heartbeat.IsZero():
+				t.Fatal("no heartbeat by drainer")
+			case took < tc.after:
+				t.Errorf("the take-up's heartbeat came %v after the round's start, want %v or more", took, tc.after)
+			case tc.grace > 0 && took >= lambdafn.DefaultTakeUpGrace:
+				t.Errorf("the take-up's heartbeat came %v after the round's start, want it before the default grace of %v", took, lambdafn.DefaultTakeUpGrace)
+			}
+		})
+	}
+}
+
+// TestNewRefusesAGraceThatLeavesNoTimeToTakeUp: a take-up grace longer
+// than MaxTakeUpGrace of the period and reserve is refused.
+func TestNewRefusesAGraceThatLeavesNoTimeToTakeUp(t *testing.T) {
+	_, err := lambdafn.New(lambdafn.Options{TakeUpGrace: lambdafn.MaxTakeUpGrace(lambdafn.DefaultPeriod, lambdafn.DefaultReserve) + time.Second})
+	if err == nil || !strings.Contains(err.Error(), "take-up grace 41s") {
+		t.Errorf("New with a 41s grace: %v, want an error naming it", err)
 	}
 }
 

@@ -35,7 +35,7 @@ import (
 // (drainer's stack and setup) a message failing every time reaches the
 // dead-letter queue within about three minutes instead of half an hour.
 // A lifecycle action whose notice is lost so is still taken up by the
-// next round's scan (see TakeUpGrace).
+// next round's scan (see Options.TakeUpGrace).
 
 const (
 	// RetryBase is the backoff after a message's first receive.

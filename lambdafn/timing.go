@@ -74,15 +74,25 @@ func ScanDue(last, now time.Time, interval, period time.Duration) bool {
 	return now.Sub(last) >= interval-period/2
 }
 
-// TakeUpGrace is how long after its scan found them a round waits before
-// it takes up the instances in Terminating:Wait with no drain the scan
-// found so for the first time: a lifecycle message reaches the function
-// within seconds of its action, and one handled meanwhile in another
-// execution environment has then recorded its drain on the container
-// instance, which the take-up joins rather than starting a second.
-const TakeUpGrace = 15 * time.Second
+// DefaultTakeUpGrace is how long, unless Options.TakeUpGrace says
+// otherwise, a round waits after its scan found them before it takes up
+// the instances in Terminating:Wait with no drain the scan found so for
+// the first time: a lifecycle message reaches the function within seconds
+// of its action, and one handled meanwhile in another execution
+// environment has then recorded its drain on the container instance, which
+// the take-up joins rather than starting a second.
+const DefaultTakeUpGrace = 15 * time.Second
 
-// TakeUpWork is the least time a round must have left, once TakeUpGrace
-// has passed, to take up what its scan found; with less, the next round
-// does.
+// TakeUpWork is the least time a round must have left, once its take-up
+// grace has passed, to take up what its scan found; with less, the next
+// round does.
 const TakeUpWork = 10 * time.Second
+
+// MaxTakeUpGrace is the longest take-up grace that still leaves a round
+// TakeUpWork to take up what its scan found, for rounds every period that
+// keep reserve free before their deadline (Budget): period − reserve −
+// TakeUpWork, less than that in practice by the time the scan takes.
+// Zero or less means no grace fits.
+func MaxTakeUpGrace(period, reserve time.Duration) time.Duration {
+	return period - reserve - TakeUpWork
+}

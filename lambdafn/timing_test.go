@@ -88,3 +88,18 @@ func TestHookMarginCoversLateLooks(t *testing.T) {
 		t.Errorf("Ahead(1m) = %v, want 2m", got)
 	}
 }
+
+func TestMaxTakeUpGrace(t *testing.T) {
+	for _, tc := range []struct {
+		period, reserve, want time.Duration
+	}{
+		{time.Minute, 10 * time.Second, 40 * time.Second},
+		{2 * time.Minute, 10 * time.Second, 100 * time.Second},
+		{time.Minute, 50 * time.Second, 0},
+		{time.Minute, 55 * time.Second, -5 * time.Second},
+	} {
+		if got := MaxTakeUpGrace(tc.period, tc.reserve); got != tc.want {
+			t.Errorf("MaxTakeUpGrace(%v, %v) = %v, want %v", tc.period, tc.reserve, got, tc.want)
+		}
+	}
+}

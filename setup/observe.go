@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 
@@ -12,26 +11,20 @@ import (
 
 	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
-	"github.com/drainer-dev/drainer/ecsagent"
 	"github.com/drainer-dev/drainer/intake"
+	"github.com/drainer-dev/drainer/membership"
 )
 
-// Cloud is what setup asks of AWS: the reads of package cloud's
-// interfaces it shares with the controller, and cloud.Provision, with
-// their contracts as package cloud documents them. cloud/aws's Client
-// satisfies it.
+// Cloud is what setup asks of AWS: cloud.Provision, membership.Reader
+// (to find the groups that join the clusters, as `drainer doctor` finds
+// them) and a few more reads of package cloud's interfaces, with their
+// contracts as package cloud documents them. cloud/aws's Client satisfies
+// it.
 type Cloud interface {
 	cloud.Provision
+	membership.Reader
 	// ListClusters: cloud.ECS.
 	ListClusters(ctx context.Context) ([]string, error)
-	// CapacityProviders: cloud.ECS.
-	CapacityProviders(ctx context.Context, cluster string) ([]cloud.CapacityProvider, error)
-	// ListContainerInstances: cloud.ECS.
-	ListContainerInstances(ctx context.Context, cluster string, status cloud.ContainerInstanceStatus) ([]cloud.ContainerInstance, error)
-	// DescribeGroups: cloud.AutoScaling.
-	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
-	// DescribeGroupInstances: cloud.AutoScaling.
-	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]cloud.GroupInstance, error)
 	// LifecycleHooks: cloud.AutoScaling.
 	LifecycleHooks(ctx context.Context, group string) ([]cloud.LifecycleHook, error)
 	// QueueURL: cloud.Queue.
@@ -93,10 +86,10 @@ type Rule struct {
 // Observe reads what Plan needs for w (defaults applied): the clusters
 // named, the groups that join them and their hooks, and setup's queues and
 // rules. A cluster ECS does not know is listed in Observed.Missing, not an
-// error (Plan says what it means). The groups are found three ways: the
-// clusters' capacity providers name them; the user data of their launch
-// templates (each version they launch from) or launch configuration set
-// ECS_CLUSTER to one of the clusters (ecsagent.Cluster); their instances
+// error (Plan says what it means). The groups are found as membership.Find
+// finds them: the clusters' capacity providers name them; the user data of
+// their launch templates (each version they launch from) or launch
+// configuration set ECS_CLUSTER to one of the clusters; their instances
 // are registered as container instances of one of them. A launch template
 // or configuration that no longer exists is passed over. An error means
 // AWS could not be read; what was read before it is returned with it.
@@ -166,121 +159,52 @@ func observeClusters(ctx context.Context, c Cloud, w Want, o *Observed) error {
 	return nil
 }
 
-// observeGroups finds the groups that join the clusters, and their hooks.
+// observeGroups finds the groups that join the clusters (membership.Find),
+// and their hooks.
 func observeGroups(ctx context.Context, c Cloud, o *Observed) error {
 	if len(o.Clusters) == 0 {
 		return nil
 	}
-	joins := map[string]map[string]bool{} // group → reasons
-	join := func(group, why string) {
-		if joins[group] == nil {
-			joins[group] = map[string]bool{}
-		}
-		joins[group][why] = true
+	names := make([]string, len(o.Clusters))
+	for i, cl := range o.Clusters {
+		names[i] = cl.Name
 	}
-	served := map[string]bool{}
-	for _, cl := range o.Clusters {
-		served[cl.Name] = true
-		cps, err := c.CapacityProviders(ctx, cl.Name)
-		if err != nil {
-			return fmt.Errorf("cluster %s: capacity providers: %w", cl.Name, err)
-		}
-		for _, cp := range cps {
-			if g := awsid.GroupName(cp.AutoScalingGroupARN); g != "" {
-				why := fmt.Sprintf("capacity provider %s of cluster %s", cp.Name, cl.Name)
-				if !cp.ManagedDraining {
-					// drainer follows the provider (DESIGN's protection ×
-					// draining combinations): the hook holds the group's
-					// instances, but drainer completes at once.
-					why += " (managed draining off: drainer follows it and does not drain this group's instances; `drainer doctor` says how to turn it on)"
-				}
-				join(g, why)
-			}
-		}
-		cis, err := c.ListContainerInstances(ctx, cl.Name, "")
-		if err != nil {
-			return fmt.Errorf("cluster %s: container instances: %w", cl.Name, err)
-		}
-		var ids []string
-		for _, ci := range cis {
-			if ci.EC2InstanceID != "" {
-				ids = append(ids, ci.EC2InstanceID)
-			}
-		}
-		if len(ids) > 0 {
-			gis, err := c.DescribeGroupInstances(ctx, ids)
-			if err != nil {
-				return fmt.Errorf("cluster %s: Auto Scaling instances: %w", cl.Name, err)
-			}
-			for _, gi := range gis {
-				join(gi.Group, "its instances are registered in cluster "+cl.Name)
-			}
-		}
-	}
-	groups, err := c.DescribeGroups(ctx, nil)
+	m, err := membership.Find(ctx, c, names)
 	if err != nil {
-		return fmt.Errorf("describe the Auto Scaling groups: %w", err)
+		return err
 	}
-	known := map[string]bool{}
-	userData := map[string]string{} // launch template version or configuration → the cluster its user data names
-	for _, g := range groups {
-		known[g.Name] = true
-		for _, t := range g.LaunchTemplates {
-			what := "launch template " + firstOf(t.Name, t.ID)
-			if t.Version != "" && t.Version != "$Default" {
-				what += " version " + t.Version
-			}
-			cluster, err := userDataCluster(ctx, userData, what, func() (string, error) { return c.LaunchTemplateUserData(ctx, t) })
-			if err != nil {
-				return fmt.Errorf("group %s: %w", g.Name, err)
-			}
-			if served[cluster] {
-				join(g.Name, fmt.Sprintf("the user data of %s names cluster %s", what, cluster))
-			}
-		}
-		if lc := g.LaunchConfiguration; lc != "" {
-			what := "launch configuration " + lc
-			cluster, err := userDataCluster(ctx, userData, what, func() (string, error) { return c.LaunchConfigurationUserData(ctx, lc) })
-			if err != nil {
-				return fmt.Errorf("group %s: %w", g.Name, err)
-			}
-			if served[cluster] {
-				join(g.Name, fmt.Sprintf("the user data of %s names cluster %s", what, cluster))
-			}
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(joins)) {
-		if !known[name] {
-			continue // a capacity provider naming a group that is gone
-		}
-		hooks, err := c.LifecycleHooks(ctx, name)
+	for _, g := range m.Joining() {
+		hooks, err := c.LifecycleHooks(ctx, g.Name)
 		if errors.Is(err, cloud.ErrNotFound) {
 			continue // deleted since it was described
 		}
 		if err != nil {
-			return fmt.Errorf("group %s: lifecycle hooks: %w", name, err)
+			return fmt.Errorf("group %s: lifecycle hooks: %w", g.Name, err)
 		}
-		o.Groups = append(o.Groups, Group{Name: name, Joins: slices.Sorted(maps.Keys(joins[name])), Hooks: hooks})
+		o.Groups = append(o.Groups, Group{Name: g.Name, Joins: reasons(m.JoinsOf(g.Name)), Hooks: hooks})
 	}
 	return nil
 }
 
-// userDataCluster is the cluster the user data read by get names ("" for
-// none, or when what no longer exists), remembered in seen under what.
-func userDataCluster(ctx context.Context, seen map[string]string, what string, get func() (string, error)) (string, error) {
-	if cluster, ok := seen[what]; ok {
-		return cluster, nil
+// reasons are the joins in words (Group.Joins), sorted, each once: a
+// capacity provider with managed draining off says what drainer does
+// with the group's instances.
+func reasons(joins []membership.Join) []string {
+	var out []string
+	for _, j := range joins {
+		why := j.String()
+		if j.Via == membership.ViaCapacityProvider && !j.ManagedDraining {
+			// drainer follows the provider (DESIGN's protection ×
+			// draining combinations): the hook holds the group's
+			// instances, but drainer completes at once.
+			why += " (managed draining off: drainer follows it and does not drain this group's instances; `drainer doctor` says how to turn it on)"
+		}
+		if !slices.Contains(out, why) {
+			out = append(out, why)
+		}
 	}
-	ud, err := get()
-	switch {
-	case errors.Is(err, cloud.ErrNotFound):
-		ud = ""
-	case err != nil:
-		return "", fmt.Errorf("user data of %s: %w", what, err)
-	}
-	cluster, _ := ecsagent.Cluster(ud)
-	seen[what] = cluster
-	return cluster, nil
+	slices.Sort(out)
+	return out
 }
 
 // observeQueue reads a queue, if it exists.
@@ -322,14 +246,4 @@ func observeRule(ctx context.Context, c Cloud, name string) (Rule, bool, error) 
 	}
 	sort.Slice(targets, func(i, j int) bool { return targets[i].ID < targets[j].ID })
 	return Rule{Rule: r, Tags: tags, Targets: targets}, true, nil
-}
-
-// firstOf is the first of its arguments that is not empty.
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

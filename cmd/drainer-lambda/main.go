@@ -10,10 +10,10 @@
 //
 // It is configured by the environment: drainer's settings as `drainer
 // run` reads them (DRAINER_CLUSTERS, DRAINER_HOOKS, …), DRAINER_EVENT_BUS,
-// DRAINER_KEEP_MALFORMED and DRAINER_SCHEDULE_PERIOD (lambdafn.FromEnv);
-// the region and credentials Lambda gives it (AWS_REGION and the
-// execution role's), and AWS_ENDPOINT_URL to point it at `drainer
-// emulator`. It logs JSON lines at AWS_LAMBDA_LOG_LEVEL.
+// DRAINER_KEEP_MALFORMED, DRAINER_SCHEDULE_PERIOD and DRAINER_TAKEUP_GRACE
+// (lambdafn.FromEnv); the region and credentials Lambda gives it
+// (AWS_REGION and the execution role's), and AWS_ENDPOINT_URL to point it
+// at `drainer emulator`. It logs JSON lines at AWS_LAMBDA_LOG_LEVEL.
 package main
 
 import (
@@ -51,6 +51,6 @@ func setup(ctx context.Context, lookup func(string) (string, bool), log *slog.Lo
 		return nil, err
 	}
 	opts.Drainer.AWS, opts.Drainer.Logger = cfg, log
-	log.Info("drainer starting as a Lambda function", append([]any{"region", cfg.Region, "period", cmp.Or(opts.Period, lambdafn.DefaultPeriod).String()}, opts.Drainer.Settings.LogAttrs()...)...)
+	log.Info("drainer starting as a Lambda function", append([]any{"region", cfg.Region, "period", cmp.Or(opts.Period, lambdafn.DefaultPeriod).String(), "takeUpGrace", cmp.Or(opts.TakeUpGrace, lambdafn.DefaultTakeUpGrace).String()}, opts.Drainer.Settings.LogAttrs()...)...)
 	return lambdafn.New(opts)
 }

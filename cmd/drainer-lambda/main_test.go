@@ -61,7 +61,8 @@ import (
 // build cache, about 10 to 20 s to link the bootstrap (it carries the EC2
 // SDK) and 5 s for the emulator; with a cold one, the emulator's own
 // dependencies take 20 to 25 s of CPU more. The lost message's round
-// waits lambdafn.TakeUpGrace (15 s) of wall time before its take-up.
+// waits its take-up grace on the wall clock before its take-up: the
+// function runs with DRAINER_TAKEUP_GRACE=1s rather than the default 15 s.
 func TestBootstrapDrainsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries")
@@ -112,6 +113,9 @@ func drainUnderRIE(ctx context.Context, t *testing.T, bootstrap, rie string, los
 		"AWS_CONFIG_FILE=" + filepath.Join(t.TempDir(), "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(t.TempDir(), "credentials"),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_LAMBDA_FUNCTION_TIMEOUT=60", "AWS_LAMBDA_FUNCTION_NAME=drainer",
 		"DRAINER_HOOKS=drain-hook", "DRAINER_CLUSTERS=demo",
+		// No message races the lost one's take-up here: a second of
+		// wall time, not the default 15 s, before it.
+		lambdafn.EnvTakeUpGrace + "=1s",
 	}
 	fn := startFunction(ctx, t, rie, bootstrap, env)
 	queue := newEventSource(ctx, t, endpoint)
@@ -534,6 +538,9 @@ func TestSetup(t *testing.T) {
 	}
 	if _, err := setup(t.Context(), env("DRAINER_SCAN_INTERVAL", "soon"), log); err == nil || !strings.Contains(err.Error(), "DRAINER_SCAN_INTERVAL") {
 		t.Errorf("a bad setting: %v, want an error naming DRAINER_SCAN_INTERVAL", err)
+	}
+	if _, err := setup(t.Context(), env(lambdafn.EnvTakeUpGrace, "2m"), log); err == nil || !strings.Contains(err.Error(), lambdafn.EnvTakeUpGrace) {
+		t.Errorf("a take-up grace longer than a round: %v, want an error naming %s", err, lambdafn.EnvTakeUpGrace)
 	}
 	if _, err := setup(t.Context(), env(), log); err == nil || !strings.Contains(err.Error(), "no AWS region") {
 		t.Errorf("no region: %v, want an error saying so", err)

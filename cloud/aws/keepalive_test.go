@@ -122,13 +122,14 @@ func (c laggingConn) Write(p []byte) (int, error) {
 	return n + m, err
 }
 
-// serve serves the demo world on e until the bubble's test ends.
-func (e *pipeEndpoint) serve(t *testing.T) {
+// serveDemo serves the demo world on ln with front.Serve until the test
+// ends.
+func serveDemo(t *testing.T, ln net.Listener) {
 	t.Helper()
 	w := world(t, demoWorld)
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- front.Serve(ctx, e, front.New(w)) }()
+	go func() { served <- front.Serve(ctx, ln, front.New(w)) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-served; err != nil {
@@ -186,7 +187,7 @@ func callMix(ctx context.Context, c *cloudaws.Client) error {
 func TestAnAnswerReadWhileTheRequestWriterRunsKeepsItsConnection(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newPipeEndpoint()
-		e.serve(t)
+		serveDemo(t, e)
 		c := keepAliveClient("http://emulator.test", e.dial)
 		ctx := t.Context()
 		for i := range 5 {
@@ -241,18 +242,9 @@ func TestAnAnswerReadWhileTheRequestWriterRunsKeepsItsConnection(t *testing.T) {
 // its connection, and now and then a call failed with "use of closed
 // network connection".)
 func TestKeepAliveOverTCP(t *testing.T) {
-	w := world(t, demoWorld)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	noErr(t, err)
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- front.Serve(ctx, ln, front.New(w)) }()
-	defer func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("front.Serve: %v", err)
-		}
-	}()
+	serveDemo(t, ln)
 	var n counts
 	var d net.Dialer
 	c := keepAliveClient("http://"+ln.Addr().String(), func(ctx context.Context, network, addr string) (net.Conn, error) {

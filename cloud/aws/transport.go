@@ -83,8 +83,9 @@ func boundedHTTPClient(hc aws.HTTPClient) aws.HTTPClient {
 // write and closes the connection while the answer's body is being read:
 // the call fails with "use of closed network connection" (or the SDK logs
 // "failed to discard remaining HTTP response body") and the connection is
-// lost for keep-alive. Under load on loopback, `drainer emulator` lost one
-// connection in four that way, and one call in a few hundred failed.
+// lost for keep-alive. On loopback to `drainer emulator`, one call in ten
+// to one in four lost its connection that way, and about one in 1500
+// failed.
 // The SDK retries such a failure (aws-sdk-go-v2 #2949 made net.ErrClosed
 // retryable after #1825 and #2737 reported it), which hid it but not the
 // lost connections.

@@ -77,7 +77,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 // the pacing per AWS bucket, the coalescing of batchable calls and the
 // call hook. The SDK's own HTTP client gets a bound on each attempt
 // (ResponseHeaderTimeout, AttemptTimeout); a client of another kind, such
-// as an in-process transport, is used as given.
+// as an in-process transport, is used as given. Either is handed request
+// bodies of its own, which the SDK cannot close while net/http still
+// writes them (see ownBodies): connections are kept alive across calls.
 func NewFromConfig(cfg aws.Config, opts Options) *Client {
 	if opts.MaxAttempts <= 0 && cfg.RetryMaxAttempts > 0 {
 		// AWS_MAX_ATTEMPTS or the profile's max_attempts.
@@ -95,8 +97,10 @@ func NewFromConfig(cfg aws.Config, opts Options) *Client {
 		cfg.HTTPClient = opts.HTTPClient
 	}
 	// Every attempt over a real connection is bounded, so that a hung
-	// connection fails and is retried instead of blocking the call.
-	cfg.HTTPClient = boundedHTTPClient(cfg.HTTPClient)
+	// connection fails and is retried instead of blocking the call; and
+	// the HTTP client gets request bodies the SDK cannot close under it
+	// (see ownBodies).
+	cfg.HTTPClient = ownBodies{boundedHTTPClient(cfg.HTTPClient)}
 	if opts.Credentials != nil {
 		cfg.Credentials = opts.Credentials
 	}

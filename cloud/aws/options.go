@@ -23,7 +23,8 @@ type Options struct {
 	// Transport is the emulator front in process). An
 	// *awshttp.BuildableClient gets drainer's bounds on each attempt, as
 	// the SDK's default does (see ResponseHeaderTimeout); any other client
-	// is used as given, its own timeouts or none.
+	// is used as given, its own timeouts or none. Either is handed a copy
+	// of each request body (see NewFromConfig).
 	HTTPClient aws.HTTPClient
 	// Credentials replaces the credential chain.
 	Credentials aws.CredentialsProvider

@@ -1,6 +1,9 @@
 package aws
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -63,4 +66,47 @@ func boundedHTTPClient(hc aws.HTTPClient) aws.HTTPClient {
 		b = b.WithTimeout(AttemptTimeout)
 	}
 	return b
+}
+
+// ownBodies is an aws.HTTPClient that hands the client under it a request
+// body of its own: a copy, in memory, of the body the SDK built, which
+// only net/http reads and closes, and which GetBody can give again.
+//
+// The SDK's own body must not reach net/http. smithy-go wraps it in a
+// reader that, once closed, answers every read with io.EOF — from WriteTo
+// too — and closes it as soon as Do returns, that is as soon as the
+// answer's headers are in (smithy-go transport/http ClientHandler.Handle).
+// net/http's writer may still be running then: with the body's
+// Content-Length bytes on the wire, it reads the body once more to check
+// it holds no more (transferWriter.writeBody). If the SDK's Close came
+// first, that read fails with io.EOF, net/http takes it for a failed
+// write and closes the connection while the answer's body is being read:
+// the call fails with "use of closed network connection" (or the SDK logs
+// "failed to discard remaining HTTP response body") and the connection is
+// lost for keep-alive. On loopback to `drainer emulator`, one call in ten
+// to one in four lost its connection that way, and about one in 1500
+// failed.
+// The SDK retries such a failure (aws-sdk-go-v2 #2949 made net.ErrClosed
+// retryable after #1825 and #2737 reported it), which hid it but not the
+// lost connections.
+//
+// A body of unknown length (ContentLength -1: a stream the SDK cannot
+// buffer) goes through as it is; drainer's calls have none.
+type ownBodies struct{ next aws.HTTPClient }
+
+// Do sends req through the client under it, with a copy of its body. An
+// error reading the body fails the call before anything is sent.
+func (c ownBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.ContentLength <= 0 {
+		return c.next.Do(req)
+	}
+	b, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the request body: %w", err)
+	}
+	own := req.WithContext(req.Context()) // a shallow copy
+	own.Body = io.NopCloser(bytes.NewReader(b))
+	own.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	return c.next.Do(own)
 }

@@ -55,6 +55,7 @@ func TestInvalidScenarios(t *testing.T) {
 		{"bad duration", "name: x\ntimeline: [{at: soon, action: set-desired}]\n", `invalid duration "soon"`},
 		{"hook to undeclared queue", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1, hooks: [{name: h, queue: q}]}]\n", `queue "q" is not declared`},
 		{"set-desired without count", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1}]\ntimeline: [{at: 1m, action: set-desired, group: g}]\n", "needs a count"},
+		{"set-desired with a negative count", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1}]\ntimeline: [{at: 1m, action: set-desired, group: g, count: -3}]\n", "count -3 is negative"},
 		{"bad instance pick", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1}]\ntimeline: [{at: 1m, action: interrupt-spot, group: g, instance: middle}]\n", `instance "middle"`},
 		{"job count over RunTask limit", "name: x\nclusters: [{name: c}]\ntaskDefinitions: [{family: f, memory: 1}]\njobs: [{cluster: c, taskDefinition: f, count: 11}]\n", "RunTask's limit"},
 		{"ecsProtects without protection", "name: x\nclusters: [{name: c}]\ngroups: [{name: g, cluster: c, min: 0, max: 1, desired: 1, capacityProvider: {name: cp, ecsProtects: true}}]\n", "ecsProtects needs managedTerminationProtection"},

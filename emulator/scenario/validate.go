@@ -241,6 +241,9 @@ func (r stepRefs) check(i int, st Step) []error {
 	if st.Action == ActionSetDesired && st.Count == nil {
 		bad("needs a count")
 	}
+	if st.Count != nil && *st.Count < 0 {
+		bad("count %d is negative", *st.Count)
+	}
 	if st.Instance != "" {
 		if _, err := strconv.Atoi(st.Instance); err != nil && st.Instance != "oldest" && st.Instance != "newest" &&
 			st.Instance != SelectWaiting && !explicit {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
@@ -43,17 +44,25 @@ func (c *Controller) StartVoluntary(ctx context.Context, instanceID string, t dr
 	if err != nil {
 		return fmt.Errorf("budget of group %s: %w", name, err)
 	}
-	draining := 0
+	var holders []string // the instances that use the budget up, as the operator will want to know
 	for _, in := range g.Instances {
 		if drain.Disrupted(in.LifecycleState, drainingCIs[in.InstanceID], drainingHere[in.InstanceID]) {
-			draining++
+			holders = append(holders, in.InstanceID)
 		}
 	}
-	if !c.opts.Budget.Allows(g.DesiredCapacity, draining) {
-		return fmt.Errorf("drain %s (%s): group %s has %d of %d instances draining, its budget %s allows %d: %w",
-			instanceID, t.Reason, name, draining, g.DesiredCapacity, c.opts.Budget, c.opts.Budget.Limit(g.DesiredCapacity), drain.ErrOverBudget)
+	if draining := len(holders); !c.opts.Budget.Allows(g.DesiredCapacity, draining) {
+		return fmt.Errorf("drain %s (%s): group %s has %d of %d instances draining (%s), its budget %s allows %d: %w",
+			instanceID, t.Reason, name, draining, g.DesiredCapacity, listSome(holders, 5), c.opts.Budget, c.opts.Budget.Limit(g.DesiredCapacity), drain.ErrOverBudget)
 	}
 	return c.rec.Start(ctx, instanceID, t)
+}
+
+// listSome joins the first n of ids, saying how many more there are.
+func listSome(ids []string, n int) string {
+	if len(ids) <= n {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:n], ", "), len(ids)-n)
 }
 
 // drainingContainerInstances returns the EC2 instances whose container

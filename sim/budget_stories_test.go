@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,9 @@ func TestOperatorDrainsWaitForTheBudget(t *testing.T) {
 	err := startVoluntary(second, drain.Trigger{Reason: drain.ReasonOperator, Graceful: 10 * time.Minute})
 	if !errors.Is(err, drain.ErrOverBudget) {
 		t.Fatalf("second operator drain while the first runs: %v, want ErrOverBudget", err)
+	}
+	if !strings.Contains(err.Error(), "("+first+")") {
+		t.Errorf("refusal %q does not name the drain that holds the budget, %s", err, first)
 	}
 	if err := startVoluntary(third, drain.Trigger{Reason: drain.ReasonForced}); err != nil {
 		t.Fatalf("a forced deregistration waited for the budget: %v", err)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/drainer-dev/drainer/awsid"
 	"github.com/drainer-dev/drainer/cloud"
@@ -90,7 +91,10 @@ func (s Step) Changes() bool { return s.Action != Keep }
 // up and a cluster named does not exist, no group joins the clusters, or
 // a resource of setup's name is not setup's (a queue or rule without
 // OwnerTag, or with another queue's; a launch hook of the hook's name), or
-// a group that needs a hook already has Auto Scaling's fifty. Deleting,
+// a group that needs a hook already has Auto Scaling's fifty, or a rule's
+// event pattern would be longer than EventBridge takes (Want.PatternLimit:
+// the ECS rules name every cluster, an earlier setup's kept ones too).
+// Deleting,
 // it leaves alone, as Keep steps, what is not setup's.
 func Plan(o Observed, w Want) ([]Step, error) {
 	w = w.WithDefaults()
@@ -280,6 +284,10 @@ func (p *planner) rules() []Step {
 		name := intake.RuleName(p.w.Queue, r)
 		want := cloud.Rule{Name: name, EventPattern: r.Pattern, Description: r.Description, State: "ENABLED"}
 		s := Step{Kind: KindRule, Name: name, Rule: want, Target: target}
+		if err := p.patternFits(name, r.Pattern, keptARNs, keptHooks); err != nil {
+			p.errs = append(p.errs, err)
+			continue
+		}
 		purpose := r.Description + ", to queue " + p.w.Queue
 		if kept := keptNote(r.Pattern, keptARNs, keptHooks); kept != "" {
 			purpose += "; " + kept
@@ -320,6 +328,42 @@ func (p *planner) rules() []Step {
 		steps = append(steps, s)
 	}
 	return steps
+}
+
+// patternFits says, as an error, when the event pattern of rule name is
+// longer than EventBridge takes (Want.PatternLimit): PutRule would refuse
+// it, after the queues are made. The ECS rules name every cluster's ARN,
+// kept ones (keptARNs) included, and the lifecycle rule every hook
+// (keptHooks among them), so the error counts them and says what to do.
+func (p *planner) patternFits(name, pattern string, keptARNs, keptHooks []string) error {
+	n := utf8.RuneCountInString(pattern)
+	if n <= p.w.PatternLimit {
+		return nil
+	}
+	what, field, kept, noun := "clusters", "clusterArn", keptARNs, "ARN of each of"
+	if len(detailValues(pattern, field)) == 0 {
+		what, field, kept, noun = "hooks", "LifecycleHookName", keptHooks, "name of each of"
+	}
+	names := detailValues(pattern, field)
+	var keptNames []string
+	for _, v := range names {
+		if slices.Contains(kept, v) {
+			if what == "clusters" {
+				v = awsid.ClusterName(v)
+			}
+			keptNames = append(keptNames, v)
+		}
+	}
+	counted := fmt.Sprintf("it names the %s %d %s", noun, len(names), what)
+	if len(keptNames) > 0 {
+		counted += fmt.Sprintf(", %d of them kept from an earlier setup of queue %s (%s)", len(keptNames), p.w.Queue, strings.Join(keptNames, ", "))
+	}
+	raise := fmt.Sprintf("or, once the account's quota is raised (to %d at most), give --pattern-limit", MaxPatternLimit)
+	if p.w.PatternLimit >= MaxPatternLimit {
+		raise = "EventBridge takes no longer pattern"
+	}
+	return fmt.Errorf("rule %s: its event pattern would be %d characters, over EventBridge's %d (the event pattern size quota): %s; serve fewer %s per queue: set up some of them with a second setup of their own --queue (and a drainer run for that queue), %s",
+		name, n, p.w.PatternLimit, counted, what, raise)
 }
 
 // earlier returns what the rules of an earlier setup of this queue

@@ -684,3 +684,104 @@ func TestValidateNames(t *testing.T) {
 		}
 	}
 }
+
+// clustersOfPattern names sixteen clusters (at most 255 characters each,
+// ECS's longest) whose ARNs make the longer of drainer's ECS rules'
+// patterns exactly n characters long.
+func clustersOfPattern(t *testing.T, n int) []string {
+	t.Helper()
+	names := make([]string, 16)
+	for i := range names {
+		names[i] = fmt.Sprintf("c%02d-", i)
+	}
+	longest := func() int {
+		arns := make([]string, len(names))
+		for i, c := range names {
+			arns[i] = "arn:aws:ecs:us-east-1:" + account + ":cluster/" + c
+		}
+		m := 0
+		for _, r := range intake.RecommendedRules(arns, "drainer") {
+			if len(detailValues(r.Pattern, "clusterArn")) > 0 {
+				m = max(m, len(r.Pattern))
+			}
+		}
+		return m
+	}
+	extra := n - longest()
+	for i := 0; extra > 0; i = (i + 1) % len(names) {
+		if len(names[i]) < 255 {
+			names[i] += "x"
+			extra--
+		}
+	}
+	if got := longest(); got != n {
+		t.Fatalf("clusters make a pattern of %d characters, want %d", got, n)
+	}
+	return names
+}
+
+// world is what Observe reads of clusters (existing, in their order), each
+// joined by a group of its own name.
+func world(clusters ...string) Observed {
+	o := Observed{Partition: "aws", Region: "us-east-1", Account: account, Queues: map[string]Queue{}, Rules: map[string]Rule{}}
+	for _, c := range clusters {
+		o.Clusters = append(o.Clusters, Cluster{Name: c, ARN: "arn:aws:ecs:us-east-1:" + account + ":cluster/" + c})
+		o.Groups = append(o.Groups, Group{Name: c, Joins: []string{"capacity provider cp of cluster " + c}})
+	}
+	return o
+}
+
+// TestPlanPatternLimit: setup refuses, before creating anything, a rule
+// whose event pattern EventBridge would refuse, counting the clusters an
+// earlier setup keeps in it; at the limit it goes on.
+func TestPlanPatternLimit(t *testing.T) {
+	atLimit := clustersOfPattern(t, DefaultPatternLimit)
+	over := clustersOfPattern(t, DefaultPatternLimit+1)
+	atMax := clustersOfPattern(t, MaxPatternLimit)
+	overMax := clustersOfPattern(t, MaxPatternLimit+1)
+	tests := []struct {
+		name    string
+		earlier []string // the clusters of an earlier setup of the queue, if any
+		now     Want
+		err     string // "" for a plan
+	}{
+		{"at the limit", nil, Want{Clusters: atLimit}, ""},
+		{"one over", nil, Want{Clusters: over},
+			"rule drainer-tasks-stopped: its event pattern would be 2049 characters, over EventBridge's 2048 (the event pattern size quota): it names the ARN of each of 16 clusters; serve fewer clusters per queue: set up some of them with a second setup of their own --queue (and a drainer run for that queue), or, once the account's quota is raised (to 4096 at most), give --pattern-limit"},
+		{"one over a raised quota's default", nil, Want{Clusters: over, PatternLimit: 4096}, ""},
+		{"at the most a quota is raised to", nil, Want{Clusters: atMax, PatternLimit: MaxPatternLimit}, ""},
+		{"over the most", nil, Want{Clusters: overMax, PatternLimit: MaxPatternLimit},
+			"its event pattern would be 4097 characters, over EventBridge's 4096 (the event pattern size quota): it names the ARN of each of 16 clusters; serve fewer clusters per queue: set up some of them with a second setup of their own --queue (and a drainer run for that queue), EventBridge takes no longer pattern"},
+		{"kept clusters at the limit", atLimit, Want{Clusters: atLimit[:1]}, ""},
+		{"a kept cluster puts it over", over[1:], Want{Clusters: over[:1]},
+			"rule drainer-tasks-stopped: its event pattern would be 2049 characters, over EventBridge's 2048 (the event pattern size quota): it names the ARN of each of 16 clusters, 15 of them kept from an earlier setup of queue drainer (" + over[1]},
+		{"a quota beyond EventBridge's", nil, Want{Clusters: atLimit[:1], PatternLimit: 4097}, "event pattern limit 4097: EventBridge's event pattern size quota is 2048 characters unless raised, 4096 at most"},
+		{"a quota below the default", nil, Want{Clusters: atLimit[:1], PatternLimit: 1000}, "event pattern limit 1000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := world(tt.now.Clusters...)
+			if tt.earlier != nil {
+				before := world(tt.earlier...)
+				set := after(t, before, mustPlan(t, before, Want{Clusters: tt.earlier, PatternLimit: MaxPatternLimit}))
+				o.Queues, o.Rules = set.Queues, set.Rules
+			}
+			steps, err := Plan(o, tt.now)
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.err != "" && err == nil:
+				t.Fatalf("planned, want %q:\n%s", tt.err, summary(steps))
+			case tt.err != "" && !strings.Contains(err.Error(), tt.err):
+				t.Fatalf("error %q\nwant %q", err, tt.err)
+			case tt.err != "" && steps != nil:
+				t.Errorf("a refused plan has steps:\n%s", summary(steps))
+			}
+			for _, s := range steps {
+				if n := len(s.Rule.EventPattern); n > max(tt.now.PatternLimit, DefaultPatternLimit) {
+					t.Errorf("rule %s planned with a pattern of %d characters", s.Name, n)
+				}
+			}
+		})
+	}
+}

@@ -45,9 +45,25 @@ type Want struct {
 	// Heartbeat is the hook's heartbeat timeout (0 is DefaultHeartbeat),
 	// whole seconds from MinHeartbeat to MaxHeartbeat.
 	Heartbeat time.Duration
+	// PatternLimit is the longest event pattern, in characters, EventBridge
+	// takes in the account and Region: its "Event pattern size" quota (0 is
+	// DefaultPatternLimit), at most MaxPatternLimit. The ECS rules name
+	// every cluster's ARN, so it bounds how many clusters one queue serves.
+	PatternLimit int
 	// Delete plans the removal of what setup created instead.
 	Delete bool
 }
+
+// EventBridge's "Event pattern size" quota: the most characters of a
+// rule's event pattern, 2,048 unless the account's quota was raised, which
+// it may be to 4,096 at most ("Amazon EventBridge quotas", Amazon
+// EventBridge User Guide,
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html).
+// PutRule refuses a longer pattern.
+const (
+	DefaultPatternLimit = 2048
+	MaxPatternLimit     = 4096
+)
 
 // WithDefaults fills in what w leaves empty.
 func (w Want) WithDefaults() Want {
@@ -59,6 +75,9 @@ func (w Want) WithDefaults() Want {
 	}
 	if w.Heartbeat == 0 {
 		w.Heartbeat = DefaultHeartbeat
+	}
+	if w.PatternLimit == 0 {
+		w.PatternLimit = DefaultPatternLimit
 	}
 	return w
 }
@@ -77,6 +96,8 @@ func (w Want) WithDefaults() Want {
 //     LifecycleHookName), and drainer records it on the container instance
 //     as an ECS attribute value of at most 128 characters: 1 to 128 of
 //     those.
+//   - PatternLimit is EventBridge's event pattern size quota, from
+//     DefaultPatternLimit to MaxPatternLimit.
 func (w Want) Validate() error {
 	w = w.WithDefaults()
 	var errs []error
@@ -110,6 +131,9 @@ func (w Want) Validate() error {
 	}
 	if w.Heartbeat < MinHeartbeat || w.Heartbeat > MaxHeartbeat || w.Heartbeat%time.Second != 0 {
 		errs = append(errs, fmt.Errorf("heartbeat %s: Auto Scaling takes whole seconds from %s to %s", w.Heartbeat, MinHeartbeat, MaxHeartbeat))
+	}
+	if w.PatternLimit < DefaultPatternLimit || w.PatternLimit > MaxPatternLimit {
+		errs = append(errs, fmt.Errorf("event pattern limit %d: EventBridge's event pattern size quota is %d characters unless raised, %d at most", w.PatternLimit, DefaultPatternLimit, MaxPatternLimit))
 	}
 	return errors.Join(errs...)
 }

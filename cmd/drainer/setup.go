@@ -20,14 +20,17 @@ type setupOptions struct {
 }
 
 const setupUsage = `Usage: drainer setup --cluster NAME... [--queue NAME] [--hook NAME] [--heartbeat D] [--dry-run] [--delete]
-                     [--region R] [--endpoint-url URL]
+                     [--pattern-limit N] [--region R] [--endpoint-url URL]
 
 Creates what drainer needs, or updates it, and nothing else: the SQS queue with a dead-letter
 queue and a policy letting drainer's EventBridge rules send to it; those rules, narrowed to the
 clusters; and a termination lifecycle hook (CONTINUE, through EventBridge) on every Auto Scaling
 group whose instances join the clusters. Prints the plan first (create, update, keep or delete, and
 why); a second run keeps everything. Refuses to touch a queue, rule or hook of drainer's names that
-it did not create. --delete removes what it created; --dry-run changes nothing.
+it did not create. --delete removes what it created; --dry-run changes nothing. The ECS rules name
+every cluster's ARN, so one queue serves as many as fit EventBridge's event pattern size (2048
+characters, about 30 clusters of 12-character names): serve more with a second setup of its own
+--queue.
 `
 
 func parseSetup(args []string, stderr io.Writer) (o setupOptions, code int, ok bool) {
@@ -40,6 +43,7 @@ func parseSetup(args []string, stderr io.Writer) (o setupOptions, code int, ok b
 	fs.StringVar(&o.want.Queue, "queue", setup.DefaultQueue, "name of drainer's SQS queue; its dead-letter queue and rules are named after it")
 	fs.StringVar(&o.want.Hook, "hook", assembly.DefaultSettings().Hooks[0], "name of drainer's lifecycle hook on each group (give 'drainer run' the same --hook)")
 	fs.DurationVar(&o.want.Heartbeat, "heartbeat", setup.DefaultHeartbeat, "heartbeat timeout of drainer's hooks, 30s to 2h (drainer heartbeats at half of it)")
+	fs.IntVar(&o.want.PatternLimit, "pattern-limit", setup.DefaultPatternLimit, fmt.Sprintf("EventBridge's event pattern size quota in this account and Region, in characters (%d unless raised, %d at most): the ECS rules name every cluster, so it bounds the clusters of one queue", setup.DefaultPatternLimit, setup.MaxPatternLimit))
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and change nothing")
 	fs.BoolVar(&o.want.Delete, "delete", false, "remove what setup created: drainer's hooks on the clusters' groups, its rules, queue and dead-letter queue")
 	if code, ok := parse(fs, args); !ok {

@@ -7,7 +7,10 @@
 // them), each targeting the queue; and a
 // termination lifecycle hook owned by drainer on every Auto Scaling group
 // whose instances join those clusters, delivered through EventBridge (no
-// notification target, so no role for the hook).
+// notification target, so no role for the hook). The hooks on the groups
+// of an earlier setup's kept clusters are listed and left as they are;
+// Serves names every cluster and hook the rules then serve, which
+// `drainer run` is to be given.
 //
 // It changes nothing it did not create: the queues and rules it creates
 // carry the tag OwnerTag, and its hooks bear the name drainer owns

@@ -486,8 +486,9 @@ func TestSetupRefusesForeign(t *testing.T) {
 // --cluster api` made by a drainer whose lifecycle-action rule matched
 // every hook, `setup --cluster web` narrows that rule to drainer's hook,
 // saying what changes, keeps cluster api in the ECS rules, saying so, and
-// then keeps everything; api's container instances' events still reach
-// drainer's queue.
+// lists api's groups' hooks, then keeps everything; Serves names both
+// clusters; api's container instances' events still reach drainer's
+// queue.
 func TestSetupKeepsWhatAnEarlierSetupAdded(t *testing.T) {
 	w := newWorld(t)
 	c := client(t, w)
@@ -503,6 +504,11 @@ func TestSetupKeepsWhatAnEarlierSetupAdded(t *testing.T) {
 	noErr(t, err)
 
 	want := Want{Clusters: []string{"web"}}
+	o, err := Observe(ctx, c, want)
+	noErr(t, err)
+	if clusters, hooks := Serves(o, want); !slices.Equal(clusters, []string{"web", "api"}) || !slices.Equal(hooks, []string{"drainer"}) {
+		t.Errorf("Serves = %v, %v; want [web api], [drainer]", clusters, hooks)
+	}
 	steps := observeAndPlan(t, c, want)
 	keepsAPI := "keeps cluster api, added by an earlier setup; --delete and set up again to drop it"
 	for _, tt := range []struct {
@@ -514,6 +520,8 @@ func TestSetupKeepsWhatAnEarlierSetupAdded(t *testing.T) {
 		{"drainer-tasks-stopped", Keep, keepsAPI},
 		{"drainer-container-instances", Keep, keepsAPI},
 		{"web-asg/drainer", Keep, "as wanted"},
+		{"api-asg/drainer", Keep, "kept with its cluster, which an earlier setup's rules serve"},
+		{"lc-asg/drainer", Keep, "its instances join: the user data of launch configuration api-lc names cluster api"},
 	} {
 		i := slices.IndexFunc(steps, func(s Step) bool { return s.Resource() == tt.resource })
 		if i < 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
@@ -41,8 +42,12 @@ type Observed struct {
 	// Missing those ECS does not know.
 	Clusters []Cluster
 	Missing  []string
+	// Kept are the clusters an earlier setup of the queue put in its ECS
+	// rules beyond Clusters, which the rules keep serving (Plan keeps
+	// them), and which ECS still knows; sorted by name.
+	Kept []Cluster
 	// Groups are the Auto Scaling groups whose instances join one of
-	// Clusters, sorted by name, with why and their hooks.
+	// Clusters or Kept, sorted by name, with why and their hooks.
 	Groups []Group
 	// Queues are setup's queue and dead-letter queue that exist, by name.
 	Queues map[string]Queue
@@ -67,6 +72,9 @@ type Group struct {
 	Joins []string
 	// Hooks are its lifecycle hooks, every one.
 	Hooks []cloud.LifecycleHook
+	// Kept: its instances join only clusters of Observed.Kept, none of
+	// those named. Setup lists its hooks and changes none of them.
+	Kept bool
 }
 
 // Queue is a queue that exists.
@@ -84,8 +92,9 @@ type Rule struct {
 }
 
 // Observe reads what Plan needs for w (defaults applied): the clusters
-// named, the groups that join them and their hooks, and setup's queues and
-// rules. A cluster ECS does not know is listed in Observed.Missing, not an
+// named, setup's queues and rules, the clusters an earlier setup's rules
+// keep (Observed.Kept), and the groups that join any of those clusters
+// with their hooks. A cluster ECS does not know is listed in Observed.Missing, not an
 // error (Plan says what it means). The groups are found as membership.Find
 // finds them: the clusters' capacity providers name them; the user data of
 // their launch templates (each version they launch from) or launch
@@ -94,7 +103,7 @@ type Rule struct {
 // or configuration that no longer exists is passed over. An error means
 // AWS could not be read; what was read before it is returned with it.
 //
-// Cost: one ListClusters; per cluster one DescribeClusters, the
+// Cost: one ListClusters; per cluster (named or kept) one DescribeClusters, the
 // DescribeCapacityProviders of its providers, its ListContainerInstances
 // pages and DescribeAutoScalingInstances of fifty; every group's
 // DescribeAutoScalingGroups pages, one DescribeLaunchTemplateVersions per
@@ -105,10 +114,8 @@ type Rule struct {
 func Observe(ctx context.Context, c Cloud, w Want) (Observed, error) {
 	w = w.WithDefaults()
 	o := Observed{Queues: map[string]Queue{}, Rules: map[string]Rule{}}
-	if err := observeClusters(ctx, c, w, &o); err != nil {
-		return o, err
-	}
-	if err := observeGroups(ctx, c, &o); err != nil {
+	known, err := observeClusters(ctx, c, w, &o)
+	if err != nil {
 		return o, err
 	}
 	for _, name := range []string{w.Queue, DeadLetterQueueName(w.Queue)} {
@@ -130,18 +137,34 @@ func Observe(ctx context.Context, c Cloud, w Want) (Observed, error) {
 			o.Rules[name] = rule
 		}
 	}
+	arns := make([]string, len(o.Clusters))
+	for i, cl := range o.Clusters {
+		arns[i] = cl.ARN
+	}
+	kept, _ := (&planner{o: o, w: w}).earlier(arns)
+	for _, a := range kept {
+		if known[a] {
+			o.Kept = append(o.Kept, Cluster{Name: awsid.ClusterName(a), ARN: a})
+		}
+	}
+	slices.SortFunc(o.Kept, func(a, b Cluster) int { return strings.Compare(a.Name, b.Name) })
+	if err := observeGroups(ctx, c, &o); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 
-// observeClusters finds the clusters named, and where they are.
-func observeClusters(ctx context.Context, c Cloud, w Want, o *Observed) error {
+// observeClusters finds the clusters named, and where they are; it
+// returns the ARNs of every cluster ECS lists.
+func observeClusters(ctx context.Context, c Cloud, w Want, o *Observed) (map[string]bool, error) {
 	arns, err := c.ListClusters(ctx)
 	if err != nil {
-		return fmt.Errorf("list the ECS clusters: %w", err)
+		return nil, fmt.Errorf("list the ECS clusters: %w", err)
 	}
-	byName := map[string]string{}
+	byName, known := map[string]string{}, map[string]bool{}
 	for _, a := range arns {
 		byName[awsid.ClusterName(a)] = a
+		known[a] = true
 	}
 	for _, name := range w.Clusters {
 		a, ok := byName[name]
@@ -156,20 +179,23 @@ func observeClusters(ctx context.Context, c Cloud, w Want, o *Observed) error {
 			}
 		}
 	}
-	return nil
+	return known, nil
 }
 
-// observeGroups finds the groups that join the clusters (membership.Find),
-// and their hooks.
+// observeGroups finds the groups that join the clusters named or kept
+// (membership.Find), and their hooks.
 func observeGroups(ctx context.Context, c Cloud, o *Observed) error {
 	if len(o.Clusters) == 0 {
 		return nil
 	}
-	names := make([]string, len(o.Clusters))
-	for i, cl := range o.Clusters {
-		names[i] = cl.Name
+	var names, kept []string
+	for _, cl := range o.Clusters {
+		names = append(names, cl.Name)
 	}
-	m, err := membership.Find(ctx, c, names)
+	for _, cl := range o.Kept {
+		kept = append(kept, cl.Name)
+	}
+	m, err := membership.Find(ctx, c, append(slices.Clone(names), kept...))
 	if err != nil {
 		return err
 	}
@@ -181,7 +207,9 @@ func observeGroups(ctx context.Context, c Cloud, o *Observed) error {
 		if err != nil {
 			return fmt.Errorf("group %s: lifecycle hooks: %w", g.Name, err)
 		}
-		o.Groups = append(o.Groups, Group{Name: g.Name, Joins: reasons(m.JoinsOf(g.Name)), Hooks: hooks})
+		joins := m.JoinsOf(g.Name)
+		onlyKept := !slices.ContainsFunc(joins, func(j membership.Join) bool { return slices.Contains(names, j.Cluster) })
+		o.Groups = append(o.Groups, Group{Name: g.Name, Joins: reasons(joins), Hooks: hooks, Kept: onlyKept})
 	}
 	return nil
 }

@@ -108,7 +108,7 @@ func Plan(o Observed, w Want) ([]Step, error) {
 	for _, c := range o.Missing {
 		errs = append(errs, fmt.Errorf("cluster %s does not exist: ECS lists no cluster of that name here (check --cluster, --region and the endpoint)", c))
 	}
-	if len(o.Missing) == 0 && len(o.Groups) == 0 {
+	if len(o.Missing) == 0 && !slices.ContainsFunc(o.Groups, func(g Group) bool { return !g.Kept }) {
 		errs = append(errs, fmt.Errorf("no Auto Scaling group joins cluster(s) %s: none is named by their capacity providers, none launches instances whose user data sets ECS_CLUSTER to one of them (launch template or configuration), none has an instance registered in them; attach a capacity provider, or check the cluster names", strings.Join(w.Clusters, ", ")))
 	}
 	p := planner{o: o, w: w}
@@ -465,7 +465,12 @@ const maxHooks = 50
 // gives a hook a target, so it did not make that one.
 func (p *planner) hooks() []Step {
 	var steps []Step
+	_, hooks := p.Serves()
 	for _, g := range p.o.Groups {
+		if g.Kept {
+			steps = append(steps, p.keptHooks(g, hooks)...)
+			continue
+		}
 		want := cloud.LifecycleHook{Name: p.w.Hook, Group: g.Name, Transition: cloud.LifecycleTransitionTerminating,
 			HeartbeatTimeout: p.w.Heartbeat, DefaultResult: cloud.LifecycleContinue, NotificationMetadata: HookMark(p.w.Queue)}
 		s := Step{Kind: KindHook, Name: p.w.Hook, Group: g.Name, Hook: want}
@@ -515,18 +520,61 @@ func (p *planner) hooks() []Step {
 	return steps
 }
 
+// keptHooks are the Keep steps of the hooks of drainer's names (hooks)
+// on g, a group of a cluster an earlier setup's rules keep: setup lists
+// them, for `drainer run` must serve them (Serves), and changes nothing
+// of them.
+func (p *planner) keptHooks(g Group, hooks []string) []Step {
+	var steps []Step
+	for _, h := range g.Hooks {
+		if !slices.Contains(hooks, h.Name) || h.Transition != cloud.LifecycleTransitionTerminating {
+			continue
+		}
+		steps = append(steps, Step{Action: Keep, Kind: KindHook, Name: h.Name, Group: g.Name,
+			Why: fmt.Sprintf("kept with its cluster, which an earlier setup's rules serve (this setup keeps them; --delete and set up again to drop it): left as it is; its instances join: %s", strings.Join(g.Joins, "; "))})
+	}
+	return steps
+}
+
+// Serves returns what drainer's rules serve once the plan for w is
+// carried out: the clusters named that exist, then those an earlier setup
+// keeps (Observed.Kept); drainer's hook (w.Hook), then the hooks an
+// earlier setup's lifecycle rule keeps, sorted. `drainer run` and
+// `drainer doctor` are to be given all of them: a cluster or hook left
+// out would be left holding its instances while drainer ignores its
+// events. It is a pure function.
+func Serves(o Observed, w Want) (clusters, hooks []string) {
+	return (&planner{o: o, w: w.WithDefaults()}).Serves()
+}
+
+// Serves is the package function Serves, for p's observation and want.
+func (p *planner) Serves() (clusters, hooks []string) {
+	var arns []string
+	for _, c := range p.o.Clusters {
+		clusters, arns = append(clusters, c.Name), append(arns, c.ARN)
+	}
+	for _, c := range p.o.Kept {
+		clusters = append(clusters, c.Name)
+	}
+	_, kept := p.earlier(arns)
+	return clusters, append([]string{p.w.Hook}, kept...)
+}
+
 // planDelete decides the steps that remove what setup created: the hooks
-// of drainer's name on the groups (those without a target of their own),
+// of drainer's names (Serves: an earlier setup's kept hook too) on the
+// groups of the clusters named and kept (those without a target of their
+// own and with setup's mark),
 // then the rules tagged for w's queue (their target to the queue first;
 // a rule that has other targets too keeps them and stays), the queue, the
 // dead-letter queue. What exists under those names and is not setup's is
 // a Keep step saying so.
 func planDelete(o Observed, w Want) []Step {
 	p := planner{o: o, w: w}
+	_, hooks := p.Serves()
 	var steps []Step
 	for _, g := range o.Groups {
 		for _, h := range g.Hooks {
-			if h.Name != w.Hook {
+			if !slices.Contains(hooks, h.Name) {
 				continue
 			}
 			s := Step{Kind: KindHook, Name: h.Name, Group: g.Name, Action: Delete, Why: "drainer's hook, made by setup"}

@@ -785,3 +785,63 @@ func TestPlanPatternLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanKeptClustersGroups: after a setup of web and api, a setup of web
+// alone keeps api in the rules; it lists api's group's hooks of drainer's
+// names, changing none; Serves names every cluster and hook the rules
+// serve; --delete removes the kept group's hook with the rules.
+func TestPlanKeptClustersGroups(t *testing.T) {
+	earlier := Want{Clusters: []string{"web", "api"}, Hook: "old-hook"}
+	set := after(t, bare(), mustPlan(t, bare(), earlier))
+	o := set
+	o.Clusters, o.Kept = o.Clusters[:1], []Cluster{{"api", apiARN}}
+	o.Groups = slices.Clone(o.Groups)
+	o.Groups[0].Kept = true // api-asg
+	o.Groups[0].Hooks = append(slices.Clone(o.Groups[0].Hooks), cloud.LifecycleHook{Name: "launching", Transition: "autoscaling:EC2_INSTANCE_LAUNCHING"})
+	now := Want{Clusters: []string{"web"}}
+
+	steps := mustPlan(t, o, now)
+	want := `keep dead-letter queue drainer-dlq
+keep queue drainer
+update rule drainer-lifecycle-actions
+keep rule drainer-spot
+keep rule drainer-tasks-stopped
+keep rule drainer-container-instances
+keep hook api-asg/old-hook
+create hook web-asg/drainer
+`
+	if got := summary(steps); got != want {
+		t.Fatalf("plan:\n%s\nwant:\n%s", got, want)
+	}
+	kept := steps[6]
+	if !strings.HasPrefix(kept.Why, "kept with its cluster, which an earlier setup's rules serve") || !strings.HasSuffix(kept.Why, "its instances join: the user data of launch template api-lt names cluster api") {
+		t.Errorf("kept hook: %q", kept.Why)
+	}
+	clusters, hooks := Serves(o, now)
+	if !slices.Equal(clusters, []string{"web", "api"}) || !slices.Equal(hooks, []string{"drainer", "old-hook"}) {
+		t.Errorf("Serves = %v, %v; want [web api], [drainer old-hook]", clusters, hooks)
+	}
+
+	// Nothing else of the kept group is the plan's, and without an earlier
+	// setup there is nothing kept.
+	if clusters, hooks := Serves(bare(), served); !slices.Equal(clusters, served.Clusters) || !slices.Equal(hooks, []string{"drainer"}) {
+		t.Errorf("Serves of a first setup = %v, %v", clusters, hooks)
+	}
+
+	del := mustPlan(t, after(t, o, steps), Want{Clusters: []string{"web"}, Delete: true})
+	for _, r := range []string{"api-asg/old-hook", "web-asg/drainer"} {
+		if !slices.ContainsFunc(del, func(s Step) bool { return s.Resource() == r && s.Action == Delete }) {
+			t.Errorf("--delete leaves %s:\n%s", r, summary(del))
+		}
+	}
+	if slices.ContainsFunc(del, func(s Step) bool { return s.Name == "launching" || s.Name == "their-hook" }) {
+		t.Errorf("--delete plans a hook not drainer's:\n%s", summary(del))
+	}
+
+	// A group of kept clusters only is no group of the clusters named.
+	lone := o
+	lone.Groups = o.Groups[:1]
+	if _, err := Plan(lone, now); err == nil || !strings.Contains(err.Error(), "no Auto Scaling group joins cluster(s) web") {
+		t.Errorf("only a kept cluster's group: %v", err)
+	}
+}

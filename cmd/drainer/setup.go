@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -91,6 +92,9 @@ func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	w := o.want.WithDefaults()
 	fmt.Fprintf(stdout, "Plan for cluster(s) %s (queue %s, hook %s):\n", strings.Join(w.Clusters, ", "), w.Queue, w.Hook)
+	if clusters, hooks := setup.Serves(observed, w); !w.Delete && (len(clusters) > len(observed.Clusters) || len(hooks) > 1) {
+		fmt.Fprintf(stdout, "(an earlier setup's rules serve more, which this one keeps: cluster(s) %s, hook(s) %s)\n", strings.Join(clusters, ", "), strings.Join(hooks, ", "))
+	}
 	printSteps(stdout, steps)
 	if o.dryRun {
 		fmt.Fprintln(stdout, "\nDry run: nothing changed.")
@@ -102,14 +106,26 @@ func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	}
 	if url := res.QueueURLs[w.Queue]; url != "" && !w.Delete {
-		clusters := "--cluster " + strings.Join(w.Clusters, " --cluster ")
-		hook := ""
-		if w.Hook != assembly.DefaultSettings().Hooks[0] {
-			hook = " --hook " + w.Hook
-		}
-		fmt.Fprintf(stdout, "Next: drainer run --queue-url %s %s%s\n      drainer doctor --queue-url %s %s%s\n", url, clusters, hook, url, clusters, hook)
+		served := servedFlags(setup.Serves(observed, w))
+		fmt.Fprintf(stdout, "Next: drainer run --queue-url %s%s\n      drainer doctor --queue-url %s%s\n", url, served, url, served)
 	}
 	return 0
+}
+
+// servedFlags are the --cluster and --hook flags of `drainer run` and
+// `drainer doctor` for what setup's rules serve (setup.Serves): every
+// cluster, and every hook unless drainer's default alone.
+func servedFlags(clusters, hooks []string) string {
+	var b strings.Builder
+	for _, c := range clusters {
+		b.WriteString(" --cluster " + c)
+	}
+	if !slices.Equal(hooks, assembly.DefaultSettings().Hooks) {
+		for _, h := range hooks {
+			b.WriteString(" --hook " + h)
+		}
+	}
+	return b.String()
 }
 
 // printSteps prints a plan, one step a line: action, kind, resource, why.

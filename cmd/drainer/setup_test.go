@@ -73,6 +73,23 @@ func TestSetupEmulator(t *testing.T) {
 		t.Errorf("second setup: exit %d, stderr %q, want all keep:\n%s", code, errs, out)
 	}
 
+	// A setup naming fewer clusters keeps web in the rules: its plan lists
+	// web's hook, and its Next lines name web too, so that drainer run
+	// serves the hook the rules keep.
+	code, out, errs = drainer("setup", "--cluster", "api")
+	queueURL := endpoint + "/123456789012/drainer"
+	for _, want := range []string{
+		"(an earlier setup's rules serve more, which this one keeps: cluster(s) api, web, hook(s) drainer)\n",
+		"  keep  hook               web-asg/drainer              kept with its cluster, which an earlier setup's rules serve",
+		"\n0 created, 0 updated, 0 deleted.\n",
+		"Next: drainer run --queue-url " + queueURL + " --cluster api --cluster web\n",
+		"      drainer doctor --queue-url " + queueURL + " --cluster api --cluster web\n",
+	} {
+		if code != 0 || errs != "" || !strings.Contains(out, want) {
+			t.Errorf("setup --cluster api: exit %d, stderr %q, printed no %q:\n%s", code, errs, want, out)
+		}
+	}
+
 	code, out, errs = drainer("doctor", "--cluster", "web", "--cluster", "api")
 	if code != 0 || errs != "" || !strings.Contains(out, "\n0 FAIL, ") {
 		t.Errorf("doctor after setup: exit %d, stderr %q:\n%s", code, errs, out)
@@ -122,5 +139,23 @@ func TestSetupRefuses(t *testing.T) {
 				t.Errorf("a refused setup applied something:\n%s", out.String())
 			}
 		})
+	}
+}
+
+// TestServedFlags: the Next lines name every cluster, and every hook
+// unless drainer's default alone (drainer run then owns it unasked).
+func TestServedFlags(t *testing.T) {
+	for _, tt := range []struct {
+		clusters, hooks []string
+		want            string
+	}{
+		{[]string{"api"}, []string{"drainer"}, " --cluster api"},
+		{[]string{"api", "web"}, []string{"drainer"}, " --cluster api --cluster web"},
+		{[]string{"api"}, []string{"team-drain"}, " --cluster api --hook team-drain"},
+		{[]string{"api", "web"}, []string{"drainer", "old-hook"}, " --cluster api --cluster web --hook drainer --hook old-hook"},
+	} {
+		if got := servedFlags(tt.clusters, tt.hooks); got != tt.want {
+			t.Errorf("servedFlags(%v, %v) = %q, want %q", tt.clusters, tt.hooks, got, tt.want)
+		}
 	}
 }

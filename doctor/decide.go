@@ -275,7 +275,10 @@ const ecsManagedHook = "ecs-managed-draining-termination-hook"
 // its lifecycle actions reach it.
 func ownHook(group string, h cloud.LifecycleHook, hc hookContext) []Finding {
 	subject := Subject{Kind: KindHook, Group: group, Name: h.Name}
-	put := updateHookCommand(group, h.Name)
+	badHeartbeat := h.HeartbeatTimeout > 0 && (h.HeartbeatTimeout < minSensibleHeartbeat || h.HeartbeatTimeout >= maxHeartbeat)
+	// One command puts the whole hook with every fix at once: whichever of
+	// the findings' advice is pasted, the hook ends up right.
+	put := hc.fix.fixHookCommand(group, h, badHeartbeat)
 	global := h.GlobalTimeout
 	if global <= 0 {
 		global = min(100*h.HeartbeatTimeout, maxGlobalTimeout)
@@ -286,12 +289,12 @@ func ownHook(group string, h cloud.LifecycleHook, hc hookContext) []Finding {
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: fmt.Sprintf("drainer's hook: heartbeat timeout %s is short: drainer heartbeats every %s, so an outage (AWS, or drainer restarting) longer than that lets the instance go with its tasks, and drains end by the global timeout, %s",
 				duration.Short(h.HeartbeatTimeout), duration.Short(h.HeartbeatTimeout/2), duration.Short(global)),
-			Advice: when(hc.fix.heartbeatFlag() != "", put+hc.fix.heartbeatFlag())})
+			Advice: when(hc.fix.Heartbeat > 0, put)})
 	case h.HeartbeatTimeout >= maxHeartbeat:
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: fmt.Sprintf("drainer's hook: heartbeat timeout %d s (the maximum) with a global timeout of %s: should drainer stop, an instance waits up to %s before its hook times out, and a drain may hold it up to %s",
 				int(h.HeartbeatTimeout/time.Second), duration.Short(global), duration.Short(h.HeartbeatTimeout), duration.Short(global)),
-			Advice: when(hc.fix.heartbeatFlag() != "", put+hc.fix.heartbeatFlag())})
+			Advice: when(hc.fix.Heartbeat > 0, put)})
 	case h.HeartbeatTimeout <= 0:
 		out = append(out, Finding{Severity: OK, Subject: subject,
 			Message: fmt.Sprintf("drainer's termination hook, default result %s (heartbeat timeout not reported: Auto Scaling's default is 1h)", dash(string(h.DefaultResult)))})
@@ -303,7 +306,7 @@ func ownHook(group string, h cloud.LifecycleHook, hc hookContext) []Finding {
 	if h.DefaultResult == cloud.LifecycleAbandon {
 		out = append(out, Finding{Severity: Warn, Subject: subject,
 			Message: "drainer's hook has default result ABANDON: should one of its lifecycle actions time out (drainer stopped, AWS out of reach), Auto Scaling terminates the instance at once and skips the group's other termination hooks, ECS's managed draining hook and other teams' among them; CONTINUE, the default result of ECS's own draining hook, terminates the instance just the same once every hook is done, and never cuts another's work short",
-			Advice:  put + " --default-result CONTINUE"})
+			Advice:  put})
 	}
 	if hc.queue == "" {
 		return out

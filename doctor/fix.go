@@ -79,28 +79,52 @@ func (f fixer) setupCommand() string {
 // and removes it with --delete).
 // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutLifecycleHook.html
 func (f fixer) putHookCommand(group string) string {
-	cmd := updateHookCommand(group, f.hook) + f.heartbeatFlag() + " --default-result " + string(cloud.LifecycleContinue)
+	h := cloud.LifecycleHook{Name: f.hook, Group: group, HeartbeatTimeout: f.Heartbeat, DefaultResult: cloud.LifecycleContinue}
 	if f.HookMark != nil {
-		cmd += " --notification-metadata " + shellWord(f.HookMark(f.queue))
+		h.NotificationMetadata = f.HookMark(f.queue)
+	}
+	return hookCommand(h)
+}
+
+// fixHookCommand is the AWS CLI command putting drainer's hook h, as it
+// is, whole, with what doctor recommends: default result CONTINUE, and
+// setup's heartbeat timeout when heartbeat is set (the hook's own is
+// judged wrong) or the hook's is not reported; its notification target,
+// role and metadata as they are. PutLifecycleHook takes every field as
+// optional when it updates a hook, and AWS does not say it keeps what a
+// call leaves out, so the command leaves nothing out: any one of doctor's
+// fixes is right pasted on its own, and none drops a field.
+// https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutLifecycleHook.html
+func (f fixer) fixHookCommand(group string, h cloud.LifecycleHook, heartbeat bool) string {
+	h.Group, h.DefaultResult = group, cloud.LifecycleContinue
+	if (heartbeat || h.HeartbeatTimeout <= 0) && f.Heartbeat > 0 {
+		h.HeartbeatTimeout = f.Heartbeat
+	}
+	return hookCommand(h)
+}
+
+// hookCommand is the AWS CLI command putting h as a termination hook on
+// its group, with every field h sets: heartbeat timeout (whole seconds),
+// default result, notification target and role, notification metadata.
+func hookCommand(h cloud.LifecycleHook) string {
+	cmd := fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --lifecycle-transition %s",
+		shellWord(h.Group), shellWord(h.Name), cloud.LifecycleTransitionTerminating)
+	if h.HeartbeatTimeout > 0 {
+		cmd += fmt.Sprintf(" --heartbeat-timeout %d", int(h.HeartbeatTimeout/time.Second))
+	}
+	if h.DefaultResult != "" {
+		cmd += " --default-result " + string(h.DefaultResult)
+	}
+	if h.NotificationTarget != "" {
+		cmd += " --notification-target-arn " + shellWord(h.NotificationTarget)
+	}
+	if h.Role != "" {
+		cmd += " --role-arn " + shellWord(h.Role)
+	}
+	if h.NotificationMetadata != "" {
+		cmd += " --notification-metadata " + shellWord(h.NotificationMetadata)
 	}
 	return cmd
-}
-
-// heartbeatFlag is " --heartbeat-timeout SECONDS" of setup's heartbeat,
-// "" when not given.
-func (f fixer) heartbeatFlag() string {
-	if f.Heartbeat <= 0 {
-		return ""
-	}
-	return fmt.Sprintf(" --heartbeat-timeout %d", int(f.Heartbeat/time.Second))
-}
-
-// updateHookCommand is the start of the AWS CLI command setting hook on
-// group as a termination hook; what follows sets what is to change (on an
-// update, Auto Scaling keeps what is not given).
-func updateHookCommand(group, hook string) string {
-	return fmt.Sprintf("aws autoscaling put-lifecycle-hook --auto-scaling-group-name %s --lifecycle-hook-name %s --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING",
-		shellWord(group), shellWord(hook))
 }
 
 // ruleCommand is the AWS CLI commands making recommended rule r as setup

@@ -98,3 +98,70 @@ func TestFixesWithoutConventions(t *testing.T) {
 		t.Errorf("fix:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestFixHookCommandsAreWhole: every put-lifecycle-hook command doctor
+// gives for drainer's hook puts the whole hook: the fixes of one hook are
+// the same command, with every setting fixed at once and the hook's
+// target, role and metadata as they are, so any one pasted alone is right
+// and drops nothing.
+func TestFixHookCommandsAreWhole(t *testing.T) {
+	const (
+		role = "arn:aws:iam::123456789012:role/hook-role"
+		cmd  = "aws autoscaling put-lifecycle-hook --auto-scaling-group-name g --lifecycle-hook-name drainer --lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING"
+	)
+	withRole := func(h *cloud.LifecycleHook) { h.Role = role }
+	marked := func(h *cloud.LifecycleHook) { h.NotificationMetadata = "drainer:setup=drainer" }
+	ownMeta := func(h *cloud.LifecycleHook) { h.NotificationMetadata = `{"team": "web"}` }
+	setups := fixer{Conventions: SetupConventions, clusters: []string{"demo"}, queue: "drainer", hook: "drainer"}
+	bare := fixer{clusters: []string{"demo"}, queue: "drainer", hook: "drainer"}
+	tests := []struct {
+		name  string
+		fix   fixer
+		hook  cloud.LifecycleHook
+		fixes int    // findings with advice
+		want  string // the command each gives
+	}{
+		{"setup's hook with ABANDON", setups, hook("drainer", "", result(cloud.LifecycleAbandon), marked), 1,
+			cmd + " --heartbeat-timeout 900 --default-result CONTINUE --notification-metadata drainer:setup=drainer"},
+		{"a short heartbeat and ABANDON: one command fixes both", setups, hook("drainer", "", heartbeat(2*time.Minute), result(cloud.LifecycleAbandon), marked), 2,
+			cmd + " --heartbeat-timeout 900 --default-result CONTINUE --notification-metadata drainer:setup=drainer"},
+		{"the longest heartbeat, CONTINUE", setups, hook("drainer", "", heartbeat(7200*time.Second)), 1,
+			cmd + " --heartbeat-timeout 900 --default-result CONTINUE"},
+		{"a hand-made hook with a target, role and metadata keeps them", setups, hook("drainer", drainerARN, heartbeat(time.Hour), result(cloud.LifecycleAbandon), withRole, ownMeta), 1,
+			cmd + " --heartbeat-timeout 3600 --default-result CONTINUE --notification-target-arn " + drainerARN + " --role-arn " + role + ` --notification-metadata '{"team": "web"}'`},
+		{"a sensible heartbeat is kept as it is", setups, hook("drainer", "", heartbeat(5*time.Minute), result(cloud.LifecycleAbandon)), 1,
+			cmd + " --heartbeat-timeout 300 --default-result CONTINUE"},
+		{"a heartbeat not reported gets setup's", setups, hook("drainer", "", heartbeat(0), result(cloud.LifecycleAbandon)), 1,
+			cmd + " --heartbeat-timeout 900 --default-result CONTINUE"},
+		{"without setup's conventions, the hook's own heartbeat", bare, hook("drainer", "", heartbeat(2*time.Minute), result(cloud.LifecycleAbandon)), 1,
+			cmd + " --heartbeat-timeout 120 --default-result CONTINUE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var advice []string
+			for _, f := range ownHook("g", tt.hook, hookContext{owned: []string{"drainer"}, fix: tt.fix}) {
+				if f.Advice != "" {
+					advice = append(advice, f.Advice)
+				}
+			}
+			if len(advice) != tt.fixes {
+				t.Fatalf("%d fixes %q, want %d", len(advice), advice, tt.fixes)
+			}
+			for _, a := range advice {
+				if a != tt.want {
+					t.Errorf("fix\n%s\nwant\n%s", a, tt.want)
+				}
+				flags := flagsOf(t, a)
+				for _, f := range []string{"lifecycle-transition", "heartbeat-timeout", "default-result"} {
+					if flags[f] == "" {
+						t.Errorf("fix sets no --%s: %s", f, a)
+					}
+				}
+				if flags["notification-target-arn"] != tt.hook.NotificationTarget || flags["role-arn"] != tt.hook.Role ||
+					tt.hook.NotificationMetadata != "" && !strings.HasSuffix(a, " --notification-metadata "+shellWord(tt.hook.NotificationMetadata)) {
+					t.Errorf("fix changes the hook's target, role or metadata: %s", a)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/emulator/scenario"
@@ -35,6 +36,18 @@ func Compare(ctx context.Context, sc *scenario.Scenario, opts PlayOptions) (Comp
 
 // Violations counts the broken invariants of both runs.
 func (c Comparison) Violations() int { return len(c.Drainer.Violations) + len(c.ECS.Violations) }
+
+// FailedStepsText says which timeline steps failed in either run
+// (Report.FailedStepsText), a line each; "" when none did.
+func (c Comparison) FailedStepsText() string {
+	var lines []string
+	for _, r := range []Report{c.Drainer, c.ECS} {
+		if t := r.FailedStepsText(); t != "" {
+			lines = append(lines, r.Party+": "+t)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
 
 // row is one line of the side by side: a figure's name and its text in
 // each run.

@@ -62,7 +62,9 @@ func Play(ctx context.Context, sc *scenario.Scenario, opts PlayOptions) (Report,
 	rec := Record(h, h.Drainer.Policy)
 	start, wall := h.World.Now(), time.Now()
 	h.RunUntil(start.Add(opts.length(sc)), func() bool { return ctx.Err() != nil })
-	return rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start)), nil
+	rep := rec.Finish(sc.Name, time.Since(wall), h.World.Now().Sub(start))
+	rep.FailedSteps = h.Run.Errors()
+	return rep, nil
 }
 
 // PlayECS plays sc with ECS's managed instance draining in the place of
@@ -81,5 +83,7 @@ func PlayECS(ctx context.Context, sc *scenario.Scenario, opts PlayOptions) (Repo
 	}
 	start, wall := e.World.Now(), time.Now()
 	e.RunUntil(start.Add(opts.length(sc)), func() bool { return ctx.Err() != nil })
-	return e.Report(sc.Name, time.Since(wall), e.World.Now().Sub(start)), nil
+	rep := e.Report(sc.Name, time.Since(wall), e.World.Now().Sub(start))
+	rep.FailedSteps = e.Run.Errors()
+	return rep, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/drainer-dev/drainer/emulator/ec2"
 	"github.com/drainer-dev/drainer/emulator/ecs"
 	"github.com/drainer-dev/drainer/emulator/fault"
+	"github.com/drainer-dev/drainer/emulator/scenario"
 	"github.com/drainer-dev/drainer/invariant"
 )
 
@@ -164,8 +165,14 @@ type Report struct {
 	// virtual second, and calls throttled. Empty without a throttling
 	// profile or a rule with a rate.
 	Buckets []fault.BucketStats `json:",omitempty"`
-	Wall    time.Duration
-	Virtual time.Duration
+	// FailedSteps are the scenario's timeline steps that failed, in time
+	// order, each with its error (scenario.Record.Err): the world refused
+	// them (no instance to pick, a task not placed, say), so the run was
+	// not the scenario as written, and its figures not what the scenario
+	// means to measure. `drainer sim` exits 1 when there is one.
+	FailedSteps []scenario.Record `json:",omitempty"`
+	Wall        time.Duration
+	Virtual     time.Duration
 }
 
 // stopCodeExited is the stopCode of a task whose essential container
@@ -726,6 +733,31 @@ func (rep Report) MarshalJSON() ([]byte, error) {
 	}{plain(rep), rep.Summarize()})
 }
 
+// failedStep is a failed timeline step for people: "TIMELINE STEP FAILED
+// at 00:01:10: terminate-instance: DETAIL: ERROR" (virtual time; no
+// DETAIL when the step said none).
+func failedStep(r scenario.Record) string {
+	what := r.Action
+	if r.Detail != "" {
+		what += ": " + r.Detail
+	}
+	return fmt.Sprintf("TIMELINE STEP FAILED at %s: %s: %s", r.Time.Format("15:04:05"), what, r.Err)
+}
+
+// FailedStepsText says, in one line, which timeline steps of a run
+// failed (Report.FailedSteps); "" when none did.
+func (rep Report) FailedStepsText() string {
+	if len(rep.FailedSteps) == 0 {
+		return ""
+	}
+	var each []string
+	for _, st := range rep.FailedSteps {
+		each = append(each, fmt.Sprintf("at %s %s (%s)", st.Time.Format("15:04:05"), st.Action, st.Err))
+	}
+	return fmt.Sprintf("%s of scenario %s failed, so the run is not the scenario as written: %s",
+		plural(len(rep.FailedSteps), "timeline step"), rep.Scenario, strings.Join(each, "; "))
+}
+
 // WriteText prints the report for people. A figure nothing measured is
 // said so ("none measured", "-"), never printed as a number.
 func (rep Report) WriteText(w io.Writer) {
@@ -756,6 +788,9 @@ func (rep Report) WriteText(w io.Writer) {
 			leftOut(s))
 		fmt.Fprintf(w, "    and its share of the periodic scans' calls meanwhile: %s\n",
 			spreadText(s.ScanCalls, "median %d, max %d", s.ScanCalls.Median, s.ScanCalls.Max))
+	}
+	for _, st := range rep.FailedSteps {
+		fmt.Fprintf(w, "  %s\n", failedStep(st))
 	}
 	fmt.Fprintf(w, "  all calls: %d, of which %d reading the queue's event stream%s\n", rep.Calls, rep.QueueCalls, ecsCallsNote(rep.Party))
 	for _, b := range rep.Buckets {

@@ -377,3 +377,33 @@ func TestRecorderOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// TestReportFailedSteps: a report lists each failed timeline step, with
+// its detail when it has one, and FailedStepsText says which in one line;
+// a report without one says nothing of them.
+func TestReportFailedSteps(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 1, 10, 0, time.UTC)
+	rep := Report{Scenario: "s", Party: PartyDrainer, FailedSteps: []scenario.Record{
+		{Time: at, Action: "terminate-instance", Err: "group g has no InService instance"},
+		{Time: at.Add(time.Minute), Action: "run-task", Detail: "2 tasks of batch in c", Err: "2 of 2 tasks not placed: RESOURCE:CPU"},
+	}}
+	var b strings.Builder
+	rep.WriteText(&b)
+	for _, want := range []string{
+		"\n  TIMELINE STEP FAILED at 00:01:10: terminate-instance: group g has no InService instance\n",
+		"\n  TIMELINE STEP FAILED at 00:02:10: run-task: 2 tasks of batch in c: 2 of 2 tasks not placed: RESOURCE:CPU\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+	if got, want := rep.FailedStepsText(), "2 timeline steps of scenario s failed, so the run is not the scenario as written: at 00:01:10 terminate-instance (group g has no InService instance); at 00:02:10 run-task (2 of 2 tasks not placed: RESOURCE:CPU)"; got != want {
+		t.Errorf("FailedStepsText:\n%s\nwant\n%s", got, want)
+	}
+	rep.FailedSteps = nil
+	b.Reset()
+	rep.WriteText(&b)
+	if strings.Contains(b.String(), "FAILED") || rep.FailedStepsText() != "" {
+		t.Errorf("a report without failed steps speaks of them: %q\n%s", rep.FailedStepsText(), b.String())
+	}
+}

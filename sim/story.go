@@ -76,7 +76,9 @@ func (s *Story) Wait(ctx context.Context) {
 
 // Report is what the story measured so far.
 func (s *Story) Report() Report {
-	return s.rec.Finish(s.sc.Name, time.Since(s.wallStart), s.h.World.Now().Sub(s.start))
+	rep := s.rec.Finish(s.sc.Name, time.Since(s.wallStart), s.h.World.Now().Sub(s.start))
+	rep.FailedSteps = s.h.Run.Errors()
+	return rep
 }
 
 // WriteReport writes the report after a blank line and returns the exit

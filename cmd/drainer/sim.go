@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/drainer-dev/drainer/controller"
@@ -72,7 +73,9 @@ func parseSim(args []string, stderr io.Writer) (o simOptions, code int, ok bool)
 // time), with drainer, with ECS's managed draining, or both, and prints
 // the report: drain time over the floor set by the tasks themselves, time
 // to empty, standalone tasks stopped, API calls, hook timeouts and the
-// invariants of DESIGN.md §7. It exits 1 if an invariant broke.
+// invariants of DESIGN.md §7. It exits 1 if an invariant broke, or if a
+// step of the scenario's timeline failed (the run was then not the
+// scenario as written), saying which on stderr.
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, code, ok := parseSim(args, stderr)
 	if !ok {
@@ -89,6 +92,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := sim.PlayOptions{Queue: o.queue, Settings: &settings, Logger: warnings(stderr), For: o.runFor}
 	var out interface{ WriteText(io.Writer) }
 	var violations int
+	var failed string // which timeline steps failed, "" for none
 	switch {
 	case o.compare:
 		c, err := sim.Compare(ctx, sc, opts)
@@ -96,7 +100,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "drainer sim: %v\n", err)
 			return 1
 		}
-		out, violations = c, c.Violations()
+		out, violations, failed = c, c.Violations(), c.FailedStepsText()
 	default:
 		play := sim.Play
 		if o.ecs {
@@ -107,7 +111,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "drainer sim: %v\n", err)
 			return 1
 		}
-		out, violations = rep, len(rep.Violations)
+		out, violations, failed = rep, len(rep.Violations), rep.FailedStepsText()
 	}
 	if o.json {
 		enc := json.NewEncoder(stdout)
@@ -119,7 +123,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		out.WriteText(stdout)
 	}
-	if violations > 0 {
+	if failed != "" {
+		fmt.Fprintf(stderr, "drainer sim: %s\n", strings.ReplaceAll(failed, "\n", "\ndrainer sim: "))
+	}
+	if violations > 0 || failed != "" {
 		return 1
 	}
 	return 0

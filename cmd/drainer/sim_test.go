@@ -89,3 +89,44 @@ func TestSimFlags(t *testing.T) {
 		}
 	}
 }
+
+// A timeline step that fails is no clean run: drainer sim lists it in its
+// report (text and JSON), says which on stderr and exits 1, played alone
+// or compared.
+func TestSimFailedStep(t *testing.T) {
+	const (
+		file    = "testdata/sim-failed-step.yaml"
+		listed  = "  TIMELINE STEP FAILED at 00:01:10: terminate-instance: group g has no InService instance\n"
+		stderrs = "drainer sim: 1 timeline step of scenario failed-step failed, so the run is not the scenario as written: at 00:01:10 terminate-instance (group g has no InService instance)\n"
+	)
+	sim := func(args ...string) (int, string, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"sim", "--scenario", file, "--for", "30m"}, args...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+
+	code, out, errs := sim()
+	if code != 1 || !strings.Contains(out, listed) || !strings.Contains(out, "invariants: 0 violations") || !strings.HasSuffix(errs, stderrs) {
+		t.Errorf("exit %d, stderr %q; want 1 and %q; stdout:\n%s", code, errs, stderrs, out)
+	}
+
+	code, out, errs = sim("--json")
+	var rep struct {
+		FailedSteps []struct{ Action, Error string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if code != 1 || !strings.HasSuffix(errs, stderrs) || len(rep.FailedSteps) != 1 ||
+		rep.FailedSteps[0].Action != "terminate-instance" || rep.FailedSteps[0].Error != "group g has no InService instance" {
+		t.Errorf("--json: exit %d, stderr %q, failed steps %+v", code, errs, rep.FailedSteps)
+	}
+
+	code, out, errs = sim("--compare")
+	if code != 1 || strings.Count(out, listed) != 2 ||
+		!strings.Contains(errs, "drainer sim: drainer: 1 timeline step of scenario failed-step failed") ||
+		!strings.Contains(errs, "drainer sim: ECS: 1 timeline step of scenario failed-step failed") {
+		t.Errorf("--compare: exit %d, stderr %q; stdout:\n%s", code, errs, out)
+	}
+}

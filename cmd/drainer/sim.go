@@ -32,7 +32,9 @@ drain time over the floor, time to empty, standalone tasks stopped, drainer's ov
 calls per drained instance, hook timeouts and the invariants. drainer runs exactly as
 'drainer run' does (its scans, its long-polling queue consumer, its event publisher), on the
 world's virtual clock. Its settings are drainer run's flags, with the same defaults; the
-scenario's 'drainer:' block sets them too, and flags given here win.
+scenario's 'drainer:' block sets them too, and flags given here win. It exits 1 when an
+invariant broke or a step of the scenario's timeline failed (the report lists the failed steps,
+and stderr says which: the run was not the scenario as written).
 
 --preset ecs-managed plays the same world with ECS's own managed instance draining instead
 of drainer: drainer's hooks removed, every group behind a capacity provider with managed

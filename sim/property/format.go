@@ -226,6 +226,7 @@ func Regression(sc *scenario.Scenario, res Result, seed uint64, runs int) ([]byt
 		}
 	}
 	fmt.Fprintf(&h, "Play it: DRAINER_PROPERTY_SCENARIO=FILE go test ./sim/property -run TestReplay -v\n")
-	fmt.Fprintf(&h, "(or go run ./cmd/drainer sim --scenario FILE; the drainer: block holds drainer's settings).\n")
+	fmt.Fprintf(&h, "(or go run ./cmd/drainer sim --scenario FILE; the drainer: block holds drainer's settings;\n")
+	fmt.Fprintf(&h, "a generated step that finds nothing to act on is listed as failed, and drainer sim then exits 1).\n")
 	return Format(sc, h.String())
 }

@@ -55,6 +55,40 @@ func (r *reader) readCloudConfig(b []byte) {
 	}
 }
 
+// readArchive reads a cloud-config archive: a YAML list whose entries
+// are parts, each a string (its content) or a mapping of content and
+// type, of the type its start gives when it has none, else cloud-config.
+// An archive that is not a YAML list is scanned as text. Source:
+// "Cloud config archive", "User data formats", cloud-init documentation
+// (https://cloudinit.readthedocs.io/en/latest/explanation/format.html).
+func (r *reader) readArchive(b []byte, depth int) {
+	doc, err := parseYAML(b)
+	if err != nil {
+		r.add(stageScripts, b)
+		return
+	}
+	w := yamlWalk{aliases: maxAliases}
+	for _, e := range w.items(doc) {
+		content, ctype := e, ""
+		if e.Kind == yaml.MappingNode {
+			f := w.fields(e)
+			content, ctype = f["content"], scalar(f["type"])
+		}
+		c, err := r.fileContent(content, "")
+		if err != nil || c == nil {
+			continue
+		}
+		if ctype == "" {
+			if ctype = typeFromStart(c); ctype == "" {
+				ctype = "text/cloud-config"
+			}
+		}
+		if err := r.readContent(ctype, c, depth+1); err != nil {
+			r.add(stageScripts, c)
+		}
+	}
+}
+
 // parseYAML parses one YAML document into its node tree, without
 // resolving aliases. yaml.v3 has panicked on hostile input before
 // (CVE-2022-28948); a panic is turned into an error.

@@ -218,6 +218,15 @@ func (r *reader) readPart(h textproto.MIMEHeader, body []byte, depth int) error 
 	if err != nil {
 		return err
 	}
+	return r.readContent(ctype, b, depth)
+}
+
+// readContent reads the decoded content b of a part of type ctype:
+// gzip-compressed content is decompressed and read again; text/plain and
+// text/x-shellscript are typed by how they start, as cloud-init types them
+// (a "text/x-shellscript" part that starts "#cloud-config" is
+// cloud-config).
+func (r *reader) readContent(ctype string, b []byte, depth int) error {
 	if gzipTypes[ctype] || isGzip(b) {
 		out, err := r.gunzip(b)
 		if err != nil {
@@ -226,12 +235,19 @@ func (r *reader) readPart(h textproto.MIMEHeader, body []byte, depth int) error 
 		r.read(out, depth+1)
 		return nil
 	}
-	if ctype == "text/plain" || ctype == "text/x-not-multipart" {
-		ctype = typeFromStart(b)
+	if retyped[ctype] {
+		if t := typeFromStart(b); t != "" {
+			ctype = t
+		}
 	}
 	r.readTyped(ctype, b, depth)
 	return nil
 }
+
+// retyped are the content types cloud-init replaces by the type the
+// content's start gives, if any (cloud-init, user_data.TYPE_NEEDED and
+// text/x-shellscript).
+var retyped = map[string]bool{"text/plain": true, "text/x-not-multipart": true, "text/x-shellscript": true}
 
 // gzipTypes are the content types of a part cloud-init decompresses
 // (cloud-init, user_data.DECOMP_TYPES).
@@ -328,25 +344,30 @@ var startTypes = []struct{ prefix, ctype string }{
 	{"#!", "text/x-shellscript"},
 }
 
-// typeFromStart is the content type cloud-init gives content of no
-// declared type, or text/plain when its start says nothing.
+// typeFromStart is the content type cloud-init gives content by how it
+// starts, or "" when its start says nothing.
 func typeFromStart(b []byte) string {
 	for _, t := range startTypes {
 		if bytes.HasPrefix(b, []byte(t.prefix)) {
 			return t.ctype
 		}
 	}
-	return "text/plain"
+	return ""
 }
 
 // readTyped reads decoded content b of type ctype: cloud-config for what
-// it runs and writes; a jinja template as the content it templates (its
+// it runs and writes; a cloud-config archive part by part; a jinja template as the content it templates (its
 // first line dropped, not rendered); boothooks, scripts and anything
-// else as text of their stage.
+// else, and content nested deeper than maxDepth, as text of their stage.
 func (r *reader) readTyped(ctype string, b []byte, depth int) {
+	if depth > maxDepth {
+		ctype = ""
+	}
 	switch ctype {
 	case "text/cloud-config":
 		r.readCloudConfig(b)
+	case "text/cloud-config-archive":
+		r.readArchive(b, depth)
 	case "text/jinja2":
 		_, rest, _ := bytes.Cut(b, []byte("\n"))
 		r.read(rest, depth+1)

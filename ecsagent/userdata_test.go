@@ -153,6 +153,10 @@ func TestClusterFormats(t *testing.T) {
 	for range 3 {
 		shallow = gzipped(t, shallow)
 	}
+	deepArchive := "#cloud-config\nwrite_files: [{path: /etc/ecs/ecs.config, content: ECS_CLUSTER=deep}]\n"
+	for range 20 {
+		deepArchive = "#cloud-config-archive\n- content: !!binary " + base64.StdEncoding.EncodeToString([]byte(deepArchive)) + "\n"
+	}
 	tests := []struct {
 		name     string
 		userData string
@@ -206,6 +210,15 @@ func TestClusterFormats(t *testing.T) {
 		{"aliases", "#cloud-config\nx: &c ECS_CLUSTER=alias\nwrite_files:\n- path: /etc/ecs/ecs.config\n  content: *c\n", "alias"},
 		{"jinja template", "## template: jinja\n#cloud-config\nwrite_files:\n- path: /etc/ecs/ecs.config\n  encoding: b64\n  content: " +
 			base64.StdEncoding.EncodeToString([]byte("ECS_CLUSTER=jinja\n")) + "\n", "jinja"},
+		{"cloud-config in a text/x-shellscript part", mimeUserData(t, part{"text/x-shellscript", "", writeFiles}), "from-write-files"},
+		{"cloud-config archive", "#cloud-config-archive\n" +
+			"- type: text/cloud-boothook\n  content: |\n    #cloud-boothook\n    echo ECS_CLUSTER=boothook >> /etc/ecs/ecs.config\n" +
+			"- |\n  #!/bin/sh\n  echo ECS_CLUSTER=archive-script >> /etc/ecs/ecs.config\n" +
+			"- content: !!binary " + base64.StdEncoding.EncodeToString([]byte(gzipped(t, "#!/bin/sh\necho ECS_CLUSTER=archive-gzip"))) + "\n" +
+			"  type: application/x-gzip\n", "archive-gzip"},
+		{"cloud-config archive entry without a type is cloud-config", "#cloud-config-archive\n" +
+			"- content: |\n    write_files: [{path: /etc/ecs/ecs.config, content: ECS_CLUSTER=archived}]\n", "archived"},
+		{"cloud-config archives nested too deep", deepArchive, ""},
 		{"cloud-config not YAML: read as text", "#cloud-config\nruncmd: [\n  echo ECS_CLUSTER=text >> /etc/ecs/ecs.config\n", "text"},
 		{"broken MIME: read as text", "MIME-Version: 1.0\nContent-Type: multipart/mixed\n\n" + script, "web"},
 		{"part not in the base64 it claims: read as text", strings.Replace(batchMIME, "charset=\"us-ascii\"", "charset=\"us-ascii\"\nContent-Transfer-Encoding: base64", 1), "batch"},
@@ -279,7 +292,7 @@ func TestGzipBombBounded(t *testing.T) {
 func FuzzAgentConfig(f *testing.F) {
 	for _, s := range []string{"", script, terraformMIME, batchMIME, writeFiles, gzipped(f, terraformMIME),
 		"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; boundary=b\n\n--b\n",
-		"#cloud-config\na: &a [*a]\n", "#cloud-config\nwrite_files: [{path: /etc/ecs/ecs.config, encoding: gz, content: x}]\n",
+		"#cloud-config\na: &a [*a]\n", "#cloud-config-archive\n- [a]\n- content: !!binary eA==\n  type: text/cloud-config-archive\n", "#cloud-config\nwrite_files: [{path: /etc/ecs/ecs.config, encoding: gz, content: x}]\n",
 		fmt.Sprintf("#cloud-config\nwrite_files: [{path: %q, content: {a: b}}]\n", agentConfigPath)} {
 		f.Add(s)
 	}

@@ -16,18 +16,6 @@ import (
 	"strings"
 )
 
-// User data reaches the agent through cloud-init, which accepts more than
-// plain text: gzip-compressed content, MIME multi-part archives (what
-// Terraform's cloudinit_config and AWS Batch produce) whose parts may be
-// base64 or quoted-printable, gzip-compressed or multi-part again, and
-// cloud-config documents whose write_files module writes
-// /etc/ecs/ecs.config. agentConfig turns any of them into the text the
-// ECS_* assignments are read from. Sources: "User data formats",
-// cloud-init documentation
-// (https://cloudinit.readthedocs.io/en/latest/explanation/format.html);
-// "Write files", cloud-init module reference
-// (https://cloudinit.readthedocs.io/en/latest/reference/modules.html#write-files).
-
 // maxUserData is the largest user data EC2 accepts, in bytes: "User data
 // is limited to 16 KB, in raw form, before it is base64-encoded" ("Work
 // with instance user data", Amazon EC2 User Guide,
@@ -85,10 +73,18 @@ type piece struct {
 // agentConfig returns the text, in the order cloud-init acts on it, of
 // everything in userData that may assign the agent's configuration:
 // scripts, boothooks, bootcmd and runcmd commands, and what write_files
-// writes (to /etc/ecs/ecs.config, or to other files scripts may run). It
-// never fails: user data that is larger than maxExpanded, nested deeper
-// than maxDepth, or malformed in a way cloud-init would not read, is
-// scanned as the raw text it is.
+// writes (to /etc/ecs/ecs.config, or to other files scripts may run).
+// User data reaches the agent through cloud-init, which accepts more than
+// plain text: gzip-compressed content, MIME multi-part archives (what
+// Terraform's cloudinit_config and AWS Batch produce) whose parts may be
+// base64 or quoted-printable, gzip-compressed or multi-part again,
+// cloud-config archives, and cloud-config documents whose write_files
+// module writes /etc/ecs/ecs.config. agentConfig never fails: user data
+// that is larger than maxExpanded, nested deeper than maxDepth, or
+// malformed in a way cloud-init would not read, is scanned as the raw text
+// it is. Sources: "User data formats", cloud-init documentation
+// (https://cloudinit.readthedocs.io/en/latest/explanation/format.html);
+// cloud-init's user_data.py, whose reading of user data this follows.
 func agentConfig(userData string) string {
 	if len(userData) > maxExpanded {
 		return userData

@@ -1,7 +1,9 @@
 // Package ecsagent reads what drainer needs of an ECS container agent's
 // configuration from its instance's user data, where the ECS-optimized AMI
 // takes it (user data writes /etc/ecs/ecs.config): the container stop
-// timeout and the cluster the agent joins.
+// timeout and the cluster the agent joins. User data is read as cloud-init
+// reads it: plain text, gzip-compressed, a MIME multi-part archive, or
+// cloud-config whose write_files writes the agent's configuration file.
 package ecsagent
 
 import (
@@ -35,8 +37,19 @@ var reStopTimeout = regexp.MustCompile(`ECS_CONTAINER_STOP_TIMEOUT=["']?([^\s"']
 // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html);
 // "Amazon ECS container agent configuration", Amazon ECS Developer Guide
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html).
+//
+// userData is the user data as EC2 gives it back once base64-decoded: plain
+// text, or any format cloud-init reads (gzip, MIME multi-part, cloud-config
+// write_files), in which the assignments count in the order cloud-init
+// runs them: boothooks, then bootcmd, then files written (one that
+// replaces /etc/ecs/ecs.config drops what was appended before), then
+// scripts and runcmd, each kind in the order the user data gives it.
+// User data that is malformed or too large to decode (more than 256 KiB
+// once decompressed) is read as plain text. Source: "User data formats",
+// cloud-init documentation
+// (https://cloudinit.readthedocs.io/en/latest/explanation/format.html).
 func StopTimeout(userData string) time.Duration {
-	m := reStopTimeout.FindAllStringSubmatch(userData, -1)
+	m := reStopTimeout.FindAllStringSubmatch(agentConfig(userData), -1)
 	if m == nil {
 		return DefaultStopTimeout
 	}
@@ -55,7 +68,8 @@ var reCluster = regexp.MustCompile(`ECS_CLUSTER=["']?([^\s"']*)`)
 // Cluster returns the name of the ECS cluster an agent whose host has this
 // user data joins, and whether the user data names one: the last
 // ECS_CLUSTER assignment, as for StopTimeout ("echo ECS_CLUSTER=web >>
-// /etc/ecs/ecs.config"). A value that is a cluster ARN
+// /etc/ecs/ecs.config"), in user data of any format StopTimeout reads. A
+// value that is a cluster ARN
 // (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME) gives its name. An empty value,
 // or no assignment, names none: the agent then joins the cluster named
 // "default", but user data that does not configure the agent may well not
@@ -63,7 +77,7 @@ var reCluster = regexp.MustCompile(`ECS_CLUSTER=["']?([^\s"']*)`)
 // container agent configuration", ECS_CLUSTER, Amazon ECS Developer Guide
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html).
 func Cluster(userData string) (string, bool) {
-	m := reCluster.FindAllStringSubmatch(userData, -1)
+	m := reCluster.FindAllStringSubmatch(agentConfig(userData), -1)
 	if m == nil {
 		return "", false
 	}

@@ -330,3 +330,61 @@ func TestCaseEC2TerminatedLeftovers(t *testing.T) {
 		t.Errorf("%d drains: the instance went outside drainer, no hook held it", n)
 	}
 }
+
+func TestCaseNewGroupRegistersDuringWait(t *testing.T) {
+	sc, err := scenario.Load(filepath.Join("testdata", "cases", "16-new-group-registers-during-wait.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(sc, Options{Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := watchTasks(h)
+	h.RunFor(sc.End() + 3*time.Hour)
+	checkClean(t, h) // every invariant: rule 4, no hook timeout; rule 7, no task dies with its host
+	if errs := h.Run.Errors(); len(errs) > 0 {
+		t.Fatalf("the story's steps failed: %+v", errs)
+	}
+	var terminated scenario.Record
+	for _, r := range h.Run.Records() {
+		if r.Action == scenario.ActionTerminate {
+			terminated = r
+		}
+	}
+	started := events(h, drain.EventStarted)
+	if len(started) != 1 || started[0].InstanceID != terminated.Instance {
+		t.Fatalf("drains started %+v, want one of %s, terminated at %v", started, terminated.Instance, terminated.Time)
+	}
+	id := started[0].InstanceID
+	if started[0].Phase != drain.PhaseAwaiting {
+		t.Errorf("the drain started in phase %s, want waiting for the agent to register", started[0].Phase)
+	}
+	// The lifecycle message arrives within seconds of the termination; a
+	// scan would take the action up only at its second pass to find it.
+	if late := started[0].Time.Sub(terminated.Time); late > 15*time.Second {
+		t.Errorf("the drain started %v after the termination, want from its lifecycle message (the group serves c through its launch template's user data)", late)
+	}
+	for _, s := range h.Scans {
+		for _, w := range s.Report.Noted {
+			if w.InstanceID == id {
+				t.Errorf("a scan found %s in Terminating:Wait with no drain: the lifecycle message was not taken up", id)
+			}
+		}
+	}
+	if rec, ok := h.Checker.Records()[id]; !ok || !rec.Held() {
+		t.Errorf("the drain was not recorded on the container instance once its agent registered: %+v", h.Checker.Records())
+	}
+	if n := len(events(h, drain.EventCompleted)); n != 1 {
+		t.Errorf("%d drains completed, want 1", n)
+	}
+	placed := 0
+	for _, tk := range tasks {
+		if tk.instance == id {
+			placed++
+		}
+	}
+	if placed == 0 {
+		t.Errorf("ECS placed no task on %s while it waited: the story does not show the fault", id)
+	}
+}

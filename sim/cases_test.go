@@ -366,14 +366,18 @@ func TestCaseNewGroupRegistersDuringWait(t *testing.T) {
 			if n := len(events(h, drain.EventCompleted)); n != 1 {
 				t.Errorf("%d drains completed, want 1", n)
 			}
-			placed := 0
-			for _, tk := range tasks {
-				if tk.instance == id {
-					placed++
-				}
+			// ECS places the service's tasks on the instance as its agent
+			// registers, unless it is DRAINING by then: each it placed
+			// stopped before drainer let the instance go (rule 7 checks
+			// the same from the host's end).
+			released := events(h, drain.EventReleased)
+			if len(released) != 1 {
+				t.Fatalf("released %+v, want the one drained instance", released)
 			}
-			if placed == 0 {
-				t.Errorf("ECS placed no task on %s while it waited: the story does not show the fault", id)
+			for _, tk := range tasks {
+				if tk.instance == id && (tk.stopped.IsZero() || tk.stopped.After(released[0].Time)) {
+					t.Errorf("task %s on %s stopped at %v, after drainer released it at %v", tk.arn, id, tk.stopped, released[0].Time)
+				}
 			}
 		})
 	}

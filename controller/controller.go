@@ -15,6 +15,7 @@ import (
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/intake"
+	"github.com/drainer-dev/drainer/membership"
 )
 
 // Options configure a Controller.
@@ -26,7 +27,7 @@ type Options struct {
 
 	// Cloud is what the scans and the per-group policy read and act on;
 	// without it every group drains and Scan does nothing.
-	Cloud cloud.Cloud
+	Cloud Cloud
 	// Clock drives Run and the scans' notion of now (default: real time).
 	Clock clock.Clock
 	// Clusters are the clusters served; empty means every cluster.
@@ -61,6 +62,17 @@ type Options struct {
 	// OnIgnored, when set, is told of each notice left alone, with one of
 	// the Ignored… reasons.
 	OnIgnored func(kind intake.Kind, reason string)
+}
+
+// Cloud is what the controller reads and acts on: every interface of
+// package cloud but its provisioning, and of that the reads of launch
+// templates' and configurations' user data, which tell whether a
+// lifecycle message's group serves a cluster before any of its instances
+// has registered (membership.UserDataReader). cloud/aws's Client
+// satisfies it.
+type Cloud interface {
+	cloud.Cloud
+	membership.UserDataReader
 }
 
 // Controller routes notices to the reconciler and runs the periodic

@@ -12,6 +12,7 @@ import (
 	"github.com/drainer-dev/drainer/cloud"
 	"github.com/drainer-dev/drainer/drain"
 	"github.com/drainer-dev/drainer/intake"
+	"github.com/drainer-dev/drainer/membership"
 )
 
 // The reasons a notice is ignored: deleted from the queue, logged, counted
@@ -88,17 +89,27 @@ func (c *Controller) ignore(n intake.Notice, reason, detail string) {
 	}
 }
 
-// groupServed reports whether group serves a cluster drainer serves: one
-// of the clusters' capacity providers names it, or one of its instances —
-// instanceID first, the one a notice is about — is registered in one of
-// them. A group none of whose instances has registered yet (a new group)
-// serves none until one does.
+// groupServed reports whether group serves a cluster drainer serves, in
+// each of the ways package membership finds a group's clusters (so that
+// run takes up the lifecycle messages of every group setup hooks and
+// doctor checks): one of the clusters' capacity providers names it; the
+// user data of a launch template version or of the launch configuration it
+// launches from sets ECS_CLUSTER to one of them (membership.UserDataJoins:
+// the only sign of a new group none of whose instances has registered
+// yet); or one of its instances — instanceID first, the one a notice is
+// about — is registered in one of them. A group that joins no served
+// cluster any of these ways serves none. The answer is kept per group
+// (servedFor, notServedFor) and asked once however many messages of the
+// group arrive together.
 //
 // Cost, once per group every few minutes: the clusters' capacity
-// providers (cached with the policies), and for up to four of its
-// instances one ListContainerInstances (filtered by instance) per served
-// cluster, with one DescribeAutoScalingGroups when instanceID is not
-// registered.
+// providers (cached with the policies); one ListContainerInstances
+// (filtered by instance) per served cluster for instanceID; when that is
+// not registered, one DescribeAutoScalingGroups, one
+// DescribeLaunchTemplateVersions per template version and one
+// DescribeLaunchConfigurations for a configuration the group launches
+// from, and, when their user data names no served cluster, the same
+// ListContainerInstances for up to three more of its instances.
 func (c *Controller) groupServed(ctx context.Context, group, instanceID string) (bool, error) {
 	if served, ok := c.servedAnswer(group); ok {
 		return served, nil
@@ -136,6 +147,7 @@ func (c *Controller) servedAnswer(group string) (served, ok bool) {
 	return false, false
 }
 
+// askServed asks AWS what groupServed answers, the cheapest ways first.
 func (c *Controller) askServed(ctx context.Context, group, instanceID string) (bool, error) {
 	if err := c.ensurePolicies(ctx); err != nil {
 		return false, err
@@ -168,6 +180,10 @@ func (c *Controller) askServed(ctx context.Context, group, instanceID string) (b
 	groups, err := c.opts.Cloud.DescribeGroups(ctx, []string{group})
 	if err != nil || len(groups) == 0 {
 		return false, err
+	}
+	joins, err := membership.UserDataJoins(ctx, c.opts.Cloud, groups[0], clusters)
+	if err != nil || len(joins) > 0 {
+		return len(joins) > 0, err
 	}
 	asked := 0
 	for _, gi := range groups[0].Instances {

@@ -201,8 +201,8 @@ var permissions = []Permission{
 		Why: "drainer's termination hook on each group of the clusters"},
 	{Action: "autoscaling:DeleteLifecycleHook", Resource: Groups, Modes: setupOnly,
 		Why: "removes that hook (--delete)"},
-	{Action: "autoscaling:DescribeLaunchConfigurations", Resource: Anywhere, Modes: doctors,
-		Why: "a group's user data naming ECS_CLUSTER (setup and doctor find the clusters' groups so)"},
+	{Action: "autoscaling:DescribeLaunchConfigurations", Resource: Anywhere, Modes: everywhere,
+		Why: "a group's user data naming ECS_CLUSTER (setup and doctor find the clusters' groups so; the controller so knows a new group's lifecycle actions are its own)"},
 
 	// Amazon EC2.
 	{Action: "ec2:DescribeInstances", Resource: Anywhere, Modes: everywhere,
@@ -215,8 +215,8 @@ var permissions = []Permission{
 		Why: "network interfaces ECS tasks left available"},
 	{Action: "ec2:DeleteNetworkInterface", Resource: NetworkInterfaces, Modes: runs,
 		Why: "deletes them"},
-	{Action: "ec2:DescribeLaunchTemplateVersions", Resource: Anywhere, Modes: doctors,
-		Why: "a group's launch template user data naming ECS_CLUSTER (setup and doctor find the clusters' groups so)"},
+	{Action: "ec2:DescribeLaunchTemplateVersions", Resource: Anywhere, Modes: everywhere,
+		Why: "a group's launch template user data naming ECS_CLUSTER (setup and doctor find the clusters' groups so; the controller so knows a new group's lifecycle actions are its own)"},
 
 	// Amazon SQS.
 	{Action: "sqs:GetQueueUrl", Resource: Queue, Modes: runOnly,

@@ -6,7 +6,9 @@
 // as container instances. `drainer setup` hooks the groups it finds, and
 // `drainer doctor` checks them: both must see the same groups.
 //
-// Find reads; Membership answers by cluster and by group.
+// Find reads; Membership answers by cluster and by group. UserDataJoins
+// answers for one group what its user data says: `drainer run` asks it of
+// a lifecycle message's group none of whose instances has registered yet.
 package membership
 
 import (
@@ -34,6 +36,14 @@ type Reader interface {
 	DescribeGroups(ctx context.Context, names []string) ([]cloud.Group, error)
 	// DescribeGroupInstances: cloud.AutoScaling.
 	DescribeGroupInstances(ctx context.Context, instanceIDs []string) ([]cloud.GroupInstance, error)
+	UserDataReader
+}
+
+// UserDataReader reads the user data groups launch their instances with:
+// the two reads of cloud.Provision, with its contracts (ErrNotFound for a
+// template, version or configuration that does not exist). cloud/aws's
+// Client satisfies it.
+type UserDataReader interface {
 	// LaunchTemplateUserData: cloud.Provision (a read).
 	LaunchTemplateUserData(ctx context.Context, t cloud.LaunchTemplateRef) (string, error)
 	// LaunchConfigurationUserData: cloud.Provision (a read).
@@ -109,8 +119,8 @@ type Membership struct {
 // must exist), three ways: the clusters' capacity providers name them; the
 // user data of their launch templates (each version they launch from) or
 // launch configuration set ECS_CLUSTER to one of the clusters
-// (ecsagent.Cluster); their instances are registered as container
-// instances of one of them. A launch template or configuration that no
+// (UserDataJoins, for each group); their instances are registered as
+// container instances of one of them. A launch template or configuration that no
 // longer exists is passed over. An error means AWS could not be read (a
 // cluster ECS does not know among them); nothing is returned with it.
 //
@@ -125,9 +135,7 @@ func Find(ctx context.Context, r Reader, clusters []string) (Membership, error) 
 		return m, nil
 	}
 	joins := map[Join]bool{}
-	served := map[string]bool{}
 	for _, cl := range clusters {
-		served[cl] = true
 		cps, err := r.CapacityProviders(ctx, cl)
 		if err != nil {
 			return Membership{}, fmt.Errorf("cluster %s: capacity providers: %w", cl, err)
@@ -164,29 +172,14 @@ func Find(ctx context.Context, r Reader, clusters []string) (Membership, error) 
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].Name < groups[j].Name })
 	m.Groups = groups
-	userData := map[string]string{} // "VIA SOURCE" → the cluster its user data names
+	ud := &readOnce{r: r, seen: map[string]readAnswer{}}
 	for _, g := range groups {
-		for _, t := range g.LaunchTemplates {
-			source := firstOf(t.Name, t.ID)
-			if t.Version != "" && t.Version != "$Default" {
-				source += " version " + t.Version
-			}
-			cluster, err := userDataCluster(userData, ViaLaunchTemplate, source, func() (string, error) { return r.LaunchTemplateUserData(ctx, t) })
-			if err != nil {
-				return Membership{}, fmt.Errorf("group %s: %w", g.Name, err)
-			}
-			if served[cluster] {
-				joins[Join{Group: g.Name, Cluster: cluster, Via: ViaLaunchTemplate, Source: source}] = true
-			}
+		js, err := UserDataJoins(ctx, ud, g, clusters)
+		if err != nil {
+			return Membership{}, err
 		}
-		if lc := g.LaunchConfiguration; lc != "" {
-			cluster, err := userDataCluster(userData, ViaLaunchConfiguration, lc, func() (string, error) { return r.LaunchConfigurationUserData(ctx, lc) })
-			if err != nil {
-				return Membership{}, fmt.Errorf("group %s: %w", g.Name, err)
-			}
-			if served[cluster] {
-				joins[Join{Group: g.Name, Cluster: cluster, Via: ViaLaunchConfiguration, Source: lc}] = true
-			}
+		for _, j := range js {
+			joins[j] = true
 		}
 	}
 	for j := range joins {
@@ -198,24 +191,119 @@ func Find(ctx context.Context, r Reader, clusters []string) (Membership, error) 
 	return m, nil
 }
 
-// userDataCluster is the cluster the user data read by get names ("" for
-// none, or when the template or configuration no longer exists),
-// remembered in seen.
-func userDataCluster(seen map[string]string, via Via, source string, get func() (string, error)) (string, error) {
-	key := string(via) + " " + source
-	if cluster, ok := seen[key]; ok {
-		return cluster, nil
+// UserDataJoins returns the reasons group g's instances join one of
+// clusters (ECS cluster names or ARNs) through their user data: each
+// launch template version g launches from (its own or its mixed instances
+// policy's), and its launch configuration, whose user data sets
+// ECS_CLUSTER to one of the clusters (ecsagent.Cluster), compared by name
+// whichever of a name or an ARN either side gives (awsid.ClusterName). A
+// Join's Cluster is the cluster as clusters gives it. They come in g's
+// order: its templates, then its configuration; none when its user data
+// names no cluster of clusters. A template, version or configuration that
+// no longer exists is passed over. An error names the group and what
+// could not be read; nothing is returned with it.
+//
+// Cost: one DescribeLaunchTemplateVersions per template version and one
+// DescribeLaunchConfigurations for a configuration (Find reads each once
+// for all the groups).
+//
+// Sources: "Amazon ECS container agent configuration", ECS_CLUSTER
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html);
+// "Bootstrapping Amazon ECS Linux container instances to pass data",
+// Amazon ECS Developer Guide
+// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bootstrap_container_instance.html).
+func UserDataJoins(ctx context.Context, r UserDataReader, g cloud.Group, clusters []string) ([]Join, error) {
+	var out []Join
+	for _, t := range g.LaunchTemplates {
+		source := firstOf(t.Name, t.ID)
+		if t.Version != "" && t.Version != "$Default" {
+			source += " version " + t.Version
+		}
+		ud, err := userData(ViaLaunchTemplate, source, func() (string, error) { return r.LaunchTemplateUserData(ctx, t) })
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", g.Name, err)
+		}
+		if cl, ok := JoinedCluster(ud, clusters); ok {
+			out = append(out, Join{Group: g.Name, Cluster: cl, Via: ViaLaunchTemplate, Source: source})
+		}
 	}
+	if lc := g.LaunchConfiguration; lc != "" {
+		ud, err := userData(ViaLaunchConfiguration, lc, func() (string, error) { return r.LaunchConfigurationUserData(ctx, lc) })
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", g.Name, err)
+		}
+		if cl, ok := JoinedCluster(ud, clusters); ok {
+			out = append(out, Join{Group: g.Name, Cluster: cl, Via: ViaLaunchConfiguration, Source: lc})
+		}
+	}
+	return out, nil
+}
+
+// JoinedCluster returns the cluster of clusters (ECS cluster names or
+// ARNs), as clusters gives it, that an ECS agent whose host has this user
+// data joins, and whether it is one of them: the cluster ECS_CLUSTER names
+// (ecsagent.Cluster; user data that names none joins none of them),
+// compared by name (awsid.ClusterName) whether either side gives a name or
+// an ARN.
+func JoinedCluster(userData string, clusters []string) (string, bool) {
+	named, ok := ecsagent.Cluster(userData)
+	if !ok {
+		return "", false
+	}
+	named = awsid.ClusterName(named)
+	for _, cl := range clusters {
+		if awsid.ClusterName(cl) == named {
+			return cl, true
+		}
+	}
+	return "", false
+}
+
+// userData is what get reads, "" when the template or configuration
+// (VIA SOURCE) no longer exists.
+func userData(via Via, source string, get func() (string, error)) (string, error) {
 	ud, err := get()
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
-		ud = ""
+		return "", nil
 	case err != nil:
-		return "", fmt.Errorf("user data of %s: %w", key, err)
+		return "", fmt.Errorf("user data of %s %s: %w", via, source, err)
 	}
-	cluster, _ := ecsagent.Cluster(ud)
-	seen[key] = cluster
-	return cluster, nil
+	return ud, nil
+}
+
+// readOnce is a UserDataReader that reads each template version and
+// configuration once, however many groups launch from it; it remembers
+// ErrNotFound as well as the user data.
+type readOnce struct {
+	r    UserDataReader
+	seen map[string]readAnswer
+}
+
+type readAnswer struct {
+	userData string
+	err      error
+}
+
+func (o *readOnce) LaunchTemplateUserData(ctx context.Context, t cloud.LaunchTemplateRef) (string, error) {
+	return o.read("template "+t.ID+" "+t.Name+" "+t.Version, func() (string, error) { return o.r.LaunchTemplateUserData(ctx, t) })
+}
+
+func (o *readOnce) LaunchConfigurationUserData(ctx context.Context, name string) (string, error) {
+	return o.read("configuration "+name, func() (string, error) { return o.r.LaunchConfigurationUserData(ctx, name) })
+}
+
+// read answers from seen, or reads with get and remembers an answer or
+// ErrNotFound (other errors are not kept: Find stops at the first).
+func (o *readOnce) read(key string, get func() (string, error)) (string, error) {
+	if a, ok := o.seen[key]; ok {
+		return a.userData, a.err
+	}
+	ud, err := get()
+	if err == nil || errors.Is(err, cloud.ErrNotFound) {
+		o.seen[key] = readAnswer{ud, err}
+	}
+	return ud, err
 }
 
 // GroupsOf returns the names of the groups that join cluster, sorted, each

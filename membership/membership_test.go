@@ -233,3 +233,71 @@ func TestFindUserData(t *testing.T) {
 		t.Errorf("error %v, want group silent's, naming its template", err)
 	}
 }
+
+// The cluster user data joins is compared by name, whether ECS_CLUSTER or
+// the served clusters give a name or an ARN; the served cluster comes back
+// as given; user data naming none, or another cluster, joins none.
+func TestJoinedCluster(t *testing.T) {
+	const webARN = "arn:aws:ecs:us-east-1:123456789012:cluster/web"
+	byName := []string{"api", "web"}
+	byARN := []string{"arn:aws:ecs:us-east-1:123456789012:cluster/api", webARN}
+	tests := []struct {
+		name     string
+		userData string
+		clusters []string
+		want     string
+		ok       bool
+	}{
+		{"name, served by name", "echo ECS_CLUSTER=web >> /etc/ecs/ecs.config", byName, "web", true},
+		{"ARN, served by name", "echo ECS_CLUSTER=" + webARN + " >> /etc/ecs/ecs.config", byName, "web", true},
+		{"name, served by ARN", "echo ECS_CLUSTER=web >> /etc/ecs/ecs.config", byARN, webARN, true},
+		{"ARN, served by ARN", "ECS_CLUSTER=" + webARN, byARN, webARN, true},
+		{"the last assignment wins", "ECS_CLUSTER=web\nECS_CLUSTER=batch", byName, "", false},
+		{"another cluster", "ECS_CLUSTER=batch", byName, "", false},
+		{"a name that only ends like one", "ECS_CLUSTER=xweb", byName, "", false},
+		{"no ECS_CLUSTER: not assumed to be default", "#!/bin/bash\nyum install -y nginx", []string{"default"}, "", false},
+		{"an empty value", "ECS_CLUSTER=", byName, "", false},
+		{"no served cluster", "ECS_CLUSTER=web", nil, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := membership.JoinedCluster(tt.userData, tt.clusters)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: JoinedCluster = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestUserDataJoins: one group's joins through its user data, each
+// template version and its configuration, for clusters given by ARN (as
+// drainer run lists them when it serves every cluster); a template gone
+// since is passed over; an error names the group.
+func TestUserDataJoins(t *testing.T) {
+	const apiARN = "arn:aws:ecs:us-east-1:123456789012:cluster/api"
+	r := userData{data: map[string]string{
+		"api-lt":  "#!/bin/bash\necho ECS_CLUSTER=api >> /etc/ecs/ecs.config\n",
+		"api-lc":  "#!/bin/bash\necho ECS_CLUSTER=" + apiARN + " >> /etc/ecs/ecs.config\n",
+		"web-lt":  "#!/bin/bash\necho ECS_CLUSTER=web >> /etc/ecs/ecs.config\n",
+		"bare-lt": "#!/bin/bash\necho hello\n",
+	}}
+	g := cloud.Group{Name: "api-asg", LaunchConfiguration: "api-lc", LaunchTemplates: []cloud.LaunchTemplateRef{
+		{Name: "bare-lt", Version: "$Default"}, {Name: "gone-lt"}, {Name: "web-lt", Version: "$Latest"}, {Name: "api-lt", Version: "4"},
+	}}
+	got, err := membership.UserDataJoins(t.Context(), r, g, []string{apiARN, "arn:aws:ecs:us-east-1:123456789012:cluster/batch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []membership.Join{
+		{Group: "api-asg", Cluster: apiARN, Via: membership.ViaLaunchTemplate, Source: "api-lt version 4"},
+		{Group: "api-asg", Cluster: apiARN, Via: membership.ViaLaunchConfiguration, Source: "api-lc"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("UserDataJoins = %+v\nwant %+v", got, want)
+	}
+	if got, err := membership.UserDataJoins(t.Context(), r, g, []string{"batch"}); err != nil || len(got) != 0 {
+		t.Errorf("for batch: %+v, %v; want none", got, err)
+	}
+	r.failing = map[string]bool{"api-lc": true}
+	if _, err := membership.UserDataJoins(t.Context(), r, g, []string{"api"}); err == nil || !strings.Contains(err.Error(), "group api-asg: user data of launch configuration api-lc: throttled for good") {
+		t.Errorf("error %v, want api-asg's, naming its configuration", err)
+	}
+}

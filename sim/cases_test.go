@@ -3,6 +3,7 @@ package sim
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -329,4 +330,110 @@ func TestCaseEC2TerminatedLeftovers(t *testing.T) {
 	if n := len(events(h, drain.EventStarted)); n != 0 {
 		t.Errorf("%d drains: the instance went outside drainer, no hook held it", n)
 	}
+}
+
+// TestCaseNewGroupRegistersDuringWait plays case 16 with drainer serving
+// every cluster (it lists them by ARN, the user data names c) and serving
+// c by name (--cluster c).
+func TestCaseNewGroupRegistersDuringWait(t *testing.T) {
+	for _, cluster := range []string{"", "c"} {
+		t.Run("cluster="+cluster, func(t *testing.T) {
+			h, tasks, terminated := playNewGroup(t, cluster)
+			started := events(h, drain.EventStarted)
+			if len(started) != 1 || started[0].InstanceID != terminated.Instance {
+				t.Fatalf("drains started %+v, want one of %s, terminated at %v", started, terminated.Instance, terminated.Time)
+			}
+			id := started[0].InstanceID
+			if started[0].Phase != drain.PhaseAwaiting {
+				t.Errorf("the drain started in phase %s, want waiting for the agent to register", started[0].Phase)
+			}
+			// The lifecycle message arrives within seconds of the
+			// termination; a scan would take the action up only at its
+			// second pass to find it.
+			if late := started[0].Time.Sub(terminated.Time); late > 15*time.Second {
+				t.Errorf("the drain started %v after the termination, want from its lifecycle message (the group serves c through its launch template's user data)", late)
+			}
+			for _, s := range h.Scans {
+				for _, w := range s.Report.Noted {
+					if w.InstanceID == id {
+						t.Errorf("a scan found %s in Terminating:Wait with no drain: the lifecycle message was not taken up", id)
+					}
+				}
+			}
+			if rec, ok := h.Checker.Records()[id]; !ok || !rec.Held() {
+				t.Errorf("the drain was not recorded on the container instance once its agent registered: %+v", h.Checker.Records())
+			}
+			if n := len(events(h, drain.EventCompleted)); n != 1 {
+				t.Errorf("%d drains completed, want 1", n)
+			}
+			// ECS places the service's tasks on the instance as its agent
+			// registers, unless it is DRAINING by then: each it placed
+			// stopped before drainer let the instance go (rule 7 checks
+			// the same from the host's end).
+			released := events(h, drain.EventReleased)
+			if len(released) != 1 {
+				t.Fatalf("released %+v, want the one drained instance", released)
+			}
+			for _, tk := range tasks {
+				if tk.instance == id && (tk.stopped.IsZero() || tk.stopped.After(released[0].Time)) {
+					t.Errorf("task %s on %s stopped at %v, after drainer released it at %v", tk.arn, id, tk.stopped, released[0].Time)
+				}
+			}
+		})
+	}
+}
+
+// TestCaseNewGroupOfAnotherCluster: case 16 with drainer serving another
+// cluster, x: the group's user data names c, so it serves none of
+// drainer's clusters and its lifecycle message is not drainer's (the
+// invariants' rule 8 forbids touching its action), though drainer read
+// that user data to know.
+func TestCaseNewGroupOfAnotherCluster(t *testing.T) {
+	h, _, _ := playNewGroup(t, "x")
+	if started := events(h, drain.EventStarted); len(started) != 0 {
+		t.Errorf("drains started %+v, want none: the group's instances join c", started)
+	}
+	if n := callsBy(h, "ec2", "DescribeLaunchTemplateVersions"); n == 0 {
+		t.Error("drainer never read the group's launch template: the message was not asked about")
+	}
+	for _, op := range []string{"RecordLifecycleActionHeartbeat", "CompleteLifecycleAction"} {
+		if n := callsBy(h, "autoscaling", op); n != 0 {
+			t.Errorf("%d %s by drainer, want none", n, op)
+		}
+	}
+}
+
+// playNewGroup plays case 16 with drainer serving cluster ("" for every
+// cluster; a cluster the case does not have is added, empty), watching the
+// tasks, and returns what happened, the tasks seen and the termination's
+// record.
+func playNewGroup(t *testing.T, cluster string) (*Harness, map[string]*taskSeen, scenario.Record) {
+	t.Helper()
+	sc, err := scenario.Load(filepath.Join("testdata", "cases", "16-new-group-registers-during-wait.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cluster != "" {
+		sc.Drainer = map[string]scenario.Setting{"cluster": scenario.Setting(cluster)}
+		if !slices.ContainsFunc(sc.Clusters, func(c scenario.Cluster) bool { return c.Name == cluster }) {
+			sc.Clusters = append(sc.Clusters, scenario.Cluster{Name: cluster})
+		}
+	}
+	h, err := New(sc, Options{Queue: "drainer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := watchTasks(h)
+	h.RunFor(sc.End() + 3*time.Hour)
+	checkClean(t, h) // every invariant: rule 4, no hook timeout; rule 7, no task dies with its host
+	if errs := h.Run.Errors(); len(errs) > 0 {
+		t.Fatalf("the story's steps failed: %+v", errs)
+	}
+	var terminated scenario.Record
+	for _, r := range h.Run.Records() {
+		if r.Action == scenario.ActionTerminate {
+			terminated = r
+		}
+	}
+	return h, tasks, terminated
 }

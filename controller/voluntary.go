@@ -113,8 +113,13 @@ func (c *Controller) roomIn(ctx context.Context, group, instanceID string, t dra
 		if in.InstanceID == instanceID {
 			continue
 		}
-		if drain.Disrupted(in.LifecycleState, drainingCIs[in.InstanceID], drainingHere[in.InstanceID] || claims[in.InstanceID]) {
+		switch {
+		case drain.Disrupted(in.LifecycleState, drainingCIs[in.InstanceID], drainingHere[in.InstanceID]):
 			holders = append(holders, in.InstanceID)
+		case claims[in.InstanceID]:
+			// Another drain starting at this very moment: both may step
+			// back, so asking again soon succeeds.
+			holders = append(holders, in.InstanceID+" claimed by a drain starting now; try again in a few seconds")
 		}
 	}
 	if draining := len(holders); !c.opts.Budget.Allows(g.DesiredCapacity, draining) {

@@ -366,7 +366,11 @@ func (r *Reconciler) plan(ctx context.Context, instanceID string, t Trigger) Rec
 		}
 	}
 	if at := r.cfg.Policy.TriggerTime(t, r.cfg.Clock.Now()); !at.Equal(t.At) {
-		r.log.Warn("trigger time not plausible: the drain counts from now", "instance", instanceID, "reason", t.Reason, "said", t.At.Format(time.RFC3339))
+		if t.Reason == ReasonLifecycle || t.Reason == ReasonSpot {
+			// Only these carry a time from a message; the others count
+			// from now by design.
+			r.log.Warn("trigger time not plausible: the drain counts from now", "instance", instanceID, "reason", t.Reason, "said", t.At.Format(time.RFC3339))
+		}
 		t.At = at
 	}
 	return r.cfg.Policy.Plan(t)

@@ -163,16 +163,11 @@ func (c *Controller) askServed(ctx context.Context, group, instanceID string) (b
 		return false, err
 	}
 	registered := func(id string) (bool, error) {
-		for _, cl := range clusters {
-			_, err := c.opts.Cloud.FindContainerInstance(ctx, cl, id)
-			switch {
-			case err == nil:
-				return true, nil
-			case !errors.Is(err, cloud.ErrNotFound):
-				return false, err
-			}
+		_, _, err := c.findContainerInstance(ctx, id)
+		if errors.Is(err, cloud.ErrNotFound) {
+			return false, nil
 		}
-		return false, nil
+		return err == nil, err
 	}
 	if ok, err := registered(instanceID); ok || err != nil {
 		return ok, err
